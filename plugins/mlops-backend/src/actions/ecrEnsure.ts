@@ -1,0 +1,248 @@
+import { Config } from '@backstage/config';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { AwsClientFactory } from '../aws/AwsClientFactory';
+import {
+  DesiredRepository,
+  describeRepository,
+  inspectRepository,
+  planRepository,
+  repositoryCoordinates,
+} from '../aws/ecrRepository';
+import { describePlanned } from '../aws/plannedChange';
+import {
+  checkAccountId,
+  checkKmsKeyId,
+  checkPrincipal,
+  checkRegion,
+  checkRepositoryName,
+  InputChecker,
+} from '../aws/validation';
+import { applyChanges, reportPlan, unknownPlan } from './ensureSteps';
+import { examples } from './ecrEnsure.examples';
+import { FieldSpec, withTitles, zodFields } from './fields';
+import { MANAGED_BY_TAG } from './tfstateEnsure';
+
+const DEFAULT_KEEP_LAST_TAGGED = 30;
+const DEFAULT_EXPIRE_UNTAGGED_AFTER_DAYS = 14;
+
+const inputs = {
+  repositoryName: {
+    title: 'Repository name',
+    description: 'Name of the ECR repository, for example "ml/churn-model". Created if missing.',
+    type: z => z.string(),
+  },
+  region: { title: 'AWS region', description: 'Region of the repository, for example eu-west-1.', type: z => z.string() },
+  accountId: {
+    title: 'AWS account ID',
+    description: '12-digit account (registry) to use; its credentials come from aws.accounts. Defaults to aws.mainAccount.',
+    type: z => z.string().optional(),
+  },
+  imageTagMutability: {
+    title: 'Tag mutability',
+    description: 'IMMUTABLE (default) so a tag always names the same image, or MUTABLE.',
+    type: z => z.enum(['IMMUTABLE', 'MUTABLE']).optional(),
+  },
+  scanOnPush: {
+    title: 'Scan on push',
+    description: 'Scan every pushed image for vulnerabilities (default true).',
+    type: z => z.boolean().optional(),
+  },
+  encryption: {
+    title: 'Encryption',
+    description: 'KMS (default) or AES256. Fixed at creation: ECR cannot change it later.',
+    type: z => z.enum(['KMS', 'AES256']).optional(),
+  },
+  kmsKeyId: {
+    title: 'KMS key',
+    description: 'Key ID or ARN for KMS encryption. Defaults to the AWS-managed aws/ecr key.',
+    type: z => z.string().optional(),
+  },
+  lifecycle: {
+    title: 'Lifecycle',
+    description: `Keep the last N images (default ${DEFAULT_KEEP_LAST_TAGGED}) and expire untagged ones after D days (default ${DEFAULT_EXPIRE_UNTAGGED_AFTER_DAYS}).`,
+    type: z =>
+      z
+        .object({
+          keepLastTagged: z.number().optional(),
+          expireUntaggedAfterDays: z.number().optional(),
+        })
+        .optional(),
+  },
+  pullPrincipals: {
+    title: 'Pull principals',
+    description:
+      'Account IDs or IAM ARNs allowed to pull images (e.g. other accounts\' EKS node roles). Omit to leave the repository policy alone.',
+    type: z => z.array(z.string()).optional(),
+  },
+  tags: {
+    title: 'Tags',
+    description: 'Tags for the repository; existing tags are kept.',
+    type: z => z.record(z.string()).optional(),
+  },
+} satisfies Record<string, FieldSpec>;
+
+const outputs = {
+  repositoryUri: {
+    title: 'Repository URI',
+    description: 'URI to tag and push images to; empty in a dry run without credentials or accountId.',
+    type: z => z.string(),
+  },
+  repositoryArn: { title: 'Repository ARN', description: 'ARN of the repository.', type: z => z.string() },
+  registryId: { title: 'Registry ID', description: 'Account ID of the registry.', type: z => z.string() },
+  repositoryName: { title: 'Repository name', description: 'Name of the repository.', type: z => z.string() },
+  region: { title: 'Region', description: 'Region of the repository.', type: z => z.string() },
+  created: { title: 'Created', description: 'Whether this run created the repository.', type: z => z.boolean() },
+  changes: {
+    title: 'Changes',
+    description: 'What this run created or converged; empty when nothing changed or in a dry run.',
+    type: z => z.array(z.string()),
+  },
+  warnings: {
+    title: 'Warnings',
+    description: 'Differences the action cannot converge, such as encryption fixed at creation.',
+    type: z => z.array(z.string()),
+  },
+  plan: {
+    title: 'Plan',
+    description: 'Dry run only: what a real run would do ("would create", "exists", "would converge …" or "unknown").',
+    type: z => z.array(z.string()).optional(),
+  },
+} satisfies Record<string, FieldSpec>;
+
+interface EcrInput {
+  repositoryName: string;
+  region: string;
+  accountId?: string;
+  imageTagMutability?: 'IMMUTABLE' | 'MUTABLE';
+  scanOnPush?: boolean;
+  encryption?: 'KMS' | 'AES256';
+  kmsKeyId?: string;
+  lifecycle?: { keepLastTagged?: number; expireUntaggedAfterDays?: number };
+  pullPrincipals?: string[];
+  tags?: Record<string, string>;
+}
+
+function validate(input: EcrInput): void {
+  const checker = new InputChecker()
+    .require('repositoryName', input.repositoryName)
+    .require('region', input.region)
+    .check('repositoryName', input.repositoryName || undefined, checkRepositoryName)
+    .check('region', input.region || undefined, checkRegion)
+    .check('accountId', input.accountId || undefined, checkAccountId)
+    .check('kmsKeyId', input.kmsKeyId || undefined, checkKmsKeyId)
+    .integer('lifecycle.keepLastTagged', input.lifecycle?.keepLastTagged, 1, 10000)
+    .integer('lifecycle.expireUntaggedAfterDays', input.lifecycle?.expireUntaggedAfterDays, 1, 3650)
+    .tags('tags', input.tags, 50);
+  (input.pullPrincipals ?? []).forEach((principal, index) =>
+    checker.check(`pullPrincipals[${index}]`, principal, checkPrincipal),
+  );
+  if (input.encryption === 'AES256' && input.kmsKeyId) {
+    checker.add({
+      field: 'kmsKeyId',
+      value: input.kmsKeyId,
+      rule: 'applies only to KMS encryption; remove it or set encryption to KMS',
+    });
+  }
+  checker.throwIfInvalid();
+}
+
+function desiredRepository(input: EcrInput): DesiredRepository {
+  return {
+    repositoryName: input.repositoryName,
+    registryId: input.accountId || undefined,
+    imageTagMutability: input.imageTagMutability ?? 'IMMUTABLE',
+    scanOnPush: input.scanOnPush ?? true,
+    encryption: input.encryption ?? 'KMS',
+    kmsKeyId: input.kmsKeyId || undefined,
+    keepLastTagged: input.lifecycle?.keepLastTagged ?? DEFAULT_KEEP_LAST_TAGGED,
+    expireUntaggedAfterDays: input.lifecycle?.expireUntaggedAfterDays ?? DEFAULT_EXPIRE_UNTAGGED_AFTER_DAYS,
+    pullPrincipals: input.pullPrincipals,
+    tags: { ...MANAGED_BY_TAG, ...input.tags },
+  };
+}
+
+/**
+ * Creates the `mlops:ecr:ensure` action: an ECR repository with scan on
+ * push, immutable tags, KMS encryption, a lifecycle policy and optional pull
+ * principals, idempotent and converging drift, with an honest dry-run.
+ *
+ * @public
+ */
+export function createEcrEnsureAction(options: {
+  config: Config;
+  awsClientFactory?: AwsClientFactory;
+}) {
+  const clientFactory = options.awsClientFactory ?? AwsClientFactory.fromConfig(options.config);
+
+  const action = createTemplateAction({
+    id: 'mlops:ecr:ensure',
+    description:
+      'Ensures an ECR repository: scan on push, immutable tags, KMS encryption, lifecycle policy, ' +
+      'optional cross-account pull, tags. Safe to run again: it converges drift.',
+    examples,
+    supportsDryRun: true,
+    schema: { input: zodFields(inputs), output: zodFields(outputs) },
+    async handler(ctx) {
+      const input = ctx.input as EcrInput;
+      validate(input);
+      const desired = desiredRepository(input);
+      const { region, repositoryName } = input;
+      ctx.output('repositoryName', repositoryName);
+      ctx.output('region', region);
+      ctx.logger.info(
+        `${ctx.isDryRun ? '[dry run] Checking' : 'Ensuring'} ECR repository "${repositoryName}" in ${region}`,
+      );
+
+      let accountId = input.accountId ?? '';
+      const outputCoordinates = (repository?: { repositoryUri?: string; repositoryArn?: string; registryId?: string }) => {
+        const derived = accountId ? repositoryCoordinates(accountId, region, repositoryName) : undefined;
+        ctx.output('repositoryUri', repository?.repositoryUri ?? derived?.repositoryUri ?? '');
+        ctx.output('repositoryArn', repository?.repositoryArn ?? derived?.repositoryArn ?? '');
+        ctx.output('registryId', repository?.registryId ?? derived?.registryId ?? '');
+      };
+
+      const inspectAndPlan = async () => {
+        const clients = await clientFactory.create({ region, accountId: input.accountId });
+        accountId = await clients.resolveAccountId();
+        const state = await inspectRepository(clients.ecr, repositoryName, desired.registryId);
+        return { clients, state, ...planRepository(clients.ecr, state, desired) };
+      };
+
+      if (ctx.isDryRun) {
+        let plan: string[];
+        let warnings: string[] = [];
+        try {
+          const result = await inspectAndPlan();
+          warnings = result.warnings;
+          outputCoordinates(result.state.repository);
+          plan = result.changes.length
+            ? result.changes.map(describePlanned)
+            : [`exists: ECR repository "${repositoryName}" matches the desired configuration`];
+        } catch (error) {
+          const unknown = unknownPlan(error);
+          if (!unknown) {
+            throw error;
+          }
+          outputCoordinates();
+          plan = unknown;
+        }
+        ctx.output('created', false);
+        ctx.output('changes', []);
+        ctx.output('warnings', warnings);
+        ctx.output('plan', reportPlan(ctx, plan));
+        return;
+      }
+
+      const { clients, state, changes, warnings } = await inspectAndPlan();
+      warnings.forEach(warning => ctx.logger.warn(warning));
+      const { created, applied } = await applyChanges(ctx, changes, `mlops.ecr.${region}.${repositoryName}`);
+      outputCoordinates(
+        state.repository ?? (await describeRepository(clients.ecr, repositoryName, desired.registryId)),
+      );
+      ctx.output('created', created);
+      ctx.output('changes', applied);
+      ctx.output('warnings', warnings);
+    },
+  });
+  return withTitles(action, inputs, outputs);
+}

@@ -1,0 +1,67 @@
+import { ActionContext } from '@backstage/plugin-scaffolder-node';
+import { NotAllowedError } from '@backstage/errors';
+import { isMissingCredentials } from '../aws/awsErrors';
+import {
+  describeApplied,
+  describePlanned,
+  PlannedChange,
+} from '../aws/plannedChange';
+
+type AnyContext = ActionContext<any, any, any>;
+
+/**
+ * Applies planned changes in order, logging each; creates run inside
+ * `ctx.checkpoint` so that a retried task does not repeat them.
+ * Returns whether something was created and what was done.
+ */
+export async function applyChanges(
+  ctx: AnyContext,
+  changes: PlannedChange[],
+  checkpointPrefix: string,
+): Promise<{ created: boolean; applied: string[] }> {
+  let created = false;
+  const applied: string[] = [];
+  for (const change of changes) {
+    ctx.logger.info(describePlanned(change).replace(/^would /, 'about to '));
+    if (change.kind === 'create') {
+      const done = await ctx.checkpoint({
+        key: `${checkpointPrefix}.create.${change.subject}`,
+        fn: async () => {
+          await change.apply();
+          return true;
+        },
+      });
+      created = created || done;
+    } else {
+      await change.apply();
+    }
+    const description = describeApplied(change);
+    ctx.logger.info(description);
+    applied.push(description);
+  }
+  if (changes.length === 0) {
+    ctx.logger.info('Nothing to change: every setting already matches');
+  }
+  return { created, applied };
+}
+
+/** What a dry-run reports when AWS cannot be read: the plan is unknown, and why. */
+export function unknownPlan(error: unknown): string[] | undefined {
+  if (isMissingCredentials(error)) {
+    return [
+      'unknown: no AWS credentials are configured (aws.mainAccount or aws.accounts), so the current state could not be read',
+    ];
+  }
+  if (error instanceof NotAllowedError) {
+    return [`unknown: the current state could not be read: ${error.message}`];
+  }
+  return undefined;
+}
+
+/** Logs a dry-run plan line by line and returns it. */
+export function reportPlan(ctx: AnyContext, plan: string[]): string[] {
+  for (const line of plan) {
+    ctx.logger.info(`[dry run] ${line}`);
+  }
+  return plan;
+}

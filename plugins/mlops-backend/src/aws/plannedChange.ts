@@ -1,0 +1,72 @@
+/**
+ * One step that brings a resource to its desired state. Planning is
+ * read-only; `apply` is the only place a mutating AWS call happens.
+ */
+export interface PlannedChange {
+  /** `create` for a new resource, `converge` for a setting brought to the desired state. */
+  kind: 'create' | 'converge';
+  /** What is created or converged, e.g. `versioning of bucket "x"`. */
+  subject: string;
+  /** The current and the desired value, for converges. */
+  from?: string;
+  to?: string;
+  apply(): Promise<void>;
+}
+
+function transition(change: PlannedChange): string {
+  return change.kind === 'converge' ? ` (${change.from ?? 'not set'} → ${change.to})` : '';
+}
+
+/** How a dry-run reports a change it would make. */
+export function describePlanned(change: PlannedChange): string {
+  const verb = change.kind === 'create' ? 'would create' : 'would converge';
+  return `${verb} ${change.subject}${transition(change)}`;
+}
+
+/** How a real run reports a change it made. */
+export function describeApplied(change: PlannedChange): string {
+  const verb = change.kind === 'create' ? 'created' : 'converged';
+  return `${verb} ${change.subject}${transition(change)}`;
+}
+
+/** AWS partition of a region, for ARNs and endpoints. */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) {
+    return 'aws-cn';
+  }
+  if (region.startsWith('us-gov-')) {
+    return 'aws-us-gov';
+  }
+  return 'aws';
+}
+
+/** Sorted, stable JSON, so that policies read back from AWS compare by meaning. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortDeep(value));
+}
+
+function sortDeep(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value.map(sortDeep).sort((a, b) =>
+      JSON.stringify(a).localeCompare(JSON.stringify(b)),
+    );
+  }
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value as object)
+        .sort()
+        .map(key => [key, sortDeep((value as Record<string, unknown>)[key])]),
+    );
+  }
+  return value;
+}
+
+/** Tags to add or change so that `actual` holds every desired tag; others are kept. */
+export function missingTags(
+  actual: Record<string, string>,
+  desired: Record<string, string>,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(desired).filter(([key, value]) => actual[key] !== value),
+  );
+}

@@ -1,0 +1,40 @@
+/**
+ * Catalog annotations read by the mlops plugins. Every key is defined here once.
+ *
+ * @public
+ */
+export const MLOPS_ANNOTATIONS = {
+  /** Model name used in inference protocol paths; defaults to the entity name. */
+  modelName: 'mlops/model-name',
+  /** Base URL of the primary inference endpoint. */
+  inferenceUrl: 'mlops/inference-url',
+  /** `v2` (Open Inference Protocol, default) or `v1` (KServe V1). */
+  inferenceProtocol: 'mlops/inference-protocol',
+  /** URI of the ECR repository holding the service image. */
+  ecrRepository: 'mlops/ecr-repository',
+  /** `s3://<bucket>/<key prefix>` of the Terraform state. */
+  tfstate: 'mlops/tfstate',
+  awsRegion: 'mlops/aws-region',
+  awsAccountId: 'mlops/aws-account-id',
+  eksCluster: 'mlops/eks-cluster',
+} as const;
+
+/**
+ * Prefix of the per-environment inference URL annotations, as in
+ * `mlops/inference-url-staging`.
+ *
+ * @public
+ */
+export const MLOPS_INFERENCE_URL_ENV_PREFIX = `${MLOPS_ANNOTATIONS.inferenceUrl}-`;
+
+/**
+ * Standard Backstage annotations the mlops plugins rely on.
+ *
+ * @public
+ */
+export const STANDARD_ANNOTATIONS = {
+  kubernetesId: 'backstage.io/kubernetes-id',
+  kubernetesNamespace: 'backstage.io/kubernetes-namespace',
+  githubProjectSlug: 'github.com/project-slug',
+  techdocsRef: 'backstage.io/techdocs-ref',
+} as const;

@@ -1,0 +1,47 @@
+import { Entity } from '@backstage/catalog-model';
+import {
+  getInferenceEndpoints,
+  getInferenceProtocol,
+  getModelName,
+  hasInferenceEndpoint,
+} from './entity';
+
+function component(annotations: Record<string, string>): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: { name: 'churn-model', annotations },
+    spec: { type: 'service', owner: 'team-a', lifecycle: 'production' },
+  };
+}
+
+describe('entity helpers', () => {
+  it('lists the primary endpoint first, then environments in order', () => {
+    const entity = component({
+      'mlops/inference-url-staging': 'https://staging.example.com',
+      'mlops/inference-url': 'https://prod.example.com',
+      'mlops/inference-url-dev': 'https://dev.example.com',
+      'mlops/model-name': 'churn',
+    });
+    expect(getInferenceEndpoints(entity)).toEqual([
+      { environment: 'default', url: 'https://prod.example.com', protocol: 'v2', modelName: 'churn' },
+      { environment: 'dev', url: 'https://dev.example.com', protocol: 'v2', modelName: 'churn' },
+      { environment: 'staging', url: 'https://staging.example.com', protocol: 'v2', modelName: 'churn' },
+    ]);
+  });
+
+  it('defaults the model name to the entity name and the protocol to v2', () => {
+    const entity = component({ 'mlops/inference-url': 'http://x' });
+    expect(getModelName(entity)).toBe('churn-model');
+    expect(getInferenceProtocol(entity)).toBe('v2');
+  });
+
+  it('reads the v1 protocol annotation case-insensitively', () => {
+    expect(getInferenceProtocol(component({ 'mlops/inference-protocol': ' V1 ' }))).toBe('v1');
+  });
+
+  it('ignores blank endpoint annotations', () => {
+    const entity = component({ 'mlops/inference-url': ' ', 'mlops/inference-url-': 'http://x' });
+    expect(hasInferenceEndpoint(entity)).toBe(false);
+  });
+});

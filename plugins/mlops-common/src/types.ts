@@ -1,0 +1,150 @@
+/**
+ * Inference protocol spoken by a model endpoint.
+ *
+ * @public
+ */
+export type InferenceProtocol = 'v1' | 'v2';
+
+/**
+ * Overall state of one endpoint, as judged by the prober.
+ *
+ * @public
+ */
+export type EndpointHealthState = 'healthy' | 'degraded' | 'down' | 'unknown';
+
+/**
+ * Why a probe failed, when it did.
+ *
+ * @public
+ */
+export type ProbeErrorClass =
+  | 'timeout'
+  | 'dns'
+  | 'tls'
+  | 'refused'
+  | 'bad-status'
+  | 'malformed-body'
+  | 'blocked';
+
+/**
+ * A tensor description in Open Inference Protocol model metadata.
+ *
+ * @public
+ */
+export interface TensorMetadata {
+  name: string;
+  datatype: string;
+  shape: number[];
+}
+
+/**
+ * Model metadata as served by `GET /v2/models/{model}`.
+ *
+ * @public
+ */
+export interface ModelMetadata {
+  name: string;
+  versions?: string[];
+  platform?: string;
+  inputs?: TensorMetadata[];
+  outputs?: TensorMetadata[];
+}
+
+/**
+ * One endpoint an ML service exposes: the primary one or one per environment.
+ *
+ * @public
+ */
+export interface InferenceEndpoint {
+  /** `default` for `mlops/inference-url`, otherwise the environment suffix. */
+  environment: string;
+  url: string;
+  protocol: InferenceProtocol;
+  modelName: string;
+}
+
+/**
+ * The result of probing one endpoint.
+ *
+ * @public
+ */
+export interface EndpointHealth {
+  environment: string;
+  url: string;
+  state: EndpointHealthState;
+  live?: boolean;
+  ready?: boolean;
+  modelReady?: boolean;
+  model?: ModelMetadata;
+  latencyMs?: number;
+  httpStatus?: number;
+  errorClass?: ProbeErrorClass;
+  errorMessage?: string;
+  /** ISO 8601 time of the probe. */
+  checkedAt: string;
+}
+
+/**
+ * Health of one endpoint with its 24-hour summary.
+ *
+ * @public
+ */
+export interface EndpointHealthSummary extends EndpointHealth {
+  /** Share of healthy probes over the last 24 hours, 0–1; absent without history. */
+  uptime24h?: number;
+  p50LatencyMs?: number;
+  p95LatencyMs?: number;
+}
+
+/**
+ * Response of `GET /api/mlops/v1/entities/:kind/:namespace/:name/health`.
+ *
+ * @public
+ */
+export interface EntityHealthResponse {
+  entityRef: string;
+  endpoints: EndpointHealthSummary[];
+}
+
+/**
+ * One row of `GET /api/mlops/v1/fleet`.
+ *
+ * @public
+ */
+export interface FleetEntry {
+  entityRef: string;
+  title?: string;
+  owner?: string;
+  endpoints: EndpointHealthSummary[];
+}
+
+/**
+ * Response of `GET /api/mlops/v1/fleet`.
+ *
+ * @public
+ */
+export interface FleetResponse {
+  items: FleetEntry[];
+}
+
+/**
+ * Body of `POST /api/mlops/v1/entities/:kind/:namespace/:name/predict`.
+ *
+ * @public
+ */
+export interface PredictRequest {
+  environment?: string;
+  /** A V2 infer body or a V1 predict body, as the endpoint's protocol expects. */
+  body: unknown;
+}
+
+/**
+ * Response of the predict proxy.
+ *
+ * @public
+ */
+export interface PredictResponse {
+  status: number;
+  latencyMs: number;
+  body: unknown;
+}
