@@ -14,11 +14,14 @@ if [ ! -x "$MLOPS_NODE_DIR/bin/node" ]; then
   rm -f "$MLOPS_CACHE/$tarball"
 fi
 
-export PATH="$MLOPS_NODE_DIR/bin:$MLOPS_ROOT/node_modules/.bin:$PATH"
+mkdir -p "$MLOPS_CACHE/bin"
+printf '#!/bin/sh\nexec node "%s/.yarn/releases/yarn-4.13.0.cjs" "$@"\n' "$MLOPS_ROOT" > "$MLOPS_CACHE/bin/yarn"
+chmod +x "$MLOPS_CACHE/bin/yarn"
+
+export PATH="$MLOPS_CACHE/bin:$MLOPS_NODE_DIR/bin:$PATH"
 export npm_config_nodedir="$MLOPS_NODE_DIR"
 export YARN_GLOBAL_FOLDER="$MLOPS_CACHE/yarn"
 if [ -z "${YARN_NPM_REGISTRY_SERVER:-}" ]; then
   YARN_NPM_REGISTRY_SERVER=$(npm config get registry 2>/dev/null | sed 's:/*$::')
   export YARN_NPM_REGISTRY_SERVER
 fi
-yarn() { node "$MLOPS_ROOT/.yarn/releases/yarn-4.13.0.cjs" "$@"; }

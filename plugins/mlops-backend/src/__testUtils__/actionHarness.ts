@@ -1,0 +1,65 @@
+import { ConfigReader } from '@backstage/config';
+import { TemplateAction } from '@backstage/plugin-scaffolder-node';
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { JsonObject, JsonValue } from '@backstage/types';
+import { AwsClientFactory } from '../aws/AwsClientFactory';
+import { MOTO_ACCOUNT_ID, MOTO_CREDENTIALS } from './motoServer';
+
+/** app-config pointing the actions at a moto endpoint with static test credentials. */
+export function motoConfig(endpoint: string) {
+  return new ConfigReader({
+    aws: {
+      mainAccount: MOTO_CREDENTIALS,
+      accounts: [{ accountId: MOTO_ACCOUNT_ID, ...MOTO_CREDENTIALS }],
+    },
+    mlops: { aws: { endpoint } },
+  });
+}
+
+/** Records every AWS API call the actions make. */
+export class CallRecorder {
+  readonly calls: string[] = [];
+  readonly observer = (call: { commandName: string }) => {
+    this.calls.push(call.commandName.replace(/Command$/, ''));
+  };
+
+  /** Calls whose names do not start with a read-only verb. */
+  mutating(): string[] {
+    return this.calls.filter(name => !/^(Get|Head|Describe|List)/.test(name));
+  }
+
+  clear() {
+    this.calls.length = 0;
+  }
+}
+
+export function recordingFactory(endpoint: string, recorder: CallRecorder) {
+  return AwsClientFactory.fromConfig(motoConfig(endpoint), recorder.observer);
+}
+
+/** Runs an action handler with a mock context; checkpoints persist in `checkpoints` across runs. */
+export async function runAction(
+  action: TemplateAction<any, any, any>,
+  input: JsonObject,
+  options: { dryRun?: boolean; checkpoints?: Map<string, JsonValue | void> } = {},
+): Promise<Record<string, any>> {
+  const outputs: Record<string, any> = {};
+  const checkpoints = options.checkpoints ?? new Map();
+  const ctx = {
+    ...createMockActionContext({ input }),
+    isDryRun: options.dryRun ?? false,
+    output: (name: string, value: unknown) => {
+      outputs[name] = value;
+    },
+    async checkpoint<T extends JsonValue | void>(opts: { key: string; fn: () => Promise<T> | T }) {
+      if (checkpoints.has(opts.key)) {
+        return checkpoints.get(opts.key) as T;
+      }
+      const value = await opts.fn();
+      checkpoints.set(opts.key, value);
+      return value;
+    },
+  };
+  await action.handler(ctx as any);
+  return outputs;
+}

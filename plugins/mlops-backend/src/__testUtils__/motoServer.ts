@@ -1,0 +1,106 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { AddressInfo, createServer } from 'node:net';
+
+const SNAPSHOT_SERVICES = ['s3', 'ecr', 'dynamodb', 'kms'];
+
+/** The account moto answers for with its default credentials. */
+export const MOTO_ACCOUNT_ID = '123456789012';
+
+export const MOTO_CREDENTIALS = {
+  accessKeyId: 'testing',
+  secretAccessKey: 'testing',
+};
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** `moto_server` from PATH (or MOTO_SERVER), else `python3 -m moto.server`. */
+function motoCommand(): [string, string[]] {
+  const explicit = process.env.MOTO_SERVER;
+  if (explicit) {
+    return [explicit, []];
+  }
+  const onPath = spawnSync('moto_server', ['--help'], { stdio: 'ignore' });
+  if (onPath.status === 0) {
+    return ['moto_server', []];
+  }
+  return ['python3', ['-m', 'moto.server']];
+}
+
+/**
+ * A real moto server on a free loopback port, for tests that talk to AWS
+ * APIs through the real SDK and HTTP.
+ */
+export class MotoServer {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly endpoint: string,
+  ) {}
+
+  static async start(): Promise<MotoServer> {
+    const port = await freePort();
+    const [command, prefix] = motoCommand();
+    const child = spawn(command, [...prefix, '-H', '127.0.0.1', '-p', String(port)], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', chunk => {
+      stderr = (stderr + chunk).slice(-4000);
+    });
+    const server = new MotoServer(child, `http://127.0.0.1:${port}`);
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) {
+        throw new Error(`moto_server exited with ${child.exitCode}: ${stderr}`);
+      }
+      try {
+        const res = await fetch(`${server.endpoint}/moto-api/data.json`);
+        if (res.ok) {
+          return server;
+        }
+      } catch {
+        // not listening yet
+      }
+      await new Promise(r => setTimeout(r, 100));
+    }
+    child.kill();
+    throw new Error(`moto_server did not answer on ${server.endpoint} within 20 s: ${stderr}`);
+  }
+
+  async reset(): Promise<void> {
+    const res = await fetch(`${this.endpoint}/moto-api/reset`, { method: 'POST' });
+    if (!res.ok) {
+      throw new Error(`moto reset failed: ${res.status}`);
+    }
+  }
+
+  /**
+   * Every S3, ECR, DynamoDB and KMS resource moto holds: equal snapshots mean
+   * nothing changed. (Moto's IAM and STS bookkeeping grows on mere reads.)
+   */
+  async snapshot(): Promise<Record<string, unknown>> {
+    const res = await fetch(`${this.endpoint}/moto-api/data.json`);
+    const data = (await res.json()) as Record<string, unknown>;
+    return Object.fromEntries(
+      SNAPSHOT_SERVICES.map(service => [service, data[service] ?? {}]),
+    );
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) {
+      return;
+    }
+    await new Promise<void>(resolve => {
+      this.child.once('exit', () => resolve());
+      this.child.kill('SIGTERM');
+    });
+  }
+}
