@@ -1,0 +1,221 @@
+import {
+  CreateRepositoryCommand,
+  DeleteLifecyclePolicyCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  GetLifecyclePolicyCommand,
+  GetRepositoryPolicyCommand,
+  ListTagsForResourceCommand,
+  PutImageScanningConfigurationCommand,
+  PutImageTagMutabilityCommand,
+} from '@aws-sdk/client-ecr';
+import { ConfigReader } from '@backstage/config';
+import {
+  CallRecorder,
+  recordingFactory,
+  runAction,
+} from '../__testUtils__/actionHarness';
+import { MOTO_CREDENTIALS, MotoServer } from '../__testUtils__/motoServer';
+import { createEcrEnsureAction } from './ecrEnsure';
+
+jest.setTimeout(60_000);
+
+describe('mlops:ecr:ensure against moto', () => {
+  let moto: MotoServer;
+  const recorder = new CallRecorder();
+  let action: ReturnType<typeof createEcrEnsureAction>;
+  const ecr = (region = 'eu-west-1') =>
+    new ECRClient({ region, endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS });
+
+  beforeAll(async () => {
+    moto = await MotoServer.start();
+    action = createEcrEnsureAction({
+      config: new ConfigReader({}),
+      awsClientFactory: recordingFactory(moto.endpoint, recorder),
+    });
+  });
+  afterAll(() => moto?.stop());
+  beforeEach(async () => {
+    await moto.reset();
+    recorder.clear();
+  });
+
+  async function readBack(repositoryName: string, region = 'eu-west-1') {
+    const client = ecr(region);
+    const { repositories } = await client.send(new DescribeRepositoriesCommand({ repositoryNames: [repositoryName] }));
+    const repository = repositories![0];
+    const lifecycle = await client.send(new GetLifecyclePolicyCommand({ repositoryName }));
+    const tags = await client.send(new ListTagsForResourceCommand({ resourceArn: repository.repositoryArn }));
+    return {
+      repository,
+      lifecycle: JSON.parse(lifecycle.lifecyclePolicyText!),
+      tags: Object.fromEntries((tags.tags ?? []).map(t => [t.Key, t.Value])),
+    };
+  }
+
+  it('creates a hardened repository with the defaults', async () => {
+    const out = await runAction(action, { repositoryName: 'ml/churn-model', region: 'eu-west-1', tags: { team: 'ml' } });
+
+    const { repository, lifecycle, tags } = await readBack('ml/churn-model');
+    expect(repository.imageTagMutability).toBe('IMMUTABLE');
+    expect(repository.imageScanningConfiguration?.scanOnPush).toBe(true);
+    expect(repository.encryptionConfiguration?.encryptionType).toBe('KMS');
+    expect(lifecycle.rules).toEqual([
+      expect.objectContaining({
+        rulePriority: 1,
+        selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 14 },
+        action: { type: 'expire' },
+      }),
+      expect.objectContaining({
+        rulePriority: 2,
+        selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 30 },
+      }),
+    ]);
+    expect(tags).toEqual({ team: 'ml', 'managed-by': 'backstage-mlops' });
+    expect(out).toMatchObject({
+      repositoryUri: repository.repositoryUri,
+      repositoryArn: repository.repositoryArn,
+      registryId: '123456789012',
+      created: true,
+      warnings: [],
+    });
+    expect(out.repositoryUri).toBe('123456789012.dkr.ecr.eu-west-1.amazonaws.com/ml/churn-model');
+    expect(out.changes[0]).toMatch(/^created ECR repository "ml\/churn-model" \(IMMUTABLE, scan on push on, KMS encryption\)$/);
+  });
+
+  it('changes nothing on a second run', async () => {
+    const input = { repositoryName: 'twice', region: 'us-east-1', pullPrincipals: ['210987654321'] };
+    await runAction(action, input);
+    const before = await moto.snapshot();
+    recorder.clear();
+
+    const out = await runAction(action, input);
+
+    expect(out.created).toBe(false);
+    expect(out.changes).toEqual([]);
+    expect(recorder.mutating()).toEqual([]);
+    expect(await moto.snapshot()).toEqual(before);
+  });
+
+  it('converges drift: mutable tags, scan off, lifecycle removed', async () => {
+    const input = { repositoryName: 'drifted', region: 'eu-west-1' };
+    await runAction(action, input);
+    const client = ecr();
+    await client.send(new PutImageTagMutabilityCommand({ repositoryName: 'drifted', imageTagMutability: 'MUTABLE' }));
+    await client.send(
+      new PutImageScanningConfigurationCommand({ repositoryName: 'drifted', imageScanningConfiguration: { scanOnPush: false } }),
+    );
+    await client.send(new DeleteLifecyclePolicyCommand({ repositoryName: 'drifted' }));
+
+    const out = await runAction(action, input);
+
+    expect(out.changes).toEqual([
+      'converged tag mutability of ECR repository "drifted" (MUTABLE → IMMUTABLE)',
+      'converged scan on push of ECR repository "drifted" (false → true)',
+      'converged lifecycle policy of ECR repository "drifted" (not set → keep last 30, expire untagged after 14 days)',
+    ]);
+    const { repository, lifecycle } = await readBack('drifted');
+    expect(repository.imageTagMutability).toBe('IMMUTABLE');
+    expect(repository.imageScanningConfiguration?.scanOnPush).toBe(true);
+    expect(lifecycle.rules).toHaveLength(2);
+  });
+
+  it('grants pull to principals, then removes them when the list is emptied', async () => {
+    await runAction(action, {
+      repositoryName: 'shared',
+      region: 'eu-west-1',
+      pullPrincipals: ['210987654321', 'arn:aws:iam::123456789012:role/eks-nodes'],
+    });
+    const policy = JSON.parse(
+      (await ecr().send(new GetRepositoryPolicyCommand({ repositoryName: 'shared' }))).policyText!,
+    );
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({
+        Sid: 'MlopsAllowPull',
+        Effect: 'Allow',
+        Principal: { AWS: ['arn:aws:iam::123456789012:role/eks-nodes', 'arn:aws:iam::210987654321:root'] },
+      }),
+    ]);
+
+    const out = await runAction(action, { repositoryName: 'shared', region: 'eu-west-1', pullPrincipals: [] });
+
+    expect(out.changes).toEqual(['converged pull permissions of ECR repository "shared" (different principals → none)']);
+    await expect(ecr().send(new GetRepositoryPolicyCommand({ repositoryName: 'shared' }))).rejects.toMatchObject({
+      name: 'RepositoryPolicyNotFoundException',
+    });
+  });
+
+  it('applies a custom lifecycle and mutable tags when asked', async () => {
+    await runAction(action, {
+      repositoryName: 'custom',
+      region: 'eu-west-1',
+      imageTagMutability: 'MUTABLE',
+      scanOnPush: false,
+      encryption: 'AES256',
+      lifecycle: { keepLastTagged: 5, expireUntaggedAfterDays: 2 },
+    });
+    const { repository, lifecycle } = await readBack('custom');
+    expect(repository.imageTagMutability).toBe('MUTABLE');
+    expect(repository.imageScanningConfiguration?.scanOnPush).toBe(false);
+    expect(repository.encryptionConfiguration?.encryptionType).toBe('AES256');
+    expect(lifecycle.rules.map((r: any) => r.selection.countNumber)).toEqual([2, 5]);
+  });
+
+  it('warns, without failing, when existing encryption differs (ECR cannot change it)', async () => {
+    await ecr().send(
+      new CreateRepositoryCommand({ repositoryName: 'legacy', encryptionConfiguration: { encryptionType: 'AES256' } }),
+    );
+
+    const out = await runAction(action, { repositoryName: 'legacy', region: 'eu-west-1' });
+
+    expect(out.warnings).toEqual([expect.stringMatching(/uses AES256 encryption, not KMS; ECR cannot change/)]);
+    expect(out.created).toBe(false);
+  });
+
+  it('completes a run interrupted after the create', async () => {
+    await ecr().send(new CreateRepositoryCommand({ repositoryName: 'half-made' }));
+
+    const out = await runAction(action, { repositoryName: 'half-made', region: 'eu-west-1' });
+
+    expect(out.created).toBe(false);
+    const { repository, lifecycle, tags } = await readBack('half-made');
+    expect(repository.imageTagMutability).toBe('IMMUTABLE');
+    expect(repository.imageScanningConfiguration?.scanOnPush).toBe(true);
+    expect(lifecycle.rules).toHaveLength(2);
+    expect(tags['managed-by']).toBe('backstage-mlops');
+    expect(out.warnings).toHaveLength(1);
+  });
+
+  describe('dry run', () => {
+    it('makes no mutating call, leaves moto untouched and derives the URI', async () => {
+      const before = await moto.snapshot();
+
+      const out = await runAction(action, { repositoryName: 'dry', region: 'eu-west-1' }, { dryRun: true });
+
+      expect(recorder.calls).toContain('DescribeRepositories');
+      expect(recorder.mutating()).toEqual([]);
+      expect(await moto.snapshot()).toEqual(before);
+      expect(out.plan).toEqual([
+        'would create ECR repository "dry" (IMMUTABLE, scan on push on, KMS encryption)',
+        'would converge lifecycle policy of ECR repository "dry" (not set → keep last 30, expire untagged after 14 days)',
+      ]);
+      expect(out.repositoryUri).toBe('123456789012.dkr.ecr.eu-west-1.amazonaws.com/dry');
+      expect(out.created).toBe(false);
+    });
+
+    it('reports drift on an existing repository without touching it', async () => {
+      await runAction(action, { repositoryName: 'dry-existing', region: 'eu-west-1' });
+      await ecr().send(
+        new PutImageTagMutabilityCommand({ repositoryName: 'dry-existing', imageTagMutability: 'MUTABLE' }),
+      );
+      const before = await moto.snapshot();
+      recorder.clear();
+
+      const out = await runAction(action, { repositoryName: 'dry-existing', region: 'eu-west-1' }, { dryRun: true });
+
+      expect(out.plan).toEqual(['would converge tag mutability of ECR repository "dry-existing" (MUTABLE → IMMUTABLE)']);
+      expect(recorder.mutating()).toEqual([]);
+      expect(await moto.snapshot()).toEqual(before);
+    });
+  });
+});
