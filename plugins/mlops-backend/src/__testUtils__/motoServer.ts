@@ -3,6 +3,17 @@ import { AddressInfo, createServer } from 'node:net';
 
 const SNAPSHOT_SERVICES = ['s3', 'ecr', 'dynamodb', 'kms'];
 
+function resourcesOf(collections: Record<string, unknown[]>): Record<string, unknown[]> {
+  return Object.fromEntries(
+    Object.entries(collections)
+      .map(([name, items]): [string, unknown[]] => [
+        name,
+        items.filter(item => (item as { type?: string }).type !== 'Group'),
+      ])
+      .filter(([, items]) => items.length > 0),
+  );
+}
+
 /** The account moto answers for with its default credentials. */
 export const MOTO_ACCOUNT_ID = '123456789012';
 
@@ -84,13 +95,14 @@ export class MotoServer {
 
   /**
    * Every S3, ECR, DynamoDB and KMS resource moto holds: equal snapshots mean
-   * nothing changed. (Moto's IAM and STS bookkeeping grows on mere reads.)
+   * nothing changed. Moto creates empty collections, predefined ACL grantees
+   * and IAM/STS bookkeeping lazily on mere reads, so those are left out.
    */
   async snapshot(): Promise<Record<string, unknown>> {
     const res = await fetch(`${this.endpoint}/moto-api/data.json`);
-    const data = (await res.json()) as Record<string, unknown>;
+    const data = (await res.json()) as Record<string, Record<string, unknown[]>>;
     return Object.fromEntries(
-      SNAPSHOT_SERVICES.map(service => [service, data[service] ?? {}]),
+      SNAPSHOT_SERVICES.map(service => [service, resourcesOf(data[service] ?? {})]),
     );
   }
 

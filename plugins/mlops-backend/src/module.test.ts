@@ -1,0 +1,111 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
+import request from 'supertest';
+import { MOTO_ACCOUNT_ID, MOTO_CREDENTIALS, MotoServer } from './__testUtils__/motoServer';
+import { scaffolderModuleMlops } from './module';
+
+jest.setTimeout(120_000);
+
+const template = {
+  apiVersion: 'scaffolder.backstage.io/v1beta3',
+  kind: 'Template',
+  metadata: { name: 'bootstrap-aws', title: 'Bootstrap AWS for an ML service' },
+  spec: {
+    owner: 'group:ml-platform',
+    type: 'service',
+    parameters: [
+      {
+        type: 'object',
+        required: ['name', 'awsRegion'],
+        properties: {
+          name: { type: 'string' },
+          awsRegion: { type: 'string' },
+        },
+      },
+    ],
+    steps: [
+      {
+        id: 'tfstate',
+        name: 'Terraform state bucket',
+        action: 'mlops:tfstate:ensure',
+        input: {
+          bucketName: 'tfstate-${{ parameters.name }}',
+          region: '${{ parameters.awsRegion }}',
+          accountId: MOTO_ACCOUNT_ID,
+          stateKeyPrefix: '${{ parameters.name }}',
+        },
+      },
+      {
+        id: 'ecr',
+        name: 'ECR repository',
+        action: 'mlops:ecr:ensure',
+        input: {
+          repositoryName: 'ml/${{ parameters.name }}',
+          region: '${{ parameters.awsRegion }}',
+          accountId: MOTO_ACCOUNT_ID,
+        },
+      },
+    ],
+    output: {
+      backendConfig: '${{ steps.tfstate.output.backendConfig }}',
+      tfstatePlan: '${{ steps.tfstate.output.plan }}',
+      repositoryUri: '${{ steps.ecr.output.repositoryUri }}',
+      ecrPlan: '${{ steps.ecr.output.plan }}',
+    },
+  },
+};
+
+describe('scaffolder dry-run through the real scaffolder backend', () => {
+  let moto: MotoServer;
+
+  beforeAll(async () => {
+    moto = await MotoServer.start();
+  });
+  afterAll(() => moto?.stop());
+
+  it('runs both actions in dry-run mode and leaves AWS untouched', async () => {
+    const { server } = await startTestBackend({
+      features: [
+        scaffolderPlugin,
+        scaffolderModuleMlops,
+        catalogServiceMock.factory(),
+        mockServices.rootConfig.factory({
+          data: {
+            aws: {
+              mainAccount: MOTO_CREDENTIALS,
+              accounts: [{ accountId: MOTO_ACCOUNT_ID, ...MOTO_CREDENTIALS }],
+            },
+            mlops: { aws: { endpoint: moto.endpoint } },
+          },
+        }),
+      ],
+    });
+    const before = await moto.snapshot();
+
+    const res = await request(server)
+      .post('/api/scaffolder/v2/dry-run')
+      .set('Authorization', mockCredentials.user.header())
+      .send({
+        template,
+        values: { name: 'churn-model', awsRegion: 'eu-west-1' },
+        directoryContents: [],
+      });
+
+    expect(res.status).toBe(200);
+    expect(res.body.output).toEqual({
+      backendConfig: expect.stringContaining('bucket       = "tfstate-churn-model"'),
+      tfstatePlan: expect.arrayContaining(['would create bucket "tfstate-churn-model" in eu-west-1']),
+      repositoryUri: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/ml/churn-model',
+      ecrPlan: expect.arrayContaining([expect.stringMatching(/^would create ECR repository "ml\/churn-model"/)]),
+    });
+    expect(res.body.steps.map((s: { id: string }) => s.id)).toEqual(['tfstate', 'ecr']);
+    const log = res.body.log.map((entry: { body: { message: string } }) => entry.body.message).join('\n');
+    expect(log).toContain('[dry run] would create bucket "tfstate-churn-model" in eu-west-1');
+    expect(await moto.snapshot()).toEqual(before);
+  });
+});
