@@ -6,7 +6,11 @@ import {
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import request from 'supertest';
-import { MOTO_ACCOUNT_ID, MOTO_CREDENTIALS, MotoServer } from './__testUtils__/motoServer';
+import {
+  MOTO_ACCOUNT_ID,
+  MOTO_CREDENTIALS,
+  MotoServer,
+} from './__testUtils__/motoServer';
 import { scaffolderModuleMlops } from './module';
 
 jest.setTimeout(120_000);
@@ -98,14 +102,28 @@ describe('scaffolder dry-run through the real scaffolder backend', () => {
 
     expect(res.status).toBe(200);
     expect(res.body.output).toEqual({
-      backendConfig: expect.stringContaining('bucket       = "tfstate-churn-model"'),
-      tfstatePlan: expect.arrayContaining(['would create bucket "tfstate-churn-model" in eu-west-1']),
-      repositoryUri: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/ml/churn-model',
-      ecrPlan: expect.arrayContaining([expect.stringMatching(/^would create ECR repository "ml\/churn-model"/)]),
+      backendConfig: expect.stringContaining(
+        'bucket       = "tfstate-churn-model"',
+      ),
+      tfstatePlan: expect.arrayContaining([
+        'would create bucket "tfstate-churn-model" in eu-west-1',
+      ]),
+      repositoryUri:
+        '123456789012.dkr.ecr.eu-west-1.amazonaws.com/ml/churn-model',
+      ecrPlan: expect.arrayContaining([
+        expect.stringMatching(/^would create ECR repository "ml\/churn-model"/),
+      ]),
     });
-    expect(res.body.steps.map((s: { id: string }) => s.id)).toEqual(['tfstate', 'ecr']);
-    const log = res.body.log.map((entry: { body: { message: string } }) => entry.body.message).join('\n');
-    expect(log).toContain('[dry run] would create bucket "tfstate-churn-model" in eu-west-1');
+    expect(res.body.steps.map((s: { id: string }) => s.id)).toEqual([
+      'tfstate',
+      'ecr',
+    ]);
+    const log = res.body.log
+      .map((entry: { body: { message: string } }) => entry.body.message)
+      .join('\n');
+    expect(log).toContain(
+      '[dry run] would create bucket "tfstate-churn-model" in eu-west-1',
+    );
     expect(await moto.snapshot()).toEqual(before);
   });
 });

@@ -24,9 +24,24 @@ describe('entity helpers', () => {
       'mlops/model-name': 'churn',
     });
     expect(getInferenceEndpoints(entity)).toEqual([
-      { environment: 'default', url: 'https://prod.example.com', protocol: 'v2', modelName: 'churn' },
-      { environment: 'dev', url: 'https://dev.example.com', protocol: 'v2', modelName: 'churn' },
-      { environment: 'staging', url: 'https://staging.example.com', protocol: 'v2', modelName: 'churn' },
+      {
+        environment: 'default',
+        url: 'https://prod.example.com',
+        protocol: 'v2',
+        modelName: 'churn',
+      },
+      {
+        environment: 'dev',
+        url: 'https://dev.example.com',
+        protocol: 'v2',
+        modelName: 'churn',
+      },
+      {
+        environment: 'staging',
+        url: 'https://staging.example.com',
+        protocol: 'v2',
+        modelName: 'churn',
+      },
     ]);
   });
 
@@ -37,11 +52,16 @@ describe('entity helpers', () => {
   });
 
   it('reads the v1 protocol annotation case-insensitively', () => {
-    expect(getInferenceProtocol(component({ 'mlops/inference-protocol': ' V1 ' }))).toBe('v1');
+    expect(
+      getInferenceProtocol(component({ 'mlops/inference-protocol': ' V1 ' })),
+    ).toBe('v1');
   });
 
   it('ignores blank endpoint annotations', () => {
-    const entity = component({ 'mlops/inference-url': ' ', 'mlops/inference-url-': 'http://x' });
+    const entity = component({
+      'mlops/inference-url': ' ',
+      'mlops/inference-url-': 'http://x',
+    });
     expect(hasInferenceEndpoint(entity)).toBe(false);
   });
 });

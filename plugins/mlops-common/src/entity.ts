@@ -20,7 +20,8 @@ export function hasInferenceEndpoint(entity: Entity): boolean {
  * @public
  */
 export function getInferenceProtocol(entity: Entity): InferenceProtocol {
-  const value = entity.metadata.annotations?.[MLOPS_ANNOTATIONS.inferenceProtocol];
+  const value =
+    entity.metadata.annotations?.[MLOPS_ANNOTATIONS.inferenceProtocol];
   return value?.trim().toLowerCase() === 'v1' ? 'v1' : 'v2';
 }
 
@@ -47,7 +48,12 @@ export function getInferenceEndpoints(entity: Entity): InferenceEndpoint[] {
   const endpoints: InferenceEndpoint[] = [];
   const primary = annotations[MLOPS_ANNOTATIONS.inferenceUrl]?.trim();
   if (primary) {
-    endpoints.push({ environment: 'default', url: primary, protocol, modelName });
+    endpoints.push({
+      environment: 'default',
+      url: primary,
+      protocol,
+      modelName,
+    });
   }
   const perEnvironment = Object.keys(annotations)
     .filter(key => key.startsWith(MLOPS_INFERENCE_URL_ENV_PREFIX))

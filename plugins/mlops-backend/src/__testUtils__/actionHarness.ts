@@ -41,7 +41,10 @@ export function recordingFactory(endpoint: string, recorder: CallRecorder) {
 export async function runAction(
   action: TemplateAction<any, any, any>,
   input: JsonObject,
-  options: { dryRun?: boolean; checkpoints?: Map<string, JsonValue | void> } = {},
+  options: {
+    dryRun?: boolean;
+    checkpoints?: Map<string, JsonValue | void>;
+  } = {},
 ): Promise<Record<string, any>> {
   const outputs: Record<string, any> = {};
   const checkpoints = options.checkpoints ?? new Map();
@@ -51,7 +54,10 @@ export async function runAction(
     output: (name: string, value: unknown) => {
       outputs[name] = value;
     },
-    async checkpoint<T extends JsonValue | void>(opts: { key: string; fn: () => Promise<T> | T }) {
+    async checkpoint<T extends JsonValue | void>(opts: {
+      key: string;
+      fn: () => Promise<T> | T;
+    }) {
       if (checkpoints.has(opts.key)) {
         return checkpoints.get(opts.key) as T;
       }

@@ -3,7 +3,9 @@ import { AddressInfo, createServer } from 'node:net';
 
 const SNAPSHOT_SERVICES = ['s3', 'ecr', 'dynamodb', 'kms'];
 
-function resourcesOf(collections: Record<string, unknown[]>): Record<string, unknown[]> {
+function resourcesOf(
+  collections: Record<string, unknown[]>,
+): Record<string, unknown[]> {
   return Object.fromEntries(
     Object.entries(collections)
       .map(([name, items]): [string, unknown[]] => [
@@ -59,9 +61,13 @@ export class MotoServer {
   static async start(): Promise<MotoServer> {
     const port = await freePort();
     const [command, prefix] = motoCommand();
-    const child = spawn(command, [...prefix, '-H', '127.0.0.1', '-p', String(port)], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      command,
+      [...prefix, '-H', '127.0.0.1', '-p', String(port)],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr?.on('data', chunk => {
       stderr = (stderr + chunk).slice(-4000);
@@ -83,11 +89,15 @@ export class MotoServer {
       await new Promise(r => setTimeout(r, 100));
     }
     child.kill();
-    throw new Error(`moto_server did not answer on ${server.endpoint} within 20 s: ${stderr}`);
+    throw new Error(
+      `moto_server did not answer on ${server.endpoint} within 20 s: ${stderr}`,
+    );
   }
 
   async reset(): Promise<void> {
-    const res = await fetch(`${this.endpoint}/moto-api/reset`, { method: 'POST' });
+    const res = await fetch(`${this.endpoint}/moto-api/reset`, {
+      method: 'POST',
+    });
     if (!res.ok) {
       throw new Error(`moto reset failed: ${res.status}`);
     }
@@ -100,9 +110,15 @@ export class MotoServer {
    */
   async snapshot(): Promise<Record<string, unknown>> {
     const res = await fetch(`${this.endpoint}/moto-api/data.json`);
-    const data = (await res.json()) as Record<string, Record<string, unknown[]>>;
+    const data = (await res.json()) as Record<
+      string,
+      Record<string, unknown[]>
+    >;
     return Object.fromEntries(
-      SNAPSHOT_SERVICES.map(service => [service, resourcesOf(data[service] ?? {})]),
+      SNAPSHOT_SERVICES.map(service => [
+        service,
+        resourcesOf(data[service] ?? {}),
+      ]),
     );
   }
 

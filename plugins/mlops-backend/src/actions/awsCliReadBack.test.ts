@@ -4,7 +4,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { promisify } from 'node:util';
-import { CallRecorder, recordingFactory, runAction } from '../__testUtils__/actionHarness';
+import {
+  CallRecorder,
+  recordingFactory,
+  runAction,
+} from '../__testUtils__/actionHarness';
 import { MOTO_CREDENTIALS, MotoServer } from '../__testUtils__/motoServer';
 import { createEcrEnsureAction } from './ecrEnsure';
 import { createTfstateEnsureAction } from './tfstateEnsure';
@@ -15,7 +19,15 @@ jest.setTimeout(120_000);
 async function awsCli(endpoint: string, ...args: string[]): Promise<any> {
   const { stdout } = await promisify(execFile)(
     'aws',
-    ['--endpoint-url', endpoint, '--region', 'eu-west-1', '--output', 'json', ...args],
+    [
+      '--endpoint-url',
+      endpoint,
+      '--region',
+      'eu-west-1',
+      '--output',
+      'json',
+      ...args,
+    ],
     {
       env: {
         ...process.env,
@@ -37,7 +49,10 @@ describe('read-back with the AWS CLI', () => {
   afterAll(() => moto?.stop());
 
   it('shows the hardened bucket and repository', async () => {
-    const awsClientFactory = recordingFactory(moto.endpoint, new CallRecorder());
+    const awsClientFactory = recordingFactory(
+      moto.endpoint,
+      new CallRecorder(),
+    );
     const config = new ConfigReader({});
     await runAction(createTfstateEnsureAction({ config, awsClientFactory }), {
       bucketName: 'cli-state',
@@ -49,40 +64,83 @@ describe('read-back with the AWS CLI', () => {
     });
     const cli = (...args: string[]) => awsCli(moto.endpoint, ...args);
 
-    expect(await cli('s3api', 'get-bucket-versioning', '--bucket', 'cli-state')).toEqual({ Status: 'Enabled' });
-    const encryption = await cli('s3api', 'get-bucket-encryption', '--bucket', 'cli-state');
-    expect(encryption.ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault.SSEAlgorithm).toBe(
-      'aws:kms',
+    expect(
+      await cli('s3api', 'get-bucket-versioning', '--bucket', 'cli-state'),
+    ).toEqual({ Status: 'Enabled' });
+    const encryption = await cli(
+      's3api',
+      'get-bucket-encryption',
+      '--bucket',
+      'cli-state',
     );
-    expect((await cli('s3api', 'get-public-access-block', '--bucket', 'cli-state')).PublicAccessBlockConfiguration).toEqual({
+    expect(
+      encryption.ServerSideEncryptionConfiguration.Rules[0]
+        .ApplyServerSideEncryptionByDefault.SSEAlgorithm,
+    ).toBe('aws:kms');
+    expect(
+      (await cli('s3api', 'get-public-access-block', '--bucket', 'cli-state'))
+        .PublicAccessBlockConfiguration,
+    ).toEqual({
       BlockPublicAcls: true,
       IgnorePublicAcls: true,
       BlockPublicPolicy: true,
       RestrictPublicBuckets: true,
     });
-    const ownership = await cli('s3api', 'get-bucket-ownership-controls', '--bucket', 'cli-state');
-    expect(ownership.OwnershipControls.Rules).toEqual([{ ObjectOwnership: 'BucketOwnerEnforced' }]);
-    const policy = JSON.parse((await cli('s3api', 'get-bucket-policy', '--bucket', 'cli-state')).Policy);
+    const ownership = await cli(
+      's3api',
+      'get-bucket-ownership-controls',
+      '--bucket',
+      'cli-state',
+    );
+    expect(ownership.OwnershipControls.Rules).toEqual([
+      { ObjectOwnership: 'BucketOwnerEnforced' },
+    ]);
+    const policy = JSON.parse(
+      (await cli('s3api', 'get-bucket-policy', '--bucket', 'cli-state')).Policy,
+    );
     expect(policy.Statement.map((s: { Sid: string }) => s.Sid).sort()).toEqual([
       'MlopsDenyInsecureTransport',
       'MlopsDenyTlsBelow12',
     ]);
 
-    const { repositories } = await cli('ecr', 'describe-repositories', '--repository-names', 'ml/cli-model');
+    const { repositories } = await cli(
+      'ecr',
+      'describe-repositories',
+      '--repository-names',
+      'ml/cli-model',
+    );
     expect(repositories[0]).toMatchObject({
       imageTagMutability: 'IMMUTABLE',
       imageScanningConfiguration: { scanOnPush: true },
       encryptionConfiguration: { encryptionType: 'KMS' },
     });
-    const lifecycle = await cli('ecr', 'get-lifecycle-policy', '--repository-name', 'ml/cli-model');
+    const lifecycle = await cli(
+      'ecr',
+      'get-lifecycle-policy',
+      '--repository-name',
+      'ml/cli-model',
+    );
     expect(JSON.parse(lifecycle.lifecyclePolicyText).rules).toHaveLength(2);
   });
 
   it('sees the TLS-only policy enforced: a plain-HTTP upload is denied', async () => {
-    const body = joinPath(mkdtempSync(joinPath(tmpdir(), 'mlops-')), 'state.json');
+    const body = joinPath(
+      mkdtempSync(joinPath(tmpdir(), 'mlops-')),
+      'state.json',
+    );
     writeFileSync(body, '{}');
     await expect(
-      awsCli(moto.endpoint, 's3api', 'put-object', '--bucket', 'cli-state', '--key', 'x', '--body', body),
+      awsCli(
+        moto.endpoint,
+        's3api',
+        'put-object',
+        '--bucket',
+        'cli-state',
+        '--key',
+        'x',
+        '--body',
+        body,
+      ),
     ).rejects.toThrow(/PutObject operation: (Forbidden|Access ?Denied)/);
   });
 });

@@ -1,6 +1,10 @@
 import { ConfigReader } from '@backstage/config';
 import yaml from 'yaml';
-import { CallRecorder, recordingFactory, runAction } from '../__testUtils__/actionHarness';
+import {
+  CallRecorder,
+  recordingFactory,
+  runAction,
+} from '../__testUtils__/actionHarness';
 import { MotoServer } from '../__testUtils__/motoServer';
 import { createEcrEnsureAction } from './ecrEnsure';
 import { examples } from './ecrEnsure.examples';
@@ -21,17 +25,22 @@ describe('mlops:ecr:ensure examples', () => {
   afterAll(() => moto?.stop());
   beforeEach(() => moto.reset());
 
-  it.each(examples.map(e => [e.description, e.example]))('%s', async (_description, example) => {
-    const [step] = yaml.parse(example).steps;
-    expect(step.action).toBe(action.id);
+  it.each(examples.map(e => [e.description, e.example]))(
+    '%s',
+    async (_description, example) => {
+      const [step] = yaml.parse(example).steps;
+      expect(step.action).toBe(action.id);
 
-    const first = await runAction(action, step.input);
-    const second = await runAction(action, step.input);
+      const first = await runAction(action, step.input);
+      const second = await runAction(action, step.input);
 
-    expect(first.created).toBe(true);
-    expect(first.repositoryUri).toMatch(
-      new RegExp(`^123456789012\\.dkr\\.ecr\\.${step.input.region}\\.amazonaws\\.com/${step.input.repositoryName}$`),
-    );
-    expect(second.changes).toEqual([]);
-  });
+      expect(first.created).toBe(true);
+      expect(first.repositoryUri).toMatch(
+        new RegExp(
+          `^123456789012\\.dkr\\.ecr\\.${step.input.region}\\.amazonaws\\.com/${step.input.repositoryName}$`,
+        ),
+      );
+      expect(second.changes).toEqual([]);
+    },
+  );
 });

@@ -3,7 +3,8 @@ import yaml from 'yaml';
 
 export const examples: TemplateExample[] = [
   {
-    description: 'Ensure a repository with the defaults: immutable tags, scan on push, KMS, lifecycle policy.',
+    description:
+      'Ensure a repository with the defaults: immutable tags, scan on push, KMS, lifecycle policy.',
     example: yaml.stringify({
       steps: [
         {
@@ -16,7 +17,8 @@ export const examples: TemplateExample[] = [
     }),
   },
   {
-    description: 'Ensure a repository that another account may pull from, with a custom lifecycle.',
+    description:
+      'Ensure a repository that another account may pull from, with a custom lifecycle.',
     example: yaml.stringify({
       steps: [
         {
@@ -36,7 +38,8 @@ export const examples: TemplateExample[] = [
     }),
   },
   {
-    description: 'Ensure a mutable-tag repository encrypted with AES256, without scan on push (sandbox use).',
+    description:
+      'Ensure a mutable-tag repository encrypted with AES256, without scan on push (sandbox use).',
     example: yaml.stringify({
       steps: [
         {

@@ -25,7 +25,11 @@ describe('mlops:ecr:ensure against moto', () => {
   const recorder = new CallRecorder();
   let action: ReturnType<typeof createEcrEnsureAction>;
   const ecr = (region = 'eu-west-1') =>
-    new ECRClient({ region, endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS });
+    new ECRClient({
+      region,
+      endpoint: moto.endpoint,
+      credentials: MOTO_CREDENTIALS,
+    });
 
   beforeAll(async () => {
     moto = await MotoServer.start();
@@ -42,10 +46,16 @@ describe('mlops:ecr:ensure against moto', () => {
 
   async function readBack(repositoryName: string, region = 'eu-west-1') {
     const client = ecr(region);
-    const { repositories } = await client.send(new DescribeRepositoriesCommand({ repositoryNames: [repositoryName] }));
+    const { repositories } = await client.send(
+      new DescribeRepositoriesCommand({ repositoryNames: [repositoryName] }),
+    );
     const repository = repositories![0];
-    const lifecycle = await client.send(new GetLifecyclePolicyCommand({ repositoryName }));
-    const tags = await client.send(new ListTagsForResourceCommand({ resourceArn: repository.repositoryArn }));
+    const lifecycle = await client.send(
+      new GetLifecyclePolicyCommand({ repositoryName }),
+    );
+    const tags = await client.send(
+      new ListTagsForResourceCommand({ resourceArn: repository.repositoryArn }),
+    );
     return {
       repository,
       lifecycle: JSON.parse(lifecycle.lifecyclePolicyText!),
@@ -54,7 +64,11 @@ describe('mlops:ecr:ensure against moto', () => {
   }
 
   it('creates a hardened repository with the defaults', async () => {
-    const out = await runAction(action, { repositoryName: 'ml/churn-model', region: 'eu-west-1', tags: { team: 'ml' } });
+    const out = await runAction(action, {
+      repositoryName: 'ml/churn-model',
+      region: 'eu-west-1',
+      tags: { team: 'ml' },
+    });
 
     const { repository, lifecycle, tags } = await readBack('ml/churn-model');
     expect(repository.imageTagMutability).toBe('IMMUTABLE');
@@ -63,12 +77,21 @@ describe('mlops:ecr:ensure against moto', () => {
     expect(lifecycle.rules).toEqual([
       expect.objectContaining({
         rulePriority: 1,
-        selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 14 },
+        selection: {
+          tagStatus: 'untagged',
+          countType: 'sinceImagePushed',
+          countUnit: 'days',
+          countNumber: 14,
+        },
         action: { type: 'expire' },
       }),
       expect.objectContaining({
         rulePriority: 2,
-        selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 30 },
+        selection: {
+          tagStatus: 'any',
+          countType: 'imageCountMoreThan',
+          countNumber: 30,
+        },
       }),
     ]);
     expect(tags).toEqual({ team: 'ml', 'managed-by': 'backstage-mlops' });
@@ -79,12 +102,20 @@ describe('mlops:ecr:ensure against moto', () => {
       created: true,
       warnings: [],
     });
-    expect(out.repositoryUri).toBe('123456789012.dkr.ecr.eu-west-1.amazonaws.com/ml/churn-model');
-    expect(out.changes[0]).toMatch(/^created ECR repository "ml\/churn-model" \(IMMUTABLE, scan on push on, KMS encryption\)$/);
+    expect(out.repositoryUri).toBe(
+      '123456789012.dkr.ecr.eu-west-1.amazonaws.com/ml/churn-model',
+    );
+    expect(out.changes[0]).toMatch(
+      /^created ECR repository "ml\/churn-model" \(IMMUTABLE, scan on push on, KMS encryption\)$/,
+    );
   });
 
   it('changes nothing on a second run', async () => {
-    const input = { repositoryName: 'twice', region: 'us-east-1', pullPrincipals: ['210987654321'] };
+    const input = {
+      repositoryName: 'twice',
+      region: 'us-east-1',
+      pullPrincipals: ['210987654321'],
+    };
     await runAction(action, input);
     const before = await moto.snapshot();
     recorder.clear();
@@ -101,11 +132,21 @@ describe('mlops:ecr:ensure against moto', () => {
     const input = { repositoryName: 'drifted', region: 'eu-west-1' };
     await runAction(action, input);
     const client = ecr();
-    await client.send(new PutImageTagMutabilityCommand({ repositoryName: 'drifted', imageTagMutability: 'MUTABLE' }));
     await client.send(
-      new PutImageScanningConfigurationCommand({ repositoryName: 'drifted', imageScanningConfiguration: { scanOnPush: false } }),
+      new PutImageTagMutabilityCommand({
+        repositoryName: 'drifted',
+        imageTagMutability: 'MUTABLE',
+      }),
     );
-    await client.send(new DeleteLifecyclePolicyCommand({ repositoryName: 'drifted' }));
+    await client.send(
+      new PutImageScanningConfigurationCommand({
+        repositoryName: 'drifted',
+        imageScanningConfiguration: { scanOnPush: false },
+      }),
+    );
+    await client.send(
+      new DeleteLifecyclePolicyCommand({ repositoryName: 'drifted' }),
+    );
 
     const out = await runAction(action, input);
 
@@ -124,23 +165,43 @@ describe('mlops:ecr:ensure against moto', () => {
     await runAction(action, {
       repositoryName: 'shared',
       region: 'eu-west-1',
-      pullPrincipals: ['210987654321', 'arn:aws:iam::123456789012:role/eks-nodes'],
+      pullPrincipals: [
+        '210987654321',
+        'arn:aws:iam::123456789012:role/eks-nodes',
+      ],
     });
     const policy = JSON.parse(
-      (await ecr().send(new GetRepositoryPolicyCommand({ repositoryName: 'shared' }))).policyText!,
+      (
+        await ecr().send(
+          new GetRepositoryPolicyCommand({ repositoryName: 'shared' }),
+        )
+      ).policyText!,
     );
     expect(policy.Statement).toEqual([
       expect.objectContaining({
         Sid: 'MlopsAllowPull',
         Effect: 'Allow',
-        Principal: { AWS: ['arn:aws:iam::123456789012:role/eks-nodes', 'arn:aws:iam::210987654321:root'] },
+        Principal: {
+          AWS: [
+            'arn:aws:iam::123456789012:role/eks-nodes',
+            'arn:aws:iam::210987654321:root',
+          ],
+        },
       }),
     ]);
 
-    const out = await runAction(action, { repositoryName: 'shared', region: 'eu-west-1', pullPrincipals: [] });
+    const out = await runAction(action, {
+      repositoryName: 'shared',
+      region: 'eu-west-1',
+      pullPrincipals: [],
+    });
 
-    expect(out.changes).toEqual(['converged pull permissions of ECR repository "shared" (different principals → none)']);
-    await expect(ecr().send(new GetRepositoryPolicyCommand({ repositoryName: 'shared' }))).rejects.toMatchObject({
+    expect(out.changes).toEqual([
+      'converged pull permissions of ECR repository "shared" (different principals → none)',
+    ]);
+    await expect(
+      ecr().send(new GetRepositoryPolicyCommand({ repositoryName: 'shared' })),
+    ).rejects.toMatchObject({
       name: 'RepositoryPolicyNotFoundException',
     });
   });
@@ -158,24 +219,41 @@ describe('mlops:ecr:ensure against moto', () => {
     expect(repository.imageTagMutability).toBe('MUTABLE');
     expect(repository.imageScanningConfiguration?.scanOnPush).toBe(false);
     expect(repository.encryptionConfiguration?.encryptionType).toBe('AES256');
-    expect(lifecycle.rules.map((r: any) => r.selection.countNumber)).toEqual([2, 5]);
+    expect(lifecycle.rules.map((r: any) => r.selection.countNumber)).toEqual([
+      2, 5,
+    ]);
   });
 
   it('warns, without failing, when existing encryption differs (ECR cannot change it)', async () => {
     await ecr().send(
-      new CreateRepositoryCommand({ repositoryName: 'legacy', encryptionConfiguration: { encryptionType: 'AES256' } }),
+      new CreateRepositoryCommand({
+        repositoryName: 'legacy',
+        encryptionConfiguration: { encryptionType: 'AES256' },
+      }),
     );
 
-    const out = await runAction(action, { repositoryName: 'legacy', region: 'eu-west-1' });
+    const out = await runAction(action, {
+      repositoryName: 'legacy',
+      region: 'eu-west-1',
+    });
 
-    expect(out.warnings).toEqual([expect.stringMatching(/uses AES256 encryption, not KMS; ECR cannot change/)]);
+    expect(out.warnings).toEqual([
+      expect.stringMatching(
+        /uses AES256 encryption, not KMS; ECR cannot change/,
+      ),
+    ]);
     expect(out.created).toBe(false);
   });
 
   it('completes a run interrupted after the create', async () => {
-    await ecr().send(new CreateRepositoryCommand({ repositoryName: 'half-made' }));
+    await ecr().send(
+      new CreateRepositoryCommand({ repositoryName: 'half-made' }),
+    );
 
-    const out = await runAction(action, { repositoryName: 'half-made', region: 'eu-west-1' });
+    const out = await runAction(action, {
+      repositoryName: 'half-made',
+      region: 'eu-west-1',
+    });
 
     expect(out.created).toBe(false);
     const { repository, lifecycle, tags } = await readBack('half-made');
@@ -190,7 +268,11 @@ describe('mlops:ecr:ensure against moto', () => {
     it('makes no mutating call, leaves moto untouched and derives the URI', async () => {
       const before = await moto.snapshot();
 
-      const out = await runAction(action, { repositoryName: 'dry', region: 'eu-west-1' }, { dryRun: true });
+      const out = await runAction(
+        action,
+        { repositoryName: 'dry', region: 'eu-west-1' },
+        { dryRun: true },
+      );
 
       expect(recorder.calls).toContain('DescribeRepositories');
       expect(recorder.mutating()).toEqual([]);
@@ -199,21 +281,35 @@ describe('mlops:ecr:ensure against moto', () => {
         'would create ECR repository "dry" (IMMUTABLE, scan on push on, KMS encryption)',
         'would converge lifecycle policy of ECR repository "dry" (not set → keep last 30, expire untagged after 14 days)',
       ]);
-      expect(out.repositoryUri).toBe('123456789012.dkr.ecr.eu-west-1.amazonaws.com/dry');
+      expect(out.repositoryUri).toBe(
+        '123456789012.dkr.ecr.eu-west-1.amazonaws.com/dry',
+      );
       expect(out.created).toBe(false);
     });
 
     it('reports drift on an existing repository without touching it', async () => {
-      await runAction(action, { repositoryName: 'dry-existing', region: 'eu-west-1' });
+      await runAction(action, {
+        repositoryName: 'dry-existing',
+        region: 'eu-west-1',
+      });
       await ecr().send(
-        new PutImageTagMutabilityCommand({ repositoryName: 'dry-existing', imageTagMutability: 'MUTABLE' }),
+        new PutImageTagMutabilityCommand({
+          repositoryName: 'dry-existing',
+          imageTagMutability: 'MUTABLE',
+        }),
       );
       const before = await moto.snapshot();
       recorder.clear();
 
-      const out = await runAction(action, { repositoryName: 'dry-existing', region: 'eu-west-1' }, { dryRun: true });
+      const out = await runAction(
+        action,
+        { repositoryName: 'dry-existing', region: 'eu-west-1' },
+        { dryRun: true },
+      );
 
-      expect(out.plan).toEqual(['would converge tag mutability of ECR repository "dry-existing" (MUTABLE → IMMUTABLE)']);
+      expect(out.plan).toEqual([
+        'would converge tag mutability of ECR repository "dry-existing" (MUTABLE → IMMUTABLE)',
+      ]);
       expect(recorder.mutating()).toEqual([]);
       expect(await moto.snapshot()).toEqual(before);
     });

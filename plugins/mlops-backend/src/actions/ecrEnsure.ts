@@ -28,18 +28,25 @@ const DEFAULT_EXPIRE_UNTAGGED_AFTER_DAYS = 14;
 const inputs = {
   repositoryName: {
     title: 'Repository name',
-    description: 'Name of the ECR repository, for example "ml/churn-model". Created if missing.',
+    description:
+      'Name of the ECR repository, for example "ml/churn-model". Created if missing.',
     type: z => z.string(),
   },
-  region: { title: 'AWS region', description: 'Region of the repository, for example eu-west-1.', type: z => z.string() },
+  region: {
+    title: 'AWS region',
+    description: 'Region of the repository, for example eu-west-1.',
+    type: z => z.string(),
+  },
   accountId: {
     title: 'AWS account ID',
-    description: '12-digit account (registry) to use; its credentials come from aws.accounts. Defaults to aws.mainAccount.',
+    description:
+      '12-digit account (registry) to use; its credentials come from aws.accounts. Defaults to aws.mainAccount.',
     type: z => z.string().optional(),
   },
   imageTagMutability: {
     title: 'Tag mutability',
-    description: 'IMMUTABLE (default) so a tag always names the same image, or MUTABLE.',
+    description:
+      'IMMUTABLE (default) so a tag always names the same image, or MUTABLE.',
     type: z => z.enum(['IMMUTABLE', 'MUTABLE']).optional(),
   },
   scanOnPush: {
@@ -49,12 +56,14 @@ const inputs = {
   },
   encryption: {
     title: 'Encryption',
-    description: 'KMS (default) or AES256. Fixed at creation: ECR cannot change it later.',
+    description:
+      'KMS (default) or AES256. Fixed at creation: ECR cannot change it later.',
     type: z => z.enum(['KMS', 'AES256']).optional(),
   },
   kmsKeyId: {
     title: 'KMS key',
-    description: 'Key ID or ARN for KMS encryption. Defaults to the AWS-managed aws/ecr key.',
+    description:
+      'Key ID or ARN for KMS encryption. Defaults to the AWS-managed aws/ecr key.',
     type: z => z.string().optional(),
   },
   lifecycle: {
@@ -71,7 +80,7 @@ const inputs = {
   pullPrincipals: {
     title: 'Pull principals',
     description:
-      'Account IDs or IAM ARNs allowed to pull images (e.g. other accounts\' EKS node roles). Omit to leave the repository policy alone.',
+      "Account IDs or IAM ARNs allowed to pull images (e.g. other accounts' EKS node roles). Omit to leave the repository policy alone.",
     type: z => z.array(z.string()).optional(),
   },
   tags: {
@@ -84,27 +93,51 @@ const inputs = {
 const outputs = {
   repositoryUri: {
     title: 'Repository URI',
-    description: 'URI to tag and push images to; empty in a dry run without credentials or accountId.',
+    description:
+      'URI to tag and push images to; empty in a dry run without credentials or accountId.',
     type: z => z.string(),
   },
-  repositoryArn: { title: 'Repository ARN', description: 'ARN of the repository.', type: z => z.string() },
-  registryId: { title: 'Registry ID', description: 'Account ID of the registry.', type: z => z.string() },
-  repositoryName: { title: 'Repository name', description: 'Name of the repository.', type: z => z.string() },
-  region: { title: 'Region', description: 'Region of the repository.', type: z => z.string() },
-  created: { title: 'Created', description: 'Whether this run created the repository.', type: z => z.boolean() },
+  repositoryArn: {
+    title: 'Repository ARN',
+    description: 'ARN of the repository.',
+    type: z => z.string(),
+  },
+  registryId: {
+    title: 'Registry ID',
+    description: 'Account ID of the registry.',
+    type: z => z.string(),
+  },
+  repositoryName: {
+    title: 'Repository name',
+    description: 'Name of the repository.',
+    type: z => z.string(),
+  },
+  region: {
+    title: 'Region',
+    description: 'Region of the repository.',
+    type: z => z.string(),
+  },
+  created: {
+    title: 'Created',
+    description: 'Whether this run created the repository.',
+    type: z => z.boolean(),
+  },
   changes: {
     title: 'Changes',
-    description: 'What this run created or converged; empty when nothing changed or in a dry run.',
+    description:
+      'What this run created or converged; empty when nothing changed or in a dry run.',
     type: z => z.array(z.string()),
   },
   warnings: {
     title: 'Warnings',
-    description: 'Differences the action cannot converge, such as encryption fixed at creation.',
+    description:
+      'Differences the action cannot converge, such as encryption fixed at creation.',
     type: z => z.array(z.string()),
   },
   plan: {
     title: 'Plan',
-    description: 'Dry run only: what a real run would do ("would create", "exists", "would converge …" or "unknown").',
+    description:
+      'Dry run only: what a real run would do ("would create", "exists", "would converge …" or "unknown").',
     type: z => z.array(z.string()).optional(),
   },
 } satisfies Record<string, FieldSpec>;
@@ -126,12 +159,26 @@ function validate(input: EcrInput): void {
   const checker = new InputChecker()
     .require('repositoryName', input.repositoryName)
     .require('region', input.region)
-    .check('repositoryName', input.repositoryName || undefined, checkRepositoryName)
+    .check(
+      'repositoryName',
+      input.repositoryName || undefined,
+      checkRepositoryName,
+    )
     .check('region', input.region || undefined, checkRegion)
     .check('accountId', input.accountId || undefined, checkAccountId)
     .check('kmsKeyId', input.kmsKeyId || undefined, checkKmsKeyId)
-    .integer('lifecycle.keepLastTagged', input.lifecycle?.keepLastTagged, 1, 10000)
-    .integer('lifecycle.expireUntaggedAfterDays', input.lifecycle?.expireUntaggedAfterDays, 1, 3650)
+    .integer(
+      'lifecycle.keepLastTagged',
+      input.lifecycle?.keepLastTagged,
+      1,
+      10000,
+    )
+    .integer(
+      'lifecycle.expireUntaggedAfterDays',
+      input.lifecycle?.expireUntaggedAfterDays,
+      1,
+      3650,
+    )
     .tags('tags', input.tags, 50);
   (input.pullPrincipals ?? []).forEach((principal, index) =>
     checker.check(`pullPrincipals[${index}]`, principal, checkPrincipal),
@@ -155,7 +202,9 @@ function desiredRepository(input: EcrInput): DesiredRepository {
     encryption: input.encryption ?? 'KMS',
     kmsKeyId: input.kmsKeyId || undefined,
     keepLastTagged: input.lifecycle?.keepLastTagged ?? DEFAULT_KEEP_LAST_TAGGED,
-    expireUntaggedAfterDays: input.lifecycle?.expireUntaggedAfterDays ?? DEFAULT_EXPIRE_UNTAGGED_AFTER_DAYS,
+    expireUntaggedAfterDays:
+      input.lifecycle?.expireUntaggedAfterDays ??
+      DEFAULT_EXPIRE_UNTAGGED_AFTER_DAYS,
     pullPrincipals: input.pullPrincipals,
     tags: { ...MANAGED_BY_TAG, ...input.tags },
   };
@@ -172,7 +221,8 @@ export function createEcrEnsureAction(options: {
   config: Config;
   awsClientFactory?: AwsClientFactory;
 }) {
-  const clientFactory = options.awsClientFactory ?? AwsClientFactory.fromConfig(options.config);
+  const clientFactory =
+    options.awsClientFactory ?? AwsClientFactory.fromConfig(options.config);
 
   const action = createTemplateAction({
     id: 'mlops:ecr:ensure',
@@ -190,22 +240,50 @@ export function createEcrEnsureAction(options: {
       ctx.output('repositoryName', repositoryName);
       ctx.output('region', region);
       ctx.logger.info(
-        `${ctx.isDryRun ? '[dry run] Checking' : 'Ensuring'} ECR repository "${repositoryName}" in ${region}`,
+        `${
+          ctx.isDryRun ? '[dry run] Checking' : 'Ensuring'
+        } ECR repository "${repositoryName}" in ${region}`,
       );
 
       let accountId = input.accountId ?? '';
-      const outputCoordinates = (repository?: { repositoryUri?: string; repositoryArn?: string; registryId?: string }) => {
-        const derived = accountId ? repositoryCoordinates(accountId, region, repositoryName) : undefined;
-        ctx.output('repositoryUri', repository?.repositoryUri ?? derived?.repositoryUri ?? '');
-        ctx.output('repositoryArn', repository?.repositoryArn ?? derived?.repositoryArn ?? '');
-        ctx.output('registryId', repository?.registryId ?? derived?.registryId ?? '');
+      const outputCoordinates = (repository?: {
+        repositoryUri?: string;
+        repositoryArn?: string;
+        registryId?: string;
+      }) => {
+        const derived = accountId
+          ? repositoryCoordinates(accountId, region, repositoryName)
+          : undefined;
+        ctx.output(
+          'repositoryUri',
+          repository?.repositoryUri ?? derived?.repositoryUri ?? '',
+        );
+        ctx.output(
+          'repositoryArn',
+          repository?.repositoryArn ?? derived?.repositoryArn ?? '',
+        );
+        ctx.output(
+          'registryId',
+          repository?.registryId ?? derived?.registryId ?? '',
+        );
       };
 
       const inspectAndPlan = async () => {
-        const clients = await clientFactory.create({ region, accountId: input.accountId });
+        const clients = await clientFactory.create({
+          region,
+          accountId: input.accountId,
+        });
         accountId = await clients.resolveAccountId();
-        const state = await inspectRepository(clients.ecr, repositoryName, desired.registryId);
-        return { clients, state, ...planRepository(clients.ecr, state, desired) };
+        const state = await inspectRepository(
+          clients.ecr,
+          repositoryName,
+          desired.registryId,
+        );
+        return {
+          clients,
+          state,
+          ...planRepository(clients.ecr, state, desired),
+        };
       };
 
       if (ctx.isDryRun) {
@@ -217,7 +295,9 @@ export function createEcrEnsureAction(options: {
           outputCoordinates(result.state.repository);
           plan = result.changes.length
             ? result.changes.map(describePlanned)
-            : [`exists: ECR repository "${repositoryName}" matches the desired configuration`];
+            : [
+                `exists: ECR repository "${repositoryName}" matches the desired configuration`,
+              ];
         } catch (error) {
           const unknown = unknownPlan(error);
           if (!unknown) {
@@ -235,9 +315,18 @@ export function createEcrEnsureAction(options: {
 
       const { clients, state, changes, warnings } = await inspectAndPlan();
       warnings.forEach(warning => ctx.logger.warn(warning));
-      const { created, applied } = await applyChanges(ctx, changes, `mlops.ecr.${region}.${repositoryName}`);
+      const { created, applied } = await applyChanges(
+        ctx,
+        changes,
+        `mlops.ecr.${region}.${repositoryName}`,
+      );
       outputCoordinates(
-        state.repository ?? (await describeRepository(clients.ecr, repositoryName, desired.registryId)),
+        state.repository ??
+          (await describeRepository(
+            clients.ecr,
+            repositoryName,
+            desired.registryId,
+          )),
       );
       ctx.output('created', created);
       ctx.output('changes', applied);

@@ -35,8 +35,9 @@ export function withTitles<A extends TemplateAction<any, any, any>>(
 }
 
 function addTitles(schema: unknown, specs: Record<string, FieldSpec>) {
-  const properties = (schema as { properties?: Record<string, { title?: string }> } | undefined)
-    ?.properties;
+  const properties = (
+    schema as { properties?: Record<string, { title?: string }> } | undefined
+  )?.properties;
   for (const [key, spec] of Object.entries(specs)) {
     if (properties?.[key]) {
       properties[key].title = spec.title;

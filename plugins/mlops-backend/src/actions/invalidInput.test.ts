@@ -12,42 +12,158 @@ import { createTfstateEnsureAction } from './tfstateEnsure';
 jest.setTimeout(60_000);
 
 const invalidTfstateInputs: Array<[string, Record<string, unknown>, RegExp]> = [
-  ['too short', { bucketName: 'ab' }, /bucketName "ab" must be 3 to 63 characters long \(it is 2\)/],
-  ['too long', { bucketName: 'a'.repeat(64) }, /bucketName "a{64}" must be 3 to 63 characters long/],
-  ['uppercase', { bucketName: 'My-State' }, /bucketName "My-State" may contain only lowercase letters, digits, dots and hyphens/],
-  ['underscore', { bucketName: 'my_state' }, /bucketName "my_state" may contain only lowercase/],
-  ['leading hyphen', { bucketName: '-state' }, /bucketName "-state" must begin and end with a lowercase letter or digit/],
-  ['trailing hyphen', { bucketName: 'state-' }, /must begin and end with a lowercase letter or digit/],
-  ['adjacent dots', { bucketName: 'my..state' }, /bucketName "my..state" must not contain two adjacent dots/],
-  ['ip address', { bucketName: '192.168.5.4' }, /bucketName "192.168.5.4" must not be formatted as an IP address/],
-  ['xn-- prefix', { bucketName: 'xn--state' }, /must not start with the reserved prefix "xn--"/],
-  ['sthree- prefix', { bucketName: 'sthree-state' }, /must not start with the reserved prefix "sthree-"/],
-  ['amzn-s3-demo- prefix', { bucketName: 'amzn-s3-demo-state' }, /reserved prefix "amzn-s3-demo-"/],
-  ['-s3alias suffix', { bucketName: 'state-s3alias' }, /must not end with the reserved suffix "-s3alias"/],
-  ['--ol-s3 suffix', { bucketName: 'state--ol-s3' }, /reserved suffix "--ol-s3"/],
+  [
+    'too short',
+    { bucketName: 'ab' },
+    /bucketName "ab" must be 3 to 63 characters long \(it is 2\)/,
+  ],
+  [
+    'too long',
+    { bucketName: 'a'.repeat(64) },
+    /bucketName "a{64}" must be 3 to 63 characters long/,
+  ],
+  [
+    'uppercase',
+    { bucketName: 'My-State' },
+    /bucketName "My-State" may contain only lowercase letters, digits, dots and hyphens/,
+  ],
+  [
+    'underscore',
+    { bucketName: 'my_state' },
+    /bucketName "my_state" may contain only lowercase/,
+  ],
+  [
+    'leading hyphen',
+    { bucketName: '-state' },
+    /bucketName "-state" must begin and end with a lowercase letter or digit/,
+  ],
+  [
+    'trailing hyphen',
+    { bucketName: 'state-' },
+    /must begin and end with a lowercase letter or digit/,
+  ],
+  [
+    'adjacent dots',
+    { bucketName: 'my..state' },
+    /bucketName "my..state" must not contain two adjacent dots/,
+  ],
+  [
+    'ip address',
+    { bucketName: '192.168.5.4' },
+    /bucketName "192.168.5.4" must not be formatted as an IP address/,
+  ],
+  [
+    'xn-- prefix',
+    { bucketName: 'xn--state' },
+    /must not start with the reserved prefix "xn--"/,
+  ],
+  [
+    'sthree- prefix',
+    { bucketName: 'sthree-state' },
+    /must not start with the reserved prefix "sthree-"/,
+  ],
+  [
+    'amzn-s3-demo- prefix',
+    { bucketName: 'amzn-s3-demo-state' },
+    /reserved prefix "amzn-s3-demo-"/,
+  ],
+  [
+    '-s3alias suffix',
+    { bucketName: 'state-s3alias' },
+    /must not end with the reserved suffix "-s3alias"/,
+  ],
+  [
+    '--ol-s3 suffix',
+    { bucketName: 'state--ol-s3' },
+    /reserved suffix "--ol-s3"/,
+  ],
   ['.mrap suffix', { bucketName: 'state.mrap' }, /reserved suffix ".mrap"/],
   ['--x-s3 suffix', { bucketName: 'state--x-s3' }, /reserved suffix "--x-s3"/],
-  ['dotted name (TLS)', { bucketName: 'my.state' }, /must not contain dots: a dotted name breaks TLS/],
+  [
+    'dotted name (TLS)',
+    { bucketName: 'my.state' },
+    /must not contain dots: a dotted name breaks TLS/,
+  ],
   ['missing bucket', { bucketName: '' }, /bucketName "" is required/],
-  ['bad region', { region: 'europe-west1' }, /region "europe-west1" must be an AWS region code/],
-  ['bad account', { accountId: '12345' }, /accountId "12345" must be exactly 12 digits/],
-  ['bad kms key', { kmsKeyId: 'my key' }, /kmsKeyId "my key" must be a KMS key ID/],
-  ['kms key with AES256', { encryption: 'AES256', kmsKeyId: 'alias/x' }, /kmsKeyId "alias\/x" applies only to KMS encryption/],
-  ['bad lock table', { lockTable: 'lo' }, /lockTable "lo" must be 3 to 255 characters/],
-  ['bad state key prefix', { stateKeyPrefix: '/abs/../path/' }, /stateKeyPrefix "\/abs\/..\/path\/" must be path segments/],
-  ['reserved tag key', { tags: { 'aws:owner': 'x' } }, /tags.aws:owner "x" tag keys must not start with the reserved prefix "aws:"/],
+  [
+    'bad region',
+    { region: 'europe-west1' },
+    /region "europe-west1" must be an AWS region code/,
+  ],
+  [
+    'bad account',
+    { accountId: '12345' },
+    /accountId "12345" must be exactly 12 digits/,
+  ],
+  [
+    'bad kms key',
+    { kmsKeyId: 'my key' },
+    /kmsKeyId "my key" must be a KMS key ID/,
+  ],
+  [
+    'kms key with AES256',
+    { encryption: 'AES256', kmsKeyId: 'alias/x' },
+    /kmsKeyId "alias\/x" applies only to KMS encryption/,
+  ],
+  [
+    'bad lock table',
+    { lockTable: 'lo' },
+    /lockTable "lo" must be 3 to 255 characters/,
+  ],
+  [
+    'bad state key prefix',
+    { stateKeyPrefix: '/abs/../path/' },
+    /stateKeyPrefix "\/abs\/..\/path\/" must be path segments/,
+  ],
+  [
+    'reserved tag key',
+    { tags: { 'aws:owner': 'x' } },
+    /tags.aws:owner "x" tag keys must not start with the reserved prefix "aws:"/,
+  ],
 ];
 
 const invalidEcrInputs: Array<[string, Record<string, unknown>, RegExp]> = [
-  ['uppercase', { repositoryName: 'ML/Model' }, /repositoryName "ML\/Model" must be lowercase letters and digits/],
-  ['one character', { repositoryName: 'a' }, /repositoryName "a" must be 2 to 256 characters long/],
+  [
+    'uppercase',
+    { repositoryName: 'ML/Model' },
+    /repositoryName "ML\/Model" must be lowercase letters and digits/,
+  ],
+  [
+    'one character',
+    { repositoryName: 'a' },
+    /repositoryName "a" must be 2 to 256 characters long/,
+  ],
   ['double separator', { repositoryName: 'ml--model' }, /separated by single/],
-  ['trailing slash', { repositoryName: 'ml/' }, /repositoryName "ml\/" must be lowercase/],
-  ['leading separator', { repositoryName: '_model' }, /repositoryName "_model" must be lowercase/],
-  ['bad region', { region: 'US-EAST-1' }, /region "US-EAST-1" must be an AWS region code/],
-  ['bad principal', { pullPrincipals: ['someone'] }, /pullPrincipals\[0\] "someone" must be a 12-digit account ID or an IAM ARN/],
-  ['bad lifecycle count', { lifecycle: { keepLastTagged: 0 } }, /lifecycle.keepLastTagged 0 must be a whole number from 1 to 10000/],
-  ['fractional days', { lifecycle: { expireUntaggedAfterDays: 1.5 } }, /lifecycle.expireUntaggedAfterDays 1.5 must be a whole number/],
+  [
+    'trailing slash',
+    { repositoryName: 'ml/' },
+    /repositoryName "ml\/" must be lowercase/,
+  ],
+  [
+    'leading separator',
+    { repositoryName: '_model' },
+    /repositoryName "_model" must be lowercase/,
+  ],
+  [
+    'bad region',
+    { region: 'US-EAST-1' },
+    /region "US-EAST-1" must be an AWS region code/,
+  ],
+  [
+    'bad principal',
+    { pullPrincipals: ['someone'] },
+    /pullPrincipals\[0\] "someone" must be a 12-digit account ID or an IAM ARN/,
+  ],
+  [
+    'bad lifecycle count',
+    { lifecycle: { keepLastTagged: 0 } },
+    /lifecycle.keepLastTagged 0 must be a whole number from 1 to 10000/,
+  ],
+  [
+    'fractional days',
+    { lifecycle: { expireUntaggedAfterDays: 1.5 } },
+    /lifecycle.expireUntaggedAfterDays 1.5 must be a whole number/,
+  ],
 ];
 
 describe('invalid input is rejected before any AWS request', () => {
@@ -59,35 +175,63 @@ describe('invalid input is rejected before any AWS request', () => {
   beforeAll(async () => {
     moto = await MotoServer.start();
     const awsClientFactory = recordingFactory(moto.endpoint, recorder);
-    tfstate = createTfstateEnsureAction({ config: new ConfigReader({}), awsClientFactory });
-    ecr = createEcrEnsureAction({ config: new ConfigReader({}), awsClientFactory });
+    tfstate = createTfstateEnsureAction({
+      config: new ConfigReader({}),
+      awsClientFactory,
+    });
+    ecr = createEcrEnsureAction({
+      config: new ConfigReader({}),
+      awsClientFactory,
+    });
   });
   afterAll(() => moto?.stop());
   beforeEach(() => recorder.clear());
 
-  it.each(invalidTfstateInputs)('mlops:tfstate:ensure rejects %s', async (_name, override, message) => {
-    const before = await moto.snapshot();
-    for (const dryRun of [false, true]) {
-      const run = runAction(tfstate, { bucketName: 'valid-state', region: 'eu-west-1', ...override }, { dryRun });
-      await expect(run).rejects.toThrow(InputError);
-      await expect(
-        runAction(tfstate, { bucketName: 'valid-state', region: 'eu-west-1', ...override }, { dryRun }),
-      ).rejects.toThrow(message);
-    }
-    expect(recorder.calls).toEqual([]);
-    expect(await moto.snapshot()).toEqual(before);
-  });
+  it.each(invalidTfstateInputs)(
+    'mlops:tfstate:ensure rejects %s',
+    async (_name, override, message) => {
+      const before = await moto.snapshot();
+      for (const dryRun of [false, true]) {
+        const run = runAction(
+          tfstate,
+          { bucketName: 'valid-state', region: 'eu-west-1', ...override },
+          { dryRun },
+        );
+        await expect(run).rejects.toThrow(InputError);
+        await expect(
+          runAction(
+            tfstate,
+            { bucketName: 'valid-state', region: 'eu-west-1', ...override },
+            { dryRun },
+          ),
+        ).rejects.toThrow(message);
+      }
+      expect(recorder.calls).toEqual([]);
+      expect(await moto.snapshot()).toEqual(before);
+    },
+  );
 
-  it.each(invalidEcrInputs)('mlops:ecr:ensure rejects %s', async (_name, override, message) => {
-    await expect(
-      runAction(ecr, { repositoryName: 'valid-repo', region: 'eu-west-1', ...override }),
-    ).rejects.toThrow(message);
-    expect(recorder.calls).toEqual([]);
-  });
+  it.each(invalidEcrInputs)(
+    'mlops:ecr:ensure rejects %s',
+    async (_name, override, message) => {
+      await expect(
+        runAction(ecr, {
+          repositoryName: 'valid-repo',
+          region: 'eu-west-1',
+          ...override,
+        }),
+      ).rejects.toThrow(message);
+      expect(recorder.calls).toEqual([]);
+    },
+  );
 
   it('lists every broken rule at once', async () => {
     await expect(
-      runAction(tfstate, { bucketName: 'Bad_Name', region: 'nowhere', accountId: 'x' }),
+      runAction(tfstate, {
+        bucketName: 'Bad_Name',
+        region: 'nowhere',
+        accountId: 'x',
+      }),
     ).rejects.toThrow(
       /bucketName "Bad_Name" may contain only.*; region "nowhere" must be an AWS region code.*; accountId "x" must be exactly 12 digits/,
     );

@@ -1,6 +1,10 @@
 import { ConfigReader } from '@backstage/config';
 import yaml from 'yaml';
-import { CallRecorder, recordingFactory, runAction } from '../__testUtils__/actionHarness';
+import {
+  CallRecorder,
+  recordingFactory,
+  runAction,
+} from '../__testUtils__/actionHarness';
 import { MotoServer } from '../__testUtils__/motoServer';
 import { createTfstateEnsureAction } from './tfstateEnsure';
 import { examples } from './tfstateEnsure.examples';
@@ -21,16 +25,19 @@ describe('mlops:tfstate:ensure examples', () => {
   afterAll(() => moto?.stop());
   beforeEach(() => moto.reset());
 
-  it.each(examples.map(e => [e.description, e.example]))('%s', async (_description, example) => {
-    const [step] = yaml.parse(example).steps;
-    expect(step.action).toBe(action.id);
+  it.each(examples.map(e => [e.description, e.example]))(
+    '%s',
+    async (_description, example) => {
+      const [step] = yaml.parse(example).steps;
+      expect(step.action).toBe(action.id);
 
-    const first = await runAction(action, step.input);
-    const second = await runAction(action, step.input);
+      const first = await runAction(action, step.input);
+      const second = await runAction(action, step.input);
 
-    expect(first.created).toBe(true);
-    expect(first.bucketName).toBe(step.input.bucketName);
-    expect(first.lockTable).toBe(step.input.lockTable ?? '');
-    expect(second.changes).toEqual([]);
-  });
+      expect(first.created).toBe(true);
+      expect(first.bucketName).toBe(step.input.bucketName);
+      expect(first.lockTable).toBe(step.input.lockTable ?? '');
+      expect(second.changes).toEqual([]);
+    },
+  );
 });

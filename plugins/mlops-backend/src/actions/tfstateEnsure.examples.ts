@@ -3,7 +3,8 @@ import yaml from 'yaml';
 
 export const examples: TemplateExample[] = [
   {
-    description: 'Ensure a state bucket with SSE-KMS and the S3 lockfile (Terraform 1.10+).',
+    description:
+      'Ensure a state bucket with SSE-KMS and the S3 lockfile (Terraform 1.10+).',
     example: yaml.stringify({
       steps: [
         {
@@ -21,7 +22,8 @@ export const examples: TemplateExample[] = [
     }),
   },
   {
-    description: 'Ensure a state bucket in a named account with a legacy DynamoDB lock table.',
+    description:
+      'Ensure a state bucket in a named account with a legacy DynamoDB lock table.',
     example: yaml.stringify({
       steps: [
         {
@@ -39,7 +41,8 @@ export const examples: TemplateExample[] = [
     }),
   },
   {
-    description: 'Ensure a state bucket encrypted with S3-managed keys (AES256) instead of KMS.',
+    description:
+      'Ensure a state bucket encrypted with S3-managed keys (AES256) instead of KMS.',
     example: yaml.stringify({
       steps: [
         {

@@ -28,10 +28,7 @@ import {
   recordingFactory,
   runAction,
 } from '../__testUtils__/actionHarness';
-import {
-  MOTO_CREDENTIALS,
-  MotoServer,
-} from '../__testUtils__/motoServer';
+import { MOTO_CREDENTIALS, MotoServer } from '../__testUtils__/motoServer';
 import { AwsClientFactory } from '../aws/AwsClientFactory';
 import { createTfstateEnsureAction } from './tfstateEnsure';
 
@@ -43,7 +40,12 @@ describe('mlops:tfstate:ensure against moto', () => {
   let action: ReturnType<typeof createTfstateEnsureAction>;
 
   const s3 = (region = 'us-east-1') =>
-    new S3Client({ region, endpoint: moto.endpoint, forcePathStyle: true, credentials: MOTO_CREDENTIALS });
+    new S3Client({
+      region,
+      endpoint: moto.endpoint,
+      forcePathStyle: true,
+      credentials: MOTO_CREDENTIALS,
+    });
 
   beforeAll(async () => {
     moto = await MotoServer.start();
@@ -58,53 +60,91 @@ describe('mlops:tfstate:ensure against moto', () => {
     recorder.clear();
   });
 
-  async function expectHardened(bucket: string, region: string, sse: 'aws:kms' | 'AES256' = 'aws:kms') {
+  async function expectHardened(
+    bucket: string,
+    region: string,
+    sse: 'aws:kms' | 'AES256' = 'aws:kms',
+  ) {
     const client = s3(region);
     const Bucket = bucket;
-    const location = await client.send(new GetBucketLocationCommand({ Bucket }));
+    const location = await client.send(
+      new GetBucketLocationCommand({ Bucket }),
+    );
     expect(location.LocationConstraint ?? 'us-east-1').toBe(region);
-    expect((await client.send(new GetBucketVersioningCommand({ Bucket }))).Status).toBe('Enabled');
-    const encryption = await client.send(new GetBucketEncryptionCommand({ Bucket }));
     expect(
-      encryption.ServerSideEncryptionConfiguration?.Rules?.[0].ApplyServerSideEncryptionByDefault?.SSEAlgorithm,
+      (await client.send(new GetBucketVersioningCommand({ Bucket }))).Status,
+    ).toBe('Enabled');
+    const encryption = await client.send(
+      new GetBucketEncryptionCommand({ Bucket }),
+    );
+    expect(
+      encryption.ServerSideEncryptionConfiguration?.Rules?.[0]
+        .ApplyServerSideEncryptionByDefault?.SSEAlgorithm,
     ).toBe(sse);
-    expect((await client.send(new GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration).toEqual({
+    expect(
+      (await client.send(new GetPublicAccessBlockCommand({ Bucket })))
+        .PublicAccessBlockConfiguration,
+    ).toEqual({
       BlockPublicAcls: true,
       IgnorePublicAcls: true,
       BlockPublicPolicy: true,
       RestrictPublicBuckets: true,
     });
-    const ownership = await client.send(new GetBucketOwnershipControlsCommand({ Bucket }));
-    expect(ownership.OwnershipControls?.Rules?.[0].ObjectOwnership).toBe('BucketOwnerEnforced');
-    const policy = JSON.parse((await client.send(new GetBucketPolicyCommand({ Bucket }))).Policy!);
+    const ownership = await client.send(
+      new GetBucketOwnershipControlsCommand({ Bucket }),
+    );
+    expect(ownership.OwnershipControls?.Rules?.[0].ObjectOwnership).toBe(
+      'BucketOwnerEnforced',
+    );
+    const policy = JSON.parse(
+      (await client.send(new GetBucketPolicyCommand({ Bucket }))).Policy!,
+    );
     expect(policy.Statement).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        expect.objectContaining({ Effect: 'Deny', Condition: { NumericLessThan: { 's3:TlsVersion': '1.2' } } }),
+        expect.objectContaining({
+          Effect: 'Deny',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+        expect.objectContaining({
+          Effect: 'Deny',
+          Condition: { NumericLessThan: { 's3:TlsVersion': '1.2' } },
+        }),
       ]),
     );
     const tags = await client.send(new GetBucketTaggingCommand({ Bucket }));
     return Object.fromEntries((tags.TagSet ?? []).map(t => [t.Key, t.Value]));
   }
 
-  it.each(['us-east-1', 'eu-west-1'])('creates a hardened bucket in %s', async region => {
-    const bucketName = `state-fresh-${region}`;
-    const out = await runAction(action, { bucketName, region, stateKeyPrefix: 'svc', tags: { team: 'ml' } });
+  it.each(['us-east-1', 'eu-west-1'])(
+    'creates a hardened bucket in %s',
+    async region => {
+      const bucketName = `state-fresh-${region}`;
+      const out = await runAction(action, {
+        bucketName,
+        region,
+        stateKeyPrefix: 'svc',
+        tags: { team: 'ml' },
+      });
 
-    const tags = await expectHardened(bucketName, region);
-    expect(tags).toEqual({ team: 'ml', 'managed-by': 'backstage-mlops' });
-    expect(out.created).toBe(true);
-    expect(out.changes[0]).toBe(`created bucket "${bucketName}" in ${region}`);
-    expect(out.changes).toHaveLength(7);
-    expect(out.bucketArn).toBe(`arn:aws:s3:::${bucketName}`);
-    expect(out.lockTable).toBe('');
-    expect(out.useLockfile).toBe(true);
-    expect(out.backendConfig).toContain(`bucket       = "${bucketName}"`);
-    expect(out.backendConfig).toContain('key          = "svc/terraform.tfstate"');
-    expect(out.backendConfig).toContain(`region       = "${region}"`);
-    expect(out.backendConfig).toContain('use_lockfile = true');
-    expect(out.backendConfig).not.toContain('dynamodb_table');
-  });
+      const tags = await expectHardened(bucketName, region);
+      expect(tags).toEqual({ team: 'ml', 'managed-by': 'backstage-mlops' });
+      expect(out.created).toBe(true);
+      expect(out.changes[0]).toBe(
+        `created bucket "${bucketName}" in ${region}`,
+      );
+      expect(out.changes).toHaveLength(7);
+      expect(out.bucketArn).toBe(`arn:aws:s3:::${bucketName}`);
+      expect(out.lockTable).toBe('');
+      expect(out.useLockfile).toBe(true);
+      expect(out.backendConfig).toContain(`bucket       = "${bucketName}"`);
+      expect(out.backendConfig).toContain(
+        'key          = "svc/terraform.tfstate"',
+      );
+      expect(out.backendConfig).toContain(`region       = "${region}"`);
+      expect(out.backendConfig).toContain('use_lockfile = true');
+      expect(out.backendConfig).not.toContain('dynamodb_table');
+    },
+  );
 
   it('changes nothing on a second run', async () => {
     const input = { bucketName: 'state-twice', region: 'eu-west-1' };
@@ -122,9 +162,18 @@ describe('mlops:tfstate:ensure against moto', () => {
 
   it('converges drift: suspended versioning, removed encryption and policy, a loosened block flag', async () => {
     const Bucket = 'state-drift';
-    await runAction(action, { bucketName: Bucket, region: 'us-east-1', tags: { team: 'ml' } });
+    await runAction(action, {
+      bucketName: Bucket,
+      region: 'us-east-1',
+      tags: { team: 'ml' },
+    });
     const client = s3();
-    await client.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Suspended' } }));
+    await client.send(
+      new PutBucketVersioningCommand({
+        Bucket,
+        VersioningConfiguration: { Status: 'Suspended' },
+      }),
+    );
     await client.send(new DeleteBucketEncryptionCommand({ Bucket }));
     await client.send(new DeleteBucketPolicyCommand({ Bucket }));
     await client.send(
@@ -139,10 +188,17 @@ describe('mlops:tfstate:ensure against moto', () => {
       }),
     );
     await client.send(
-      new PutBucketTaggingCommand({ Bucket, Tagging: { TagSet: [{ Key: 'cost-center', Value: '42' }] } }),
+      new PutBucketTaggingCommand({
+        Bucket,
+        Tagging: { TagSet: [{ Key: 'cost-center', Value: '42' }] },
+      }),
     );
 
-    const out = await runAction(action, { bucketName: Bucket, region: 'us-east-1', tags: { team: 'ml' } });
+    const out = await runAction(action, {
+      bucketName: Bucket,
+      region: 'us-east-1',
+      tags: { team: 'ml' },
+    });
 
     expect(out.created).toBe(false);
     expect(out.changes).toEqual([
@@ -153,14 +209,20 @@ describe('mlops:tfstate:ensure against moto', () => {
       `converged tags of bucket "${Bucket}" (missing or different → managed-by, team)`,
     ]);
     const tags = await expectHardened(Bucket, 'us-east-1');
-    expect(tags).toEqual({ 'cost-center': '42', team: 'ml', 'managed-by': 'backstage-mlops' });
+    expect(tags).toEqual({
+      'cost-center': '42',
+      team: 'ml',
+      'managed-by': 'backstage-mlops',
+    });
   });
 
   it('keeps foreign statements of an existing bucket policy while adding its own', async () => {
     const Bucket = 'state-shared-policy';
     await runAction(action, { bucketName: Bucket, region: 'us-east-1' });
     const client = s3();
-    const policy = JSON.parse((await client.send(new GetBucketPolicyCommand({ Bucket }))).Policy!);
+    const policy = JSON.parse(
+      (await client.send(new GetBucketPolicyCommand({ Bucket }))).Policy!,
+    );
     const extra = {
       Sid: 'AllowAuditRead',
       Effect: 'Allow',
@@ -171,26 +233,44 @@ describe('mlops:tfstate:ensure against moto', () => {
     await client.send(
       new PutBucketPolicyCommand({
         Bucket,
-        Policy: JSON.stringify({ ...policy, Statement: [extra, policy.Statement[0]] }),
+        Policy: JSON.stringify({
+          ...policy,
+          Statement: [extra, policy.Statement[0]],
+        }),
       }),
     );
 
-    const out = await runAction(action, { bucketName: Bucket, region: 'us-east-1' });
+    const out = await runAction(action, {
+      bucketName: Bucket,
+      region: 'us-east-1',
+    });
 
-    expect(out.changes).toEqual([expect.stringMatching(/^converged bucket policy/)]);
-    const after = JSON.parse((await client.send(new GetBucketPolicyCommand({ Bucket }))).Policy!);
-    expect(after.Statement.map((s: { Sid: string }) => s.Sid).sort()).toEqual(
-      ['AllowAuditRead', 'MlopsDenyInsecureTransport', 'MlopsDenyTlsBelow12'],
+    expect(out.changes).toEqual([
+      expect.stringMatching(/^converged bucket policy/),
+    ]);
+    const after = JSON.parse(
+      (await client.send(new GetBucketPolicyCommand({ Bucket }))).Policy!,
     );
+    expect(after.Statement.map((s: { Sid: string }) => s.Sid).sort()).toEqual([
+      'AllowAuditRead',
+      'MlopsDenyInsecureTransport',
+      'MlopsDenyTlsBelow12',
+    ]);
   });
 
   it('completes a run interrupted half-way (bucket created, nothing else)', async () => {
     const Bucket = 'state-interrupted';
     await s3('eu-west-1').send(
-      new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }),
+      new CreateBucketCommand({
+        Bucket,
+        CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' },
+      }),
     );
 
-    const out = await runAction(action, { bucketName: Bucket, region: 'eu-west-1' });
+    const out = await runAction(action, {
+      bucketName: Bucket,
+      region: 'eu-west-1',
+    });
 
     expect(out.created).toBe(false);
     expect(out.changes.length).toBeGreaterThanOrEqual(6);
@@ -211,9 +291,16 @@ describe('mlops:tfstate:ensure against moto', () => {
   });
 
   it('refuses a bucket owned by another account, naming it and suggesting another name', async () => {
-    const sts = new STSClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS });
+    const sts = new STSClient({
+      region: 'us-east-1',
+      endpoint: moto.endpoint,
+      credentials: MOTO_CREDENTIALS,
+    });
     const assumed = await sts.send(
-      new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::111111111111:role/other', RoleSessionName: 'other' }),
+      new AssumeRoleCommand({
+        RoleArn: 'arn:aws:iam::111111111111:role/other',
+        RoleSessionName: 'other',
+      }),
     );
     const foreign = new S3Client({
       region: 'us-east-1',
@@ -229,7 +316,9 @@ describe('mlops:tfstate:ensure against moto', () => {
     const before = await moto.snapshot();
     recorder.clear();
 
-    await expect(runAction(action, { bucketName: 'state-foreign', region: 'us-east-1' })).rejects.toThrow(
+    await expect(
+      runAction(action, { bucketName: 'state-foreign', region: 'us-east-1' }),
+    ).rejects.toThrow(
       /S3 bucket "state-foreign" already exists and is not owned by account 123456789012.*Choose another bucketName, for example "state-foreign-123456789012"/,
     );
     expect(recorder.mutating()).toEqual([]);
@@ -238,32 +327,56 @@ describe('mlops:tfstate:ensure against moto', () => {
 
   it('refuses a bucket that exists in another region', async () => {
     await s3('eu-west-1').send(
-      new CreateBucketCommand({ Bucket: 'state-elsewhere', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }),
+      new CreateBucketCommand({
+        Bucket: 'state-elsewhere',
+        CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' },
+      }),
     );
-    await expect(runAction(action, { bucketName: 'state-elsewhere', region: 'us-east-1' })).rejects.toThrow(
+    await expect(
+      runAction(action, { bucketName: 'state-elsewhere', region: 'us-east-1' }),
+    ).rejects.toThrow(
       /exists in eu-west-1, not in the requested region us-east-1/,
     );
   });
 
   it('uses AES256 when asked', async () => {
-    const out = await runAction(action, { bucketName: 'state-aes', region: 'us-east-1', encryption: 'AES256' });
+    const out = await runAction(action, {
+      bucketName: 'state-aes',
+      region: 'us-east-1',
+      encryption: 'AES256',
+    });
     await expectHardened('state-aes', 'us-east-1', 'AES256');
-    expect(out.changes).toContain('converged default encryption of bucket "state-aes" (not set → AES256)');
+    expect(out.changes).toContain(
+      'converged default encryption of bucket "state-aes" (not set → AES256)',
+    );
   });
 
   it('uses a named KMS key and writes it into the backend config', async () => {
     const kmsKeyId = 'alias/terraform-state';
-    const out = await runAction(action, { bucketName: 'state-kms', region: 'us-east-1', kmsKeyId });
-    const encryption = await s3().send(new GetBucketEncryptionCommand({ Bucket: 'state-kms' }));
+    const out = await runAction(action, {
+      bucketName: 'state-kms',
+      region: 'us-east-1',
+      kmsKeyId,
+    });
+    const encryption = await s3().send(
+      new GetBucketEncryptionCommand({ Bucket: 'state-kms' }),
+    );
     const rule = encryption.ServerSideEncryptionConfiguration?.Rules?.[0];
-    expect(rule?.ApplyServerSideEncryptionByDefault).toEqual({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: kmsKeyId });
+    expect(rule?.ApplyServerSideEncryptionByDefault).toEqual({
+      SSEAlgorithm: 'aws:kms',
+      KMSMasterKeyID: kmsKeyId,
+    });
     expect(rule?.BucketKeyEnabled).toBe(true);
     expect(out.backendConfig).toContain(`kms_key_id   = "${kmsKeyId}"`);
   });
 
   describe('legacy DynamoDB lock table', () => {
     const dynamodb = () =>
-      new DynamoDBClient({ region: 'eu-west-1', endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS });
+      new DynamoDBClient({
+        region: 'eu-west-1',
+        endpoint: moto.endpoint,
+        credentials: MOTO_CREDENTIALS,
+      });
 
     it('is created only when asked, with PAY_PER_REQUEST, SSE and PITR', async () => {
       const out = await runAction(action, {
@@ -272,32 +385,50 @@ describe('mlops:tfstate:ensure against moto', () => {
         lockTable: 'terraform-locks',
       });
 
-      const { Table } = await dynamodb().send(new DescribeTableCommand({ TableName: 'terraform-locks' }));
+      const { Table } = await dynamodb().send(
+        new DescribeTableCommand({ TableName: 'terraform-locks' }),
+      );
       expect(Table?.TableStatus).toBe('ACTIVE');
       expect(Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
-      expect(Table?.KeySchema).toEqual([{ AttributeName: 'LockID', KeyType: 'HASH' }]);
+      expect(Table?.KeySchema).toEqual([
+        { AttributeName: 'LockID', KeyType: 'HASH' },
+      ]);
       expect(Table?.SSEDescription?.Status).toBe('ENABLED');
-      const backups = await dynamodb().send(new DescribeContinuousBackupsCommand({ TableName: 'terraform-locks' }));
-      expect(backups.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus).toBe(
-        'ENABLED',
+      const backups = await dynamodb().send(
+        new DescribeContinuousBackupsCommand({ TableName: 'terraform-locks' }),
       );
+      expect(
+        backups.ContinuousBackupsDescription?.PointInTimeRecoveryDescription
+          ?.PointInTimeRecoveryStatus,
+      ).toBe('ENABLED');
       expect(out.lockTable).toBe('terraform-locks');
       expect(out.backendConfig).toContain('dynamodb_table = "terraform-locks"');
-      expect(out.changes).toContain('created DynamoDB lock table "terraform-locks" (PAY_PER_REQUEST, SSE)');
+      expect(out.changes).toContain(
+        'created DynamoDB lock table "terraform-locks" (PAY_PER_REQUEST, SSE)',
+      );
     });
 
     it('is not created by default', async () => {
-      await runAction(action, { bucketName: 'state-unlocked', region: 'eu-west-1' });
+      await runAction(action, {
+        bucketName: 'state-unlocked',
+        region: 'eu-west-1',
+      });
       expect(recorder.calls.filter(c => /Table/.test(c))).toEqual([]);
     });
 
     it('has point-in-time recovery converged when it was turned off', async () => {
-      const input = { bucketName: 'state-pitr', region: 'eu-west-1', lockTable: 'locks-pitr' };
+      const input = {
+        bucketName: 'state-pitr',
+        region: 'eu-west-1',
+        lockTable: 'locks-pitr',
+      };
       await runAction(action, input);
       await dynamodb().send(
         new UpdateContinuousBackupsCommand({
           TableName: 'locks-pitr',
-          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false },
+          PointInTimeRecoverySpecification: {
+            PointInTimeRecoveryEnabled: false,
+          },
         }),
       );
 
@@ -315,7 +446,11 @@ describe('mlops:tfstate:ensure against moto', () => {
 
       const out = await runAction(
         action,
-        { bucketName: 'state-dry', region: 'eu-west-1', lockTable: 'locks-dry' },
+        {
+          bucketName: 'state-dry',
+          region: 'eu-west-1',
+          lockTable: 'locks-dry',
+        },
         { dryRun: true },
       );
 
@@ -335,24 +470,47 @@ describe('mlops:tfstate:ensure against moto', () => {
     });
 
     it('reports an existing, compliant bucket as exists and drift as would converge', async () => {
-      await runAction(action, { bucketName: 'state-dry-existing', region: 'us-east-1' });
-      const exists = await runAction(action, { bucketName: 'state-dry-existing', region: 'us-east-1' }, { dryRun: true });
-      expect(exists.plan).toEqual([expect.stringMatching(/^exists: bucket "state-dry-existing"/)]);
+      await runAction(action, {
+        bucketName: 'state-dry-existing',
+        region: 'us-east-1',
+      });
+      const exists = await runAction(
+        action,
+        { bucketName: 'state-dry-existing', region: 'us-east-1' },
+        { dryRun: true },
+      );
+      expect(exists.plan).toEqual([
+        expect.stringMatching(/^exists: bucket "state-dry-existing"/),
+      ]);
 
       await s3().send(
-        new PutBucketVersioningCommand({ Bucket: 'state-dry-existing', VersioningConfiguration: { Status: 'Suspended' } }),
+        new PutBucketVersioningCommand({
+          Bucket: 'state-dry-existing',
+          VersioningConfiguration: { Status: 'Suspended' },
+        }),
       );
       const before = await moto.snapshot();
       recorder.clear();
-      const drift = await runAction(action, { bucketName: 'state-dry-existing', region: 'us-east-1' }, { dryRun: true });
-      expect(drift.plan).toEqual(['would converge versioning of bucket "state-dry-existing" (Suspended → Enabled)']);
+      const drift = await runAction(
+        action,
+        { bucketName: 'state-dry-existing', region: 'us-east-1' },
+        { dryRun: true },
+      );
+      expect(drift.plan).toEqual([
+        'would converge versioning of bucket "state-dry-existing" (Suspended → Enabled)',
+      ]);
       expect(recorder.mutating()).toEqual([]);
       expect(await moto.snapshot()).toEqual(before);
     });
 
     it('succeeds without any credentials and says the plan is unknown', async () => {
       const saved = { ...process.env };
-      for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) {
+      for (const key of [
+        'AWS_ACCESS_KEY_ID',
+        'AWS_SECRET_ACCESS_KEY',
+        'AWS_SESSION_TOKEN',
+        'AWS_PROFILE',
+      ]) {
         delete process.env[key];
       }
       process.env.AWS_EC2_METADATA_DISABLED = 'true';
@@ -360,10 +518,18 @@ describe('mlops:tfstate:ensure against moto', () => {
       process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/aws-credentials';
       try {
         const noCredentials = createTfstateEnsureAction({
-          config: new ConfigReader({ mlops: { aws: { endpoint: moto.endpoint } } }),
+          config: new ConfigReader({
+            mlops: { aws: { endpoint: moto.endpoint } },
+          }),
         });
-        const out = await runAction(noCredentials, { bucketName: 'state-nocreds', region: 'us-east-1' }, { dryRun: true });
-        expect(out.plan).toEqual([expect.stringMatching(/^unknown: no AWS credentials are configured/)]);
+        const out = await runAction(
+          noCredentials,
+          { bucketName: 'state-nocreds', region: 'us-east-1' },
+          { dryRun: true },
+        );
+        expect(out.plan).toEqual([
+          expect.stringMatching(/^unknown: no AWS credentials are configured/),
+        ]);
         expect(out.bucketName).toBe('state-nocreds');
         expect(out.backendConfig).toContain('bucket       = "state-nocreds"');
       } finally {
@@ -379,9 +545,18 @@ describe('mlops:tfstate:ensure against moto', () => {
         mlops: { aws: { endpoint: moto.endpoint } },
       }),
     );
-    const mismatched = createTfstateEnsureAction({ config: new ConfigReader({}), awsClientFactory: factory });
+    const mismatched = createTfstateEnsureAction({
+      config: new ConfigReader({}),
+      awsClientFactory: factory,
+    });
     await expect(
-      runAction(mismatched, { bucketName: 'state-wrong-account', region: 'us-east-1', accountId: '999999999999' }),
-    ).rejects.toThrow(/credentials configured for AWS account 999999999999 belong to account 123456789012/);
+      runAction(mismatched, {
+        bucketName: 'state-wrong-account',
+        region: 'us-east-1',
+        accountId: '999999999999',
+      }),
+    ).rejects.toThrow(
+      /credentials configured for AWS account 999999999999 belong to account 123456789012/,
+    );
   });
 });

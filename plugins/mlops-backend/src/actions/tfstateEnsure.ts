@@ -27,7 +27,8 @@ export const MANAGED_BY_TAG = { 'managed-by': 'backstage-mlops' };
 const inputs = {
   bucketName: {
     title: 'State bucket name',
-    description: 'Name of the S3 bucket that holds Terraform state. Created if missing; must be globally unique.',
+    description:
+      'Name of the S3 bucket that holds Terraform state. Created if missing; must be globally unique.',
     type: z => z.string(),
   },
   region: {
@@ -37,7 +38,8 @@ const inputs = {
   },
   accountId: {
     title: 'AWS account ID',
-    description: '12-digit account to use; its credentials come from aws.accounts. Defaults to aws.mainAccount.',
+    description:
+      '12-digit account to use; its credentials come from aws.accounts. Defaults to aws.mainAccount.',
     type: z => z.string().optional(),
   },
   encryption: {
@@ -47,7 +49,8 @@ const inputs = {
   },
   kmsKeyId: {
     title: 'KMS key',
-    description: 'Key ID, key or alias ARN, or alias/<name> for SSE-KMS. Defaults to the AWS-managed aws/s3 key.',
+    description:
+      'Key ID, key or alias ARN, or alias/<name> for SSE-KMS. Defaults to the AWS-managed aws/s3 key.',
     type: z => z.string().optional(),
   },
   lockTable: {
@@ -58,7 +61,8 @@ const inputs = {
   },
   stateKeyPrefix: {
     title: 'State key prefix',
-    description: 'Key prefix of the state objects inside the bucket, for example the service name.',
+    description:
+      'Key prefix of the state objects inside the bucket, for example the service name.',
     type: z => z.string().optional(),
   },
   tags: {
@@ -69,34 +73,59 @@ const inputs = {
 } satisfies Record<string, FieldSpec>;
 
 const outputs = {
-  bucketName: { title: 'Bucket name', description: 'Name of the state bucket.', type: z => z.string() },
-  bucketArn: { title: 'Bucket ARN', description: 'ARN of the state bucket.', type: z => z.string() },
-  region: { title: 'Region', description: 'Region of the state bucket.', type: z => z.string() },
+  bucketName: {
+    title: 'Bucket name',
+    description: 'Name of the state bucket.',
+    type: z => z.string(),
+  },
+  bucketArn: {
+    title: 'Bucket ARN',
+    description: 'ARN of the state bucket.',
+    type: z => z.string(),
+  },
+  region: {
+    title: 'Region',
+    description: 'Region of the state bucket.',
+    type: z => z.string(),
+  },
   lockTable: {
     title: 'Lock table',
-    description: 'Name of the DynamoDB lock table, or an empty string when the S3 lockfile is used alone.',
+    description:
+      'Name of the DynamoDB lock table, or an empty string when the S3 lockfile is used alone.',
     type: z => z.string(),
   },
   useLockfile: {
     title: 'Use S3 lockfile',
-    description: 'Whether the backend uses the S3 lockfile (use_lockfile); always true.',
+    description:
+      'Whether the backend uses the S3 lockfile (use_lockfile); always true.',
     type: z => z.boolean(),
   },
-  stateKeyPrefix: { title: 'State key prefix', description: 'Key prefix of the state objects.', type: z => z.string() },
-  backendConfig: {
-    title: 'Backend config',
-    description: 'Text of a .s3.tfbackend file for `terraform init -backend-config=<file>`.',
+  stateKeyPrefix: {
+    title: 'State key prefix',
+    description: 'Key prefix of the state objects.',
     type: z => z.string(),
   },
-  created: { title: 'Created', description: 'Whether this run created the bucket.', type: z => z.boolean() },
+  backendConfig: {
+    title: 'Backend config',
+    description:
+      'Text of a .s3.tfbackend file for `terraform init -backend-config=<file>`.',
+    type: z => z.string(),
+  },
+  created: {
+    title: 'Created',
+    description: 'Whether this run created the bucket.',
+    type: z => z.boolean(),
+  },
   changes: {
     title: 'Changes',
-    description: 'What this run created or converged; empty when nothing changed or in a dry run.',
+    description:
+      'What this run created or converged; empty when nothing changed or in a dry run.',
     type: z => z.array(z.string()),
   },
   plan: {
     title: 'Plan',
-    description: 'Dry run only: what a real run would do ("would create", "exists", "would converge …" or "unknown").',
+    description:
+      'Dry run only: what a real run would do ("would create", "exists", "would converge …" or "unknown").',
     type: z => z.array(z.string()).optional(),
   },
 } satisfies Record<string, FieldSpec>;
@@ -121,7 +150,11 @@ function validate(input: TfstateInput): void {
     .check('accountId', input.accountId || undefined, checkAccountId)
     .check('kmsKeyId', input.kmsKeyId || undefined, checkKmsKeyId)
     .check('lockTable', input.lockTable || undefined, checkLockTableName)
-    .check('stateKeyPrefix', input.stateKeyPrefix || undefined, checkStateKeyPrefix)
+    .check(
+      'stateKeyPrefix',
+      input.stateKeyPrefix || undefined,
+      checkStateKeyPrefix,
+    )
     .tags('tags', input.tags, 50);
   if (input.encryption === 'AES256' && input.kmsKeyId) {
     checker.add({
@@ -155,7 +188,9 @@ export function backendConfigText(options: {
     lines.push(['dynamodb_table', JSON.stringify(options.lockTable)]);
   }
   const width = Math.max(...lines.map(([key]) => key.length));
-  return `${lines.map(([key, value]) => `${key.padEnd(width)} = ${value}`).join('\n')}\n`;
+  return `${lines
+    .map(([key, value]) => `${key.padEnd(width)} = ${value}`)
+    .join('\n')}\n`;
 }
 
 /**
@@ -169,7 +204,8 @@ export function createTfstateEnsureAction(options: {
   config: Config;
   awsClientFactory?: AwsClientFactory;
 }) {
-  const clientFactory = options.awsClientFactory ?? AwsClientFactory.fromConfig(options.config);
+  const clientFactory =
+    options.awsClientFactory ?? AwsClientFactory.fromConfig(options.config);
 
   const action = createTemplateAction({
     id: 'mlops:tfstate:ensure',
@@ -197,18 +233,35 @@ export function createTfstateEnsureAction(options: {
       ctx.output('stateKeyPrefix', stateKeyPrefix);
       ctx.output(
         'backendConfig',
-        backendConfigText({ bucketName, region, stateKeyPrefix, kmsKeyId: input.kmsKeyId, lockTable }),
+        backendConfigText({
+          bucketName,
+          region,
+          stateKeyPrefix,
+          kmsKeyId: input.kmsKeyId,
+          lockTable,
+        }),
       );
 
+      const locking = lockTable
+        ? `with lock table "${lockTable}"`
+        : '(S3 lockfile)';
       ctx.logger.info(
-        `${ctx.isDryRun ? '[dry run] Checking' : 'Ensuring'} Terraform state bucket "${bucketName}" in ${region}` +
-          (lockTable ? ` with lock table "${lockTable}"` : ' (S3 lockfile)'),
+        `${
+          ctx.isDryRun ? '[dry run] Checking' : 'Ensuring'
+        } Terraform state bucket "${bucketName}" in ${region} ${locking}`,
       );
 
       const planChanges = async (): Promise<PlannedChange[]> => {
-        const clients = await clientFactory.create({ region, accountId: input.accountId });
+        const clients = await clientFactory.create({
+          region,
+          accountId: input.accountId,
+        });
         const accountId = await clients.resolveAccountId();
-        const bucketState = await inspectStateBucket(clients.s3, bucketName, accountId);
+        const bucketState = await inspectStateBucket(
+          clients.s3,
+          bucketName,
+          accountId,
+        );
         const changes = planStateBucket(clients.s3, bucketState, {
           bucketName,
           region,
@@ -217,9 +270,16 @@ export function createTfstateEnsureAction(options: {
           tags,
         });
         if (lockTable) {
-          const tableState = await inspectLockTable(clients.dynamodb, lockTable);
+          const tableState = await inspectLockTable(
+            clients.dynamodb,
+            lockTable,
+          );
           changes.push(
-            ...planLockTable(clients.dynamodb, tableState, { tableName: lockTable, kmsKeyId: input.kmsKeyId, tags }),
+            ...planLockTable(clients.dynamodb, tableState, {
+              tableName: lockTable,
+              kmsKeyId: input.kmsKeyId,
+              tags,
+            }),
           );
         }
         return changes;
@@ -231,7 +291,11 @@ export function createTfstateEnsureAction(options: {
           const changes = await planChanges();
           plan = changes.length
             ? changes.map(describePlanned)
-            : [`exists: bucket "${bucketName}"${lockTable ? ` and lock table "${lockTable}"` : ''} match the desired configuration`];
+            : [
+                `exists: bucket "${bucketName}"${
+                  lockTable ? ` and lock table "${lockTable}"` : ''
+                } match the desired configuration`,
+              ];
         } catch (error) {
           const unknown = unknownPlan(error);
           if (!unknown) {

@@ -31,7 +31,10 @@ export interface AwsEndpointOptions {
 }
 
 /** Told of every AWS API call before it is sent; tests use it to prove what was (not) called. */
-export type AwsCallObserver = (call: { clientName: string; commandName: string }) => void;
+export type AwsCallObserver = (call: {
+  clientName: string;
+  commandName: string;
+}) => void;
 
 type AnyAwsClient = S3Client | ECRClient | DynamoDBClient | STSClient;
 
@@ -41,10 +44,14 @@ type AnyAwsClient = S3Client | ECRClient | DynamoDBClient | STSClient;
  * `mlops.aws`. Every client names the missing IAM action when AWS denies a call.
  */
 export class AwsClientFactory {
-  static fromConfig(config: Config, observer?: AwsCallObserver): AwsClientFactory {
+  static fromConfig(
+    config: Config,
+    observer?: AwsCallObserver,
+  ): AwsClientFactory {
     const endpoint = config.getOptionalString('mlops.aws.endpoint');
     const forcePathStyle =
-      config.getOptionalBoolean('mlops.aws.forcePathStyle') ?? Boolean(endpoint);
+      config.getOptionalBoolean('mlops.aws.forcePathStyle') ??
+      Boolean(endpoint);
     return new AwsClientFactory(
       DefaultAwsCredentialsManager.fromConfig(config),
       { endpoint, forcePathStyle },
@@ -58,7 +65,10 @@ export class AwsClientFactory {
     private readonly observer?: AwsCallObserver,
   ) {}
 
-  async create(options: { region: string; accountId?: string }): Promise<AwsClients> {
+  async create(options: {
+    region: string;
+    accountId?: string;
+  }): Promise<AwsClients> {
     const { region, accountId } = options;
     const provider = await this.credentialsManager.getCredentialProvider(
       accountId ? { accountId } : undefined,
@@ -91,7 +101,10 @@ export class AwsClientFactory {
 
   private instrument<T extends AnyAwsClient>(client: T): T {
     const observer = this.observer;
-    const stack = client.middlewareStack as unknown as MiddlewareStack<object, object>;
+    const stack = client.middlewareStack as unknown as MiddlewareStack<
+      object,
+      object
+    >;
     stack.add(
       (next, context) => async args => {
         const clientName = context.clientName ?? 'UnknownClient';

@@ -31,10 +31,14 @@ function startDenyingServer(): Promise<Server> {
         return;
       }
       res.writeHead(403, { 'content-type': 'application/xml' });
-      res.end('<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>');
+      res.end(
+        '<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>',
+      );
     });
   });
-  return new Promise(resolve => server.listen(0, '127.0.0.1', () => resolve(server)));
+  return new Promise(resolve =>
+    server.listen(0, '127.0.0.1', () => resolve(server)),
+  );
 }
 
 describe('access denied', () => {
@@ -51,40 +55,64 @@ describe('access denied', () => {
   });
 
   it('maps operations to the IAM actions they need', () => {
-    expect(iamActionFor('S3Client', 'GetBucketEncryptionCommand')).toBe('s3:GetEncryptionConfiguration');
-    expect(iamActionFor('S3Client', 'PutPublicAccessBlockCommand')).toBe('s3:PutBucketPublicAccessBlock');
+    expect(iamActionFor('S3Client', 'GetBucketEncryptionCommand')).toBe(
+      's3:GetEncryptionConfiguration',
+    );
+    expect(iamActionFor('S3Client', 'PutPublicAccessBlockCommand')).toBe(
+      's3:PutBucketPublicAccessBlock',
+    );
     expect(iamActionFor('S3Client', 'HeadBucketCommand')).toBe('s3:ListBucket');
-    expect(iamActionFor('ECRClient', 'PutLifecyclePolicyCommand')).toBe('ecr:PutLifecyclePolicy');
-    expect(iamActionFor('DynamoDBClient', 'UpdateContinuousBackupsCommand')).toBe('dynamodb:UpdateContinuousBackups');
+    expect(iamActionFor('ECRClient', 'PutLifecyclePolicyCommand')).toBe(
+      'ecr:PutLifecyclePolicy',
+    );
+    expect(
+      iamActionFor('DynamoDBClient', 'UpdateContinuousBackupsCommand'),
+    ).toBe('dynamodb:UpdateContinuousBackups');
   });
 
   it('leaves other errors untouched', () => {
     const error = Object.assign(new Error('nope'), { name: 'NoSuchBucket' });
-    expect(explainAccessDenied(error, 'S3Client', 'GetBucketPolicyCommand')).toBe(error);
+    expect(
+      explainAccessDenied(error, 'S3Client', 'GetBucketPolicyCommand'),
+    ).toBe(error);
   });
 
   it('names the denied IAM action over real HTTP', async () => {
     const factory = AwsClientFactory.fromConfig(
-      new ConfigReader({ aws: { mainAccount: MOTO_CREDENTIALS }, mlops: { aws: { endpoint } } }),
+      new ConfigReader({
+        aws: { mainAccount: MOTO_CREDENTIALS },
+        mlops: { aws: { endpoint } },
+      }),
     );
     const clients = await factory.create({ region: 'eu-west-1' });
-    const call = clients.s3.send(new GetBucketEncryptionCommand({ Bucket: 'locked' }));
+    const call = clients.s3.send(
+      new GetBucketEncryptionCommand({ Bucket: 'locked' }),
+    );
     await expect(call).rejects.toThrow(NotAllowedError);
-    await expect(clients.s3.send(new GetBucketEncryptionCommand({ Bucket: 'locked' }))).rejects.toThrow(
+    await expect(
+      clients.s3.send(new GetBucketEncryptionCommand({ Bucket: 'locked' })),
+    ).rejects.toThrow(
       'AWS denied s3:GetEncryptionConfiguration on "locked". Allow s3:GetEncryptionConfiguration for the credentials Backstage uses',
     );
   });
 
   it('fails a real run naming the action, and reports unknown in a dry run', async () => {
     const action = createTfstateEnsureAction({
-      config: new ConfigReader({ aws: { mainAccount: MOTO_CREDENTIALS }, mlops: { aws: { endpoint } } }),
+      config: new ConfigReader({
+        aws: { mainAccount: MOTO_CREDENTIALS },
+        mlops: { aws: { endpoint } },
+      }),
     });
     const input = { bucketName: 'locked-bucket', region: 'eu-west-1' };
-    await expect(runAction(action, input)).rejects.toThrow(/^AWS denied s3:Get\w+ on "locked-bucket"/);
+    await expect(runAction(action, input)).rejects.toThrow(
+      /^AWS denied s3:Get\w+ on "locked-bucket"/,
+    );
 
     const dry = await runAction(action, input, { dryRun: true });
     expect(dry.plan).toEqual([
-      expect.stringMatching(/^unknown: the current state could not be read: AWS denied s3:Get\w+ on "locked-bucket"/),
+      expect.stringMatching(
+        /^unknown: the current state could not be read: AWS denied s3:Get\w+ on "locked-bucket"/,
+      ),
     ]);
   });
 });

@@ -60,7 +60,9 @@ export function isMissingCredentials(error: unknown): boolean {
 
 /** The IAM action an API operation needs, e.g. `s3:PutEncryptionConfiguration`. */
 export function iamActionFor(clientName: string, commandName: string): string {
-  const prefix = SERVICE_PREFIX_BY_CLIENT[clientName] ?? clientName.replace(/Client$/, '').toLowerCase();
+  const prefix =
+    SERVICE_PREFIX_BY_CLIENT[clientName] ??
+    clientName.replace(/Client$/, '').toLowerCase();
   const operation = `${prefix}:${commandName.replace(/Command$/, '')}`;
   return IAM_ACTION_BY_OPERATION[operation] ?? operation;
 }
@@ -85,7 +87,9 @@ export function explainAccessDenied(
   }
   const action = iamActionFor(clientName, commandName);
   return new NotAllowedError(
-    `AWS denied ${action}${describeResource(input)}. Allow ${action} for the credentials ` +
+    `AWS denied ${action}${describeResource(
+      input,
+    )}. Allow ${action} for the credentials ` +
       `Backstage uses (aws.mainAccount or aws.accounts in app-config).`,
     error instanceof Error ? error : undefined,
   );

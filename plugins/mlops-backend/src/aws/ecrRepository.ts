@@ -56,12 +56,18 @@ const PULL_ACTIONS = [
 ];
 
 /** Registry URI and ARN of a repository, derived from its account and region. */
-export function repositoryCoordinates(accountId: string, region: string, repositoryName: string) {
+export function repositoryCoordinates(
+  accountId: string,
+  region: string,
+  repositoryName: string,
+) {
   const suffix = region.startsWith('cn-') ? '.com.cn' : '.com';
   return {
     registryId: accountId,
     repositoryUri: `${accountId}.dkr.ecr.${region}.amazonaws${suffix}/${repositoryName}`,
-    repositoryArn: `arn:${partitionOf(region)}:ecr:${region}:${accountId}:repository/${repositoryName}`,
+    repositoryArn: `arn:${partitionOf(
+      region,
+    )}:ecr:${region}:${accountId}:repository/${repositoryName}`,
   };
 }
 
@@ -95,7 +101,9 @@ export function lifecyclePolicyFor(desired: DesiredRepository) {
 }
 
 function principalArn(principal: string): string {
-  return /^\d{12}$/.test(principal) ? `arn:aws:iam::${principal}:root` : principal;
+  return /^\d{12}$/.test(principal)
+    ? `arn:aws:iam::${principal}:root`
+    : principal;
 }
 
 function pullStatement(principals: string[]) {
@@ -115,7 +123,10 @@ export async function describeRepository(
 ): Promise<Repository | undefined> {
   try {
     const found = await ecr.send(
-      new DescribeRepositoriesCommand({ repositoryNames: [repositoryName], registryId }),
+      new DescribeRepositoriesCommand({
+        repositoryNames: [repositoryName],
+        registryId,
+      }),
     );
     return found.repositories?.[0];
   } catch (error) {
@@ -143,13 +154,21 @@ export async function inspectRepository(
     ecr
       .send(new GetRepositoryPolicyCommand({ repositoryName, registryId }))
       .catch(orNotFound('RepositoryPolicyNotFoundException')),
-    ecr.send(new ListTagsForResourceCommand({ resourceArn: repository.repositoryArn })),
+    ecr.send(
+      new ListTagsForResourceCommand({ resourceArn: repository.repositoryArn }),
+    ),
   ]);
   return {
     repository,
-    lifecyclePolicy: lifecycle?.lifecyclePolicyText ? JSON.parse(lifecycle.lifecyclePolicyText) : undefined,
-    policy: policy?.policyText ? (JSON.parse(policy.policyText) as PolicyDocument) : undefined,
-    tags: Object.fromEntries((tags.tags ?? []).map(t => [t.Key ?? '', t.Value ?? ''])),
+    lifecyclePolicy: lifecycle?.lifecyclePolicyText
+      ? JSON.parse(lifecycle.lifecyclePolicyText)
+      : undefined,
+    policy: policy?.policyText
+      ? (JSON.parse(policy.policyText) as PolicyDocument)
+      : undefined,
+    tags: Object.fromEntries(
+      (tags.tags ?? []).map(t => [t.Key ?? '', t.Value ?? '']),
+    ),
   };
 }
 
@@ -173,15 +192,24 @@ function desiredRepositoryPolicy(
   if (principals === undefined) {
     return undefined;
   }
-  const others = (state.policy?.Statement ?? []).filter(s => s.Sid !== PULL_STATEMENT_SID);
-  const current = state.policy?.Statement.find(s => s.Sid === PULL_STATEMENT_SID);
+  const others = (state.policy?.Statement ?? []).filter(
+    s => s.Sid !== PULL_STATEMENT_SID,
+  );
+  const current = state.policy?.Statement.find(
+    s => s.Sid === PULL_STATEMENT_SID,
+  );
   const wanted = principals.length > 0 ? pullStatement(principals) : undefined;
-  const same = wanted && current ? canonicalJson(current) === canonicalJson(wanted) : !wanted && !current;
+  const same =
+    wanted && current
+      ? canonicalJson(current) === canonicalJson(wanted)
+      : !wanted && !current;
   if (same) {
     return undefined;
   }
   const statements = wanted ? [...others, wanted] : others;
-  return statements.length > 0 ? { Version: '2012-10-17', Statement: statements } : null;
+  return statements.length > 0
+    ? { Version: '2012-10-17', Statement: statements }
+    : null;
 }
 
 /** The read-only decision: which changes bring the repository to the desired state. */
@@ -198,7 +226,9 @@ export function planRepository(
   if (!repo) {
     changes.push({
       kind: 'create',
-      subject: `${name} (${desired.imageTagMutability}, scan on push ${desired.scanOnPush ? 'on' : 'off'}, ${desired.encryption} encryption)`,
+      subject: `${name} (${desired.imageTagMutability}, scan on push ${
+        desired.scanOnPush ? 'on' : 'off'
+      }, ${desired.encryption} encryption)`,
       apply: () => createRepository(ecr, desired),
     });
   } else {
@@ -210,7 +240,13 @@ export function planRepository(
         to: desired.imageTagMutability,
         apply: () =>
           ecr
-            .send(new PutImageTagMutabilityCommand({ repositoryName, registryId, imageTagMutability: desired.imageTagMutability }))
+            .send(
+              new PutImageTagMutabilityCommand({
+                repositoryName,
+                registryId,
+                imageTagMutability: desired.imageTagMutability,
+              }),
+            )
             .then(() => undefined),
       });
     }
@@ -250,7 +286,13 @@ export function planRepository(
       to: `keep last ${desired.keepLastTagged}, expire untagged after ${desired.expireUntaggedAfterDays} days`,
       apply: () =>
         ecr
-          .send(new PutLifecyclePolicyCommand({ repositoryName, registryId, lifecyclePolicyText: JSON.stringify(lifecycle) }))
+          .send(
+            new PutLifecyclePolicyCommand({
+              repositoryName,
+              registryId,
+              lifecyclePolicyText: JSON.stringify(lifecycle),
+            }),
+          )
           .then(() => undefined),
     });
   }
@@ -260,11 +302,21 @@ export function planRepository(
       kind: 'converge',
       subject: `pull permissions of ${name}`,
       from: state.policy ? 'different principals' : undefined,
-      to: desired.pullPrincipals?.length ? desired.pullPrincipals.join(', ') : 'none',
+      to: desired.pullPrincipals?.length
+        ? desired.pullPrincipals.join(', ')
+        : 'none',
       apply: () =>
         (policy
-          ? ecr.send(new SetRepositoryPolicyCommand({ repositoryName, registryId, policyText: JSON.stringify(policy) }))
-          : ecr.send(new DeleteRepositoryPolicyCommand({ repositoryName, registryId }))
+          ? ecr.send(
+              new SetRepositoryPolicyCommand({
+                repositoryName,
+                registryId,
+                policyText: JSON.stringify(policy),
+              }),
+            )
+          : ecr.send(
+              new DeleteRepositoryPolicyCommand({ repositoryName, registryId }),
+            )
         ).then(() => undefined),
     });
   }
@@ -281,7 +333,10 @@ export function planRepository(
           .send(
             new TagResourceCommand({
               resourceArn,
-              tags: Object.entries(tagsToSet).map(([Key, Value]) => ({ Key, Value })),
+              tags: Object.entries(tagsToSet).map(([Key, Value]) => ({
+                Key,
+                Value,
+              })),
             }),
           )
           .then(() => undefined),
@@ -290,7 +345,10 @@ export function planRepository(
   return { changes, warnings };
 }
 
-async function createRepository(ecr: ECRClient, desired: DesiredRepository): Promise<void> {
+async function createRepository(
+  ecr: ECRClient,
+  desired: DesiredRepository,
+): Promise<void> {
   try {
     await ecr.send(
       new CreateRepositoryCommand({
@@ -302,7 +360,10 @@ async function createRepository(ecr: ECRClient, desired: DesiredRepository): Pro
           desired.encryption === 'KMS'
             ? { encryptionType: 'KMS', kmsKey: desired.kmsKeyId }
             : { encryptionType: 'AES256' },
-        tags: Object.entries(desired.tags).map(([Key, Value]) => ({ Key, Value })),
+        tags: Object.entries(desired.tags).map(([Key, Value]) => ({
+          Key,
+          Value,
+        })),
       }),
     );
   } catch (error) {

@@ -35,7 +35,9 @@ export async function inspectLockTable(
 ): Promise<LockTableState> {
   let table: TableDescription | undefined;
   try {
-    table = (await dynamodb.send(new DescribeTableCommand({ TableName: tableName }))).Table;
+    table = (
+      await dynamodb.send(new DescribeTableCommand({ TableName: tableName }))
+    ).Table;
   } catch (error) {
     if (isAwsError(error, 'ResourceNotFoundException')) {
       return { tags: {} };
@@ -43,20 +45,31 @@ export async function inspectLockTable(
     throw error;
   }
   const [backups, tags] = await Promise.all([
-    dynamodb.send(new DescribeContinuousBackupsCommand({ TableName: tableName })),
-    dynamodb.send(new ListTagsOfResourceCommand({ ResourceArn: table?.TableArn })),
+    dynamodb.send(
+      new DescribeContinuousBackupsCommand({ TableName: tableName }),
+    ),
+    dynamodb.send(
+      new ListTagsOfResourceCommand({ ResourceArn: table?.TableArn }),
+    ),
   ]);
   return {
     table,
     pointInTimeRecovery:
-      backups.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus,
-    tags: Object.fromEntries((tags.Tags ?? []).map(t => [t.Key ?? '', t.Value ?? ''])),
+      backups.ContinuousBackupsDescription?.PointInTimeRecoveryDescription
+        ?.PointInTimeRecoveryStatus,
+    tags: Object.fromEntries(
+      (tags.Tags ?? []).map(t => [t.Key ?? '', t.Value ?? '']),
+    ),
   };
 }
 
 function sseSpecification(desired: DesiredLockTable) {
   return desired.kmsKeyId
-    ? { Enabled: true, SSEType: 'KMS' as const, KMSMasterKeyId: desired.kmsKeyId }
+    ? {
+        Enabled: true,
+        SSEType: 'KMS' as const,
+        KMSMasterKeyId: desired.kmsKeyId,
+      }
     : { Enabled: true, SSEType: 'KMS' as const };
 }
 
@@ -76,13 +89,19 @@ export function planLockTable(
       apply: async () => {
         await createTable(dynamodb, desired);
         await waitUntilTableExists(
-          { client: dynamodb, maxWaitTime: desired.maxWaitSeconds ?? 300, minDelay: 1, maxDelay: 5 },
+          {
+            client: dynamodb,
+            maxWaitTime: desired.maxWaitSeconds ?? 300,
+            minDelay: 1,
+            maxDelay: 5,
+          },
           { TableName },
         );
       },
     });
   } else {
-    const billing = state.table.BillingModeSummary?.BillingMode ?? 'PROVISIONED';
+    const billing =
+      state.table.BillingModeSummary?.BillingMode ?? 'PROVISIONED';
     if (billing !== 'PAY_PER_REQUEST') {
       changes.push({
         kind: 'converge',
@@ -90,7 +109,14 @@ export function planLockTable(
         from: billing,
         to: 'PAY_PER_REQUEST',
         apply: () =>
-          dynamodb.send(new UpdateTableCommand({ TableName, BillingMode: 'PAY_PER_REQUEST' })).then(() => undefined),
+          dynamodb
+            .send(
+              new UpdateTableCommand({
+                TableName,
+                BillingMode: 'PAY_PER_REQUEST',
+              }),
+            )
+            .then(() => undefined),
       });
     }
     const sse = state.table.SSEDescription?.Status;
@@ -102,7 +128,12 @@ export function planLockTable(
         to: 'KMS',
         apply: () =>
           dynamodb
-            .send(new UpdateTableCommand({ TableName, SSESpecification: sseSpecification(desired) }))
+            .send(
+              new UpdateTableCommand({
+                TableName,
+                SSESpecification: sseSpecification(desired),
+              }),
+            )
             .then(() => undefined),
       });
     }
@@ -118,7 +149,9 @@ export function planLockTable(
           .send(
             new UpdateContinuousBackupsCommand({
               TableName,
-              PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+              PointInTimeRecoverySpecification: {
+                PointInTimeRecoveryEnabled: true,
+              },
             }),
           )
           .then(() => undefined),
@@ -136,7 +169,10 @@ export function planLockTable(
           .send(
             new TagResourceCommand({
               ResourceArn: state.table?.TableArn,
-              Tags: Object.entries(tagsToSet).map(([Key, Value]) => ({ Key, Value })),
+              Tags: Object.entries(tagsToSet).map(([Key, Value]) => ({
+                Key,
+                Value,
+              })),
             }),
           )
           .then(() => undefined),
@@ -145,7 +181,10 @@ export function planLockTable(
   return changes;
 }
 
-async function createTable(dynamodb: DynamoDBClient, desired: DesiredLockTable): Promise<void> {
+async function createTable(
+  dynamodb: DynamoDBClient,
+  desired: DesiredLockTable,
+): Promise<void> {
   try {
     await dynamodb.send(
       new CreateTableCommand({
@@ -155,7 +194,10 @@ async function createTable(dynamodb: DynamoDBClient, desired: DesiredLockTable):
         BillingMode: 'PAY_PER_REQUEST',
         SSESpecification: sseSpecification(desired),
         DeletionProtectionEnabled: true,
-        Tags: Object.entries(desired.tags).map(([Key, Value]) => ({ Key, Value })),
+        Tags: Object.entries(desired.tags).map(([Key, Value]) => ({
+          Key,
+          Value,
+        })),
       }),
     );
   } catch (error) {

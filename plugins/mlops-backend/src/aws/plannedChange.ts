@@ -14,7 +14,9 @@ export interface PlannedChange {
 }
 
 function transition(change: PlannedChange): string {
-  return change.kind === 'converge' ? ` (${change.from ?? 'not set'} → ${change.to})` : '';
+  return change.kind === 'converge'
+    ? ` (${change.from ?? 'not set'} → ${change.to})`
+    : '';
 }
 
 /** How a dry-run reports a change it would make. */
@@ -47,9 +49,9 @@ export function canonicalJson(value: unknown): string {
 
 function sortDeep(value: unknown): unknown {
   if (Array.isArray(value)) {
-    return value.map(sortDeep).sort((a, b) =>
-      JSON.stringify(a).localeCompare(JSON.stringify(b)),
-    );
+    return value
+      .map(sortDeep)
+      .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
   }
   if (value && typeof value === 'object') {
     return Object.fromEntries(

@@ -74,7 +74,10 @@ export function bucketArn(bucketName: string, region: string): string {
 }
 
 /** The statements every state bucket policy must contain. */
-export function requiredPolicyStatements(bucketName: string, region: string): PolicyStatement[] {
+export function requiredPolicyStatements(
+  bucketName: string,
+  region: string,
+): PolicyStatement[] {
   const arn = bucketArn(bucketName, region);
   const common = {
     Effect: 'Deny',
@@ -83,12 +86,23 @@ export function requiredPolicyStatements(bucketName: string, region: string): Po
     Resource: [arn, `${arn}/*`],
   };
   return [
-    { Sid: DENY_INSECURE_TRANSPORT_SID, ...common, Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
-    { Sid: DENY_OLD_TLS_SID, ...common, Condition: { NumericLessThan: { 's3:TlsVersion': '1.2' } } },
+    {
+      Sid: DENY_INSECURE_TRANSPORT_SID,
+      ...common,
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    },
+    {
+      Sid: DENY_OLD_TLS_SID,
+      ...common,
+      Condition: { NumericLessThan: { 's3:TlsVersion': '1.2' } },
+    },
   ];
 }
 
-function foreignBucketError(bucketName: string, accountId: string): ConflictError {
+function foreignBucketError(
+  bucketName: string,
+  accountId: string,
+): ConflictError {
   return new ConflictError(
     `S3 bucket "${bucketName}" already exists and is not owned by account ${accountId}, or these ` +
       `credentials may not read it (bucket names are global across all AWS accounts). Choose another bucketName, ` +
@@ -104,7 +118,9 @@ export async function inspectStateBucket(
 ): Promise<StateBucketState> {
   const Bucket = bucketName;
   try {
-    await s3.send(new HeadBucketCommand({ Bucket, ExpectedBucketOwner: accountId }));
+    await s3.send(
+      new HeadBucketCommand({ Bucket, ExpectedBucketOwner: accountId }),
+    );
   } catch (error) {
     if (awsHttpStatus(error) === 404) {
       return { exists: false, tags: {} };
@@ -116,16 +132,38 @@ export async function inspectStateBucket(
   }
   await assertOwnedByCaller(s3, bucketName, accountId);
 
-  const [location, versioning, encryption, publicAccessBlock, ownership, policy, tags] =
-    await Promise.all([
-      s3.send(new GetBucketLocationCommand({ Bucket })),
-      s3.send(new GetBucketVersioningCommand({ Bucket })),
-      orUndefined(s3.send(new GetBucketEncryptionCommand({ Bucket })), 'ServerSideEncryptionConfigurationNotFoundError'),
-      orUndefined(s3.send(new GetPublicAccessBlockCommand({ Bucket })), 'NoSuchPublicAccessBlockConfiguration'),
-      orUndefined(s3.send(new GetBucketOwnershipControlsCommand({ Bucket })), 'OwnershipControlsNotFoundError'),
-      orUndefined(s3.send(new GetBucketPolicyCommand({ Bucket })), 'NoSuchBucketPolicy'),
-      orUndefined(s3.send(new GetBucketTaggingCommand({ Bucket })), 'NoSuchTagSet'),
-    ]);
+  const [
+    location,
+    versioning,
+    encryption,
+    publicAccessBlock,
+    ownership,
+    policy,
+    tags,
+  ] = await Promise.all([
+    s3.send(new GetBucketLocationCommand({ Bucket })),
+    s3.send(new GetBucketVersioningCommand({ Bucket })),
+    orUndefined(
+      s3.send(new GetBucketEncryptionCommand({ Bucket })),
+      'ServerSideEncryptionConfigurationNotFoundError',
+    ),
+    orUndefined(
+      s3.send(new GetPublicAccessBlockCommand({ Bucket })),
+      'NoSuchPublicAccessBlockConfiguration',
+    ),
+    orUndefined(
+      s3.send(new GetBucketOwnershipControlsCommand({ Bucket })),
+      'OwnershipControlsNotFoundError',
+    ),
+    orUndefined(
+      s3.send(new GetBucketPolicyCommand({ Bucket })),
+      'NoSuchBucketPolicy',
+    ),
+    orUndefined(
+      s3.send(new GetBucketTaggingCommand({ Bucket })),
+      'NoSuchTagSet',
+    ),
+  ]);
   const rule = encryption?.ServerSideEncryptionConfiguration?.Rules?.[0];
   return {
     exists: true,
@@ -137,8 +175,12 @@ export async function inspectStateBucket(
     },
     publicAccessBlock: publicAccessBlock?.PublicAccessBlockConfiguration,
     objectOwnership: ownership?.OwnershipControls?.Rules?.[0]?.ObjectOwnership,
-    policy: policy?.Policy ? (JSON.parse(policy.Policy) as PolicyDocument) : undefined,
-    tags: Object.fromEntries((tags?.TagSet ?? []).map(t => [t.Key ?? '', t.Value ?? ''])),
+    policy: policy?.Policy
+      ? (JSON.parse(policy.Policy) as PolicyDocument)
+      : undefined,
+    tags: Object.fromEntries(
+      (tags?.TagSet ?? []).map(t => [t.Key ?? '', t.Value ?? '']),
+    ),
   };
 }
 
@@ -146,7 +188,11 @@ export async function inspectStateBucket(
  * AWS answers HeadBucket with 403 when ExpectedBucketOwner differs; emulators
  * may not, so the caller's own bucket list is asked too where it is allowed.
  */
-async function assertOwnedByCaller(s3: S3Client, bucketName: string, accountId: string) {
+async function assertOwnedByCaller(
+  s3: S3Client,
+  bucketName: string,
+  accountId: string,
+) {
   try {
     const owned = await s3.send(new ListBucketsCommand({ Prefix: bucketName }));
     if (!(owned.Buckets ?? []).some(b => b.Name === bucketName)) {
@@ -159,7 +205,10 @@ async function assertOwnedByCaller(s3: S3Client, bucketName: string, accountId: 
   }
 }
 
-async function orUndefined<T>(request: Promise<T>, notFoundCode: string): Promise<T | undefined> {
+async function orUndefined<T>(
+  request: Promise<T>,
+  notFoundCode: string,
+): Promise<T | undefined> {
   try {
     return await request;
   } catch (error) {
@@ -177,22 +226,32 @@ function regionFromLocation(location: string | undefined): string {
   return location === 'EU' ? 'eu-west-1' : location;
 }
 
-function encryptionMatches(state: StateBucketState, desired: DesiredStateBucket): boolean {
+function encryptionMatches(
+  state: StateBucketState,
+  desired: DesiredStateBucket,
+): boolean {
   const actual = state.encryption;
   if (desired.encryption === 'AES256') {
     return actual?.SSEAlgorithm === 'AES256';
   }
-  if (actual?.SSEAlgorithm !== 'aws:kms' && actual?.SSEAlgorithm !== 'aws:kms:dsse') {
+  if (
+    actual?.SSEAlgorithm !== 'aws:kms' &&
+    actual?.SSEAlgorithm !== 'aws:kms:dsse'
+  ) {
     return false;
   }
   if (!desired.kmsKeyId) {
     return true;
   }
   const actualKey = actual.KMSMasterKeyID ?? '';
-  return actualKey === desired.kmsKeyId || actualKey.endsWith(`/${desired.kmsKeyId}`);
+  return (
+    actualKey === desired.kmsKeyId || actualKey.endsWith(`/${desired.kmsKeyId}`)
+  );
 }
 
-function describeEncryption(encryption: StateBucketState['encryption']): string | undefined {
+function describeEncryption(
+  encryption: StateBucketState['encryption'],
+): string | undefined {
   if (!encryption?.SSEAlgorithm) {
     return undefined;
   }
@@ -201,11 +260,16 @@ function describeEncryption(encryption: StateBucketState['encryption']): string 
     : encryption.SSEAlgorithm;
 }
 
-function mergedPolicy(state: StateBucketState, desired: DesiredStateBucket): PolicyDocument | undefined {
+function mergedPolicy(
+  state: StateBucketState,
+  desired: DesiredStateBucket,
+): PolicyDocument | undefined {
   const required = requiredPolicyStatements(desired.bucketName, desired.region);
   const current = state.policy?.Statement ?? [];
   const satisfied = required.every(req =>
-    current.some(cur => cur.Sid === req.Sid && canonicalJson(cur) === canonicalJson(req)),
+    current.some(
+      cur => cur.Sid === req.Sid && canonicalJson(cur) === canonicalJson(req),
+    ),
   );
   if (satisfied) {
     return undefined;
@@ -236,8 +300,7 @@ export function planStateBucket(
     changes.push({
       kind: 'create',
       subject: `${name} in ${desired.region}`,
-      apply: () =>
-        createBucket(s3, desired).then(() => undefined),
+      apply: () => createBucket(s3, desired).then(() => undefined),
     });
   }
   if (state.versioning !== 'Enabled') {
@@ -247,7 +310,14 @@ export function planStateBucket(
       from: state.versioning,
       to: 'Enabled',
       apply: () =>
-        s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } })).then(() => undefined),
+        s3
+          .send(
+            new PutBucketVersioningCommand({
+              Bucket,
+              VersioningConfiguration: { Status: 'Enabled' },
+            }),
+          )
+          .then(() => undefined),
     });
   }
   if (!encryptionMatches(state, desired)) {
@@ -261,17 +331,26 @@ export function planStateBucket(
       from: describeEncryption(state.encryption),
       to: describeEncryption(sse),
       apply: () =>
-        s3.send(
-          new PutBucketEncryptionCommand({
-            Bucket,
-            ServerSideEncryptionConfiguration: {
-              Rules: [{ ApplyServerSideEncryptionByDefault: sse, BucketKeyEnabled: desired.encryption === 'KMS' }],
-            },
-          }),
-        ).then(() => undefined),
+        s3
+          .send(
+            new PutBucketEncryptionCommand({
+              Bucket,
+              ServerSideEncryptionConfiguration: {
+                Rules: [
+                  {
+                    ApplyServerSideEncryptionByDefault: sse,
+                    BucketKeyEnabled: desired.encryption === 'KMS',
+                  },
+                ],
+              },
+            }),
+          )
+          .then(() => undefined),
     });
   }
-  const looseFlags = PUBLIC_ACCESS_FLAGS.filter(flag => state.publicAccessBlock?.[flag] !== true);
+  const looseFlags = PUBLIC_ACCESS_FLAGS.filter(
+    flag => state.publicAccessBlock?.[flag] !== true,
+  );
   if (looseFlags.length > 0) {
     changes.push({
       kind: 'converge',
@@ -279,12 +358,16 @@ export function planStateBucket(
       from: `${looseFlags.join(', ')} off`,
       to: 'all four flags on',
       apply: () =>
-        s3.send(
-          new PutPublicAccessBlockCommand({
-            Bucket,
-            PublicAccessBlockConfiguration: Object.fromEntries(PUBLIC_ACCESS_FLAGS.map(f => [f, true])),
-          }),
-        ).then(() => undefined),
+        s3
+          .send(
+            new PutPublicAccessBlockCommand({
+              Bucket,
+              PublicAccessBlockConfiguration: Object.fromEntries(
+                PUBLIC_ACCESS_FLAGS.map(f => [f, true]),
+              ),
+            }),
+          )
+          .then(() => undefined),
     });
   }
   if (state.objectOwnership !== 'BucketOwnerEnforced') {
@@ -294,12 +377,16 @@ export function planStateBucket(
       from: state.objectOwnership,
       to: 'BucketOwnerEnforced',
       apply: () =>
-        s3.send(
-          new PutBucketOwnershipControlsCommand({
-            Bucket,
-            OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
-          }),
-        ).then(() => undefined),
+        s3
+          .send(
+            new PutBucketOwnershipControlsCommand({
+              Bucket,
+              OwnershipControls: {
+                Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }],
+              },
+            }),
+          )
+          .then(() => undefined),
     });
   }
   const policy = mergedPolicy(state, desired);
@@ -310,7 +397,14 @@ export function planStateBucket(
       from: state.policy ? 'TLS statements missing or changed' : undefined,
       to: 'deny non-TLS and TLS < 1.2',
       apply: () =>
-        s3.send(new PutBucketPolicyCommand({ Bucket, Policy: JSON.stringify(policy) })).then(() => undefined),
+        s3
+          .send(
+            new PutBucketPolicyCommand({
+              Bucket,
+              Policy: JSON.stringify(policy),
+            }),
+          )
+          .then(() => undefined),
     });
   }
   const tagsToSet = missingTags(state.tags, desired.tags);
@@ -322,18 +416,28 @@ export function planStateBucket(
       from: Object.keys(state.tags).length ? 'missing or different' : undefined,
       to: Object.keys(tagsToSet).sort().join(', '),
       apply: () =>
-        s3.send(
-          new PutBucketTaggingCommand({
-            Bucket,
-            Tagging: { TagSet: Object.entries(tagSet).map(([Key, Value]) => ({ Key, Value })) },
-          }),
-        ).then(() => undefined),
+        s3
+          .send(
+            new PutBucketTaggingCommand({
+              Bucket,
+              Tagging: {
+                TagSet: Object.entries(tagSet).map(([Key, Value]) => ({
+                  Key,
+                  Value,
+                })),
+              },
+            }),
+          )
+          .then(() => undefined),
     });
   }
   return changes;
 }
 
-async function createBucket(s3: S3Client, desired: DesiredStateBucket): Promise<void> {
+async function createBucket(
+  s3: S3Client,
+  desired: DesiredStateBucket,
+): Promise<void> {
   try {
     await s3.send(
       new CreateBucketCommand({
@@ -341,7 +445,9 @@ async function createBucket(s3: S3Client, desired: DesiredStateBucket): Promise<
         ObjectOwnership: 'BucketOwnerEnforced',
         // us-east-1 is the one region that rejects an explicit LocationConstraint.
         CreateBucketConfiguration:
-          desired.region === 'us-east-1' ? undefined : { LocationConstraint: desired.region as any },
+          desired.region === 'us-east-1'
+            ? undefined
+            : { LocationConstraint: desired.region as any },
       }),
     );
   } catch (error) {

@@ -9,18 +9,30 @@ import {
 } from './validation';
 
 describe('validation rules', () => {
-  it.each(['abc', 'acme-tfstate-churn-model', 'a'.repeat(63), '1bucket9'])('accepts bucket %s', name => {
-    expect(checkBucketName(name)).toBeUndefined();
-  });
-
-  it.each(['us-east-1', 'eu-west-1', 'ap-southeast-2', 'us-gov-west-1', 'cn-north-1', 'il-central-1'])(
-    'accepts region %s',
-    region => expect(checkRegion(region)).toBeUndefined(),
+  it.each(['abc', 'acme-tfstate-churn-model', 'a'.repeat(63), '1bucket9'])(
+    'accepts bucket %s',
+    name => {
+      expect(checkBucketName(name)).toBeUndefined();
+    },
   );
 
-  it.each(['ml/churn-model', 'fraud_model', 'team/sub.team/model-1', 'ab'])('accepts repository %s', name => {
-    expect(checkRepositoryName(name)).toBeUndefined();
-  });
+  it.each([
+    'us-east-1',
+    'eu-west-1',
+    'ap-southeast-2',
+    'us-gov-west-1',
+    'cn-north-1',
+    'il-central-1',
+  ])('accepts region %s', region =>
+    expect(checkRegion(region)).toBeUndefined(),
+  );
+
+  it.each(['ml/churn-model', 'fraud_model', 'team/sub.team/model-1', 'ab'])(
+    'accepts repository %s',
+    name => {
+      expect(checkRepositoryName(name)).toBeUndefined();
+    },
+  );
 
   it.each([
     '1234abcd-12ab-34cd-56ef-1234567890ab',
@@ -30,9 +42,12 @@ describe('validation rules', () => {
     'mrk-1234567890abcdef1234567890abcdef',
   ])('accepts KMS key %s', key => expect(checkKmsKeyId(key)).toBeUndefined());
 
-  it.each(['123456789012', 'arn:aws:iam::123456789012:root', 'arn:aws:iam::123456789012:role/eks/nodes'])(
-    'accepts principal %s',
-    principal => expect(checkPrincipal(principal)).toBeUndefined(),
+  it.each([
+    '123456789012',
+    'arn:aws:iam::123456789012:root',
+    'arn:aws:iam::123456789012:role/eks/nodes',
+  ])('accepts principal %s', principal =>
+    expect(checkPrincipal(principal)).toBeUndefined(),
   );
 
   it('rejects account IDs that are not 12 digits', () => {
@@ -43,7 +58,9 @@ describe('validation rules', () => {
 
   it('accepts nested state key prefixes and rejects traversal', () => {
     expect(checkStateKeyPrefix('services/churn-model')).toBeUndefined();
-    expect(checkStateKeyPrefix('services/../etc')).toMatch(/no "." or ".." segments/);
+    expect(checkStateKeyPrefix('services/../etc')).toMatch(
+      /no "." or ".." segments/,
+    );
     expect(checkStateKeyPrefix('services//x')).toMatch(/single "\/"/);
   });
 });

@@ -10,9 +10,21 @@ export interface InputProblem {
 type Check = (value: string) => string | undefined;
 
 const IPV4_LIKE = /^\d{1,3}(\.\d{1,3}){3}$/;
-const BUCKET_RESERVED_PREFIXES = ['xn--', 'sthree-', 'sthree-configurator', 'amzn-s3-demo-'];
-const BUCKET_RESERVED_SUFFIXES = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'];
-const ECR_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+const BUCKET_RESERVED_PREFIXES = [
+  'xn--',
+  'sthree-',
+  'sthree-configurator',
+  'amzn-s3-demo-',
+];
+const BUCKET_RESERVED_SUFFIXES = [
+  '-s3alias',
+  '--ol-s3',
+  '.mrap',
+  '--x-s3',
+  '--table-s3',
+];
+const ECR_NAME =
+  /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const REGION = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const KMS_KEY = new RegExp(
@@ -25,7 +37,8 @@ const KMS_KEY = new RegExp(
 );
 const DYNAMODB_TABLE = /^[A-Za-z0-9_.-]{3,255}$/;
 const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
-const IAM_PRINCIPAL = /^arn:aws[a-z-]*:iam::\d{12}:(?:root|role\/[\w+=,.@/-]+|user\/[\w+=,.@/-]+)$/;
+const IAM_PRINCIPAL =
+  /^arn:aws[a-z-]*:iam::\d{12}:(?:root|role\/[\w+=,.@/-]+|user\/[\w+=,.@/-]+)$/;
 const STATE_KEY_PREFIX = /^[A-Za-z0-9!_.*'()-]+(?:\/[A-Za-z0-9!_.*'()-]+)*$/;
 
 /** S3 general-purpose bucket naming rules, plus "no dots" because the state bucket is TLS-only. */
@@ -70,7 +83,9 @@ export const checkRepositoryName: Check = name => {
 };
 
 export const checkRegion: Check = region =>
-  REGION.test(region) ? undefined : 'must be an AWS region code such as "us-east-1" or "eu-west-1"';
+  REGION.test(region)
+    ? undefined
+    : 'must be an AWS region code such as "us-east-1" or "eu-west-1"';
 
 export const checkAccountId: Check = accountId =>
   ACCOUNT_ID.test(accountId) ? undefined : 'must be exactly 12 digits';
@@ -89,7 +104,10 @@ export const checkStateKeyPrefix: Check = prefix => {
   if (prefix.length > 900) {
     return 'must be at most 900 characters';
   }
-  if (!STATE_KEY_PREFIX.test(prefix) || prefix.split('/').some(part => part === '.' || part === '..')) {
+  if (
+    !STATE_KEY_PREFIX.test(prefix) ||
+    prefix.split('/').some(part => part === '.' || part === '..')
+  ) {
     return 'must be path segments of letters, digits and !_.*\'()- joined by single "/", with no leading or trailing "/" and no "." or ".." segments';
   }
   return undefined;
@@ -115,20 +133,40 @@ export class InputChecker {
     return this;
   }
 
-  integer(field: string, value: number | undefined, min: number, max: number): this {
-    if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
-      this.problems.push({ field, value, rule: `must be a whole number from ${min} to ${max}` });
+  integer(
+    field: string,
+    value: number | undefined,
+    min: number,
+    max: number,
+  ): this {
+    if (
+      value !== undefined &&
+      (!Number.isInteger(value) || value < min || value > max)
+    ) {
+      this.problems.push({
+        field,
+        value,
+        rule: `must be a whole number from ${min} to ${max}`,
+      });
     }
     return this;
   }
 
-  tags(field: string, tags: Record<string, string> | undefined, maxTags: number): this {
+  tags(
+    field: string,
+    tags: Record<string, string> | undefined,
+    maxTags: number,
+  ): this {
     if (!tags) {
       return this;
     }
     const entries = Object.entries(tags);
     if (entries.length > maxTags) {
-      this.problems.push({ field, value: `${entries.length} tags`, rule: `may hold at most ${maxTags} tags` });
+      this.problems.push({
+        field,
+        value: `${entries.length} tags`,
+        rule: `may hold at most ${maxTags} tags`,
+      });
     }
     for (const [key, value] of entries) {
       const rule = tagRule(key, value);
