@@ -11,7 +11,11 @@ import {
 } from '@backstage/integration-aws-node';
 import { explainAccessDenied } from './awsErrors';
 
-/** The AWS service clients one action run needs, bound to one region and account. */
+/**
+ * The AWS service clients one action run needs, bound to one region and account.
+ *
+ * @public
+ */
 export interface AwsClients {
   region: string;
   s3: S3Client;
@@ -24,13 +28,21 @@ export interface AwsClients {
   resolveAccountId(): Promise<string>;
 }
 
-/** Where AWS is reached: the real endpoints, or an emulator from `mlops.aws`. */
+/**
+ * Where AWS is reached: the real endpoints, or an emulator from `mlops.aws`.
+ *
+ * @public
+ */
 export interface AwsEndpointOptions {
   endpoint?: string;
   forcePathStyle?: boolean;
 }
 
-/** Told of every AWS API call before it is sent; tests use it to prove what was (not) called. */
+/**
+ * Told of every AWS API call before it is sent; tests use it to prove what was (not) called.
+ *
+ * @public
+ */
 export type AwsCallObserver = (call: {
   clientName: string;
   commandName: string;
@@ -42,6 +54,8 @@ type AnyAwsClient = S3Client | ECRClient | DynamoDBClient | STSClient;
  * Builds AWS SDK v3 clients with credentials from `@backstage/integration-aws-node`
  * (`aws.mainAccount`, `aws.accounts`) and the optional emulator endpoint of
  * `mlops.aws`. Every client names the missing IAM action when AWS denies a call.
+ *
+ * @public
  */
 export class AwsClientFactory {
   static fromConfig(
