@@ -1,23 +1,36 @@
-#!/usr/bin/env bash
-# Makes sure moto (with its server) and the AWS CLI are importable/on PATH.
-# pip may only reach a local package mirror configured as an *extra* index;
-# use it as the main index so pip does not wait on an unreachable default.
-set -euo pipefail
+# Sourced by .ci/run: makes sure `moto_server` and `aws` (the AWS CLI) are on
+# PATH, which the tests and `yarn start` use. When either is missing they are
+# installed into a virtualenv in the git-ignored .ci/.cache/, so the system
+# Python is never modified. pip may only reach a local package mirror set up
+# as an *extra* index; it is then used as the main index so pip does not wait
+# on an unreachable default.
 
-missing=()
-python3 -c 'import moto.server, flask_cors' 2>/dev/null || missing+=('moto[server]')
-command -v aws >/dev/null 2>&1 || missing+=('awscli')
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "moto server and AWS CLI present"
-  exit 0
-fi
+mlops_python_tools_present() {
+  command -v moto_server >/dev/null 2>&1 && command -v aws >/dev/null 2>&1
+}
 
-pip_args=()
-extra=$(pip config get global.extra-index-url 2>/dev/null || true)
-if [ -n "$extra" ]; then
-  read -r -a indexes <<<"$extra"
-  pip_args+=(--index-url "${indexes[0]}")
-  for index in "${indexes[@]:1}"; do pip_args+=(--extra-index-url "$index"); done
+if mlops_python_tools_present; then
+  echo "moto_server and aws found on PATH"
+else
+  mlops_venv="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/.cache/python-tools"
+  if [ ! -x "$mlops_venv/bin/moto_server" ] || [ ! -x "$mlops_venv/bin/aws" ]; then
+    echo "installing moto[server] and awscli into $mlops_venv"
+    python3 -m venv "$mlops_venv"
+    mlops_pip_args=()
+    mlops_extra=$(python3 -m pip config get global.extra-index-url 2>/dev/null || true)
+    if [ -n "$mlops_extra" ]; then
+      read -r -a mlops_indexes <<<"$mlops_extra"
+      mlops_pip_args+=(--index-url "${mlops_indexes[0]}")
+      for mlops_index in "${mlops_indexes[@]:1}"; do
+        mlops_pip_args+=(--extra-index-url "$mlops_index")
+      done
+    fi
+    if ! "$mlops_venv/bin/pip" install --quiet "${mlops_pip_args[@]}" 'moto[server]' awscli; then
+      echo "ERROR: moto[server] and awscli are needed by the tests and could not be installed;" >&2
+      echo "       install them with your Python's pip (they must put moto_server and aws on PATH)." >&2
+      return 1
+    fi
+  fi
+  export PATH="$mlops_venv/bin:$PATH"
+  mlops_python_tools_present
 fi
-echo "installing: ${missing[*]}"
-python3 -m pip install --quiet "${pip_args[@]}" "${missing[@]}"
