@@ -1,0 +1,175 @@
+# One environment of the service: network and EKS cluster (create_cluster =
+# true) or an existing cluster, S3 buckets, IAM for the pods and for GitHub
+# Actions, and the ECR repository.
+#
+# The first `terraform apply` is run by a platform admin (the GitHub deploy role
+# is created by it); later runs use the deploy role, which is scoped to this
+# stack and cannot change IAM, KMS keys, the VPC or bucket policies.
+
+data "aws_partition" "current" {}
+
+locals {
+  name_prefix      = "${var.service_name}-${var.environment}"
+  new_cluster_name = "${var.cluster_name_prefix != "" ? var.cluster_name_prefix : var.service_name}-${var.environment}"
+}
+
+# --- Network and cluster (clusterMode new) -------------------------------------------------
+
+module "vpc" {
+  source = "../../modules/vpc"
+  count  = var.create_cluster ? 1 : 0
+
+  name                     = local.name_prefix
+  cidr_block               = var.vpc_cidr
+  az_count                 = var.az_count
+  single_nat_gateway       = var.single_nat_gateway
+  cluster_name             = local.new_cluster_name
+  enable_flow_logs         = var.enable_flow_logs
+  flow_logs_retention_days = var.log_retention_days
+}
+
+module "eks" {
+  source = "../../modules/eks"
+  count  = var.create_cluster ? 1 : 0
+
+  cluster_name           = local.new_cluster_name
+  kubernetes_version     = var.kubernetes_version
+  subnet_ids             = module.vpc[0].private_subnet_ids
+  endpoint_public_access = var.cluster_endpoint_public_access
+  public_access_cidrs    = var.cluster_public_access_cidrs
+  authentication_mode    = var.cluster_authentication_mode
+  log_retention_days     = var.log_retention_days
+  enable_irsa            = var.cluster_enable_irsa
+
+  node_instance_types = var.node_instance_types
+  node_min_size       = var.node_min_size
+  node_max_size       = var.node_max_size
+  node_capacity_type  = var.node_capacity_type
+  node_disk_size_gib  = var.node_disk_size_gib
+
+  admin_role_arns = var.admin_role_arns
+  access_entries = {
+    deploy = {
+      principal_arn = module.iam.deploy_role_arn
+      policy_name   = var.deploy_access_policy
+      scope_type    = var.deploy_access_scope
+      namespaces    = [var.namespace]
+    }
+  }
+}
+
+# --- Existing cluster (clusterMode existing) --------------------------------------------------
+
+data "aws_eks_cluster" "existing" {
+  count = var.create_cluster ? 0 : 1
+
+  name = var.existing_cluster_name
+}
+
+# The deploy role may only work in this service's namespace of the shared cluster.
+resource "aws_eks_access_entry" "deploy_existing" {
+  count = !var.create_cluster && var.manage_existing_cluster_access ? 1 : 0
+
+  cluster_name  = data.aws_eks_cluster.existing[0].name
+  principal_arn = module.iam.deploy_role_arn
+  type          = "STANDARD"
+}
+
+resource "aws_eks_access_policy_association" "deploy_existing" {
+  count = !var.create_cluster && var.manage_existing_cluster_access ? 1 : 0
+
+  cluster_name  = data.aws_eks_cluster.existing[0].name
+  principal_arn = aws_eks_access_entry.deploy_existing[0].principal_arn
+  policy_arn    = "arn:${data.aws_partition.current.partition}:eks::aws:cluster-access-policy/${var.deploy_access_policy}"
+
+  access_scope {
+    type       = "namespace"
+    namespaces = [var.namespace]
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.deploy_access_policy != "AmazonEKSClusterAdminPolicy"
+      error_message = "Do not grant the deploy role cluster-admin on a shared, existing cluster; use AmazonEKSAdminPolicy or AmazonEKSEditPolicy."
+    }
+  }
+}
+
+locals {
+  cluster_name     = var.create_cluster ? module.eks[0].cluster_name : data.aws_eks_cluster.existing[0].name
+  cluster_endpoint = var.create_cluster ? module.eks[0].cluster_endpoint : data.aws_eks_cluster.existing[0].endpoint
+  cluster_arn      = var.create_cluster ? module.eks[0].cluster_arn : data.aws_eks_cluster.existing[0].arn
+}
+
+# --- Image repository -----------------------------------------------------------------------
+# The template's mlops:ecr:ensure action creates the repository before this
+# code exists, and all environments share it, so by default it is only read.
+
+module "ecr" {
+  source = "../../modules/ecr"
+  count  = var.manage_ecr_repository ? 1 : 0
+
+  name = var.ecr_repository_name
+}
+
+data "aws_ecr_repository" "existing" {
+  count = var.manage_ecr_repository ? 0 : 1
+
+  name = var.ecr_repository_name
+}
+
+locals {
+  ecr_repository_url = var.manage_ecr_repository ? module.ecr[0].repository_url : data.aws_ecr_repository.existing[0].repository_url
+}
+
+# --- Buckets --------------------------------------------------------------------------------
+
+module "s3" {
+  source = "../../modules/s3"
+
+  name_prefix    = local.name_prefix
+  aws_account_id = var.aws_account_id
+  aws_region     = var.aws_region
+  buckets        = ["models", "data", "artifacts"]
+  force_destroy  = var.bucket_force_destroy
+}
+
+# --- IAM: service (Pod Identity) and GitHub deploy roles --------------------------------------
+
+module "iam" {
+  source = "../../modules/iam"
+
+  name_prefix    = local.name_prefix
+  service_name   = var.service_name
+  aws_account_id = var.aws_account_id
+  aws_region     = var.aws_region
+
+  cluster_name         = local.cluster_name
+  manage_cluster       = var.create_cluster
+  namespace            = var.namespace
+  service_account_name = var.service_account_name
+
+  models_bucket_name = module.s3.bucket_names["models"]
+  bucket_kms_key_arn = module.s3.kms_key_arn
+
+  create_github_oidc_provider = var.create_github_oidc_provider
+  github_owner                = var.github_owner
+  github_repo                 = var.github_repo
+  github_default_branch       = var.github_default_branch
+  github_environment          = var.environment
+  github_trust_default_branch = var.github_trust_default_branch
+
+  ecr_repository_name   = var.ecr_repository_name
+  manage_ecr_repository = var.manage_ecr_repository
+  ci_read_bucket_names  = [module.s3.bucket_names["data"]]
+  ci_write_bucket_names = [module.s3.bucket_names["models"], module.s3.bucket_names["artifacts"]]
+  dataset_uri           = var.dataset_uri
+
+  state_bucket               = var.state_bucket
+  state_key                  = var.state_key
+  state_region               = var.state_region
+  state_workspace_key_prefix = var.state_workspace_key_prefix
+  state_lock_table           = var.state_lock_table
+  terraform_access           = var.deploy_role_terraform_access
+  managed_bucket_names       = values(module.s3.bucket_names)
+}

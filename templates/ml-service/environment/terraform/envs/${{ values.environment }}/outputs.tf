@@ -1,0 +1,84 @@
+output "environment" {
+  description = "Environment name."
+  value       = var.environment
+}
+
+output "aws_region" {
+  description = "AWS region of the environment."
+  value       = var.aws_region
+}
+
+output "cluster_name" {
+  description = "EKS cluster the service runs in (`aws eks update-kubeconfig --name <this>`)."
+  value       = local.cluster_name
+}
+
+output "cluster_endpoint" {
+  description = "Kubernetes API endpoint."
+  value       = local.cluster_endpoint
+}
+
+output "cluster_arn" {
+  description = "ARN of the EKS cluster."
+  value       = local.cluster_arn
+}
+
+output "cluster_created" {
+  description = "Whether this stack created the cluster (false: existing cluster)."
+  value       = var.create_cluster
+}
+
+output "vpc_id" {
+  description = "VPC created for the cluster, or null for an existing cluster."
+  value       = var.create_cluster ? module.vpc[0].vpc_id : null
+}
+
+output "namespace" {
+  description = "Kubernetes namespace of the service."
+  value       = var.namespace
+}
+
+output "service_account_name" {
+  description = "Kubernetes service account bound to the service role through EKS Pod Identity."
+  value       = var.service_account_name
+}
+
+output "service_role_arn" {
+  description = "IAM role of the service pods (EKS Pod Identity)."
+  value       = module.iam.service_role_arn
+}
+
+output "deploy_role_arn" {
+  description = "IAM role GitHub Actions assumes for this environment (role-to-assume)."
+  value       = module.iam.deploy_role_arn
+}
+
+output "models_bucket_name" {
+  description = "Bucket of the trained models."
+  value       = module.s3.bucket_names["models"]
+}
+
+output "data_bucket_name" {
+  description = "Bucket of training data."
+  value       = module.s3.bucket_names["data"]
+}
+
+output "artifacts_bucket_name" {
+  description = "Bucket of training artefacts (metrics, reports)."
+  value       = module.s3.bucket_names["artifacts"]
+}
+
+output "bucket_names" {
+  description = "All service buckets by purpose."
+  value       = module.s3.bucket_names
+}
+
+output "buckets_kms_key_arn" {
+  description = "KMS key encrypting the service buckets."
+  value       = module.s3.kms_key_arn
+}
+
+output "ecr_repository_url" {
+  description = "URI of the service's ECR repository."
+  value       = local.ecr_repository_url
+}

@@ -1,0 +1,84 @@
+# Environment "${{ values.environment }}" of ${{ values.name }}, rendered by the Backstage ml-service template.
+# Edit freely; CI and the tests in tests/ read this file.
+
+aws_account_id = "${{ values.awsAccountId }}"
+aws_region     = "${{ values.awsRegion }}"
+service_name   = "${{ values.name }}"
+environment    = "${{ values.environment }}"
+
+# --- Cluster ------------------------------------------------------------------
+{%- if values.clusterMode == "new" %}
+
+# clusterMode "new": a VPC and an EKS cluster named <cluster_name_prefix>-<environment>.
+create_cluster      = true
+cluster_name_prefix = "${{ values.clusterNamePrefix }}"
+kubernetes_version  = "${{ values.kubernetesVersion }}"
+node_instance_types = ["${{ values.nodeInstanceTypes | join('", "') }}"]
+node_min_size       = ${{ values.nodeMinSize }}
+node_max_size       = ${{ values.nodeMaxSize }}
+
+# Network: one NAT gateway per AZ in prod, a single shared one elsewhere (cost).
+vpc_cidr           = "10.0.0.0/16"
+az_count           = 3
+single_nat_gateway = {% if values.environment == "prod" %}false{% else %}true{% endif %}
+enable_flow_logs   = true
+
+# Kubernetes API: the private endpoint is always on. The public endpoint (IAM-authenticated)
+# lets GitHub-hosted runners deploy; narrow the CIDRs if deploys come from known addresses.
+cluster_endpoint_public_access = true
+cluster_public_access_cidrs    = ["0.0.0.0/0"]
+
+# IAM roles that get cluster-admin. Whoever runs the first apply gets NO implicit access,
+# so add your platform admin role(s) here, e.g. "arn:aws:iam::${{ values.awsAccountId }}:role/platform-admin".
+admin_role_arns = []
+
+# The deploy role owns this dedicated cluster: it creates the namespace and cluster add-ons.
+deploy_access_policy = "AmazonEKSClusterAdminPolicy"
+deploy_access_scope  = "cluster"
+{%- else %}
+
+# clusterMode "existing": deploy into a cluster run by the platform team (no VPC/EKS here).
+create_cluster        = false
+existing_cluster_name = "${{ values.existingClusterName }}"
+
+# The deploy role gets a namespace-scoped access entry on the shared cluster.
+# The cluster must use authentication mode API or API_AND_CONFIG_MAP and run the
+# eks-pod-identity-agent add-on; the namespace itself is created by the platform team.
+manage_existing_cluster_access = true
+deploy_access_policy           = "AmazonEKSAdminPolicy"
+deploy_access_scope            = "namespace"
+{%- endif %}
+
+# --- Workload -----------------------------------------------------------------
+
+namespace            = "${{ values.namespace }}{% if values.clusterMode == "existing" %}-${{ values.environment }}{% endif %}"
+service_account_name = "${{ values.name }}"
+dataset_uri          = "{% if values.datasetSource == "s3" %}${{ values.datasetUri }}{% endif %}"
+
+# --- GitHub Actions -----------------------------------------------------------
+
+github_owner          = "${{ values.githubOwner }}"
+github_repo           = "${{ values.githubRepo }}"
+github_default_branch = "${{ values.defaultBranch }}"
+
+# The account has one GitHub OIDC provider shared by all repositories: it is looked
+# up by default. Set true (in one environment only) if the account has none yet.
+create_github_oidc_provider = false
+
+# none | plan | apply: see modules/iam (IAM/KMS/VPC changes always need a platform admin).
+deploy_role_terraform_access = "apply"
+
+# --- Image repository -----------------------------------------------------------
+
+# Created by the template (mlops:ecr:ensure) and shared by all environments, so it is
+# only referenced here. See variables.tf before setting manage_ecr_repository = true.
+ecr_repository_name   = "${{ values.ecrRepositoryName }}"
+manage_ecr_repository = false
+
+# --- Terraform state (keep in sync with ${{ values.environment }}.s3.tfbackend) -------------
+
+state_bucket               = "${{ values.stateBucket }}"
+state_key                  = "${{ values.stateKeyPrefix }}/${{ values.environment }}/terraform.tfstate"
+state_region               = "${{ values.stateRegion }}"
+state_workspace_key_prefix = "${{ values.stateKeyPrefix }}/${{ values.environment }}/workspaces"
+state_lock_table           = "${{ values.lockTable }}"

@@ -1,0 +1,329 @@
+# Plan-only tests of the "${{ values.environment }}" root against a mocked AWS provider (no credentials,
+# no network):
+#
+#   terraform init -backend=false && terraform test
+#
+# The first run plans exactly what terraform.tfvars describes; the second plans the
+# other cluster mode, so both code paths stay valid.
+
+mock_provider "aws" {
+  mock_data "aws_partition" {
+    defaults = {
+      partition  = "aws"
+      dns_suffix = "amazonaws.com"
+    }
+  }
+
+  mock_data "aws_availability_zones" {
+    defaults = {
+      names    = ["${{ values.awsRegion }}a", "${{ values.awsRegion }}b", "${{ values.awsRegion }}c"]
+      zone_ids = ["mock-az1", "mock-az2", "mock-az3"]
+    }
+  }
+
+  mock_data "aws_eks_cluster" {
+    defaults = {
+      arn      = "arn:aws:eks:${{ values.awsRegion }}:${{ values.awsAccountId }}:cluster/mock"
+      endpoint = "https://MOCK.gr7.${{ values.awsRegion }}.eks.amazonaws.com"
+    }
+  }
+
+  mock_data "aws_eks_addon_version" {
+    defaults = {
+      version = "v1.0.0-eksbuild.1"
+    }
+  }
+
+  mock_data "aws_ecr_repository" {
+    defaults = {
+      arn            = "arn:aws:ecr:${{ values.awsRegion }}:${{ values.awsAccountId }}:repository/${{ values.ecrRepositoryName }}"
+      repository_url = "${{ values.awsAccountId }}.dkr.ecr.${{ values.awsRegion }}.amazonaws.com/${{ values.ecrRepositoryName }}"
+      registry_id    = "${{ values.awsAccountId }}"
+    }
+  }
+
+  mock_data "aws_iam_openid_connect_provider" {
+    defaults = {
+      arn = "arn:aws:iam::${{ values.awsAccountId }}:oidc-provider/token.actions.githubusercontent.com"
+    }
+  }
+}
+
+run "rendered_environment" {
+  command = plan
+
+  # --- Buckets -----------------------------------------------------------------
+
+  assert {
+    condition = length(module.s3.bucket_names) == 3 && alltrue([
+      for k, n in module.s3.bucket_names :
+      endswith(n, "-${k}-${{ values.awsAccountId }}-${{ values.awsRegion }}") && length(n) <= 63 && substr(n, 0, 3) == substr("${{ values.name }}", 0, 3)
+    ])
+    error_message = "Buckets must be named <service>-<env>-<purpose>-<account>-<region> (shortened with a hash beyond 63 characters)."
+  }
+
+  assert {
+    condition     = alltrue([for k, a in module.s3.sse_algorithms : a == "aws:kms"]) && alltrue(values(module.s3.bucket_key_enabled))
+    error_message = "Every bucket must default to SSE-KMS with an S3 Bucket Key."
+  }
+
+  assert {
+    condition     = length(module.s3.public_access_blocked) == 3 && alltrue(values(module.s3.public_access_blocked))
+    error_message = "Every bucket must set all four public access block flags."
+  }
+
+  assert {
+    condition     = alltrue([for k, o in module.s3.object_ownership : o == "BucketOwnerEnforced"]) && alltrue([for k, v in module.s3.versioning_status : v == "Enabled"])
+    error_message = "Buckets must be versioned with ACLs disabled (BucketOwnerEnforced)."
+  }
+
+  # --- Deploy role -------------------------------------------------------------
+
+  assert {
+    condition = toset(module.iam.github_oidc_subjects) == toset([
+      "repo:${{ values.githubOwner }}/${{ values.githubRepo }}:ref:refs/heads/${{ values.defaultBranch }}",
+      "repo:${{ values.githubOwner }}/${{ values.githubRepo }}:environment:${{ values.environment }}",
+    ])
+    error_message = "The deploy role must trust only the default branch and the ${{ values.environment }} environment of the repository."
+  }
+
+  assert {
+    condition = (
+      toset(one([for s in jsondecode(module.iam.deploy_state_policy).Statement : s.Action if s.Sid == "StateAndLockObjects"])) == toset(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]) &&
+      toset(one([for s in jsondecode(module.iam.deploy_state_policy).Statement : s.Resource if s.Sid == "StateAndLockObjects"])) == toset([
+        "arn:aws:s3:::${{ values.stateBucket }}/${{ values.stateKeyPrefix }}/${{ values.environment }}/terraform.tfstate",
+        "arn:aws:s3:::${{ values.stateBucket }}/${{ values.stateKeyPrefix }}/${{ values.environment }}/terraform.tfstate.tflock",
+      ])
+    )
+    error_message = "The deploy role must read/write/delete exactly the state object and its .tflock lock file."
+  }
+
+  assert {
+    condition = (
+      one([for s in jsondecode(module.iam.deploy_state_policy).Statement : s.Resource if s.Sid == "ListStatePrefix"]) == "arn:aws:s3:::${{ values.stateBucket }}" &&
+      alltrue([
+        for p in one([for s in jsondecode(module.iam.deploy_state_policy).Statement : s.Condition.StringLike["s3:prefix"] if s.Sid == "ListStatePrefix"]) :
+        startswith(p, "${{ values.stateKeyPrefix }}/${{ values.environment }}/")
+      ])
+    )
+    error_message = "ListBucket on the state bucket must be limited to this environment's key prefix."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for s in jsondecode(module.iam.deploy_state_policy).Statement : [
+        for r in flatten([s.Resource]) : r == "*" || startswith(r, "arn:aws:s3:::${{ values.stateBucket }}") || startswith(r, "arn:aws:dynamodb:")
+      ]
+    ]))
+    error_message = "The state policy must not reach beyond the state bucket (and lock table)."
+  }
+
+  assert {
+    condition     = alltrue([for p in [module.iam.deploy_state_policy, module.iam.deploy_terraform_read_policy, module.iam.deploy_terraform_write_policy] : length(p) <= 6144 if p != null])
+    error_message = "A deploy role policy exceeds the 6,144-character limit of IAM managed policies."
+  }
+
+  assert {
+    condition     = jsondecode(module.iam.service_role_trust_policy).Statement[0].Principal.Service == "pods.eks.amazonaws.com" && toset(jsondecode(module.iam.service_role_trust_policy).Statement[0].Action) == toset(["sts:AssumeRole", "sts:TagSession"])
+    error_message = "The service role must be assumable by EKS Pod Identity only."
+  }
+
+  assert {
+    condition     = jsondecode(module.iam.service_role_trust_policy).Statement[0].Condition.StringEquals["aws:RequestTag/kubernetes-service-account"] == "${{ values.name }}"
+    error_message = "The service role must be limited to the service account."
+  }
+{%- if values.clusterMode == "new" %}
+
+  # --- New cluster ---------------------------------------------------------------
+
+  assert {
+    condition     = length(module.vpc) == 1 && length(module.eks) == 1
+    error_message = "clusterMode new must create the VPC and the EKS cluster."
+  }
+
+  assert {
+    condition     = output.cluster_name == "${{ values.clusterNamePrefix }}-${{ values.environment }}"
+    error_message = "The cluster must be named <clusterNamePrefix>-<environment>."
+  }
+
+  assert {
+    condition     = module.eks[0].endpoint_private_access == true
+    error_message = "The private API endpoint must be enabled."
+  }
+
+  assert {
+    condition     = module.eks[0].authentication_mode == "API"
+    error_message = "The cluster must use access entries (authentication mode API)."
+  }
+
+  assert {
+    condition     = tolist(module.eks[0].node_group_instance_types) == tolist(["${{ values.nodeInstanceTypes | join('", "') }}"]) && tolist(module.eks[0].node_group_instance_types) == tolist(var.node_instance_types)
+    error_message = "Node group instance types must equal the rendered tfvars."
+  }
+
+  assert {
+    condition     = module.eks[0].node_group_scaling.min_size == ${{ values.nodeMinSize }} && module.eks[0].node_group_scaling.max_size == ${{ values.nodeMaxSize }} && module.eks[0].node_group_scaling.min_size == var.node_min_size && module.eks[0].node_group_scaling.max_size == var.node_max_size
+    error_message = "Node group min/max sizes must equal the rendered tfvars."
+  }
+
+  assert {
+    condition     = module.eks[0].launch_template_metadata_options.http_tokens == "required"
+    error_message = "Nodes must enforce IMDSv2 (http_tokens = required)."
+  }
+
+  assert {
+    condition     = module.eks[0].launch_template_metadata_options.http_put_response_hop_limit <= 2
+    error_message = "The IMDS hop limit must be 1 or 2."
+  }
+
+  assert {
+    condition     = module.eks[0].root_volume.volume_type == "gp3" && tostring(module.eks[0].root_volume.encrypted) == "true"
+    error_message = "Node root volumes must be encrypted gp3."
+  }
+
+  assert {
+    condition     = jsondecode(module.eks[0].addons["vpc-cni"].configuration_values).enableNetworkPolicy == "true"
+    error_message = "The vpc-cni add-on must enable network policy enforcement."
+  }
+
+  assert {
+    condition     = toset(keys(module.eks[0].addons)) == toset(["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent"])
+    error_message = "vpc-cni, coredns, kube-proxy and eks-pod-identity-agent must be managed add-ons."
+  }
+
+  assert {
+    condition     = length(module.vpc[0].private_subnet_cidrs) == 3 && length(module.vpc[0].public_subnet_cidrs) == 3
+    error_message = "The VPC must span three AZs with public and private subnets."
+  }
+
+  assert {
+    condition     = module.vpc[0].nat_gateway_count == {% if values.environment == "prod" %}3{% else %}1{% endif %}
+    error_message = "Expected {% if values.environment == "prod" %}one NAT gateway per AZ in prod{% else %}a single NAT gateway outside prod{% endif %}."
+  }
+{%- else %}
+
+  # --- Existing cluster --------------------------------------------------------
+
+  assert {
+    condition     = length(module.eks) == 0 && length(module.vpc) == 0
+    error_message = "clusterMode existing must not plan an aws_eks_cluster (nor a VPC)."
+  }
+
+  assert {
+    condition     = output.cluster_name == "${{ values.existingClusterName }}" && output.cluster_created == false
+    error_message = "The existing cluster must be looked up by name."
+  }
+
+  assert {
+    condition     = var.namespace == "${{ values.namespace }}-${{ values.environment }}"
+    error_message = "On a shared cluster the namespace must be <namespace>-<environment>."
+  }
+
+  assert {
+    condition     = aws_eks_access_policy_association.deploy_existing[0].access_scope[0].type == "namespace" && tolist(aws_eks_access_policy_association.deploy_existing[0].access_scope[0].namespaces) == tolist(["${{ values.namespace }}-${{ values.environment }}"])
+    error_message = "The deploy role's access on the shared cluster must be limited to the service namespace."
+  }
+{%- endif %}
+}
+{%- if values.clusterMode == "new" %}
+
+# The same root with clusterMode existing.
+run "existing_cluster_mode" {
+  command = plan
+
+  variables {
+    create_cluster        = false
+    existing_cluster_name = "platform-eks"
+    namespace             = "${{ values.namespace }}-${{ values.environment }}"
+    deploy_access_policy  = "AmazonEKSAdminPolicy"
+    deploy_access_scope   = "namespace"
+  }
+
+  assert {
+    condition     = length(module.eks) == 0 && length(module.vpc) == 0
+    error_message = "clusterMode existing must not plan an aws_eks_cluster (nor a VPC)."
+  }
+
+  assert {
+    condition     = output.cluster_name == "platform-eks"
+    error_message = "The existing cluster must be looked up by name."
+  }
+
+  assert {
+    condition     = aws_eks_access_policy_association.deploy_existing[0].access_scope[0].type == "namespace"
+    error_message = "The deploy role's access on the shared cluster must be namespace-scoped."
+  }
+
+  assert {
+    condition     = !strcontains(module.iam.deploy_terraform_write_policy, "eks:CreateNodegroup") && !strcontains(module.iam.deploy_terraform_write_policy, "eks:CreateAccessEntry")
+    error_message = "The deploy role must not get write access to a shared cluster."
+  }
+}
+{%- else %}
+
+# The same root with clusterMode new.
+run "new_cluster_mode" {
+  command = plan
+
+  variables {
+    create_cluster       = true
+    cluster_name_prefix  = "${{ values.name }}"
+    kubernetes_version   = "1.33"
+    node_instance_types  = ["m6i.large"]
+    node_min_size        = 2
+    node_max_size        = 5
+    namespace            = "${{ values.namespace }}"
+    deploy_access_policy = "AmazonEKSClusterAdminPolicy"
+    deploy_access_scope  = "cluster"
+  }
+
+  assert {
+    condition     = length(module.eks) == 1 && module.eks[0].endpoint_private_access == true
+    error_message = "clusterMode new must create the cluster with the private endpoint enabled."
+  }
+
+  assert {
+    condition     = tolist(module.eks[0].node_group_instance_types) == tolist(["m6i.large"]) && module.eks[0].node_group_scaling.min_size == 2 && module.eks[0].node_group_scaling.max_size == 5
+    error_message = "Node group settings must follow the variables."
+  }
+
+  assert {
+    condition     = module.eks[0].launch_template_metadata_options.http_tokens == "required"
+    error_message = "Nodes must enforce IMDSv2."
+  }
+
+  assert {
+    condition     = jsondecode(module.eks[0].addons["vpc-cni"].configuration_values).enableNetworkPolicy == "true"
+    error_message = "The vpc-cni add-on must enable network policy enforcement."
+  }
+}
+{%- endif %}
+
+# Opt-ins: Terraform owns the ECR repository; the deploy role may only plan.
+run "managed_ecr_and_plan_only_deploy_role" {
+  command = plan
+
+  variables {
+    manage_ecr_repository        = true
+    deploy_role_terraform_access = "plan"
+  }
+
+  assert {
+    condition     = length(module.ecr) == 1 && module.ecr[0].image_tag_mutability == "IMMUTABLE"
+    error_message = "A managed ECR repository must have immutable tags."
+  }
+
+  assert {
+    condition     = module.iam.deploy_terraform_read_policy != null && module.iam.deploy_terraform_write_policy == null
+    error_message = "terraform_access \"plan\" must grant read-only Terraform access."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for s in jsondecode(module.iam.deploy_terraform_read_policy).Statement : [
+        for a in flatten([s.Action]) : can(regex(":(Describe|Get|List)", a))
+      ]
+    ]))
+    error_message = "The plan-only policy must contain only Describe/Get/List actions."
+  }
+}

@@ -1,0 +1,335 @@
+# Values are set in terraform.tfvars (rendered by the Backstage template).
+
+# --- Account and naming ---------------------------------------------------------
+
+variable "aws_account_id" {
+  description = "AWS account the environment is deployed to; the provider refuses any other."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.aws_account_id))
+    error_message = "aws_account_id must be 12 digits."
+  }
+}
+
+variable "aws_region" {
+  description = "AWS region of the environment."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.aws_region))
+    error_message = "aws_region must be a region name such as eu-west-1."
+  }
+}
+
+variable "service_name" {
+  description = "Service name (DNS-1123 label); prefixes every resource name and is the `service` tag."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,38}[a-z0-9]$", var.service_name))
+    error_message = "service_name must be 3-40 lowercase letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "environment" {
+  description = "Environment name."
+  type        = string
+
+  validation {
+    condition     = contains(["dev", "staging", "prod"], var.environment)
+    error_message = "environment must be dev, staging or prod."
+  }
+}
+
+variable "tags" {
+  description = "Extra tags on every resource, besides service, environment and managed-by."
+  type        = map(string)
+  default     = {}
+}
+
+# --- Cluster --------------------------------------------------------------------
+
+variable "create_cluster" {
+  description = "true: create a VPC and an EKS cluster for this environment (clusterMode new). false: deploy into existing_cluster_name (clusterMode existing); the vpc and eks modules are skipped."
+  type        = bool
+}
+
+variable "cluster_name_prefix" {
+  description = "A new cluster is named <cluster_name_prefix>-<environment>."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.cluster_name_prefix == "" || can(regex("^[a-zA-Z][a-zA-Z0-9-]{0,40}$", var.cluster_name_prefix))
+    error_message = "cluster_name_prefix must be up to 41 letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "existing_cluster_name" {
+  description = "Existing EKS cluster to deploy into when create_cluster is false."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.create_cluster || can(regex("^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$", var.existing_cluster_name))
+    error_message = "existing_cluster_name must be set to a valid EKS cluster name when create_cluster is false."
+  }
+}
+
+variable "kubernetes_version" {
+  description = "Kubernetes version of a new cluster."
+  type        = string
+  default     = "1.33"
+
+  validation {
+    condition     = can(regex("^1\\.[0-9]{2}$", var.kubernetes_version))
+    error_message = "kubernetes_version must look like \"1.33\"."
+  }
+}
+
+variable "node_instance_types" {
+  description = "Instance types of the managed node group of a new cluster."
+  type        = list(string)
+  default     = ["m6i.large"]
+
+  validation {
+    condition     = length(var.node_instance_types) >= 1
+    error_message = "node_instance_types must list at least one instance type."
+  }
+}
+
+variable "node_min_size" {
+  description = "Minimum size of the node group."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.node_min_size >= 1
+    error_message = "node_min_size must be at least 1."
+  }
+}
+
+variable "node_max_size" {
+  description = "Maximum size of the node group."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.node_max_size >= var.node_min_size
+    error_message = "node_max_size must be at least node_min_size."
+  }
+}
+
+variable "node_capacity_type" {
+  description = "ON_DEMAND or SPOT nodes."
+  type        = string
+  default     = "ON_DEMAND"
+}
+
+variable "node_disk_size_gib" {
+  description = "Root volume size of the nodes, in GiB."
+  type        = number
+  default     = 50
+}
+
+variable "vpc_cidr" {
+  description = "CIDR of the new VPC."
+  type        = string
+  default     = "10.0.0.0/16"
+}
+
+variable "az_count" {
+  description = "Availability zones of the new VPC (2 or 3)."
+  type        = number
+  default     = 3
+}
+
+variable "single_nat_gateway" {
+  description = "One shared NAT gateway instead of one per AZ (cheaper, less available)."
+  type        = bool
+  default     = false
+}
+
+variable "enable_flow_logs" {
+  description = "VPC flow logs to CloudWatch Logs."
+  type        = bool
+  default     = true
+}
+
+variable "log_retention_days" {
+  description = "Retention of the control-plane and flow log groups, in days."
+  type        = number
+  default     = 90
+}
+
+variable "cluster_endpoint_public_access" {
+  description = "Public Kubernetes API endpoint (IAM-authenticated). Needed by GitHub-hosted runners unless deploys run inside the VPC."
+  type        = bool
+  default     = true
+}
+
+variable "cluster_public_access_cidrs" {
+  description = "CIDRs allowed to reach the public API endpoint."
+  type        = list(string)
+  default     = ["0.0.0.0/0"]
+}
+
+variable "cluster_authentication_mode" {
+  description = "API or API_AND_CONFIG_MAP."
+  type        = string
+  default     = "API"
+}
+
+variable "cluster_enable_irsa" {
+  description = "Also create an IAM OIDC provider for the new cluster (IRSA). Not needed: the service uses EKS Pod Identity."
+  type        = bool
+  default     = false
+}
+
+variable "admin_role_arns" {
+  description = "IAM roles granted cluster-admin on a new cluster (the creator gets no implicit access)."
+  type        = list(string)
+  default     = []
+}
+
+# --- Kubernetes access of the deploy role -----------------------------------------
+
+variable "deploy_access_policy" {
+  description = "EKS access policy of the deploy role: AmazonEKSClusterAdminPolicy on a cluster this stack owns (it creates the namespace and cluster add-ons), AmazonEKSAdminPolicy or AmazonEKSEditPolicy in the namespace of a shared cluster."
+  type        = string
+  default     = "AmazonEKSAdminPolicy"
+
+  validation {
+    condition     = contains(["AmazonEKSClusterAdminPolicy", "AmazonEKSAdminPolicy", "AmazonEKSEditPolicy"], var.deploy_access_policy)
+    error_message = "deploy_access_policy must be AmazonEKSClusterAdminPolicy, AmazonEKSAdminPolicy or AmazonEKSEditPolicy."
+  }
+}
+
+variable "deploy_access_scope" {
+  description = "\"cluster\" or \"namespace\" (the service namespace). Always namespace on an existing cluster."
+  type        = string
+  default     = "namespace"
+
+  validation {
+    condition     = contains(["cluster", "namespace"], var.deploy_access_scope)
+    error_message = "deploy_access_scope must be cluster or namespace."
+  }
+}
+
+variable "manage_existing_cluster_access" {
+  description = "On an existing cluster, create the deploy role's access entry (namespace-scoped). Needs the cluster in API or API_AND_CONFIG_MAP mode and a platform admin for the first apply."
+  type        = bool
+  default     = true
+}
+
+variable "namespace" {
+  description = "Kubernetes namespace of the service in this environment."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", var.namespace))
+    error_message = "namespace must be a DNS-1123 label."
+  }
+}
+
+variable "service_account_name" {
+  description = "Kubernetes service account of the service pods (bound to the service role through EKS Pod Identity)."
+  type        = string
+}
+
+# --- GitHub ---------------------------------------------------------------------------
+
+variable "github_owner" {
+  description = "GitHub organisation or user of the repository."
+  type        = string
+}
+
+variable "github_repo" {
+  description = "GitHub repository name."
+  type        = string
+}
+
+variable "github_default_branch" {
+  description = "Default branch of the repository."
+  type        = string
+}
+
+variable "github_trust_default_branch" {
+  description = "Let default-branch jobs without a GitHub environment assume the deploy role (jobs in the GitHub environment named like this environment always can)."
+  type        = bool
+  default     = true
+}
+
+variable "create_github_oidc_provider" {
+  description = "Create the account-wide GitHub Actions OIDC provider. Leave false when it already exists (the usual case; it is shared by all repositories and environments); set true in exactly one root otherwise."
+  type        = bool
+  default     = false
+}
+
+variable "deploy_role_terraform_access" {
+  description = "Terraform permissions of the deploy role: none, plan (read-only) or apply (plus scoped routine writes). See modules/iam."
+  type        = string
+  default     = "apply"
+}
+
+# --- Image repository ---------------------------------------------------------------
+
+variable "ecr_repository_name" {
+  description = "ECR repository of the service image."
+  type        = string
+}
+
+variable "manage_ecr_repository" {
+  description = <<-EOT
+    false (default): the repository was created by the template's mlops:ecr:ensure action before Terraform
+    ran, and is shared by all environments; it is only referenced through a data source. true: Terraform
+    creates and owns it (set it in one environment only, and `terraform import` the bootstrapped repository
+    first, or Terraform will fail because it already exists).
+  EOT
+  type        = bool
+  default     = false
+}
+
+# --- Data ------------------------------------------------------------------------------
+
+variable "dataset_uri" {
+  description = "s3://bucket/key of the training CSV CI reads, or empty for the bundled sample dataset."
+  type        = string
+  default     = ""
+}
+
+variable "bucket_force_destroy" {
+  description = "Allow destroying the models/data/artifacts buckets with objects in them."
+  type        = bool
+  default     = false
+}
+
+# --- Terraform state (must match <environment>.s3.tfbackend) -------------------------
+
+variable "state_bucket" {
+  description = "S3 bucket of the Terraform state."
+  type        = string
+}
+
+variable "state_key" {
+  description = "Key of this environment's state object."
+  type        = string
+}
+
+variable "state_region" {
+  description = "Region of the state bucket."
+  type        = string
+}
+
+variable "state_workspace_key_prefix" {
+  description = "workspace_key_prefix of the S3 backend."
+  type        = string
+  default     = "env:"
+}
+
+variable "state_lock_table" {
+  description = "Legacy DynamoDB lock table, or empty when only the S3 lock file is used."
+  type        = string
+  default     = ""
+}

@@ -1,0 +1,112 @@
+"""Loading the trained artifact and running predictions."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import sklearn
+
+from model.train import METRICS_FILE, MODEL_FILE
+
+log = logging.getLogger(__name__)
+
+INPUT_NAME = "input-0"
+OUTPUT_NAME = "predict"
+
+
+class ModelLoadError(RuntimeError):
+    """The artifact directory is missing or inconsistent."""
+
+
+def v2_datatype(dtype: np.dtype) -> str:
+    """Open Inference Protocol tensor datatype for a numpy dtype."""
+    if dtype.kind == "b":
+        return "BOOL"
+    if dtype.kind == "i":
+        return f"INT{dtype.itemsize * 8}"
+    if dtype.kind == "u":
+        return f"UINT{dtype.itemsize * 8}"
+    if dtype.kind == "f":
+        return f"FP{dtype.itemsize * 8}"
+    return "BYTES"
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    version: str
+    problem_type: str
+    feature_names: list[str]
+    output_datatype: str
+
+    @property
+    def n_features(self) -> int:
+        return len(self.feature_names)
+
+
+class LoadedModel:
+    """A fitted sklearn estimator plus what the protocol layer needs to know about it."""
+
+    def __init__(self, estimator: Any, info: ModelInfo) -> None:
+        self.estimator = estimator
+        self.info = info
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        # The protocol layer has already checked shape, dtype and finiteness once in numpy,
+        # so sklearn's per-call re-validation (most of a small predict's cost) is skipped.
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            return self.estimator.predict(X)
+
+
+def load_model(model_dir: Path, name: str, version: str) -> LoadedModel:
+    model_path, metrics_path = model_dir / MODEL_FILE, model_dir / METRICS_FILE
+    for path in (model_path, metrics_path):
+        if not path.is_file():
+            raise ModelLoadError(f"{path} not found; run `make train` or set MODEL_DIR")
+    metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
+    _warn_on_version_drift(metrics)
+    # joblib artifacts are pickles: only load artifacts this service's own pipeline produced.
+    estimator = joblib.load(model_path)
+    info = ModelInfo(
+        name=name,
+        version=version,
+        problem_type=metrics["problem_type"],
+        feature_names=list(metrics["feature_names"]),
+        output_datatype=_output_datatype(estimator, metrics["problem_type"]),
+    )
+    n_expected = getattr(estimator, "n_features_in_", info.n_features)
+    if n_expected != info.n_features:
+        raise ModelLoadError(
+            f"{metrics_path} lists {info.n_features} features, the model expects {n_expected}"
+        )
+    return LoadedModel(estimator, info)
+
+
+def _warn_on_version_drift(metrics: dict[str, Any]) -> None:
+    # Pickled estimators are only guaranteed to load correctly with the versions that wrote them.
+    running = {
+        "sklearn_version": sklearn.__version__,
+        "python_version": ".".join(map(str, sys.version_info[:2])),
+    }
+    trained = {
+        "sklearn_version": metrics.get("sklearn_version"),
+        "python_version": ".".join(str(metrics.get("python_version", "")).split(".")[:2]),
+    }
+    if trained != running:
+        log.warning(
+            "model trained with different versions",
+            extra={"trained_with": trained, "running": running},
+        )
+
+
+def _output_datatype(estimator: Any, problem_type: str) -> str:
+    if problem_type == "classification":
+        return v2_datatype(np.asarray(estimator.classes_).dtype)
+    return "FP64"

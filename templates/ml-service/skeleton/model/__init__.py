@@ -1,0 +1,1 @@
+"""Training code for the service's model: dataset loading, fitting, evaluation."""

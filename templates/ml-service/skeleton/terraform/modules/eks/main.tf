@@ -1,0 +1,177 @@
+data "aws_partition" "current" {}
+
+locals {
+  gpu_instances = anytrue([for t in var.node_instance_types : can(regex("^(g|p)[0-9]", t))])
+  arm_instances = alltrue([for t in var.node_instance_types : can(regex("^[a-z]+[0-9]+g[a-z]*\\.", t))])
+  node_ami_type = coalesce(
+    var.node_ami_type,
+    local.gpu_instances ? (local.arm_instances ? "AL2023_ARM_64_NVIDIA" : "AL2023_x86_64_NVIDIA") : (local.arm_instances ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD"),
+  )
+
+  # Add-ons that must be running before nodes join (networking, kube-proxy and the
+  # Pod Identity agent are DaemonSets); CoreDNS is a Deployment and needs nodes.
+  addon_config = {
+    "vpc-cni" = {
+      # Turns on the VPC CNI's network policy agent so Kubernetes NetworkPolicies are enforced.
+      configuration_values = jsonencode({ enableNetworkPolicy = "true" })
+      before_compute       = true
+    }
+    "kube-proxy" = {
+      configuration_values = null
+      before_compute       = true
+    }
+    "eks-pod-identity-agent" = {
+      configuration_values = null
+      before_compute       = true
+    }
+    "coredns" = {
+      configuration_values = null
+      before_compute       = false
+    }
+  }
+
+  access_entries = merge(
+    {
+      for arn in var.admin_role_arns : "admin:${arn}" => {
+        principal_arn = arn
+        policy_name   = "AmazonEKSClusterAdminPolicy"
+        scope_type    = "cluster"
+        namespaces    = []
+      }
+    },
+    var.access_entries,
+  )
+}
+
+# --- Secrets encryption key ---------------------------------------------------
+
+resource "aws_kms_key" "secrets" {
+  description             = "Envelope encryption of Kubernetes secrets in EKS cluster ${var.cluster_name}"
+  enable_key_rotation     = true
+  deletion_window_in_days = var.kms_deletion_window_days
+
+  tags = var.tags
+}
+
+resource "aws_kms_alias" "secrets" {
+  name          = "alias/eks/${var.cluster_name}"
+  target_key_id = aws_kms_key.secrets.key_id
+}
+
+# --- Control plane ------------------------------------------------------------
+
+# Created up front so retention is managed (EKS would otherwise create it with
+# infinite retention on first log delivery).
+resource "aws_cloudwatch_log_group" "cluster" {
+  name              = "/aws/eks/${var.cluster_name}/cluster"
+  retention_in_days = var.log_retention_days
+
+  tags = var.tags
+}
+
+resource "aws_eks_cluster" "this" {
+  name     = var.cluster_name
+  version  = var.kubernetes_version
+  role_arn = aws_iam_role.cluster.arn
+
+  enabled_cluster_log_types = var.cluster_log_types
+
+  # The managed add-ons below replace the self-managed vpc-cni, kube-proxy and CoreDNS.
+  bootstrap_self_managed_addons = false
+
+  access_config {
+    authentication_mode = var.authentication_mode
+    # No implicit cluster-admin for whoever runs the first apply: access is
+    # granted explicitly through access entries (admin_role_arns, access_entries).
+    bootstrap_cluster_creator_admin_permissions = false
+  }
+
+  vpc_config {
+    subnet_ids              = var.subnet_ids
+    endpoint_private_access = true
+    endpoint_public_access  = var.endpoint_public_access
+    public_access_cidrs     = var.endpoint_public_access ? var.public_access_cidrs : null
+  }
+
+  encryption_config {
+    resources = ["secrets"]
+    provider {
+      key_arn = aws_kms_key.secrets.arn
+    }
+  }
+
+  upgrade_policy {
+    support_type = var.support_type
+  }
+
+  tags = var.tags
+
+  depends_on = [
+    aws_iam_role_policy_attachment.cluster,
+    aws_iam_role_policy.cluster_encryption,
+    aws_cloudwatch_log_group.cluster,
+  ]
+}
+
+# --- Access entries -----------------------------------------------------------
+
+resource "aws_eks_access_entry" "this" {
+  for_each = local.access_entries
+
+  cluster_name  = aws_eks_cluster.this.name
+  principal_arn = each.value.principal_arn
+  type          = "STANDARD"
+
+  tags = var.tags
+}
+
+resource "aws_eks_access_policy_association" "this" {
+  for_each = local.access_entries
+
+  cluster_name  = aws_eks_cluster.this.name
+  principal_arn = aws_eks_access_entry.this[each.key].principal_arn
+  policy_arn    = "arn:${data.aws_partition.current.partition}:eks::aws:cluster-access-policy/${each.value.policy_name}"
+
+  access_scope {
+    type       = each.value.scope_type
+    namespaces = each.value.scope_type == "namespace" ? each.value.namespaces : null
+  }
+}
+
+# --- Add-ons ------------------------------------------------------------------
+
+data "aws_eks_addon_version" "this" {
+  for_each = local.addon_config
+
+  addon_name         = each.key
+  kubernetes_version = aws_eks_cluster.this.version
+  most_recent        = false
+}
+
+resource "aws_eks_addon" "before_compute" {
+  for_each = { for k, v in local.addon_config : k => v if v.before_compute }
+
+  cluster_name                = aws_eks_cluster.this.name
+  addon_name                  = each.key
+  addon_version               = lookup(var.addon_versions, each.key, data.aws_eks_addon_version.this[each.key].version)
+  configuration_values        = each.value.configuration_values
+  resolve_conflicts_on_create = "OVERWRITE"
+  resolve_conflicts_on_update = "OVERWRITE"
+
+  tags = var.tags
+}
+
+resource "aws_eks_addon" "after_compute" {
+  for_each = { for k, v in local.addon_config : k => v if !v.before_compute }
+
+  cluster_name                = aws_eks_cluster.this.name
+  addon_name                  = each.key
+  addon_version               = lookup(var.addon_versions, each.key, data.aws_eks_addon_version.this[each.key].version)
+  configuration_values        = each.value.configuration_values
+  resolve_conflicts_on_create = "OVERWRITE"
+  resolve_conflicts_on_update = "OVERWRITE"
+
+  tags = var.tags
+
+  depends_on = [aws_eks_node_group.this]
+}

@@ -1,0 +1,191 @@
+import { createBackend } from '@backstage/backend-defaults';
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import { ConfigReader } from '@backstage/config';
+import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
+import githubModule from '@backstage/plugin-scaffolder-backend-module-github';
+import scaffolderModuleMlops from '@eks-mlops/backstage-plugin-mlops-backend/scaffolder';
+import { randomBytes } from 'node:crypto';
+import { AddressInfo, createServer } from 'node:net';
+import { DirectoryEntry, TemplateDirectory } from './templateDirectory';
+
+/** What one dry-run produced. */
+export interface RenderResult {
+  files: DirectoryEntry[];
+  output: Record<string, unknown>;
+  log: string[];
+  steps: Array<{ id: string; name: string; action: string }>;
+}
+
+/** A value the template's parameter schema rejected. */
+export interface ValueProblem {
+  field: string;
+  message: string;
+  /** What the field expects, from the template's own help text. */
+  hint?: string;
+}
+
+/** Thrown when the scaffolder rejects the values; lists every bad field. */
+export class InvalidValuesError extends Error {
+  constructor(readonly problems: ValueProblem[]) {
+    super(
+      `Invalid values:\n${problems
+        .map(p => `  - ${p.field}: ${p.message}${p.hint ? ` (${p.hint})` : ''}`)
+        .join('\n')}`,
+    );
+    this.name = 'InvalidValuesError';
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Keeps the AWS SDK from finding credentials, so that a render never reads a
+ * real AWS account: the bootstrap actions then plan "unknown" and derive
+ * their outputs from the inputs.
+ */
+function isolateFromAws() {
+  for (const key of Object.keys(process.env)) {
+    if (
+      /^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE|WEB_IDENTITY_TOKEN_FILE|ROLE_ARN|CONTAINER_)/.test(
+        key,
+      )
+    ) {
+      delete process.env[key];
+    }
+  }
+  process.env.AWS_EC2_METADATA_DISABLED = 'true';
+  process.env.AWS_CONFIG_FILE = '/dev/null';
+  process.env.AWS_SHARED_CREDENTIALS_FILE = '/dev/null';
+}
+
+/**
+ * An in-process Backstage backend (scaffolder, GitHub module, mlops module)
+ * that renders templates through the real `POST /api/scaffolder/v2/dry-run`.
+ */
+export class DryRunRenderer {
+  private constructor(
+    private readonly baseUrl: string,
+    private readonly token: string,
+    private readonly backend: { stop(): Promise<void> },
+  ) {}
+
+  static async start(
+    options: { awsEndpoint?: string } = {},
+  ): Promise<DryRunRenderer> {
+    if (!options.awsEndpoint) {
+      isolateFromAws();
+    }
+    const port = await freePort();
+    const token = randomBytes(24).toString('hex');
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const config = new ConfigReader({
+      backend: {
+        baseUrl,
+        listen: { host: '127.0.0.1', port },
+        database: { client: 'better-sqlite3', connection: ':memory:' },
+        auth: {
+          externalAccess: [
+            {
+              type: 'static',
+              options: { token, subject: 'ml-service-render' },
+            },
+          ],
+        },
+      },
+      ...(options.awsEndpoint && {
+        aws: {
+          mainAccount: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+        },
+        mlops: { aws: { endpoint: options.awsEndpoint } },
+      }),
+    });
+    const backend = createBackend();
+    backend.add(
+      createServiceFactory({
+        service: coreServices.rootConfig,
+        deps: {},
+        factory: () => config,
+      }),
+    );
+    backend.add(scaffolderPlugin);
+    backend.add(githubModule);
+    backend.add(scaffolderModuleMlops);
+    await backend.start();
+    return new DryRunRenderer(baseUrl, token, backend);
+  }
+
+  async render(
+    templateDirectory: TemplateDirectory,
+    values: Record<string, unknown>,
+  ): Promise<RenderResult> {
+    const res = await fetch(`${this.baseUrl}/api/scaffolder/v2/dry-run`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${this.token}`,
+      },
+      body: JSON.stringify({ ...templateDirectory, values }),
+    });
+    const body = (await res.json()) as any;
+    if (res.status === 400 && Array.isArray(body.errors)) {
+      throw new InvalidValuesError(body.errors.map(toValueProblem));
+    }
+    if (!res.ok) {
+      throw new Error(
+        `dry-run failed with ${res.status}: ${
+          body?.error?.message ?? JSON.stringify(body)
+        }`,
+      );
+    }
+    const log: string[] = (body.log ?? []).map(
+      (entry: any) => entry.body?.message ?? '',
+    );
+    const failure = (body.log ?? []).find(
+      (entry: any) => entry.body?.status === 'failed',
+    );
+    if (failure) {
+      throw new Error(
+        `dry-run step failed: ${failure.body.message}\n${log
+          .slice(-15)
+          .join('\n')}`,
+      );
+    }
+    return {
+      files: body.directoryContents ?? [],
+      output: body.output ?? {},
+      log,
+      steps: body.steps ?? [],
+    };
+  }
+
+  async stop(): Promise<void> {
+    await this.backend.stop();
+  }
+}
+
+/** jsonschema says `instance.name does not match pattern …`; name the field plainly. */
+export function toValueProblem(error: {
+  property?: string;
+  message?: string;
+  argument?: unknown;
+  name?: string;
+}): ValueProblem {
+  const base = (error.property ?? 'instance').replace(/^instance\.?/, '');
+  const field =
+    error.name === 'required' && typeof error.argument === 'string'
+      ? [base, error.argument].filter(Boolean).join('.')
+      : base || '(values)';
+  return { field, message: error.message ?? 'is invalid' };
+}

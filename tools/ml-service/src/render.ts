@@ -1,0 +1,118 @@
+/*
+ * yarn ml-service:render --values <file.yaml> --out <dir> [--template <dir>] [--aws-endpoint <url>]
+ *
+ * Renders the ml-service template through the real scaffolder dry-run (an
+ * in-process backend) and writes the generated repository to <dir>.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  DryRunRenderer,
+  InvalidValuesError,
+  RenderResult,
+} from './DryRunRenderer';
+import { readTemplateDirectory, TemplateDirectory } from './templateDirectory';
+import {
+  checkAgainstParameters,
+  checkValueRelations,
+  fieldHelp,
+  readValuesFile,
+  withSchemaDefaults,
+} from './values';
+
+export const DEFAULT_TEMPLATE_DIR = path.resolve(
+  __dirname,
+  '../../../templates/ml-service',
+);
+
+/** Validates values the way the form and the scaffolder would, then renders. */
+export async function renderWith(
+  renderer: DryRunRenderer,
+  templateDirectory: TemplateDirectory,
+  values: Record<string, unknown>,
+): Promise<RenderResult> {
+  const completed = withSchemaDefaults(templateDirectory.template, values);
+  const problems = [
+    ...checkAgainstParameters(templateDirectory.template, completed),
+    ...checkValueRelations(completed),
+  ];
+  try {
+    if (problems.length > 0) {
+      throw new InvalidValuesError(problems);
+    }
+    return await renderer.render(templateDirectory, completed);
+  } catch (error) {
+    if (error instanceof InvalidValuesError) {
+      throw new InvalidValuesError(
+        error.problems.map(p => ({
+          ...p,
+          hint: fieldHelp(templateDirectory.template, p.field),
+        })),
+      );
+    }
+    throw error;
+  }
+}
+
+export async function writeFiles(
+  outDir: string,
+  result: RenderResult,
+): Promise<void> {
+  await fs.mkdir(outDir, { recursive: true });
+  for (const file of result.files) {
+    const target = path.join(outDir, file.path);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await fs.writeFile(target, Buffer.from(file.base64Content, 'base64'), {
+      mode: file.executable ? 0o755 : 0o644,
+    });
+  }
+}
+
+async function main() {
+  const { values: args } = parseArgs({
+    options: {
+      values: { type: 'string' },
+      out: { type: 'string' },
+      template: { type: 'string' },
+      'aws-endpoint': { type: 'string' },
+    },
+  });
+  if (!args.values || !args.out) {
+    console.error(
+      'usage: yarn ml-service:render --values <file.yaml> --out <dir> [--template <dir>] [--aws-endpoint <url>]',
+    );
+    process.exit(2);
+  }
+  process.env.LOG_LEVEL ??= 'warn';
+  const templateDirectory = await readTemplateDirectory(
+    path.resolve(args.template ?? DEFAULT_TEMPLATE_DIR),
+  );
+  const values = await readValuesFile(path.resolve(args.values));
+  const renderer = await DryRunRenderer.start({
+    awsEndpoint: args['aws-endpoint'],
+  });
+  try {
+    const result = await renderWith(renderer, templateDirectory, values);
+    await writeFiles(path.resolve(args.out), result);
+    for (const line of result.log.filter(l => l.includes('[dry run]'))) {
+      console.log(line);
+    }
+    console.log(`rendered ${result.files.length} files into ${args.out}`);
+  } finally {
+    await renderer.stop();
+  }
+}
+
+if (require.main === module) {
+  // The in-process backend leaves timers behind after stop(), so exit explicitly.
+  main().then(
+    () => process.exit(0),
+    error => {
+      console.error(
+        error instanceof InvalidValuesError ? error.message : error,
+      );
+      process.exit(error instanceof InvalidValuesError ? 2 : 1);
+    },
+  );
+}

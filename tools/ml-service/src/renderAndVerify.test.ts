@@ -1,0 +1,111 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import yaml from 'yaml';
+import { DryRunRenderer } from './DryRunRenderer';
+import { DEFAULT_TEMPLATE_DIR, renderWith, writeFiles } from './render';
+import { readTemplateDirectory, TemplateDirectory } from './templateDirectory';
+import { readValuesFile } from './values';
+import { formatResult, verifyRepository } from './verify/index';
+
+const VALUES_DIR = path.resolve(__dirname, '../../../examples/values');
+/** Set MLOPS_VERIFY_SKIP_SLOW=1 locally to leave out the Python and `terraform test` checks; CI runs all. */
+const SLOW = process.env.MLOPS_VERIFY_SKIP_SLOW !== '1';
+
+jest.setTimeout(20 * 60_000);
+
+describe('ml-service template: every example values file renders a repository that passes verify', () => {
+  let renderer: DryRunRenderer;
+  let template: TemplateDirectory;
+  const valueFiles = require('node:fs')
+    .readdirSync(VALUES_DIR)
+    .filter((f: string) => f.endsWith('.yaml'))
+    .sort();
+
+  beforeAll(async () => {
+    template = await readTemplateDirectory(DEFAULT_TEMPLATE_DIR);
+    renderer = await DryRunRenderer.start();
+  });
+  afterAll(() => renderer?.stop());
+
+  it('covers new and existing clusters, both problem types, two regions, one and three environments', async () => {
+    const all = await Promise.all(
+      valueFiles.map((f: string) => readValuesFile(path.join(VALUES_DIR, f))),
+    );
+    expect(valueFiles.length).toBeGreaterThanOrEqual(6);
+    expect(new Set(all.map(v => v.clusterMode))).toEqual(
+      new Set(['new', 'existing']),
+    );
+    expect(new Set(all.map(v => v.problemType))).toEqual(
+      new Set(['classification', 'regression']),
+    );
+    expect(all.map(v => v.awsRegion)).toEqual(
+      expect.arrayContaining(['us-east-1', 'eu-west-1']),
+    );
+    expect(all.map(v => (v.environments as string[]).length)).toEqual(
+      expect.arrayContaining([1, 3]),
+    );
+  });
+
+  it.each(valueFiles)('%s', async (file: string) => {
+    const values = await readValuesFile(path.join(VALUES_DIR, file));
+    const result = await renderWith(renderer, template, values);
+    const outDir = await fs.mkdtemp(
+      path.join(os.tmpdir(), `ml-service-${path.basename(file, '.yaml')}-`),
+    );
+    await writeFiles(outDir, result);
+
+    const environments = values.environments as string[];
+    for (const env of environments) {
+      await expect(
+        fs.stat(path.join(outDir, 'terraform', 'envs', env, 'main.tf')),
+      ).resolves.toBeTruthy();
+      await expect(
+        fs.stat(
+          path.join(outDir, 'k8s', 'overlays', env, 'kustomization.yaml'),
+        ),
+      ).resolves.toBeTruthy();
+    }
+    const catalog = yaml.parseAllDocuments(
+      await fs.readFile(path.join(outDir, 'catalog-info.yaml'), 'utf8'),
+    );
+    const component = catalog
+      .map(d => d.toJS())
+      .find(e => e.kind === 'Component');
+    expect(component.metadata.name).toBe(values.name);
+    expect(component.metadata.annotations['mlops/aws-region']).toBe(
+      values.awsRegion,
+    );
+    expect(component.metadata.annotations['mlops/ecr-repository']).toBe(
+      `${values.awsAccountId}.dkr.ecr.${values.awsRegion}.amazonaws.com/${
+        values.ecrRepositoryName ?? values.name
+      }`,
+    );
+    if (values.clusterMode === 'existing') {
+      const envDir = path.join(outDir, 'terraform', 'envs', environments[0]);
+      const texts = await Promise.all(
+        (await fs.readdir(envDir))
+          .filter(f => f.endsWith('.tf') || f.endsWith('.tfvars'))
+          .map(f => fs.readFile(path.join(envDir, f), 'utf8')),
+      );
+      expect(texts.join('\n')).toContain(String(values.existingClusterName));
+    }
+
+    const results = await verifyRepository(outDir, String(values.name), {
+      slow: SLOW,
+    });
+    const report = results.map(formatResult).join('\n');
+    expect(results.filter(r => r.status !== 'pass').map(formatResult)).toEqual(
+      [],
+    );
+    expect(report).toContain('PASS  actionlint');
+    if (SLOW) {
+      expect(results.map(r => r.name)).toEqual(
+        expect.arrayContaining([
+          'pytest (make test)',
+          'serving over HTTP (make serve: V2 infer, V1 predict)',
+        ]),
+      );
+    }
+  });
+});

@@ -1,0 +1,121 @@
+import fs from 'node:fs/promises';
+import { validate } from 'jsonschema';
+import yaml from 'yaml';
+import { toValueProblem, ValueProblem } from './DryRunRenderer';
+
+type Values = Record<string, unknown>;
+
+function parameterPages(
+  template: Record<string, any>,
+): Array<Record<string, any>> {
+  return [template.spec?.parameters ?? []].flat();
+}
+
+/** Reads a values file: a YAML map of template parameter names. */
+export async function readValuesFile(file: string): Promise<Values> {
+  const parsed = yaml.parse(await fs.readFile(file, 'utf8'));
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new Error(`${file}: expected a YAML map of template parameters`);
+  }
+  return parsed as Values;
+}
+
+/** The help text the form shows for a field (`environments[1]` → `environments`). */
+export function fieldHelp(
+  template: Record<string, any>,
+  field: string,
+): string | undefined {
+  const name = field.split(/[.[]/)[0];
+  for (const page of parameterPages(template)) {
+    const description = page.properties?.[name]?.description;
+    if (description) {
+      return String(description).trim();
+    }
+  }
+  return undefined;
+}
+
+/** Fills in the defaults the form would have shown, as the Create page does. */
+export function withSchemaDefaults(
+  template: Record<string, any>,
+  values: Values,
+): Values {
+  const result: Values = { ...values };
+  for (const page of parameterPages(template)) {
+    for (const [name, schema] of Object.entries<Record<string, any>>(
+      page.properties ?? {},
+    )) {
+      if (result[name] === undefined && schema.default !== undefined) {
+        result[name] = schema.default;
+      }
+    }
+  }
+  return result;
+}
+
+function quantity(
+  value: unknown,
+  units: Record<string, number>,
+): number | undefined {
+  const match = /^([0-9.]+)([A-Za-z]*)$/.exec(String(value ?? ''));
+  if (!match || !(match[2] in units)) {
+    return undefined;
+  }
+  return Number(match[1]) * units[match[2]];
+}
+
+const CPU_UNITS = { '': 1000, m: 1 };
+const MEMORY_UNITS = { Mi: 1, Gi: 1024 };
+
+/**
+ * Rules that span two fields, which a JSON schema cannot state; the
+ * scaffolder form checks each field alone.
+ */
+export function checkValueRelations(values: Values): ValueProblem[] {
+  const problems: ValueProblem[] = [];
+  const atLeast = (
+    high: string,
+    low: string,
+    read: (v: unknown) => number | undefined,
+  ) => {
+    const h = read(values[high]);
+    const l = read(values[low]);
+    if (h !== undefined && l !== undefined && h < l) {
+      problems.push({
+        field: high,
+        message: `must be at least ${low} (${JSON.stringify(
+          values[high],
+        )} < ${JSON.stringify(values[low])})`,
+      });
+    }
+  };
+  atLeast('nodeMaxSize', 'nodeMinSize', Number);
+  atLeast('replicasMax', 'replicasMin', Number);
+  atLeast('cpuLimit', 'cpuRequest', v => quantity(v, CPU_UNITS));
+  atLeast('memoryLimit', 'memoryRequest', v => quantity(v, MEMORY_UNITS));
+  if (
+    values.certificateArn &&
+    values.endpointVisibility === 'public' &&
+    !values.host
+  ) {
+    problems.push({
+      field: 'host',
+      message: 'is required when a certificate is set for a public endpoint',
+    });
+  }
+  return problems;
+}
+
+/**
+ * Every field the template's parameter pages reject, across all pages (the
+ * scaffolder stops at the first invalid page), with the same JSON-schema
+ * library the scaffolder uses.
+ */
+export function checkAgainstParameters(
+  template: Record<string, any>,
+  values: Values,
+): ValueProblem[] {
+  return parameterPages(template).flatMap(page =>
+    validate(values, page).errors.map(toValueProblem),
+  );
+}

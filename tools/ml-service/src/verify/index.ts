@@ -1,0 +1,107 @@
+import { performance } from 'node:perf_hooks';
+import { catalogCheck } from './catalog';
+import { dockerfileCheck } from './dockerfile';
+import { kubernetesChecks } from './kubernetes';
+import { pythonChecks } from './python';
+import { terraformChecks } from './terraform';
+import { Check, CheckResult, SkipCheck } from './types';
+import { workflowChecks } from './workflows';
+
+export type { CheckResult } from './types';
+
+export interface VerifyOptions {
+  /** Run the slow checks too: Python venv/tests/train/serve and `terraform test`. */
+  slow: boolean;
+  /** Told of each result as soon as it is known. */
+  onResult?: (result: CheckResult) => void;
+}
+
+async function runCheck(check: Check): Promise<CheckResult> {
+  const start = performance.now();
+  try {
+    await check.run();
+    return { name: check.name, status: 'pass', ms: performance.now() - start };
+  } catch (error) {
+    const status = error instanceof SkipCheck ? 'skip' : 'fail';
+    return {
+      name: check.name,
+      status,
+      ms: performance.now() - start,
+      detail: (error as Error).message,
+    };
+  }
+}
+
+/** Runs one group's checks in order; a failed step makes the rest of its group meaningless only where they say so. */
+async function runGroup(
+  checks: Check[],
+  onResult?: (r: CheckResult) => void,
+): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  for (const check of checks) {
+    const result = await runCheck(check);
+    onResult?.(result);
+    results.push(result);
+  }
+  return results;
+}
+
+async function buildGroup(
+  build: () => Promise<Check[]>,
+  name: string,
+): Promise<Check[]> {
+  try {
+    return await build();
+  } catch (error) {
+    return [
+      {
+        name,
+        run: async () => {
+          throw error;
+        },
+      },
+    ];
+  }
+}
+
+/**
+ * Every check of a generated repository, with real tools. Independent groups
+ * (Terraform, Python, the rest) run side by side on the machine's two cores.
+ */
+export async function verifyRepository(
+  repoDir: string,
+  serviceName: string,
+  options: VerifyOptions,
+): Promise<CheckResult[]> {
+  const groups = await Promise.all([
+    buildGroup(() => terraformChecks(repoDir, options), 'terraform'),
+    buildGroup(
+      async () => [
+        ...(await workflowChecks(repoDir)),
+        ...(await kubernetesChecks(repoDir, serviceName)),
+        dockerfileCheck(repoDir),
+        catalogCheck(repoDir),
+      ],
+      'repository files',
+    ),
+    options.slow
+      ? buildGroup(() => pythonChecks(repoDir), 'python')
+      : Promise.resolve([]),
+  ]);
+  const results = await Promise.all(
+    groups.map(group => runGroup(group, options.onResult)),
+  );
+  return results.flat();
+}
+
+export function formatResult(result: CheckResult): string {
+  const label = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP' }[result.status];
+  const head = `${label}  ${result.name} (${(result.ms / 1000).toFixed(1)} s)`;
+  if (!result.detail) {
+    return head;
+  }
+  return `${head}\n${result.detail
+    .split('\n')
+    .map(line => `      ${line}`)
+    .join('\n')}`;
+}

