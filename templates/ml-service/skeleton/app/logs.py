@@ -9,8 +9,10 @@ from typing import Any
 import orjson
 
 # Attributes every LogRecord has; anything else was passed via ``extra=`` and is logged as a field.
+# uvicorn's ``color_message`` duplicates the message with terminal colour codes.
 _STANDARD_ATTRS = frozenset(
-    vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys() | {"message", "asctime", "taskName"}
+    vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys()
+    | {"message", "asctime", "taskName", "color_message"}
 )
 
 

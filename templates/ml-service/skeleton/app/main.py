@@ -54,7 +54,6 @@ class ServerState:
     metrics: Metrics = field(default_factory=Metrics)
     model: LoadedModel | None = None
     batcher: Batcher | None = None
-    load_error: str | None = None
 
     @property
     def ready(self) -> bool:
@@ -64,10 +63,12 @@ class ServerState:
         settings = self.settings
         try:
             self.model = load_model(settings.model_dir, settings.model_name, settings.model_version)
-        except (ModelLoadError, OSError, ValueError, KeyError) as exc:
-            # Stay up but unready: the readiness probe keeps traffic away and the logs say why.
-            self.load_error = str(exc)
+        except ModelLoadError as exc:
             log.error("model not loaded", extra={"model": settings.model_name, "error": str(exc)})
+        except Exception:
+            # Stay up but unready whatever the artifact's problem (a corrupt or incompatible
+            # pickle raises almost anything): the probes keep traffic away, the log says why.
+            log.exception("model not loaded", extra={"model": settings.model_name})
 
     def resolve(self, model_name: str, version: str | None = None) -> LoadedModel:
         """The served model, or 404 (unknown name/version) / 503 (not loaded)."""
@@ -76,7 +77,7 @@ class ServerState:
             raise ApiError(404, f"model '{model_name}' not found")
         if version is not None and version != settings.model_version:
             raise ApiError(404, f"model '{model_name}' has no version '{version}'")
-        if self.model is None or not self.ready:
+        if self.model is None or self.batcher is None:
             raise ApiError(503, f"model '{model_name}' is not ready")
         return self.model
 
