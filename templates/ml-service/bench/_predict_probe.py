@@ -1,7 +1,7 @@
 """Run by bench/serve.py with the generated repo's interpreter, from the repo directory.
 
 Loads the trained model through the server's own loader and prints JSON: a sample row and the
-median single-row predict time, both via the server's predict path and via plain sklearn.
+median single-row predict time via plain scikit-learn and via the server's predict path.
 """
 
 from __future__ import annotations
@@ -51,7 +51,8 @@ def main() -> None:
         X,
         repeats,
     )
-    print(json.dumps({"row": row, **medians}))
+    path = "closed form" if model.compiled is not None else "sklearn predict"
+    print(json.dumps({"row": row, "server_path": path, **medians}))
 
 
 if __name__ == "__main__":

@@ -62,7 +62,12 @@ class ServerState:
     def load(self) -> None:
         settings = self.settings
         try:
-            self.model = load_model(settings.model_dir, settings.model_name, settings.model_version)
+            self.model = load_model(
+                settings.model_dir,
+                settings.model_name,
+                settings.model_version,
+                fast_predict=settings.fast_predict,
+            )
         except ModelLoadError as exc:
             log.error("model not loaded", extra={"model": settings.model_name, "error": str(exc)})
         except Exception:

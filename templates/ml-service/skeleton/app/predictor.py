@@ -13,6 +13,7 @@ import joblib
 import numpy as np
 import sklearn
 
+from app.compiled import PredictFn, compile_predict
 from model.train import METRICS_FILE, MODEL_FILE
 
 log = logging.getLogger(__name__)
@@ -54,18 +55,21 @@ class ModelInfo:
 class LoadedModel:
     """A fitted sklearn estimator plus what the protocol layer needs to know about it."""
 
-    def __init__(self, estimator: Any, info: ModelInfo) -> None:
+    def __init__(self, estimator: Any, info: ModelInfo, compiled: PredictFn | None = None) -> None:
         self.estimator = estimator
         self.info = info
+        self.compiled = compiled
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        # The protocol layer has already checked shape, dtype and finiteness once in numpy,
-        # so sklearn's per-call re-validation (most of a small predict's cost) is skipped.
+        """Predict rows already checked by the protocol layer (2-D, float64, finite)."""
+        if self.compiled is not None:
+            return self.compiled(X)
+        # Finiteness was checked once in numpy; don't let sklearn scan the array again.
         with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
             return self.estimator.predict(X)
 
 
-def load_model(model_dir: Path, name: str, version: str) -> LoadedModel:
+def load_model(model_dir: Path, name: str, version: str, fast_predict: bool = True) -> LoadedModel:
     model_path, metrics_path = model_dir / MODEL_FILE, model_dir / METRICS_FILE
     for path in (model_path, metrics_path):
         if not path.is_file():
@@ -86,7 +90,12 @@ def load_model(model_dir: Path, name: str, version: str) -> LoadedModel:
         raise ModelLoadError(
             f"{metrics_path} lists {info.n_features} features, the model expects {n_expected}"
         )
-    return LoadedModel(estimator, info)
+    compiled = compile_predict(estimator) if fast_predict else None
+    log.info(
+        "model loaded",
+        extra={"model": name, "version": version, "closed_form_predict": compiled is not None},
+    )
+    return LoadedModel(estimator, info, compiled)
 
 
 def _warn_on_version_drift(metrics: dict[str, Any]) -> None:

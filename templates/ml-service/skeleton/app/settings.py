@@ -25,6 +25,7 @@ class Settings:
     predict_in_thread: bool = False
     graceful_shutdown_seconds: float = 20.0
     otel_enabled: bool = False
+    fast_predict: bool = True
 
     @classmethod
     def from_env(
@@ -56,6 +57,7 @@ class Settings:
                 float,
             ),
             otel_enabled=get("OTEL_ENABLED", "serving.otelEnabled", cls.otel_enabled, parse_bool),
+            fast_predict=get("FAST_PREDICT", "serving.fastPredict", cls.fast_predict, parse_bool),
         )
         settings.validate()
         return settings

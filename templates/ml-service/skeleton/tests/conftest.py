@@ -85,7 +85,8 @@ def make_app(model_dir: Path, **overrides: object) -> FastAPI:
 async def serving(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """Run the app's lifespan and talk to it in-process, in the caller's event loop."""
     async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
+        # Unhandled errors reach the client as the app's JSON 500, as they would over HTTP.
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
             yield http
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from tests.conftest import MODEL_NAME, SyncClient, v2_request
+from tests.conftest import MODEL_NAME, SyncClient, make_app, v2_request
 
 INFER = f"/v2/models/{MODEL_NAME}/infer"
 V1_PREDICT = f"/v1/models/{MODEL_NAME}:predict"
@@ -132,3 +134,19 @@ def test_unready_model(unready_client: SyncClient, classification_rows: np.ndarr
     assert status.json()["ready"] is False
     # An unknown name is still a 404, not a 503.
     assert_error(unready_client.post("/v2/models/other/infer", json=request), 404)
+
+
+def test_predict_failure_is_json_500(classifier_dir: Path, classification_rows) -> None:
+    app = make_app(classifier_dir, fast_predict=False)
+    client = SyncClient(app)
+    try:
+
+        def explode(rows: np.ndarray) -> np.ndarray:
+            raise RuntimeError("model exploded")
+
+        app.state.server.model.estimator.predict = explode
+        response = client.post(INFER, json=v2_request(row(classification_rows)))
+        assert_error(response, 500, "internal server error")
+        assert client.get("/v2/health/ready").status_code == 200
+    finally:
+        client.close()

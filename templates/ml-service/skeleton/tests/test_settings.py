@@ -8,6 +8,7 @@ import pytest
 
 from app.settings import Settings
 from model.config import ConfigError, load_service_yaml, lookup
+from tests.conftest import SyncClient, make_app
 
 FILE = {
     "model": {"name": "from-file", "version": "3"},
@@ -65,3 +66,11 @@ def test_lookup_handles_missing_levels() -> None:
     assert lookup(FILE, "serving.port") == 9001
     assert lookup(FILE, "serving.nothing", "d") == "d"
     assert lookup(FILE, "model.name.deeper", "d") == "d"
+
+
+def test_app_serves_with_fastapi_telemetry_enabled(classifier_dir: Path) -> None:
+    client = SyncClient(make_app(classifier_dir, otel_enabled=True))
+    try:
+        assert client.get("/v2/health/ready").status_code == 200
+    finally:
+        client.close()

@@ -6,6 +6,40 @@ import { Check } from './types';
 const SECRET_NAME =
   /(PASSWORD|SECRET|TOKEN|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL)/i;
 
+/** Defaults of the ARGs declared before the first FROM, which FROM lines may use. */
+function globalArgDefaults(
+  dockerfile: ReturnType<typeof DockerfileParser.parse>,
+): Map<string, string> {
+  const defaults = new Map<string, string>();
+  for (const arg of dockerfile.getInitialARGs()) {
+    const [name, ...rest] = (arg.getArguments()[0]?.getValue() ?? '').split(
+      '=',
+    );
+    if (rest.length > 0) {
+      defaults.set(name, rest.join('='));
+    }
+  }
+  return defaults;
+}
+
+function resolveArgs(image: string, args: Map<string, string>): string {
+  return image.replace(
+    /\$\{?(\w+)\}?/g,
+    (whole, name) => args.get(name) ?? whole,
+  );
+}
+
+/** `name:1.2.3`, `name:1.2-slim` or `name@sha256:…`: a version or a digest, never `latest` or nothing. */
+function isPinned(image: string): boolean {
+  if (/@sha256:[0-9a-f]{64}$/.test(image)) {
+    return true;
+  }
+  const tag = /:([^/:@]+)$/.exec(image)?.[1];
+  return Boolean(
+    tag && tag !== 'latest' && /\d/.test(tag) && !tag.includes('$'),
+  );
+}
+
 /** The rules a generated Dockerfile must keep; each broken rule is one line. */
 export function dockerfileProblems(text: string): string[] {
   const dockerfile = DockerfileParser.parse(text);
@@ -15,16 +49,12 @@ export function dockerfileProblems(text: string): string[] {
     problems.push('not multi-stage: expected at least two FROM instructions');
   }
   const stageNames = new Set(froms.map(f => f.getBuildStage()).filter(Boolean));
+  const globalArgs = globalArgDefaults(dockerfile);
   for (const from of froms) {
-    const image = from.getImageName() ?? '';
-    if (stageNames.has(image)) {
-      continue;
-    }
-    const tag = from.getImageTag();
-    const digest = from.getImageDigest();
-    if (!digest && (!tag || tag === 'latest' || !/\d/.test(tag))) {
+    const image = resolveArgs(from.getImage() ?? '', globalArgs);
+    if (!stageNames.has(image) && !isPinned(image)) {
       problems.push(
-        `base image "${from.getImage()}" is not pinned to a versioned tag or a digest`,
+        `base image "${image}" is not pinned to a versioned tag or a digest`,
       );
     }
   }

@@ -21,21 +21,70 @@ describe('Dockerfile rules', () => {
   });
 
   it.each([
-    ['single stage', 'FROM python:3.11.14-slim\nUSER 10001\n', /not multi-stage/],
-    ['latest tag', GOOD_DOCKERFILE.replace(/3\.11\.14-slim-bookworm/g, 'latest'), /not pinned/],
-    ['untagged base', GOOD_DOCKERFILE.replace(/:3\.11\.14-slim-bookworm/g, ''), /not pinned/],
+    [
+      'single stage',
+      'FROM python:3.11.14-slim\nUSER 10001\n',
+      /not multi-stage/,
+    ],
+    [
+      'latest tag',
+      GOOD_DOCKERFILE.replace(/3\.11\.14-slim-bookworm/g, 'latest'),
+      /not pinned/,
+    ],
+    [
+      'untagged base',
+      GOOD_DOCKERFILE.replace(/:3\.11\.14-slim-bookworm/g, ''),
+      /not pinned/,
+    ],
     ['ADD', `${GOOD_DOCKERFILE}ADD app.tar.gz /app\n`, /uses ADD/],
-    ['secret in ENV', GOOD_DOCKERFILE.replace('USER', 'ENV AWS_SECRET_ACCESS_KEY=x\nUSER'), /looks like a secret/],
-    ['root user', GOOD_DOCKERFILE.replace('USER 10001:10001', 'USER 0'), /uid ≥ 10000/],
-    ['low uid', GOOD_DOCKERFILE.replace('USER 10001:10001', 'USER 1000'), /uid ≥ 10000/],
-    ['named user', GOOD_DOCKERFILE.replace('USER 10001:10001', 'USER app'), /numeric non-root USER/],
+    [
+      'secret in ENV',
+      GOOD_DOCKERFILE.replace('USER', 'ENV AWS_SECRET_ACCESS_KEY=x\nUSER'),
+      /looks like a secret/,
+    ],
+    [
+      'root user',
+      GOOD_DOCKERFILE.replace('USER 10001:10001', 'USER 0'),
+      /uid ≥ 10000/,
+    ],
+    [
+      'low uid',
+      GOOD_DOCKERFILE.replace('USER 10001:10001', 'USER 1000'),
+      /uid ≥ 10000/,
+    ],
+    [
+      'named user',
+      GOOD_DOCKERFILE.replace('USER 10001:10001', 'USER app'),
+      /numeric non-root USER/,
+    ],
   ])('reject %s', (_name, text, problem) => {
     expect(dockerfileProblems(text).join('\n')).toMatch(problem);
   });
 
+  it('resolves a base image given as a global ARG', () => {
+    const pinned = `ARG BASE=python:3.11.14-slim@sha256:${'b'.repeat(
+      64,
+    )}\n${GOOD_DOCKERFILE.replace(
+      /python:3\.11\.14-slim-bookworm/g,
+      '${BASE}',
+    )}`;
+    expect(dockerfileProblems(pinned)).toEqual([]);
+    const floating = `ARG BASE=python:latest\n${GOOD_DOCKERFILE.replace(
+      /python:3\.11\.14-slim-bookworm/g,
+      '${BASE}',
+    )}`;
+    expect(dockerfileProblems(floating).join('\n')).toMatch(
+      /"python:latest" is not pinned/,
+    );
+  });
+
   it('accepts a digest-pinned base image', () => {
     const digest = `@sha256:${'a'.repeat(64)}`;
-    expect(dockerfileProblems(GOOD_DOCKERFILE.replace(/:3\.11\.14-slim-bookworm/g, digest))).toEqual([]);
+    expect(
+      dockerfileProblems(
+        GOOD_DOCKERFILE.replace(/:3\.11\.14-slim-bookworm/g, digest),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -48,7 +97,11 @@ describe('Kubernetes object checks', () => {
       selector: { matchLabels: { app: 'svc' } },
       template: {
         metadata: { labels: { app: 'svc' } },
-        spec: { containers: [{ name: 'svc', image: 'x', ports: [{ containerPort: 8080 }] }] },
+        spec: {
+          containers: [
+            { name: 'svc', image: 'x', ports: [{ containerPort: 8080 }] },
+          ],
+        },
       },
     },
   });
@@ -59,7 +112,9 @@ describe('Kubernetes object checks', () => {
 
   it('catch unknown fields, as the API server would', () => {
     const manifest: any = deployment();
-    manifest.spec.template.spec.containers[0].readinessProbe = { httpGet: { path: '/', port: 8080, bogus: true } };
+    manifest.spec.template.spec.containers[0].readinessProbe = {
+      httpGet: { path: '/', port: 8080, bogus: true },
+    };
     manifest.spec.replica = 2;
     expect(manifestProblems(manifest).sort()).toEqual([
       'Deployment/svc.spec.replica: unknown field',
@@ -70,11 +125,19 @@ describe('Kubernetes object checks', () => {
   it('catch wrong types', () => {
     const manifest: any = deployment();
     manifest.spec.template.spec.containers[0].ports[0].containerPort = 'http';
-    expect(manifestProblems(manifest).join('\n')).toMatch(/containerPort must be integer/);
+    expect(manifestProblems(manifest).join('\n')).toMatch(
+      /containerPort must be integer/,
+    );
   });
 
   it('refuse kinds the repository should not render', () => {
-    expect(manifestProblems({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' } })).toEqual([
+    expect(
+      manifestProblems({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 's' },
+      }),
+    ).toEqual([
       'Secret/s: v1 Secret is not a kind this repository is expected to render',
     ]);
   });
@@ -98,7 +161,10 @@ jobs:
 });
 
 describe('catalog check', () => {
-  async function repoWith(catalogInfo: string, openapi = 'openapi: 3.0.3\ninfo: {title: x, version: "1"}\npaths: {}\n') {
+  async function repoWith(
+    catalogInfo: string,
+    openapi = 'openapi: 3.0.3\ninfo: {title: x, version: "1"}\npaths: {}\n',
+  ) {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'catalog-check-'));
     await fs.writeFile(path.join(dir, 'catalog-info.yaml'), catalogInfo);
     await fs.writeFile(path.join(dir, 'openapi.yaml'), openapi);
@@ -117,7 +183,9 @@ kind: Component
 metadata: { name: svc }
 spec: { type: service, lifecycle: experimental, owner: team-a }
 ${api}`);
-    await expect(catalogCheck(dir).run()).rejects.toThrow(/Component:svc: missing annotation mlops\/inference-url/);
+    await expect(catalogCheck(dir).run()).rejects.toThrow(
+      /Component:svc: missing annotation mlops\/inference-url/,
+    );
   });
 
   it('rejects an invalid entity name', async () => {
