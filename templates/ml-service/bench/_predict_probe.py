@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 from app.predictor import load_model
+from app.settings import Settings
 
 
 def sample_row(n_features: int, problem_type: str) -> list[float]:
@@ -43,7 +44,8 @@ def median_seconds(fns: dict, row: np.ndarray, repeats: int, block: int = 50) ->
 
 def main() -> None:
     model_dir, repeats = Path(sys.argv[1]), int(sys.argv[2])
-    model = load_model(model_dir, "probe", "1")
+    # Same choice of predict path as the server (FAST_PREDICT / service.yaml).
+    model = load_model(model_dir, "probe", "1", fast_predict=Settings.from_env().fast_predict)
     row = sample_row(model.info.n_features, model.info.problem_type)
     X = np.asarray([row])
     medians = median_seconds(

@@ -64,6 +64,7 @@ class Run:
     requests: int
     server_cpu_us_per_request: float
     client_cpu: float
+    rows_per_predict: float | None
 
 
 def log(message: str) -> None:
@@ -166,6 +167,23 @@ class Server:
             return float("nan")
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def batch_counters(self) -> tuple[float, float] | None:
+        """(rows, predict calls) so far from the server's /metrics; None if it has none."""
+        url = f"http://{HOST}:{self.port}/metrics"
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                text = response.read().decode()
+        except OSError:
+            return None
+        values = {}
+        for line in text.splitlines():
+            name, _, value = line.partition(" ")
+            if name in ("inference_batch_size_sum", "inference_batch_size_count"):
+                values[name] = float(value)
+        if len(values) != 2:
+            return None
+        return values["inference_batch_size_sum"], values["inference_batch_size_count"]
+
     def output(self) -> str:
         self.log_file.seek(0)
         return self.log_file.read().decode(errors="replace")[-4000:]
@@ -205,9 +223,13 @@ def drive(server: Server, python: str, path: str, body_file: Path, concurrency: 
             str(args.warmup),
         ],
     )
-    cpu_before = server.cpu_seconds()
+    cpu_before, batches_before = server.cpu_seconds(), server.batch_counters()
     output = run_checked(command, BENCH_DIR, base_env(), args.duration + args.warmup + 60)
-    cpu_after = server.cpu_seconds()
+    cpu_after, batches_after = server.cpu_seconds(), server.batch_counters()
+    rows_per_predict = None
+    if batches_before is not None and batches_after is not None:
+        calls = batches_after[1] - batches_before[1]
+        rows_per_predict = (batches_after[0] - batches_before[0]) / max(calls, 1)
     result = json.loads(output.strip().splitlines()[-1])
     requests = max(result["requests"], 1)
     # Server CPU covers the warm-up too; scale it to the measured window.
@@ -222,6 +244,7 @@ def drive(server: Server, python: str, path: str, body_file: Path, concurrency: 
         requests=result["requests"],
         server_cpu_us_per_request=(cpu_after - cpu_before) * window / requests * 1e6,
         client_cpu=result["client_cpu"],
+        rows_per_predict=rows_per_predict,
     )
 
 
@@ -246,7 +269,7 @@ def print_table(limit_rps: float, probe: dict, runs: list[Run]) -> None:
     )
     header = (
         f"{'target':<10} {'conc':>4} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
-        f"{'errors':>6} {'srv CPU us/req':>14} {'client CPU':>10}"
+        f"{'errors':>6} {'srv CPU us/req':>14} {'client CPU':>10} {'rows/predict':>12}"
     )
     print(header)
     print("-" * len(header))
@@ -254,7 +277,12 @@ def print_table(limit_rps: float, probe: dict, runs: list[Run]) -> None:
         print(
             f"{run.target:<10} {run.concurrency:>4} {run.rps:>9,.0f} {run.p50_ms:>8.2f} "
             f"{run.p99_ms:>8.2f} {run.errors:>6} {run.server_cpu_us_per_request:>14,.0f} "
-            f"{run.client_cpu:>10.2f}"
+            f"{run.client_cpu:>10.2f} "
+            + (
+                f"{run.rows_per_predict:>12.1f}"
+                if run.rows_per_predict is not None
+                else f"{'1':>12}"
+            )
         )
 
 

@@ -87,6 +87,8 @@ export class DryRunRenderer {
     if (!options.awsEndpoint) {
       isolateFromAws();
     }
+    // The backend's own request and task logs would drown the render's output.
+    process.env.LOG_LEVEL ??= 'warn';
     const port = await freePort();
     const token = randomBytes(24).toString('hex');
     const baseUrl = `http://127.0.0.1:${port}`;

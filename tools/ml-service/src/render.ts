@@ -21,7 +21,9 @@ import {
   withSchemaDefaults,
 } from './values';
 
+// These tools run from source through yarn scripts and are never bundled, so __dirname is stable.
 export const DEFAULT_TEMPLATE_DIR = path.resolve(
+  // eslint-disable-next-line no-restricted-syntax
   __dirname,
   '../../../templates/ml-service',
 );

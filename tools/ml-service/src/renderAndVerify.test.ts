@@ -81,15 +81,23 @@ describe('ml-service template: every example values file renders a repository th
         values.ecrRepositoryName ?? values.name
       }`,
     );
-    if (values.clusterMode === 'existing') {
-      const envDir = path.join(outDir, 'terraform', 'envs', environments[0]);
-      const texts = await Promise.all(
-        (await fs.readdir(envDir))
-          .filter(f => f.endsWith('.tf') || f.endsWith('.tfvars'))
-          .map(f => fs.readFile(path.join(envDir, f), 'utf8')),
-      );
-      expect(texts.join('\n')).toContain(String(values.existingClusterName));
-    }
+    const tfvars = await fs.readFile(
+      path.join(
+        outDir,
+        'terraform',
+        'envs',
+        environments[0],
+        'terraform.tfvars',
+      ),
+      'utf8',
+    );
+    const clusterSetting =
+      values.clusterMode === 'existing'
+        ? new RegExp(
+            `existing_cluster_name\\s*=\\s*"${values.existingClusterName}"`,
+          )
+        : /create_cluster\s*=\s*true/;
+    expect(tfvars).toMatch(clusterSetting);
 
     const results = await verifyRepository(outDir, String(values.name), {
       slow: SLOW,
@@ -99,13 +107,14 @@ describe('ml-service template: every example values file renders a repository th
       [],
     );
     expect(report).toContain('PASS  actionlint');
-    if (SLOW) {
-      expect(results.map(r => r.name)).toEqual(
-        expect.arrayContaining([
+    const slowChecks = SLOW
+      ? [
           'pytest (make test)',
           'serving over HTTP (make serve: V2 infer, V1 predict)',
-        ]),
-      );
-    }
+        ]
+      : [];
+    expect(results.map(r => r.name)).toEqual(
+      expect.arrayContaining(slowChecks),
+    );
   });
 });

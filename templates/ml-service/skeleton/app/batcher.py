@@ -128,16 +128,15 @@ class Batcher:
         live = [item for item in batch if not item.future.cancelled()]
         if not live:
             return
-        X = live[0].rows if len(live) == 1 else np.concatenate([item.rows for item in live])
         start = time.perf_counter()
         try:
-            if self._executor is None:
-                predictions = self._predict(X)
-            else:
-                loop = asyncio.get_running_loop()
-                predictions = await loop.run_in_executor(self._executor, self._predict, X)
+            X = live[0].rows if len(live) == 1 else np.concatenate([item.rows for item in live])
+            predictions = await self._call_predict(X)
+            if len(predictions) != len(X):
+                raise ValueError(f"predict returned {len(predictions)} rows for {len(X)}")
         except Exception as exc:
-            log.exception("predict failed", extra={"rows": len(X), "requests": len(live)})
+            # Fail this batch's requests, never the loop: later requests must still be served.
+            log.exception("predict failed", extra={"requests": len(live)})
             for item in live:
                 if not item.future.done():
                     item.future.set_exception(exc)
@@ -147,6 +146,11 @@ class Batcher:
         if self._observe is not None:
             self._observe(len(X), time.perf_counter() - start)
         self._resolve(live, predictions)
+
+    async def _call_predict(self, X: np.ndarray) -> np.ndarray:
+        if self._executor is None:
+            return self._predict(X)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, self._predict, X)
 
     @staticmethod
     def _resolve(batch: list[_Pending], predictions: np.ndarray) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -255,6 +256,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         )
         state.batcher.start()
     state.metrics.model_ready.set(1 if state.ready else 0)
+    # Everything alive now (modules, the model) lives as long as the process. Freezing it keeps
+    # full garbage collections from traversing it all: under load those paused the event loop
+    # for tens of milliseconds and set the p99 latency.
+    gc.collect()
+    gc.freeze()
     log.info(
         "server started",
         extra={"model": state.settings.model_name, "ready": state.ready, "version": __version__},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from pathlib import Path
 
 import joblib
@@ -85,20 +86,28 @@ def test_oversized_request_is_predicted_alone() -> None:
     assert predict.batch_sizes == [10]
 
 
-def test_lone_request_is_not_delayed() -> None:
+def test_batcher_never_waits_on_a_timer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No batching window: the batcher only ever yields to the loop, it never sleeps."""
+    delays: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def recording_sleep(delay: float, *args: object) -> object:
+        delays.append(delay)
+        return await real_sleep(delay, *args)
+
+    monkeypatch.setattr(asyncio, "sleep", recording_sleep)
     predict = RecordingPredict()
 
-    async def scenario() -> float:
+    async def scenario() -> None:
         batcher = Batcher(predict)
         batcher.start()
-        loop = asyncio.get_running_loop()
-        start = loop.time()
         await batcher.submit(np.ones((1, 3)))
-        elapsed = loop.time() - start
+        await asyncio.gather(*(batcher.submit(np.ones((1, 3))) for _ in range(10)))
         await batcher.close()
-        return elapsed
 
-    assert asyncio.run(scenario()) < 0.05
+    asyncio.run(scenario())
+    assert delays
+    assert set(delays) == {0}
 
 
 def test_predict_error_reaches_every_request_in_the_batch() -> None:
@@ -116,6 +125,27 @@ def test_predict_error_reaches_every_request_in_the_batch() -> None:
     results = asyncio.run(scenario())
     assert all(isinstance(r, RuntimeError) for r in results)
     assert predict.batch_sizes == [5]
+
+
+def test_loop_survives_a_failed_batch() -> None:
+    calls = 0
+
+    def flaky(rows: np.ndarray) -> np.ndarray:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            return np.zeros(0)  # wrong length: the batch fails, the loop must not
+        return rows.sum(axis=1)
+
+    async def scenario() -> None:
+        batcher = Batcher(flaky)
+        batcher.start()
+        with pytest.raises(ValueError, match="returned 0 rows"):
+            await batcher.submit(np.ones((2, 2)))
+        assert (await batcher.submit(np.ones((1, 2)))).tolist() == [2.0]
+        await batcher.close()
+
+    asyncio.run(scenario())
 
 
 def test_close_drains_queued_work_then_refuses_new_work() -> None:
@@ -163,3 +193,14 @@ def test_predict_in_thread_gives_same_results() -> None:
         assert [r.tolist() for r in results] == [[2.0 * i] for i in range(6)]
 
     asyncio.run(scenario())
+
+
+def test_startup_objects_are_frozen_out_of_gc(classifier_dir: Path) -> None:
+    async def scenario() -> int:
+        async with serving(make_app(classifier_dir)):
+            return gc.get_freeze_count()
+
+    try:
+        assert asyncio.run(scenario()) > 0
+    finally:
+        gc.unfreeze()
