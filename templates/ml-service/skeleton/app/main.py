@@ -150,16 +150,25 @@ async def v2_model_version_metadata(request: Request, model_name: str, version: 
     return json_response(model_metadata(_state(request).resolve(model_name, version)))
 
 
+def model_status(state: ServerState, model_name: str, version: str | None = None) -> Response:
+    """Readiness of one model; when not ready the body keeps name and ready beside the error."""
+    try:
+        state.resolve(model_name, version)
+    except ApiError as exc:
+        if exc.status != 503:
+            raise
+        return json_response({"name": model_name, "ready": False, "error": exc.message}, 503)
+    return json_response({"name": model_name, "ready": True})
+
+
 @router.get("/v2/models/{model_name}/ready")
 async def v2_model_ready(request: Request, model_name: str) -> Response:
-    _state(request).resolve(model_name)
-    return json_response({"name": model_name, "ready": True})
+    return model_status(_state(request), model_name)
 
 
 @router.get("/v2/models/{model_name}/versions/{version}/ready")
 async def v2_model_version_ready(request: Request, model_name: str, version: str) -> Response:
-    _state(request).resolve(model_name, version)
-    return json_response({"name": model_name, "ready": True})
+    return model_status(_state(request), model_name, version)
 
 
 @router.get("/v1/models")
@@ -169,14 +178,7 @@ async def v1_models(request: Request) -> Response:
 
 @router.get("/v1/models/{model_name}")
 async def v1_model_status(request: Request, model_name: str) -> Response:
-    state = _state(request)
-    try:
-        state.resolve(model_name)
-    except ApiError as exc:
-        if exc.status != 503:
-            raise
-        return json_response({"name": model_name, "ready": False, "error": exc.message}, 503)
-    return json_response({"name": model_name, "ready": True})
+    return model_status(_state(request), model_name)
 
 
 # The inference endpoints are plain Starlette routes placed ahead of the FastAPI routes: they

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from app.predictor import OUTPUT_NAME, ModelInfo
+from app.predictor import INPUT_NAME, OUTPUT_NAME, ModelInfo
 
 ACCEPTED_INPUT_DATATYPES = ("FP32", "FP64")
 
@@ -58,6 +58,10 @@ def parse_v2_infer(body: bytes, info: ModelInfo) -> tuple[np.ndarray, str | None
         raise ProtocolError("'inputs' must be a list holding exactly one tensor")
     _check_requested_outputs(payload.get("outputs"))
     tensor = inputs[0]
+    if tensor.get("name") != INPUT_NAME:
+        raise ProtocolError(
+            f"unknown input {tensor.get('name')!r}; the model's input is {INPUT_NAME!r}"
+        )
     datatype = tensor.get("datatype")
     if datatype not in ACCEPTED_INPUT_DATATYPES:
         raise ProtocolError(f"input datatype must be one of {ACCEPTED_INPUT_DATATYPES}")

@@ -32,6 +32,7 @@ def row(rows: np.ndarray) -> np.ndarray:
         ({"shape": [0, 30]}, "n_rows >= 1"),
         ({"shape": [2, 30]}, "has 30 elements"),
         ({"shape": "1x30"}, "input shape must be"),
+        ({"name": "input-1"}, "the model's input is 'input-0'"),
         ({"datatype": "INT64"}, "datatype must be one of"),
         ({"datatype": "BYTES"}, "datatype must be one of"),
         ({"data": ["a"] * 30}, "must be numbers"),
@@ -127,7 +128,9 @@ def test_unready_model(unready_client: SyncClient, classification_rows: np.ndarr
     request = v2_request(row(classification_rows))
     assert_error(unready_client.post(INFER, json=request), 503, "not ready")
     assert_error(unready_client.get(f"/v2/models/{MODEL_NAME}"), 503, "not ready")
-    assert_error(unready_client.get(f"/v2/models/{MODEL_NAME}/ready"), 503, "not ready")
+    model_ready = unready_client.get(f"/v2/models/{MODEL_NAME}/ready")
+    assert_error(model_ready, 503, "not ready")
+    assert model_ready.json()["ready"] is False
     assert_error(unready_client.post(V1_PREDICT, json={"instances": [[0.0] * 30]}), 503)
     status = unready_client.get(f"/v1/models/{MODEL_NAME}")
     assert status.status_code == 503

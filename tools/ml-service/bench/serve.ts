@@ -1,0 +1,64 @@
+/*
+ * yarn bench:serve [--duration <s>] — renders the classification example,
+ * installs its virtualenv, then runs templates/ml-service/bench/serve.py
+ * against it: the generated server on one uvicorn worker against the
+ * predict-only limit and a naive FastAPI handler.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { DryRunRenderer } from '../src/DryRunRenderer';
+import { DEFAULT_TEMPLATE_DIR, renderWith, writeFiles } from '../src/render';
+import { readTemplateDirectory } from '../src/templateDirectory';
+import { readValuesFile } from '../src/values';
+import { mustSucceed } from '../src/verify/exec';
+import { pipEnvironment } from '../src/verify/python';
+
+const VALUES = path.resolve(
+  DEFAULT_TEMPLATE_DIR,
+  '../../examples/values/classification-new-eu.yaml',
+);
+
+async function renderRepository(): Promise<string> {
+  const renderer = await DryRunRenderer.start();
+  try {
+    const result = await renderWith(
+      renderer,
+      await readTemplateDirectory(DEFAULT_TEMPLATE_DIR),
+      await readValuesFile(VALUES),
+    );
+    const outDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-serve-'));
+    await writeFiles(outDir, result);
+    return outDir;
+  } finally {
+    await renderer.stop();
+  }
+}
+
+async function main() {
+  const repoDir = await renderRepository();
+  console.log(
+    `rendered ${path.basename(
+      VALUES,
+    )} into ${repoDir}; installing its virtualenv…`,
+  );
+  await mustSucceed('make', ['install'], {
+    cwd: repoDir,
+    env: await pipEnvironment(),
+    timeoutMs: 900_000,
+  });
+  const bench = path.join(DEFAULT_TEMPLATE_DIR, 'bench', 'serve.py');
+  const { status } = spawnSync(
+    'python3',
+    [bench, repoDir, ...process.argv.slice(2)],
+    { stdio: 'inherit' },
+  );
+  await fs.rm(repoDir, { recursive: true, force: true });
+  process.exit(status ?? 2);
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(2);
+});
