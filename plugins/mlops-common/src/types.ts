@@ -22,8 +22,10 @@ export type ProbeErrorClass =
   | 'dns'
   | 'tls'
   | 'refused'
+  | 'reset'
   | 'bad-status'
   | 'malformed-body'
+  | 'too-large'
   | 'blocked';
 
 /**

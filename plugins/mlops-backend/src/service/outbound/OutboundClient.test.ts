@@ -1,0 +1,340 @@
+import { LookupAddress } from 'node:dns';
+import {
+  FixtureServer,
+  hugeHandler,
+  redirectHandler,
+  resetHandler,
+  sendJson,
+  slowHandler,
+  startFixture,
+} from '../__testUtils__/httpFixtures';
+import { createOutboundClient, OutboundGuardOptions } from './OutboundClient';
+import { OutboundError } from './OutboundError';
+
+async function failureOf(promise: Promise<unknown>): Promise<OutboundError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof OutboundError) return error;
+    throw error;
+  }
+  throw new Error('expected the request to fail');
+}
+
+const servers: FixtureServer[] = [];
+async function fixture(
+  handler: Parameters<typeof startFixture>[0],
+): Promise<FixtureServer> {
+  const server = await startFixture(handler);
+  servers.push(server);
+  return server;
+}
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map(s => s.close()));
+});
+
+const loopback = (options: OutboundGuardOptions = {}) =>
+  createOutboundClient({ allowPrivateNetworks: true, ...options });
+
+describe('SSRF refusals before any connection', () => {
+  let trap: FixtureServer;
+  beforeEach(async () => {
+    trap = await fixture((_req, res) => sendJson(res, 200, { trapped: true }));
+  });
+
+  const strictTargets = (port: number) => [
+    `http://127.0.0.1:${port}/`,
+    `http://localhost:${port}/`,
+    `http://[::1]:${port}/`,
+    `http://[::ffff:127.0.0.1]:${port}/`,
+    `http://0.0.0.0:${port}/`,
+    `http://2130706433:${port}/`,
+    `http://0x7f.0.0.1:${port}/`,
+    'http://10.0.0.1/',
+    'http://172.16.5.4/',
+    'http://192.168.1.1/',
+    'http://169.254.169.254/latest/meta-data/',
+    'http://[fd00:ec2::254]/',
+    'http://100.64.0.1/',
+    'http://100.100.100.200/',
+    'http://[fe80::1]/',
+    'http://224.0.0.1/',
+  ];
+
+  it('refuses at least 10 private, loopback and metadata targets', async () => {
+    const client = createOutboundClient({ allowPrivateNetworks: false });
+    const targets = strictTargets(trap.port);
+    expect(targets.length).toBeGreaterThanOrEqual(10);
+    for (const url of targets) {
+      const error = await failureOf(client.request({ url }));
+      expect({ url, errorClass: error.errorClass }).toEqual({
+        url,
+        errorClass: 'blocked',
+      });
+    }
+    expect(trap.received).toHaveLength(0);
+  });
+
+  it('refuses URLs with userinfo, other schemes and port 0 even on loopback', async () => {
+    const client = loopback();
+    const targets = [
+      `http://user:secret@127.0.0.1:${trap.port}/`,
+      `http://user@127.0.0.1:${trap.port}/`,
+      'file:///etc/passwd',
+      `gopher://127.0.0.1:${trap.port}/_GET`,
+      `ftp://127.0.0.1:${trap.port}/`,
+      'http://127.0.0.1:0/',
+      'not a url',
+    ];
+    for (const url of targets) {
+      const error = await failureOf(client.request({ url }));
+      expect({ url, errorClass: error.errorClass }).toEqual({
+        url,
+        errorClass: 'blocked',
+      });
+    }
+    expect(trap.received).toHaveLength(0);
+  });
+
+  it('refuses metadata addresses even with allowPrivateNetworks', async () => {
+    const client = loopback();
+    for (const url of [
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[fd00:ec2::254]/',
+      'http://[::ffff:169.254.169.254]/',
+      'http://[64:ff9b::a9fe:a9fe]/',
+      'http://100.100.100.200/',
+      'http://169.254.170.2/v2/credentials',
+    ]) {
+      const error = await failureOf(client.request({ url }));
+      expect(error.errorClass).toBe('blocked');
+      expect(error.message).toMatch(/metadata/);
+    }
+  });
+
+  it('refuses a name when any of its addresses is refused', async () => {
+    const resolve = jest.fn(
+      async (): Promise<LookupAddress[]> => [
+        { address: '127.0.0.1', family: 4 },
+        { address: '169.254.169.254', family: 4 },
+      ],
+    );
+    const client = loopback({ resolve });
+    const error = await failureOf(
+      client.request({ url: `http://models.internal.test:${trap.port}/` }),
+    );
+    expect(error.errorClass).toBe('blocked');
+    expect(trap.received).toHaveLength(0);
+  });
+
+  it('checks the allowlist before resolving or connecting', async () => {
+    const resolve = jest.fn(async (): Promise<LookupAddress[]> => []);
+    const client = loopback({ allowedHosts: ['*.example.com'], resolve });
+    for (const url of [
+      `http://127.0.0.1:${trap.port}/`,
+      'http://example.com.evil.test/',
+      'http://example.com/',
+    ]) {
+      expect((await failureOf(client.request({ url }))).errorClass).toBe(
+        'blocked',
+      );
+    }
+    expect(resolve).not.toHaveBeenCalled();
+    expect(trap.received).toHaveLength(0);
+  });
+
+  it('refuses an oversized request body before connecting', async () => {
+    const client = loopback({ maxRequestBytes: 10 });
+    const error = await failureOf(
+      client.request({ url: trap.url, method: 'POST', body: 'x'.repeat(11) }),
+    );
+    expect(error.errorClass).toBe('too-large');
+    expect(trap.received).toHaveLength(0);
+  });
+});
+
+describe('guarded requests to real servers', () => {
+  it('returns status, body and latency', async () => {
+    const server = await fixture((_req, res) =>
+      sendJson(res, 200, { ok: true }),
+    );
+    const response = await loopback().request({ url: `${server.url}/x?y=1` });
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.body.toString())).toEqual({ ok: true });
+    expect(response.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(server.received[0].path).toBe('/x?y=1');
+  });
+
+  it('allows a host matching the allowlist', async () => {
+    const server = await fixture((_req, res) => sendJson(res, 200, {}));
+    const client = loopback({ allowedHosts: ['127.0.0.1'] });
+    expect((await client.request({ url: server.url })).status).toBe(200);
+  });
+
+  it('connects to the vetted address and resolves once', async () => {
+    const server = await fixture((_req, res) => sendJson(res, 200, {}));
+    const resolve = jest.fn(
+      async (): Promise<LookupAddress[]> => [
+        { address: '127.0.0.1', family: 4 },
+      ],
+    );
+    const client = loopback({ allowedHosts: ['*.internal.test'], resolve });
+    const response = await client.request({
+      url: `http://models.internal.test:${server.port}/v2/health/live`,
+    });
+    expect(response.status).toBe(200);
+    expect(resolve).toHaveBeenCalledTimes(1);
+    expect(server.received[0].headers.host).toBe(
+      `models.internal.test:${server.port}`,
+    );
+  });
+
+  it('sends only the caller headers, never credentials', async () => {
+    const server = await fixture((_req, res) => sendJson(res, 200, {}));
+    await loopback().request({
+      url: server.url,
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'X-Request-Id': 'abc',
+        Authorization: 'Bearer backstage-token',
+        Cookie: 'session=1',
+        'X-Forwarded-For': '10.0.0.1',
+      },
+      body: '{"inputs":[]}',
+    });
+    const { headers, body } = server.received[0];
+    expect(headers['content-type']).toBe('application/json');
+    expect(headers['x-request-id']).toBe('abc');
+    expect(headers.authorization).toBeUndefined();
+    expect(headers.cookie).toBeUndefined();
+    expect(headers['x-forwarded-for']).toBeUndefined();
+    expect(body).toBe('{"inputs":[]}');
+  });
+
+  it('times out on a slow server', async () => {
+    const server = await fixture(slowHandler(5000));
+    const started = Date.now();
+    const error = await failureOf(
+      loopback({ timeoutMs: 200 }).request({ url: server.url }),
+    );
+    expect(error.errorClass).toBe('timeout');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it.each([true, false])(
+    'aborts a response over the cap (content-length declared: %s)',
+    async declared => {
+      const server = await fixture(hugeHandler(8 * 1024 * 1024, declared));
+      const error = await failureOf(
+        loopback({ maxResponseBytes: 64 * 1024 }).request({ url: server.url }),
+      );
+      expect(error.errorClass).toBe('too-large');
+    },
+  );
+
+  it('classifies a dropped connection as reset', async () => {
+    const server = await fixture(resetHandler);
+    const error = await failureOf(loopback().request({ url: server.url }));
+    expect(error.errorClass).toBe('reset');
+  });
+
+  it('classifies a closed port as refused', async () => {
+    const server = await fixture(() => {});
+    await server.close();
+    servers.splice(servers.indexOf(server), 1);
+    const error = await failureOf(loopback().request({ url: server.url }));
+    expect(error.errorClass).toBe('refused');
+  });
+
+  it('classifies a TLS handshake failure as tls', async () => {
+    const server = await fixture((_req, res) => sendJson(res, 200, {}));
+    const error = await failureOf(
+      loopback().request({ url: `https://127.0.0.1:${server.port}/` }),
+    );
+    expect(error.errorClass).toBe('tls');
+  });
+
+  it('classifies a resolution failure as dns', async () => {
+    const resolve = async (): Promise<LookupAddress[]> => {
+      throw Object.assign(new Error('getaddrinfo ENOTFOUND'), {
+        code: 'ENOTFOUND',
+      });
+    };
+    const error = await failureOf(
+      loopback({ resolve }).request({ url: 'http://missing.internal.test/' }),
+    );
+    expect(error.errorClass).toBe('dns');
+  });
+});
+
+describe('redirects', () => {
+  it('follows allowed redirects, relative ones included', async () => {
+    const target = await fixture((_req, res) => sendJson(res, 200, { end: 1 }));
+    const hop = await fixture(redirectHandler(`${target.url}/final`, 307));
+    const first = await fixture(redirectHandler(`${hop.url}/next`, 301));
+    const response = await loopback().request({ url: first.url });
+    expect(response.status).toBe(200);
+    expect(response.url).toBe(`${target.url}/final`);
+
+    const relative = await fixture((req, res) =>
+      req.url === '/moved'
+        ? sendJson(res, 200, { moved: true })
+        : redirectHandler('/moved')(req, res, ''),
+    );
+    const moved = await loopback().request({ url: relative.url });
+    expect(JSON.parse(moved.body.toString())).toEqual({ moved: true });
+  });
+
+  it('turns a POST into a GET on 303 and keeps it on 307', async () => {
+    const target = await fixture((_req, res) => sendJson(res, 200, {}));
+    const see = await fixture(redirectHandler(target.url, 303));
+    const temp = await fixture(redirectHandler(target.url, 307));
+    const post = { method: 'POST' as const, body: '{}' };
+    await loopback().request({ url: see.url, ...post });
+    await loopback().request({ url: temp.url, ...post });
+    expect(target.received.map(r => [r.method, r.body])).toEqual([
+      ['GET', ''],
+      ['POST', '{}'],
+    ]);
+  });
+
+  it('refuses a redirect to the metadata address', async () => {
+    const server = await fixture(
+      redirectHandler('http://169.254.169.254/latest/meta-data/'),
+    );
+    const error = await failureOf(loopback().request({ url: server.url }));
+    expect(error.errorClass).toBe('blocked');
+    expect(error.message).toMatch(/metadata/);
+  });
+
+  it('refuses a redirect to a host outside the allowlist', async () => {
+    const resolve = jest.fn(
+      async (): Promise<LookupAddress[]> => [
+        { address: '127.0.0.1', family: 4 },
+      ],
+    );
+    const server = await fixture(redirectHandler('http://evil.example.org/'));
+    const client = loopback({ allowedHosts: ['127.0.0.1'], resolve });
+    const error = await failureOf(client.request({ url: server.url }));
+    expect(error.errorClass).toBe('blocked');
+    expect(error.message).toMatch(/allowlist/);
+    expect(resolve).not.toHaveBeenCalled();
+  });
+
+  it('refuses a redirect to a non-http scheme', async () => {
+    const toFile = await fixture(redirectHandler('file:///etc/passwd'));
+    const error = await failureOf(loopback().request({ url: toFile.url }));
+    expect(error.errorClass).toBe('blocked');
+  });
+
+  it('stops after the maximum number of redirects', async () => {
+    const loop = await fixture(redirectHandler('/again'));
+    const error = await failureOf(
+      loopback({ maxRedirects: 2 }).request({ url: loop.url }),
+    );
+    expect(error.errorClass).toBe('blocked');
+    expect(loop.received).toHaveLength(3);
+  });
+});

@@ -1,0 +1,11 @@
+export { createOutboundClient } from './OutboundClient';
+export type {
+  OutboundClient,
+  OutboundGuardOptions,
+  OutboundRequest,
+  OutboundResponse,
+} from './OutboundClient';
+export { OutboundError } from './OutboundError';
+export { classifyAddress, refusalReason } from './addressPolicy';
+export type { AddressCategory } from './addressPolicy';
+export { hostMatchesPattern, isHostAllowed } from './hostPolicy';

@@ -1,0 +1,1 @@
+export { probeEndpoint } from './probeEndpoint';

@@ -1,0 +1,279 @@
+import { InferenceEndpoint } from '@eks-mlops/backstage-plugin-mlops-common';
+import {
+  FixtureHandler,
+  FixtureServer,
+  hugeHandler,
+  redirectHandler,
+  resetHandler,
+  sendJson,
+  slowHandler,
+  startFixture,
+  v1Handler,
+  v2Handler,
+} from '../__testUtils__/httpFixtures';
+import { createOutboundClient, OutboundGuardOptions } from '../outbound';
+import { probeEndpoint } from './probeEndpoint';
+
+const MODEL = 'iris-classifier';
+
+const servers: FixtureServer[] = [];
+async function fixture(handler: FixtureHandler): Promise<FixtureServer> {
+  const server = await startFixture(handler);
+  servers.push(server);
+  return server;
+}
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map(s => s.close()));
+});
+
+function endpoint(
+  url: string,
+  protocol: 'v1' | 'v2' = 'v2',
+): InferenceEndpoint {
+  return { environment: 'default', url, protocol, modelName: MODEL };
+}
+
+const client = (options: OutboundGuardOptions = {}) =>
+  createOutboundClient({
+    allowPrivateNetworks: true,
+    timeoutMs: 1000,
+    ...options,
+  });
+
+describe('probeEndpoint, OIP V2', () => {
+  it('reports a healthy endpoint with its model metadata', async () => {
+    const server = await fixture(v2Handler({ modelName: MODEL }));
+    const before = Date.now();
+    const health = await probeEndpoint(endpoint(`${server.url}/`), client());
+    expect(health).toMatchObject({
+      environment: 'default',
+      url: `${server.url}/`,
+      state: 'healthy',
+      live: true,
+      ready: true,
+      modelReady: true,
+      httpStatus: 200,
+      model: {
+        name: MODEL,
+        versions: ['1'],
+        platform: 'sklearn',
+        inputs: [{ name: 'input-0', datatype: 'FP32', shape: [-1, 4] }],
+        outputs: [{ name: 'output-0', datatype: 'INT64', shape: [-1] }],
+      },
+    });
+    expect(health.errorClass).toBeUndefined();
+    expect(health.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(Date.parse(health.checkedAt)).toBeGreaterThanOrEqual(before - 1000);
+    expect(server.received.map(r => r.path).sort()).toEqual([
+      '/v2/health/live',
+      '/v2/health/ready',
+      `/v2/models/${MODEL}`,
+      `/v2/models/${MODEL}/ready`,
+    ]);
+  });
+
+  it('is degraded when ready answers 503', async () => {
+    const server = await fixture(
+      v2Handler({ modelName: MODEL, readyStatus: 503 }),
+    );
+    const health = await probeEndpoint(endpoint(server.url), client());
+    expect(health).toMatchObject({
+      state: 'degraded',
+      live: true,
+      ready: false,
+      httpStatus: 503,
+      errorClass: 'bad-status',
+    });
+  });
+
+  it('is degraded when the model is not ready', async () => {
+    const server = await fixture(
+      v2Handler({ modelName: MODEL, modelReadyStatus: 400 }),
+    );
+    const health = await probeEndpoint(endpoint(server.url), client());
+    expect(health).toMatchObject({
+      state: 'degraded',
+      ready: true,
+      modelReady: false,
+      httpStatus: 400,
+    });
+  });
+
+  it('is degraded with malformed-body when metadata is not JSON', async () => {
+    const server = await fixture(
+      v2Handler({ modelName: MODEL, metadataBody: '{"name": "iris",' }),
+    );
+    const health = await probeEndpoint(endpoint(server.url), client());
+    expect(health).toMatchObject({
+      state: 'degraded',
+      live: true,
+      ready: true,
+      modelReady: true,
+      errorClass: 'malformed-body',
+    });
+    expect(health.model).toBeUndefined();
+  });
+
+  it('is degraded with malformed-body when metadata has the wrong shape', async () => {
+    const server = await fixture(
+      v2Handler({
+        modelName: MODEL,
+        metadataBody: JSON.stringify({ name: MODEL, inputs: 'four floats' }),
+      }),
+    );
+    const health = await probeEndpoint(endpoint(server.url), client());
+    expect(health.state).toBe('degraded');
+    expect(health.errorClass).toBe('malformed-body');
+  });
+
+  it('is degraded with too-large when metadata exceeds the cap', async () => {
+    const healthy = v2Handler({ modelName: MODEL });
+    const huge = hugeHandler(4 * 1024 * 1024, false);
+    const server = await fixture((req, res, body) =>
+      req.url === `/v2/models/${MODEL}`
+        ? huge(req, res, body)
+        : healthy(req, res, body),
+    );
+    const health = await probeEndpoint(
+      endpoint(server.url),
+      client({ maxResponseBytes: 64 * 1024 }),
+    );
+    expect(health).toMatchObject({
+      state: 'degraded',
+      errorClass: 'too-large',
+    });
+  });
+
+  it('is down when live answers 5xx', async () => {
+    const server = await fixture(
+      v2Handler({ modelName: MODEL, liveStatus: 500 }),
+    );
+    const health = await probeEndpoint(endpoint(server.url), client());
+    expect(health).toMatchObject({
+      state: 'down',
+      live: false,
+      httpStatus: 500,
+      errorClass: 'bad-status',
+    });
+  });
+
+  it('is down with timeout on a slow server', async () => {
+    const server = await fixture(slowHandler(5000));
+    const health = await probeEndpoint(
+      endpoint(server.url),
+      client({ timeoutMs: 200 }),
+    );
+    expect(health).toMatchObject({ state: 'down', errorClass: 'timeout' });
+    expect(health.latencyMs).toBeLessThan(2000);
+  });
+
+  it('is down with reset when the connection drops', async () => {
+    const server = await fixture(resetHandler);
+    const health = await probeEndpoint(endpoint(server.url), client());
+    expect(health).toMatchObject({ state: 'down', errorClass: 'reset' });
+  });
+
+  it('is down with refused when nothing listens', async () => {
+    const server = await fixture(() => {});
+    await server.close();
+    servers.splice(servers.indexOf(server), 1);
+    const health = await probeEndpoint(endpoint(server.url), client());
+    expect(health).toMatchObject({ state: 'down', errorClass: 'refused' });
+  });
+
+  it('is unknown when redirected to the metadata address', async () => {
+    const server = await fixture(
+      redirectHandler('http://169.254.169.254/latest/meta-data/'),
+    );
+    const health = await probeEndpoint(endpoint(server.url), client());
+    expect(health.state).toBe('unknown');
+    expect(health.errorClass).toBe('blocked');
+    expect(health.errorMessage).toMatch(/outbound guard.*metadata/);
+  });
+
+  it('is unknown when redirected to a host outside the allowlist', async () => {
+    const server = await fixture(redirectHandler('http://models.evil.test/'));
+    const health = await probeEndpoint(
+      endpoint(server.url),
+      client({ allowedHosts: ['127.0.0.1'] }),
+    );
+    expect(health.state).toBe('unknown');
+    expect(health.errorMessage).toMatch(/allowlist/);
+  });
+
+  it('is unknown, without contacting the endpoint, when the guard is strict', async () => {
+    const server = await fixture(v2Handler({ modelName: MODEL }));
+    const health = await probeEndpoint(
+      endpoint(server.url),
+      createOutboundClient({ allowPrivateNetworks: false }),
+    );
+    expect(health).toMatchObject({ state: 'unknown', errorClass: 'blocked' });
+    expect(health.errorMessage).toMatch(/private, loopback/);
+    expect(server.received).toHaveLength(0);
+  });
+
+  it('encodes the model name and keeps a base path', async () => {
+    const server = await fixture((req, res) =>
+      sendJson(
+        res,
+        200,
+        req.url?.endsWith('/v2/models/a%2Fb') ? { name: 'a/b' } : {},
+      ),
+    );
+    const health = await probeEndpoint(
+      { ...endpoint(`${server.url}/serving/`), modelName: 'a/b' },
+      client(),
+    );
+    expect(health.state).toBe('healthy');
+    expect(server.received.map(r => r.path)).toContain(
+      '/serving/v2/models/a%2Fb/ready',
+    );
+  });
+});
+
+describe('probeEndpoint, KServe V1', () => {
+  it('reports a healthy V1 model', async () => {
+    const server = await fixture(v1Handler(MODEL));
+    const health = await probeEndpoint(endpoint(server.url, 'v1'), client());
+    expect(health).toMatchObject({
+      state: 'healthy',
+      live: true,
+      ready: true,
+      modelReady: true,
+      httpStatus: 200,
+      model: { name: MODEL },
+    });
+    expect(server.received.map(r => r.path)).toEqual([`/v1/models/${MODEL}`]);
+  });
+
+  it('is degraded when the V1 model is not ready', async () => {
+    const server = await fixture(v1Handler(MODEL, false));
+    const health = await probeEndpoint(endpoint(server.url, 'v1'), client());
+    expect(health).toMatchObject({ state: 'degraded', ready: false });
+  });
+
+  it('is degraded on 503 and down on other 5xx', async () => {
+    const loading = await fixture((_req, res) =>
+      sendJson(res, 503, { error: 'loading' }),
+    );
+    const broken = await fixture((_req, res) => sendJson(res, 502, 'bad'));
+    expect(
+      (await probeEndpoint(endpoint(loading.url, 'v1'), client())).state,
+    ).toBe('degraded');
+    expect(
+      (await probeEndpoint(endpoint(broken.url, 'v1'), client())).state,
+    ).toBe('down');
+  });
+
+  it('is degraded with malformed-body on invalid V1 JSON', async () => {
+    const server = await fixture((_req, res) =>
+      sendJson(res, 200, '{"name": "iris", "ready": "yes"}'),
+    );
+    const health = await probeEndpoint(endpoint(server.url, 'v1'), client());
+    expect(health).toMatchObject({
+      state: 'degraded',
+      errorClass: 'malformed-body',
+    });
+  });
+});

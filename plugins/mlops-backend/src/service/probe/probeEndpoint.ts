@@ -1,0 +1,267 @@
+import {
+  EndpointHealth,
+  InferenceEndpoint,
+  ModelMetadata,
+  ProbeErrorClass,
+} from '@eks-mlops/backstage-plugin-mlops-common';
+import { z } from 'zod/v3';
+import { OutboundClient, OutboundError, OutboundResponse } from '../outbound';
+
+const tensorSchema = z.object({
+  name: z.string(),
+  datatype: z.string(),
+  shape: z.array(z.number()),
+});
+
+const v2MetadataSchema = z.object({
+  name: z.string(),
+  versions: z.array(z.string()).optional(),
+  platform: z.string().optional(),
+  inputs: z.array(tensorSchema).optional(),
+  outputs: z.array(tensorSchema).optional(),
+});
+
+const v1ModelSchema = z.object({ name: z.string(), ready: z.boolean() });
+
+type CallResult =
+  | { ok: true; response: OutboundResponse }
+  | { ok: false; error: OutboundError };
+
+interface Finding {
+  errorClass: ProbeErrorClass;
+  errorMessage: string;
+  httpStatus?: number;
+}
+
+const PROBE_HEADERS = {
+  accept: 'application/json',
+  'user-agent': 'backstage-plugin-mlops-prober',
+};
+
+function endpointUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}${path}`;
+}
+
+async function call(client: OutboundClient, url: string): Promise<CallResult> {
+  try {
+    const response = await client.request({ url, headers: PROBE_HEADERS });
+    return { ok: true, response };
+  } catch (error) {
+    if (error instanceof OutboundError) return { ok: false, error };
+    return {
+      ok: false,
+      error: new OutboundError('reset', (error as Error).message),
+    };
+  }
+}
+
+function statusOf(result: CallResult): number | undefined {
+  return result.ok ? result.response.status : undefined;
+}
+
+function isSuccess(result: CallResult): boolean {
+  return (
+    result.ok && result.response.status >= 200 && result.response.status < 300
+  );
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** What went wrong with one call, or undefined when it answered 2xx. */
+function findingOf(label: string, result: CallResult): Finding | undefined {
+  if (!result.ok) {
+    return {
+      errorClass: result.error.errorClass,
+      errorMessage: `${label}: ${result.error.message}`,
+    };
+  }
+  const { status } = result.response;
+  if (status >= 200 && status < 300) return undefined;
+  return {
+    errorClass: 'bad-status',
+    errorMessage: `${label} returned HTTP ${status}`,
+    httpStatus: status,
+  };
+}
+
+/** The health of an endpoint whose first call never got an answer. */
+function unreachable(
+  base: Pick<EndpointHealth, 'environment' | 'url' | 'checkedAt'>,
+  error: OutboundError,
+  label: string,
+  latencyMs: number,
+): EndpointHealth {
+  return {
+    ...base,
+    // A refusal by the guard says nothing about the endpoint itself.
+    state: error.errorClass === 'blocked' ? 'unknown' : 'down',
+    live: error.errorClass === 'blocked' ? undefined : false,
+    latencyMs,
+    errorClass: error.errorClass,
+    errorMessage:
+      error.errorClass === 'blocked'
+        ? `not probed, refused by the outbound guard: ${error.message}`
+        : `${label}: ${error.message}`,
+  };
+}
+
+function parseV2Metadata(result: CallResult): {
+  model?: ModelMetadata;
+  finding?: Finding;
+} {
+  const finding = findingOf('model metadata', result);
+  if (finding || !result.ok) return { finding };
+  const parsed = v2MetadataSchema.safeParse(parseJson(result.response.body));
+  if (!parsed.success) {
+    return {
+      finding: {
+        errorClass: 'malformed-body',
+        errorMessage: 'model metadata is not valid OIP V2 model metadata JSON',
+        httpStatus: result.response.status,
+      },
+    };
+  }
+  return { model: parsed.data };
+}
+
+async function probeV2(
+  endpoint: InferenceEndpoint,
+  client: OutboundClient,
+  base: Pick<EndpointHealth, 'environment' | 'url' | 'checkedAt'>,
+): Promise<EndpointHealth> {
+  const model = encodeURIComponent(endpoint.modelName);
+  const started = performance.now();
+  // In parallel: a probe then costs one round trip, which keeps a cycle over
+  // hundreds of endpoints inside its interval.
+  const [live, ready, modelReady, metadata] = await Promise.all([
+    call(client, endpointUrl(endpoint.url, '/v2/health/live')),
+    call(client, endpointUrl(endpoint.url, '/v2/health/ready')),
+    call(client, endpointUrl(endpoint.url, `/v2/models/${model}/ready`)),
+    call(client, endpointUrl(endpoint.url, `/v2/models/${model}`)),
+  ]);
+  const elapsed = Math.round(performance.now() - started);
+
+  if (!live.ok) return unreachable(base, live.error, 'live', elapsed);
+  if (live.response.status >= 500) {
+    return {
+      ...base,
+      state: 'down',
+      live: false,
+      latencyMs: live.response.latencyMs,
+      httpStatus: live.response.status,
+      errorClass: 'bad-status',
+      errorMessage: `live returned HTTP ${live.response.status}`,
+    };
+  }
+
+  const { model: metadataModel, finding: metadataFinding } =
+    parseV2Metadata(metadata);
+  const findings = [
+    findingOf('live', live),
+    findingOf('ready', ready),
+    findingOf('model ready', modelReady),
+    metadataFinding,
+  ].filter((f): f is Finding => f !== undefined);
+  const first = findings[0];
+  return {
+    ...base,
+    state: first ? 'degraded' : 'healthy',
+    live: isSuccess(live),
+    ready: isSuccess(ready),
+    modelReady: isSuccess(modelReady),
+    model: metadataModel,
+    latencyMs: ready.ok ? ready.response.latencyMs : elapsed,
+    httpStatus: first ? first.httpStatus : statusOf(ready),
+    errorClass: first?.errorClass,
+    errorMessage: first?.errorMessage,
+  };
+}
+
+async function probeV1(
+  endpoint: InferenceEndpoint,
+  client: OutboundClient,
+  base: Pick<EndpointHealth, 'environment' | 'url' | 'checkedAt'>,
+): Promise<EndpointHealth> {
+  const model = encodeURIComponent(endpoint.modelName);
+  const started = performance.now();
+  const result = await call(
+    client,
+    endpointUrl(endpoint.url, `/v1/models/${model}`),
+  );
+  if (!result.ok) {
+    const elapsed = Math.round(performance.now() - started);
+    return unreachable(base, result.error, 'model', elapsed);
+  }
+  const { status, latencyMs, body } = result.response;
+  const common = { ...base, latencyMs, httpStatus: status };
+  // KServe answers 503 while the model loads: the server is up, the model is not.
+  if (status >= 500 && status !== 503) {
+    return {
+      ...common,
+      state: 'down',
+      live: false,
+      errorClass: 'bad-status',
+      errorMessage: `model returned HTTP ${status}`,
+    };
+  }
+  if (status < 200 || status >= 300) {
+    return {
+      ...common,
+      state: 'degraded',
+      live: true,
+      ready: false,
+      modelReady: false,
+      errorClass: 'bad-status',
+      errorMessage: `model returned HTTP ${status}`,
+    };
+  }
+  const parsed = v1ModelSchema.safeParse(parseJson(body));
+  if (!parsed.success) {
+    return {
+      ...common,
+      state: 'degraded',
+      live: true,
+      errorClass: 'malformed-body',
+      errorMessage: 'model status is not KServe V1 JSON {"name","ready"}',
+    };
+  }
+  const { ready, name } = parsed.data;
+  return {
+    ...common,
+    state: ready ? 'healthy' : 'degraded',
+    live: true,
+    ready,
+    modelReady: ready,
+    model: { name },
+    errorMessage: ready ? undefined : 'model reports ready: false',
+  };
+}
+
+/**
+ * Probes one inference endpoint through the guarded client.
+ *
+ * V2 (Open Inference Protocol) checks live, ready, model ready and model
+ * metadata; V1 (KServe) reads `/v1/models/{m}`. `latencyMs` is the time of the
+ * V2 ready call (the V1 model call), or the whole probe when that call got no
+ * answer. `httpStatus` is the status behind the reported problem, otherwise
+ * the ready (V1: model) call's.
+ */
+export async function probeEndpoint(
+  endpoint: InferenceEndpoint,
+  client: OutboundClient,
+): Promise<EndpointHealth> {
+  const base = {
+    environment: endpoint.environment,
+    url: endpoint.url,
+    checkedAt: new Date().toISOString(),
+  };
+  return endpoint.protocol === 'v1'
+    ? probeV1(endpoint, client, base)
+    : probeV2(endpoint, client, base);
+}
