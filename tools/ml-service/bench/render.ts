@@ -23,7 +23,6 @@ function median(samples: number[]) {
 }
 
 async function main() {
-  process.env.LOG_LEVEL ??= 'warn';
   const values = await readValuesFile(VALUES);
   let start = performance.now();
   const renderer = await DryRunRenderer.start();

@@ -71,6 +71,28 @@ function isolateFromAws() {
 }
 
 /**
+ * The backend's request and task logs would drown the render's output; its
+ * logger reads LOG_LEVEL once, at start-up. The variable is restored after,
+ * so that processes started later (the generated server) do not inherit it.
+ */
+async function withLogLevel<T>(
+  level: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const previous = process.env.LOG_LEVEL;
+  process.env.LOG_LEVEL ??= level;
+  try {
+    return await fn();
+  } finally {
+    if (previous === undefined) {
+      delete process.env.LOG_LEVEL;
+    } else {
+      process.env.LOG_LEVEL = previous;
+    }
+  }
+}
+
+/**
  * An in-process Backstage backend (scaffolder, GitHub module, mlops module)
  * that renders templates through the real `POST /api/scaffolder/v2/dry-run`.
  */
@@ -87,8 +109,6 @@ export class DryRunRenderer {
     if (!options.awsEndpoint) {
       isolateFromAws();
     }
-    // The backend's own request and task logs would drown the render's output.
-    process.env.LOG_LEVEL ??= 'warn';
     const port = await freePort();
     const token = randomBytes(24).toString('hex');
     const baseUrl = `http://127.0.0.1:${port}`;
@@ -124,7 +144,7 @@ export class DryRunRenderer {
     backend.add(scaffolderPlugin);
     backend.add(githubModule);
     backend.add(scaffolderModuleMlops);
-    await backend.start();
+    await withLogLevel('warn', () => backend.start());
     return new DryRunRenderer(baseUrl, token, backend);
   }
 

@@ -86,7 +86,6 @@ async function main() {
     );
     process.exit(2);
   }
-  process.env.LOG_LEVEL ??= 'warn';
   const templateDirectory = await readTemplateDirectory(
     path.resolve(args.template ?? DEFAULT_TEMPLATE_DIR),
   );

@@ -82,7 +82,8 @@ async function serveAndQuery(repoDir: string, modelName: string) {
   const port = await freePort();
   const server = spawn('make', ['serve'], {
     cwd: repoDir,
-    env: { ...process.env, PORT: String(port) },
+    // Only what the generated server documents; LOG_LEVEL of the caller may mean something else.
+    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

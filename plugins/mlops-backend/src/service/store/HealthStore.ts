@@ -1,0 +1,92 @@
+import {
+  EndpointHealth,
+  EndpointHealthState,
+  EndpointHealthSummary,
+} from '@eks-mlops/backstage-plugin-mlops-common';
+
+/** One probe result together with the entity it belongs to. */
+export interface ProbeRecord {
+  entityRef: string;
+  health: EndpointHealth;
+}
+
+/** The latest health of one endpoint of one entity. */
+export interface EntityEndpointHealth<
+  T extends EndpointHealth = EndpointHealth,
+> {
+  entityRef: string;
+  health: T;
+}
+
+/**
+ * One point of a sparkline: a single probe, or a time bucket of several
+ * probes once the range holds more probes than the requested point budget.
+ */
+export interface HealthHistoryPoint {
+  /** ISO 8601 time: the probe's time, or the start of the bucket. */
+  checkedAt: string;
+  /** Number of probes this point stands for. */
+  samples: number;
+  /** Share of healthy probes in the point, 0–1. */
+  uptime: number;
+  /** Worst state among the probes (down > degraded > unknown > healthy). */
+  state: EndpointHealthState;
+  /** Mean latency of the probes that measured one, rounded to 1 ms. */
+  latencyMs?: number;
+}
+
+/** Options of {@link HealthStore.history}. */
+export interface HealthHistoryOptions {
+  /** Inclusive upper bound; defaults to now. */
+  until?: Date;
+  /** Most points returned; defaults to 288 (5-minute buckets over 24 h). */
+  maxPoints?: number;
+}
+
+/**
+ * Persistent probe history of model endpoints.
+ *
+ * Window semantics shared by every method: the 24-hour window ending at `now`
+ * holds the probes with `now - 24h < checkedAt <= now`.
+ */
+export interface HealthStore {
+  /** Stores one probe result (history and latest). */
+  record(entityRef: string, health: EndpointHealth): Promise<void>;
+
+  /** Stores the results of a probe cycle in chunked, transactional batches. */
+  recordMany(results: ProbeRecord[]): Promise<void>;
+
+  /**
+   * The latest result per entity and environment, ordered by entity ref and
+   * environment. Without `entityRefs`, every endpoint ever recorded (and not
+   * yet removed by retention).
+   */
+  latest(entityRefs?: string[]): Promise<EntityEndpointHealth[]>;
+
+  /**
+   * The latest result per entity and environment with its 24-hour uptime and
+   * p50/p95 latency (see DatabaseHealthStore for the exact definitions).
+   */
+  summaries(
+    entityRefs?: string[],
+    now?: Date,
+  ): Promise<EntityEndpointHealth<EndpointHealthSummary>[]>;
+
+  /**
+   * Probe history of one endpoint with `since <= checkedAt <= until` (until
+   * defaults to now), oldest first, downsampled to at most `maxPoints` points.
+   */
+  history(
+    entityRef: string,
+    environment: string,
+    since: Date,
+    options?: HealthHistoryOptions,
+  ): Promise<HealthHistoryPoint[]>;
+
+  /**
+   * Retention: deletes history rows with `checkedAt < cutoff`, and latest rows
+   * of endpoints not probed since the cutoff. Returns the number of history
+   * rows deleted.
+   */
+  deleteOlderThan(cutoff: Date): Promise<number>;
+}

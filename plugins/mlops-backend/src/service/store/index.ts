@@ -1,0 +1,8 @@
+export type {
+  EntityEndpointHealth,
+  HealthHistoryOptions,
+  HealthHistoryPoint,
+  HealthStore,
+  ProbeRecord,
+} from './HealthStore';
+export { DatabaseHealthStore } from './DatabaseHealthStore';
