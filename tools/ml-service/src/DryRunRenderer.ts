@@ -8,7 +8,7 @@ import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import githubModule from '@backstage/plugin-scaffolder-backend-module-github';
 import scaffolderModuleMlops from '@eks-mlops/backstage-plugin-mlops-backend/scaffolder';
 import { randomBytes } from 'node:crypto';
-import { AddressInfo, createServer } from 'node:net';
+import { freePort } from './freePort';
 import { DirectoryEntry, TemplateDirectory } from './templateDirectory';
 
 /** What one dry-run produced. */
@@ -37,17 +37,6 @@ export class InvalidValuesError extends Error {
     );
     this.name = 'InvalidValuesError';
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**

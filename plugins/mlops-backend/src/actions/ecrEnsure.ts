@@ -8,7 +8,6 @@ import {
   planRepository,
   repositoryCoordinates,
 } from '../aws/ecrRepository';
-import { describePlanned } from '../aws/plannedChange';
 import {
   checkAccountId,
   checkKmsKeyId,
@@ -17,7 +16,12 @@ import {
   checkRepositoryName,
   InputChecker,
 } from '../aws/validation';
-import { applyChanges, reportPlan, unknownPlan } from './ensureSteps';
+import {
+  applyChanges,
+  finishDryRun,
+  inspectOrExplain,
+  planLines,
+} from './ensureSteps';
 import { examples } from './ecrEnsure.examples';
 import { FieldSpec, withTitles, zodFields } from './fields';
 import { MANAGED_BY_TAG } from './tfstateEnsure';
@@ -287,29 +291,20 @@ export function createEcrEnsureAction(options: {
       };
 
       if (ctx.isDryRun) {
-        let plan: string[];
-        let warnings: string[] = [];
-        try {
-          const result = await inspectAndPlan();
-          warnings = result.warnings;
-          outputCoordinates(result.state.repository);
-          plan = result.changes.length
-            ? result.changes.map(describePlanned)
-            : [
-                `exists: ECR repository "${repositoryName}" matches the desired configuration`,
-              ];
-        } catch (error) {
-          const unknown = unknownPlan(error);
-          if (!unknown) {
-            throw error;
-          }
+        const outcome = await inspectOrExplain(inspectAndPlan);
+        if ('unknown' in outcome) {
           outputCoordinates();
-          plan = unknown;
+          ctx.output('warnings', []);
+          finishDryRun(ctx, outcome.unknown);
+          return;
         }
-        ctx.output('created', false);
-        ctx.output('changes', []);
+        const { state, changes, warnings } = outcome.result;
+        outputCoordinates(state.repository);
         ctx.output('warnings', warnings);
-        ctx.output('plan', reportPlan(ctx, plan));
+        finishDryRun(
+          ctx,
+          planLines(changes, `ECR repository "${repositoryName}" matches`),
+        );
         return;
       }
 

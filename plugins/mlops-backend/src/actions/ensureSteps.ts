@@ -58,10 +58,40 @@ export function unknownPlan(error: unknown): string[] | undefined {
   return undefined;
 }
 
-/** Logs a dry-run plan line by line and returns it. */
-export function reportPlan(ctx: AnyContext, plan: string[]): string[] {
+/**
+ * Runs a dry run's read-only inspection; when AWS cannot be read (no
+ * credentials, no read permission) it returns why instead of failing.
+ */
+export async function inspectOrExplain<T>(
+  inspect: () => Promise<T>,
+): Promise<{ result: T } | { unknown: string[] }> {
+  try {
+    return { result: await inspect() };
+  } catch (error) {
+    const unknown = unknownPlan(error);
+    if (!unknown) {
+      throw error;
+    }
+    return { unknown };
+  }
+}
+
+/** What a dry run would do, or that the resource already matches. */
+export function planLines(
+  changes: PlannedChange[],
+  matching: string,
+): string[] {
+  return changes.length > 0
+    ? changes.map(describePlanned)
+    : [`exists: ${matching} the desired configuration`];
+}
+
+/** Logs a dry-run plan line by line and sets the outputs every dry run shares. */
+export function finishDryRun(ctx: AnyContext, plan: string[]): void {
   for (const line of plan) {
     ctx.logger.info(`[dry run] ${line}`);
   }
-  return plan;
+  ctx.output('created', false);
+  ctx.output('changes', []);
+  ctx.output('plan', plan);
 }

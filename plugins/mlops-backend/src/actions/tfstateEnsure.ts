@@ -2,7 +2,7 @@ import { Config } from '@backstage/config';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { AwsClientFactory } from '../aws/AwsClientFactory';
 import { inspectLockTable, planLockTable } from '../aws/lockTable';
-import { describePlanned, PlannedChange } from '../aws/plannedChange';
+import { PlannedChange } from '../aws/plannedChange';
 import {
   bucketArn,
   inspectStateBucket,
@@ -17,7 +17,12 @@ import {
   checkStateKeyPrefix,
   InputChecker,
 } from '../aws/validation';
-import { applyChanges, reportPlan, unknownPlan } from './ensureSteps';
+import {
+  applyChanges,
+  finishDryRun,
+  inspectOrExplain,
+  planLines,
+} from './ensureSteps';
 import { FieldSpec, withTitles, zodFields } from './fields';
 import { examples } from './tfstateEnsure.examples';
 
@@ -286,26 +291,16 @@ export function createTfstateEnsureAction(options: {
       };
 
       if (ctx.isDryRun) {
-        let plan: string[];
-        try {
-          const changes = await planChanges();
-          plan = changes.length
-            ? changes.map(describePlanned)
-            : [
-                `exists: bucket "${bucketName}"${
-                  lockTable ? ` and lock table "${lockTable}"` : ''
-                } match the desired configuration`,
-              ];
-        } catch (error) {
-          const unknown = unknownPlan(error);
-          if (!unknown) {
-            throw error;
-          }
-          plan = unknown;
-        }
-        ctx.output('created', false);
-        ctx.output('changes', []);
-        ctx.output('plan', reportPlan(ctx, plan));
+        const outcome = await inspectOrExplain(planChanges);
+        const matching = `bucket "${bucketName}"${
+          lockTable ? ` and lock table "${lockTable}" match` : ' matches'
+        }`;
+        finishDryRun(
+          ctx,
+          'unknown' in outcome
+            ? outcome.unknown
+            : planLines(outcome.result, matching),
+        );
         return;
       }
 

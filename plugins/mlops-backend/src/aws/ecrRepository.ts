@@ -16,9 +16,11 @@ import {
 import { isAwsError } from './awsErrors';
 import {
   canonicalJson,
+  fromTagList,
   missingTags,
   partitionOf,
   PlannedChange,
+  toTagList,
 } from './plannedChange';
 
 /** How the ECR repository should look. */
@@ -166,9 +168,7 @@ export async function inspectRepository(
     policy: policy?.policyText
       ? (JSON.parse(policy.policyText) as PolicyDocument)
       : undefined,
-    tags: Object.fromEntries(
-      (tags.tags ?? []).map(t => [t.Key ?? '', t.Value ?? '']),
-    ),
+    tags: fromTagList(tags.tags),
   };
 }
 
@@ -333,10 +333,7 @@ export function planRepository(
           .send(
             new TagResourceCommand({
               resourceArn,
-              tags: Object.entries(tagsToSet).map(([Key, Value]) => ({
-                Key,
-                Value,
-              })),
+              tags: toTagList(tagsToSet),
             }),
           )
           .then(() => undefined),
@@ -360,10 +357,7 @@ async function createRepository(
           desired.encryption === 'KMS'
             ? { encryptionType: 'KMS', kmsKey: desired.kmsKeyId }
             : { encryptionType: 'AES256' },
-        tags: Object.entries(desired.tags).map(([Key, Value]) => ({
-          Key,
-          Value,
-        })),
+        tags: toTagList(desired.tags),
       }),
     );
   } catch (error) {

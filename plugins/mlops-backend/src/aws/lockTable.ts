@@ -11,7 +11,12 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { isAwsError } from './awsErrors';
-import { missingTags, PlannedChange } from './plannedChange';
+import {
+  fromTagList,
+  missingTags,
+  PlannedChange,
+  toTagList,
+} from './plannedChange';
 
 /** How the legacy Terraform lock table should look. */
 export interface DesiredLockTable {
@@ -57,9 +62,7 @@ export async function inspectLockTable(
     pointInTimeRecovery:
       backups.ContinuousBackupsDescription?.PointInTimeRecoveryDescription
         ?.PointInTimeRecoveryStatus,
-    tags: Object.fromEntries(
-      (tags.Tags ?? []).map(t => [t.Key ?? '', t.Value ?? '']),
-    ),
+    tags: fromTagList(tags.Tags),
   };
 }
 
@@ -169,10 +172,7 @@ export function planLockTable(
           .send(
             new TagResourceCommand({
               ResourceArn: state.table?.TableArn,
-              Tags: Object.entries(tagsToSet).map(([Key, Value]) => ({
-                Key,
-                Value,
-              })),
+              Tags: toTagList(tagsToSet),
             }),
           )
           .then(() => undefined),
@@ -194,10 +194,7 @@ async function createTable(
         BillingMode: 'PAY_PER_REQUEST',
         SSESpecification: sseSpecification(desired),
         DeletionProtectionEnabled: true,
-        Tags: Object.entries(desired.tags).map(([Key, Value]) => ({
-          Key,
-          Value,
-        })),
+        Tags: toTagList(desired.tags),
       }),
     );
   } catch (error) {

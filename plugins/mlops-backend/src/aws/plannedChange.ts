@@ -72,3 +72,19 @@ export function missingTags(
     Object.entries(desired).filter(([key, value]) => actual[key] !== value),
   );
 }
+
+/** AWS's `[{ Key, Value }]` tag list from a plain map. */
+export function toTagList(
+  tags: Record<string, string>,
+): Array<{ Key: string; Value: string }> {
+  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+}
+
+/** A plain map from AWS's `[{ Key, Value }]` tag list. */
+export function fromTagList(
+  tags: Array<{ Key?: string; Value?: string }> | undefined,
+): Record<string, string> {
+  return Object.fromEntries(
+    (tags ?? []).map(t => [t.Key ?? '', t.Value ?? '']),
+  );
+}

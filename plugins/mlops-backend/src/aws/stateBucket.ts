@@ -23,9 +23,11 @@ import { ConflictError, NotAllowedError } from '@backstage/errors';
 import { awsHttpStatus, isAwsError } from './awsErrors';
 import {
   canonicalJson,
+  fromTagList,
   missingTags,
   partitionOf,
   PlannedChange,
+  toTagList,
 } from './plannedChange';
 
 /** How the state bucket should look. */
@@ -178,9 +180,7 @@ export async function inspectStateBucket(
     policy: policy?.Policy
       ? (JSON.parse(policy.Policy) as PolicyDocument)
       : undefined,
-    tags: Object.fromEntries(
-      (tags?.TagSet ?? []).map(t => [t.Key ?? '', t.Value ?? '']),
-    ),
+    tags: fromTagList(tags?.TagSet),
   };
 }
 
@@ -421,10 +421,7 @@ export function planStateBucket(
             new PutBucketTaggingCommand({
               Bucket,
               Tagging: {
-                TagSet: Object.entries(tagSet).map(([Key, Value]) => ({
-                  Key,
-                  Value,
-                })),
+                TagSet: toTagList(tagSet),
               },
             }),
           )

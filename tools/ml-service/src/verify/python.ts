@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
-import { AddressInfo, createServer } from 'node:net';
+import { freePort } from '../freePort';
 import path from 'node:path';
 import yaml from 'yaml';
 import { exec, mustSucceed } from './exec';
@@ -30,17 +30,6 @@ export async function pipEnvironment(): Promise<NodeJS.ProcessEnv> {
     PIP_INDEX_URL: indexes[0],
     PIP_EXTRA_INDEX_URL: indexes.slice(1).join(' '),
   };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitForReady(
