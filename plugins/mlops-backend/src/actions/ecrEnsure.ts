@@ -9,10 +9,7 @@ import {
   repositoryCoordinates,
 } from '../aws/ecrRepository';
 import {
-  checkAccountId,
-  checkKmsKeyId,
   checkPrincipal,
-  checkRegion,
   checkRepositoryName,
   InputChecker,
 } from '../aws/validation';
@@ -162,15 +159,12 @@ interface EcrInput {
 function validate(input: EcrInput): void {
   const checker = new InputChecker()
     .require('repositoryName', input.repositoryName)
-    .require('region', input.region)
     .check(
       'repositoryName',
       input.repositoryName || undefined,
       checkRepositoryName,
     )
-    .check('region', input.region || undefined, checkRegion)
-    .check('accountId', input.accountId || undefined, checkAccountId)
-    .check('kmsKeyId', input.kmsKeyId || undefined, checkKmsKeyId)
+    .awsTarget(input)
     .integer(
       'lifecycle.keepLastTagged',
       input.lifecycle?.keepLastTagged,
@@ -187,13 +181,6 @@ function validate(input: EcrInput): void {
   (input.pullPrincipals ?? []).forEach((principal, index) =>
     checker.check(`pullPrincipals[${index}]`, principal, checkPrincipal),
   );
-  if (input.encryption === 'AES256' && input.kmsKeyId) {
-    checker.add({
-      field: 'kmsKeyId',
-      value: input.kmsKeyId,
-      rule: 'applies only to KMS encryption; remove it or set encryption to KMS',
-    });
-  }
   checker.throwIfInvalid();
 }
 

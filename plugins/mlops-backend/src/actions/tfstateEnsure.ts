@@ -9,11 +9,8 @@ import {
   planStateBucket,
 } from '../aws/stateBucket';
 import {
-  checkAccountId,
   checkBucketName,
-  checkKmsKeyId,
   checkLockTableName,
-  checkRegion,
   checkStateKeyPrefix,
   InputChecker,
 } from '../aws/validation';
@@ -147,28 +144,18 @@ interface TfstateInput {
 }
 
 function validate(input: TfstateInput): void {
-  const checker = new InputChecker()
+  new InputChecker()
     .require('bucketName', input.bucketName)
-    .require('region', input.region)
     .check('bucketName', input.bucketName || undefined, checkBucketName)
-    .check('region', input.region || undefined, checkRegion)
-    .check('accountId', input.accountId || undefined, checkAccountId)
-    .check('kmsKeyId', input.kmsKeyId || undefined, checkKmsKeyId)
+    .awsTarget(input)
     .check('lockTable', input.lockTable || undefined, checkLockTableName)
     .check(
       'stateKeyPrefix',
       input.stateKeyPrefix || undefined,
       checkStateKeyPrefix,
     )
-    .tags('tags', input.tags, 50);
-  if (input.encryption === 'AES256' && input.kmsKeyId) {
-    checker.add({
-      field: 'kmsKeyId',
-      value: input.kmsKeyId,
-      rule: 'applies only to KMS encryption; remove it or set encryption to KMS',
-    });
-  }
-  checker.throwIfInvalid();
+    .tags('tags', input.tags, 50)
+    .throwIfInvalid();
 }
 
 /** The `.s3.tfbackend` text for this bucket. */

@@ -184,6 +184,30 @@ export class InputChecker {
     return this;
   }
 
+  /**
+   * The settings every bootstrap action shares: the region (required), the
+   * account, and a KMS key that only makes sense with KMS encryption.
+   */
+  awsTarget(input: {
+    region: string;
+    accountId?: string;
+    kmsKeyId?: string;
+    encryption?: 'KMS' | 'AES256';
+  }): this {
+    this.require('region', input.region)
+      .check('region', input.region || undefined, checkRegion)
+      .check('accountId', input.accountId || undefined, checkAccountId)
+      .check('kmsKeyId', input.kmsKeyId || undefined, checkKmsKeyId);
+    if (input.encryption === 'AES256' && input.kmsKeyId) {
+      this.add({
+        field: 'kmsKeyId',
+        value: input.kmsKeyId,
+        rule: 'applies only to KMS encryption; remove it or set encryption to KMS',
+      });
+    }
+    return this;
+  }
+
   add(problem: InputProblem): this {
     this.problems.push(problem);
     return this;
