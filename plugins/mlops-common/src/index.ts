@@ -7,4 +7,5 @@
 
 export * from './annotations';
 export * from './entity';
+export * from './permissions';
 export * from './types';

@@ -99,13 +99,43 @@ export interface EndpointHealthSummary extends EndpointHealth {
 }
 
 /**
+ * One point of a latency/uptime sparkline: a single probe, or a time bucket of
+ * several probes once the range holds more probes than the point budget.
+ *
+ * @public
+ */
+export interface HealthHistoryPoint {
+  /** ISO 8601 time: the probe's time, or the start of the bucket. */
+  checkedAt: string;
+  /** Number of probes this point stands for. */
+  samples: number;
+  /** Share of healthy probes in the point, 0–1. */
+  uptime: number;
+  /** Worst state among the probes (down > degraded > unknown > healthy). */
+  state: EndpointHealthState;
+  /** Mean latency of the probes that measured one, rounded to 1 ms. */
+  latencyMs?: number;
+}
+
+/**
+ * Health of one endpoint on the entity route: the summary plus its history.
+ *
+ * @public
+ */
+export interface EndpointHealthDetail extends EndpointHealthSummary {
+  /** The last 24 hours, oldest first, at most 96 points. */
+  history: HealthHistoryPoint[];
+}
+
+/**
  * Response of `GET /api/mlops/v1/entities/:kind/:namespace/:name/health`.
+ * One entry per declared endpoint, in the order of `getInferenceEndpoints`.
  *
  * @public
  */
 export interface EntityHealthResponse {
   entityRef: string;
-  endpoints: EndpointHealthSummary[];
+  endpoints: EndpointHealthDetail[];
 }
 
 /**
@@ -127,6 +157,8 @@ export interface FleetEntry {
  */
 export interface FleetResponse {
   items: FleetEntry[];
+  /** ISO 8601 time of the newest probe cycle the health figures come from. */
+  generatedAt?: string;
 }
 
 /**

@@ -1,8 +1,10 @@
 import {
   EndpointHealth,
-  EndpointHealthState,
   EndpointHealthSummary,
+  HealthHistoryPoint,
 } from '@eks-mlops/backstage-plugin-mlops-common';
+
+export type { HealthHistoryPoint };
 
 /** One probe result together with the entity it belongs to. */
 export interface ProbeRecord {
@@ -16,23 +18,6 @@ export interface EntityEndpointHealth<
 > {
   entityRef: string;
   health: T;
-}
-
-/**
- * One point of a sparkline: a single probe, or a time bucket of several
- * probes once the range holds more probes than the requested point budget.
- */
-export interface HealthHistoryPoint {
-  /** ISO 8601 time: the probe's time, or the start of the bucket. */
-  checkedAt: string;
-  /** Number of probes this point stands for. */
-  samples: number;
-  /** Share of healthy probes in the point, 0–1. */
-  uptime: number;
-  /** Worst state among the probes (down > degraded > unknown > healthy). */
-  state: EndpointHealthState;
-  /** Mean latency of the probes that measured one, rounded to 1 ms. */
-  latencyMs?: number;
 }
 
 /** Options of {@link HealthStore.history}. */
