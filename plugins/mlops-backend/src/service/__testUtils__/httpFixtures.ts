@@ -85,7 +85,7 @@ export function v2Handler(options: V2FixtureOptions): FixtureHandler {
     inputs: [{ name: 'input-0', datatype: 'FP32', shape: [-1, 4] }],
     outputs: [{ name: 'output-0', datatype: 'INT64', shape: [-1] }],
   };
-  return (req, res) => {
+  return (req, res, body) => {
     const model = `/v2/models/${options.modelName}`;
     switch (req.url) {
       case '/v2/health/live':
@@ -103,17 +103,48 @@ export function v2Handler(options: V2FixtureOptions): FixtureHandler {
       case model:
         sendJson(res, 200, options.metadataBody ?? metadata);
         return;
+      case `${model}/infer`:
+        sendJson(res, 200, inferAnswer(options.modelName, body));
+        return;
       default:
         sendJson(res, 404, { error: 'not found' });
     }
   };
 }
 
-/** Minimal KServe V1 server: `GET /v1/models/{m}`. */
+/**
+ * A V2 infer answer that depends on the request: one output row per input
+ * row, holding the row's sum, so tests can tell the body was forwarded.
+ */
+function inferAnswer(modelName: string, body: string): unknown {
+  const request = JSON.parse(body) as {
+    inputs: { data: number[]; shape: number[] }[];
+  };
+  const [input] = request.inputs;
+  const [rows, columns] = input.shape;
+  const sums = Array.from({ length: rows }, (_, row) =>
+    input.data
+      .slice(row * columns, (row + 1) * columns)
+      .reduce((a, b) => a + b, 0),
+  );
+  return {
+    model_name: modelName,
+    outputs: [{ name: 'output-0', datatype: 'FP64', shape: [rows], data: sums }],
+  };
+}
+
+/** Minimal KServe V1 server: `GET /v1/models/{m}` and `:predict` (row sums). */
 export function v1Handler(modelName: string, ready = true): FixtureHandler {
-  return (req, res) => {
+  return (req, res, body) => {
     if (req.url === `/v1/models/${modelName}`) {
       sendJson(res, 200, { name: modelName, ready });
+      return;
+    }
+    if (req.url === `/v1/models/${modelName}:predict`) {
+      const { instances } = JSON.parse(body) as { instances: number[][] };
+      sendJson(res, 200, {
+        predictions: instances.map(row => row.reduce((a, b) => a + b, 0)),
+      });
       return;
     }
     sendJson(res, 404, { error: 'not found' });

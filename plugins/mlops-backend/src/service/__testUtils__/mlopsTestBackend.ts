@@ -1,0 +1,154 @@
+import {
+  AuditorService,
+  BackstageCredentials,
+  coreServices,
+  createBackendModule,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestBackend,
+} from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { JsonObject } from '@backstage/types';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  AuthorizeResult,
+  isResourcePermission,
+} from '@backstage/plugin-permission-common';
+import request from 'supertest';
+import { mlopsPlugin } from '../../plugin';
+
+/** One audit event as the plugin reported it. */
+export interface RecordedAuditEvent {
+  eventId: string;
+  meta?: JsonObject;
+  outcome?: 'success' | 'fail';
+  outcomeMeta?: JsonObject;
+  error?: string;
+}
+
+export interface MlopsTestBackend {
+  backend: TestBackend;
+  scheduler: SchedulerService;
+  auditEvents: RecordedAuditEvent[];
+  /** Runs one probe cycle now and waits until it has been stored. */
+  runProbeCycle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Users allowed `mlops.entity.predict`, on every entity or on one. */
+export type PredictPolicy = (
+  credentials: BackstageCredentials,
+  entityRef: string,
+) => boolean;
+
+function recordingAuditor(events: RecordedAuditEvent[]): AuditorService {
+  return {
+    async createEvent(options) {
+      const event: RecordedAuditEvent = {
+        eventId: options.eventId,
+        meta: options.meta,
+      };
+      events.push(event);
+      return {
+        async success(result) {
+          event.outcome = 'success';
+          event.outcomeMeta = result?.meta;
+        },
+        async fail(result) {
+          event.outcome = 'fail';
+          event.outcomeMeta = result.meta;
+          event.error = result.error.message;
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The `mlops` plugin in a real test backend (SQLite, real scheduler, real
+ * router and auth policy) with an in-memory catalog holding `entities`.
+ */
+export async function startMlopsTestBackend(options: {
+  entities: Entity[];
+  config?: JsonObject;
+  canPredict?: PredictPolicy;
+}): Promise<MlopsTestBackend> {
+  const auditEvents: RecordedAuditEvent[] = [];
+  let scheduler: SchedulerService | undefined;
+  const captureScheduler = createBackendModule({
+    pluginId: 'mlops',
+    moduleId: 'test-scheduler',
+    register(env) {
+      env.registerInit({
+        deps: { s: coreServices.scheduler },
+        async init({ s }) {
+          scheduler = s;
+        },
+      });
+    },
+  });
+  const canPredict = options.canPredict ?? (() => true);
+  const permissions = mockServices.permissions.mock({
+    async authorize(requests, { credentials }) {
+      return requests.map(request => {
+        const entityRef =
+          'resourceRef' in request && isResourcePermission(request.permission)
+            ? String(request.resourceRef)
+            : '';
+        return {
+          result: canPredict(credentials, entityRef)
+            ? AuthorizeResult.ALLOW
+            : AuthorizeResult.DENY,
+        };
+      });
+    },
+  });
+
+  const backend = await startTestBackend({
+    features: [
+      mlopsPlugin,
+      captureScheduler,
+      catalogServiceMock.factory({ entities: options.entities }),
+      permissions.factory,
+      mockServices.auditor.mock({
+        createEvent: recordingAuditor(auditEvents).createEvent,
+      }).factory,
+      mockServices.rootConfig.factory({
+        data: {
+          mlops: {
+            prober: { interval: '1h', jitter: '0s' },
+            outbound: { allowPrivateNetworks: true },
+            ...options.config,
+          },
+        },
+      }),
+    ],
+  });
+
+  return {
+    backend,
+    scheduler: scheduler!,
+    auditEvents,
+    async runProbeCycle() {
+      const generatedAt = async () => {
+        const res = await request(backend.server)
+          .get('/api/mlops/v1/fleet')
+          .set('authorization', mockCredentials.user.header());
+        return res.body.generatedAt as string;
+      };
+      const before = await generatedAt();
+      await scheduler!.triggerTask('mlops-probe-cycle');
+      // The task runs in the background; each finished cycle publishes a new snapshot.
+      for (let i = 0; i < 400; i++) {
+        if ((await generatedAt()) !== before) return;
+        await new Promise(r => setTimeout(r, 50));
+      }
+      throw new Error('the probe cycle did not finish within 20 s');
+    },
+    close: () => backend.stop(),
+  };
+}

@@ -1,0 +1,99 @@
+import {
+  BackstageCredentials,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import {
+  getInferenceEndpoints,
+  InferenceEndpoint,
+  MLOPS_ANNOTATIONS,
+} from '@eks-mlops/backstage-plugin-mlops-common';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
+
+/** A catalog entity that declares inference endpoints. */
+export interface MlService {
+  entityRef: string;
+  title?: string;
+  owner?: string;
+  endpoints: InferenceEndpoint[];
+}
+
+const FIELDS = [
+  'kind',
+  'metadata.namespace',
+  'metadata.name',
+  'metadata.title',
+  'metadata.annotations',
+  'spec.owner',
+];
+
+const PAGE_SIZE = 500;
+
+export function toMlService(entity: Entity): MlService {
+  const owner = (entity.spec as { owner?: unknown } | undefined)?.owner;
+  return {
+    entityRef: stringifyEntityRef(entity),
+    title: entity.metadata.title,
+    owner: typeof owner === 'string' ? owner : undefined,
+    endpoints: getInferenceEndpoints(entity),
+  };
+}
+
+/**
+ * Reads ML services from the catalog with the caller's credentials, so a user
+ * only ever sees the entities the catalog lets them read.
+ */
+export class MlServiceCatalog {
+  constructor(
+    private readonly catalog: CatalogService,
+    private readonly logger: LoggerService,
+  ) {}
+
+  /** Every entity carrying `mlops/inference-url`, sorted by entity ref. */
+  async list(credentials: BackstageCredentials): Promise<MlService[]> {
+    const services: MlService[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.catalog.queryEntities(
+        cursor
+          ? { cursor, limit: PAGE_SIZE, fields: FIELDS }
+          : {
+              filter: {
+                [`metadata.annotations.${MLOPS_ANNOTATIONS.inferenceUrl}`]:
+                  CATALOG_FILTER_EXISTS,
+              },
+              orderFields: { field: 'metadata.name', order: 'asc' },
+              limit: PAGE_SIZE,
+              fields: FIELDS,
+            },
+        { credentials },
+      );
+      for (const entity of page.items) {
+        const service = toMlService(entity);
+        if (service.endpoints.length > 0) services.push(service);
+      }
+      cursor = page.pageInfo.nextCursor;
+    } while (cursor);
+    services.sort((a, b) => a.entityRef.localeCompare(b.entityRef));
+    this.logger.debug(`read ${services.length} ML services from the catalog`);
+    return services;
+  }
+
+  /** One entity, or undefined when it does not exist or the caller may not read it. */
+  async get(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<{ entity: Entity; service: MlService } | undefined> {
+    const entity = await this.catalog.getEntityByRef(
+      parseEntityRef(entityRef),
+      { credentials },
+    );
+    return entity ? { entity, service: toMlService(entity) } : undefined;
+  }
+
+}

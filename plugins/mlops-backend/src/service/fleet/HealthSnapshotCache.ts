@@ -1,0 +1,92 @@
+import { CacheService } from '@backstage/backend-plugin-api';
+import { JsonObject } from '@backstage/types';
+import { EndpointHealthSummary } from '@eks-mlops/backstage-plugin-mlops-common';
+import { EntityEndpointHealth, HealthStore } from '../store';
+
+/** The latest summaries of every endpoint, grouped by entity. */
+export interface HealthSnapshot {
+  version: string;
+  generatedAt: string;
+  byEntity: Map<string, EndpointHealthSummary[]>;
+}
+
+interface StoredSnapshot {
+  version: string;
+  generatedAt: string;
+  items: EntityEndpointHealth<EndpointHealthSummary>[];
+}
+
+const SNAPSHOT_KEY = 'health-snapshot';
+const VERSION_KEY = 'health-snapshot-version';
+
+function group(
+  items: EntityEndpointHealth<EndpointHealthSummary>[],
+): Map<string, EndpointHealthSummary[]> {
+  const byEntity = new Map<string, EndpointHealthSummary[]>();
+  for (const { entityRef, health } of items) {
+    const list = byEntity.get(entityRef);
+    if (list) list.push(health);
+    else byEntity.set(entityRef, [health]);
+  }
+  return byEntity;
+}
+
+/**
+ * Hot reads of the fleet's health: the 24-hour summaries are computed once per
+ * probe cycle, not per request. The snapshot lives in the CacheService (shared
+ * by every backend instance when the cache is shared), and each instance keeps
+ * its parsed copy until the small version key says a newer one exists.
+ */
+export class HealthSnapshotCache {
+  private local?: HealthSnapshot;
+  private refreshing?: Promise<HealthSnapshot>;
+
+  constructor(
+    private readonly store: HealthStore,
+    private readonly cache: CacheService,
+    private readonly ttlMs: number,
+  ) {}
+
+  async get(): Promise<HealthSnapshot> {
+    const version = await this.cache.get<string>(VERSION_KEY);
+    if (version && this.local?.version === version) return this.local;
+    if (version) {
+      const stored = (await this.cache.get(SNAPSHOT_KEY)) as
+        | StoredSnapshot
+        | undefined;
+      if (stored?.version === version) {
+        this.local = {
+          version,
+          generatedAt: stored.generatedAt,
+          byEntity: group(stored.items),
+        };
+        return this.local;
+      }
+    }
+    return this.refresh();
+  }
+
+  /** Recomputes the summaries from the store; concurrent calls share one run. */
+  refresh(): Promise<HealthSnapshot> {
+    if (!this.refreshing) {
+      this.refreshing = this.compute().finally(() => {
+        this.refreshing = undefined;
+      });
+    }
+    return this.refreshing;
+  }
+
+  private async compute(): Promise<HealthSnapshot> {
+    const items = await this.store.summaries();
+    const generatedAt = new Date().toISOString();
+    const version = `${generatedAt}/${Math.random().toString(36).slice(2)}`;
+    const stored: StoredSnapshot = { version, generatedAt, items };
+    // The summaries are plain JSON data; the interfaces only lack index signatures.
+    await this.cache.set(SNAPSHOT_KEY, stored as unknown as JsonObject, {
+      ttl: this.ttlMs,
+    });
+    await this.cache.set(VERSION_KEY, version, { ttl: this.ttlMs });
+    this.local = { version, generatedAt, byEntity: group(items) };
+    return this.local;
+  }
+}

@@ -1,0 +1,172 @@
+import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
+import { EndpointHealth } from '@eks-mlops/backstage-plugin-mlops-common';
+import pLimit from 'p-limit';
+import { MlService, MlServiceCatalog } from '../catalog/MlServiceCatalog';
+import { OutboundClient } from '../outbound';
+import { probeEndpoint } from '../probe';
+import { HealthStore, ProbeRecord } from '../store';
+import { FailureBackoff } from './FailureBackoff';
+
+/** What one probe cycle did. */
+export interface ProbeCycleReport {
+  services: number;
+  endpoints: number;
+  probed: number;
+  /** Skipped because they are backing off after failures. */
+  backingOff: number;
+  down: number;
+  durationMs: number;
+}
+
+export interface HealthProberOptions {
+  catalog: MlServiceCatalog;
+  auth: AuthService;
+  store: HealthStore;
+  client: OutboundClient;
+  logger: LoggerService;
+  intervalMs: number;
+  concurrency: number;
+  jitterMs: number;
+  maxBackoffMs: number;
+  /** Called after each cycle's results are stored (the fleet cache refreshes). */
+  onResultsStored?: () => Promise<void>;
+  random?: () => number;
+}
+
+interface ProbeTarget {
+  service: MlService;
+  endpoint: MlService['endpoints'][number];
+  key: string;
+}
+
+function endpointKey(entityRef: string, environment: string): string {
+  return `${entityRef}\u0000${environment}`;
+}
+
+function targetsOf(services: MlService[]): ProbeTarget[] {
+  return services.flatMap(service =>
+    service.endpoints.map(endpoint => ({
+      service,
+      endpoint,
+      key: endpointKey(service.entityRef, endpoint.environment),
+    })),
+  );
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise(resolve => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Probes every endpoint of every ML service in the catalog: one cycle per
+ * scheduler run, at most `concurrency` endpoints at a time, started after a
+ * random delay of up to `jitterMs` so several backends (or a restart) do not
+ * hit every model at the same second, with failing endpoints backing off.
+ */
+export class HealthProber {
+  private readonly backoff: FailureBackoff;
+  private readonly inFlight = new Map<string, Promise<EndpointHealth>>();
+  private readonly random: () => number;
+
+  constructor(private readonly options: HealthProberOptions) {
+    this.backoff = new FailureBackoff(options.intervalMs, options.maxBackoffMs);
+    this.random = options.random ?? Math.random;
+  }
+
+  async runCycle(signal?: AbortSignal): Promise<ProbeCycleReport> {
+    await sleep(Math.floor(this.random() * this.options.jitterMs), signal);
+    const started = performance.now();
+    const credentials = await this.options.auth.getOwnServiceCredentials();
+    const services = await this.options.catalog.list(credentials);
+    const targets = targetsOf(services);
+    this.backoff.retain(new Set(targets.map(t => t.key)));
+
+    const now = Date.now();
+    const due = targets.filter(t => this.backoff.isDue(t.key, now));
+    const limit = pLimit(this.options.concurrency);
+    const records = await Promise.all(
+      due.map(target =>
+        limit(async (): Promise<ProbeRecord | undefined> => {
+          if (signal?.aborted) return undefined;
+          const health = await this.probe(target);
+          return { entityRef: target.service.entityRef, health };
+        }),
+      ),
+    );
+    const stored = records.filter((r): r is ProbeRecord => r !== undefined);
+    await this.options.store.recordMany(stored);
+    await this.options.onResultsStored?.();
+
+    const report: ProbeCycleReport = {
+      services: services.length,
+      endpoints: targets.length,
+      probed: stored.length,
+      backingOff: targets.length - due.length,
+      down: stored.filter(r => r.health.state === 'down').length,
+      durationMs: Math.round(performance.now() - started),
+    };
+    this.options.logger.info(
+      `probe cycle: ${report.probed} of ${report.endpoints} endpoints probed ` +
+        `(${report.down} down, ${report.backingOff} backing off) in ${report.durationMs} ms`,
+    );
+    return report;
+  }
+
+  /**
+   * Probes the given endpoints of one service now and stores the results; a
+   * probe of the same endpoint already running is joined, not repeated.
+   */
+  async probeNow(
+    service: MlService,
+    environments: string[],
+  ): Promise<EndpointHealth[]> {
+    const targets = targetsOf([service]).filter(t =>
+      environments.includes(t.endpoint.environment),
+    );
+    const joined = new Set(
+      targets.filter(t => this.inFlight.has(t.key)).map(t => t.key),
+    );
+    const results = await Promise.all(targets.map(t => this.probe(t)));
+    // A joined probe belongs to a cycle, which stores it itself.
+    await this.options.store.recordMany(
+      results
+        .filter((_, i) => !joined.has(targets[i].key))
+        .map(health => ({ entityRef: service.entityRef, health })),
+    );
+    return results;
+  }
+
+  private probe(target: ProbeTarget): Promise<EndpointHealth> {
+    const running = this.inFlight.get(target.key);
+    if (running) return running;
+    const probing = probeEndpoint(target.endpoint, this.options.client)
+      .then(health => {
+        this.recordOutcome(target.key, health);
+        return health;
+      })
+      .finally(() => this.inFlight.delete(target.key));
+    this.inFlight.set(target.key, probing);
+    return probing;
+  }
+
+  private recordOutcome(key: string, health: EndpointHealth): void {
+    if (health.state === 'down' || health.errorClass === 'blocked') {
+      const failures = this.backoff.recordFailure(key, Date.now());
+      if (failures > 1) {
+        this.options.logger.debug(
+          `${key.replace('\u0000', ' ')} failed ${failures} times in a row; ` +
+            `next probe in ${this.backoff.delayAfter(failures)} ms`,
+        );
+      }
+    } else {
+      this.backoff.recordSuccess(key);
+    }
+  }
+}
