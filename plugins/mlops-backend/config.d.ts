@@ -1,3 +1,5 @@
+import { HumanDuration } from '@backstage/types';
+
 export interface Config {
   /** Settings of the mlops plugins. */
   mlops?: {
@@ -20,6 +22,64 @@ export interface Config {
        * @visibility backend
        */
       forcePathStyle?: boolean;
+    };
+
+    /** The scheduled prober of model endpoints. */
+    prober?: {
+      /** Set to false to stop scheduled probing (routes still probe stale endpoints on demand). Default true. */
+      enabled?: boolean;
+      /**
+       * Time between probe cycles, as '60s', 'PT1M' or { minutes: 1 }. At least 1 s. Default 60 s.
+       */
+      interval?: string | HumanDuration;
+      /** Time allowed for one endpoint's probe, at most the interval. Default 5 s. */
+      timeout?: string | HumanDuration;
+      /** Endpoints probed at the same time. Default 20. */
+      concurrency?: number;
+      /** Random delay before each cycle, so backends do not probe in lockstep. Default 5 s, at most a tenth of the interval. */
+      jitter?: string | HumanDuration;
+      /** Longest wait between probes of an endpoint that keeps failing (the wait doubles per failure). Default 10 min. */
+      maxBackoff?: string | HumanDuration;
+      /** The entity health route probes endpoints whose last result is older than this. Default twice the interval. */
+      staleAfter?: string | HumanDuration;
+    };
+    /** Probe history. */
+    history?: {
+      /** How long probe results are kept (at least 1 h). Default 7 days. */
+      retention?: string | HumanDuration;
+    };
+    /** The SSRF guard every probe and predict request goes through. */
+    outbound?: {
+      /**
+       * Host names or patterns endpoints may use, such as 'models.example.com'
+       * or '*.svc.cluster.local' (no scheme, port or path). Empty allows any
+       * host; the address checks apply either way.
+       * @visibility backend
+       */
+      allowedHosts?: string[];
+      /**
+       * Allow loopback, link-local and private addresses (needed for local
+       * demos and in-cluster endpoints). Cloud metadata addresses stay refused.
+       * Default false.
+       * @visibility backend
+       */
+      allowPrivateNetworks?: boolean;
+      /** Largest probe response body read, in bytes. Default 1 MiB. */
+      maxResponseBytes?: number;
+    };
+    /** The predict proxy. */
+    predict?: {
+      /** Time allowed for the model to answer. Default 30 s. */
+      timeout?: string | HumanDuration;
+      /** Largest inference body accepted, in bytes (413 above). Default 1 MiB. */
+      maxRequestBytes?: number;
+      /** Largest model answer read, in bytes (502 above). Default 5 MiB. */
+      maxResponseBytes?: number;
+    };
+    /** The fleet route. */
+    fleet?: {
+      /** How long a user's view of the catalog is reused by the fleet route. Default 10 s; 0 disables. */
+      cacheTtl?: string | HumanDuration;
     };
   };
 }

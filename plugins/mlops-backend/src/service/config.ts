@@ -59,6 +59,7 @@ function configError(key: string, problem: string, fix: string): InputError {
 
 function readMs(
   config: Config | undefined,
+  section: string,
   key: string,
   fallback: number,
   minimumMs: number,
@@ -69,39 +70,57 @@ function readMs(
     duration = readDurationFromConfig(config, { key });
   } catch (error) {
     throw configError(
-      key,
+      `${section}.${key}`,
       `is not a duration (${(error as Error).message})`,
       "write it as '30s', 'PT30S' or { seconds: 30 }",
     );
   }
   const ms = durationToMilliseconds(duration);
   if (!(ms >= minimumMs)) {
-    throw configError(key, `is ${ms} ms`, `use at least ${minimumMs} ms`);
+    throw configError(
+      `${section}.${key}`,
+      `is ${ms} ms`,
+      `use at least ${minimumMs} ms`,
+    );
   }
   return ms;
 }
 
 function readPositiveInteger(
   config: Config | undefined,
+  section: string,
   key: string,
   fallback: number,
 ): number {
   const value = config?.getOptionalNumber(key);
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 1) {
-    throw configError(key, `is ${value}`, 'use a whole number of at least 1');
+    throw configError(
+      `${section}.${key}`,
+      `is ${value}`,
+      'use a whole number of at least 1',
+    );
   }
   return value;
 }
 
-function readHostPatterns(config: Config | undefined, key: string): string[] {
+function readHostPatterns(
+  config: Config | undefined,
+  section: string,
+  key: string,
+): string[] {
   const patterns = config?.getOptionalStringArray(key) ?? [];
   for (const pattern of patterns) {
     const trimmed = pattern.trim();
     const hasPort = (trimmed.match(/:/g) ?? []).length === 1;
-    if (!trimmed || /[/@\s]/.test(trimmed) || hasPort || /\*.*\*/.test(trimmed)) {
+    if (
+      !trimmed ||
+      /[/@\s]/.test(trimmed) ||
+      hasPort ||
+      /\*.*\*/.test(trimmed)
+    ) {
       throw configError(
-        key,
+        `${section}.${key}`,
         `has the entry "${pattern}"`,
         "write host names or patterns such as 'models.example.com' or '*.models.example.com' (no scheme, port or path)",
       );
@@ -123,12 +142,14 @@ export function readMlopsServiceOptions(config: Config): MlopsServiceOptions {
 
   const intervalMs = readMs(
     prober,
+    'prober',
     'interval',
     defaults.prober.intervalMs,
     1000,
   );
   const timeoutMs = readMs(
     prober,
+    'prober',
     'timeout',
     defaults.prober.timeoutMs,
     100,
@@ -147,54 +168,74 @@ export function readMlopsServiceOptions(config: Config): MlopsServiceOptions {
       timeoutMs,
       concurrency: readPositiveInteger(
         prober,
+        'prober',
         'concurrency',
         defaults.prober.concurrency,
       ),
       jitterMs: readMs(
         prober,
+        'prober',
         'jitter',
         Math.min(defaults.prober.jitterMs, Math.floor(intervalMs / 10)),
         0,
       ),
       maxBackoffMs: readMs(
         prober,
+        'prober',
         'maxBackoff',
         Math.max(defaults.prober.maxBackoffMs, intervalMs),
         intervalMs,
       ),
-      staleAfterMs: readMs(prober, 'staleAfter', 2 * intervalMs, 1000),
+      staleAfterMs: readMs(
+        prober,
+        'prober',
+        'staleAfter',
+        2 * intervalMs,
+        1000,
+      ),
     },
     retentionMs: readMs(
       root?.getOptionalConfig('history'),
+      'history',
       'retention',
       defaults.retentionMs,
       3600_000,
     ),
     outbound: {
-      allowedHosts: readHostPatterns(outbound, 'allowedHosts'),
+      allowedHosts: readHostPatterns(outbound, 'outbound', 'allowedHosts'),
       allowPrivateNetworks:
         outbound?.getOptionalBoolean('allowPrivateNetworks') ?? false,
       maxResponseBytes: readPositiveInteger(
         outbound,
+        'outbound',
         'maxResponseBytes',
         defaults.outbound.maxResponseBytes,
       ),
     },
     predict: {
-      timeoutMs: readMs(predict, 'timeout', defaults.predict.timeoutMs, 100),
+      timeoutMs: readMs(
+        predict,
+        'predict',
+        'timeout',
+        defaults.predict.timeoutMs,
+        100,
+      ),
       maxRequestBytes: readPositiveInteger(
         predict,
+        'predict',
         'maxRequestBytes',
         defaults.predict.maxRequestBytes,
       ),
       maxResponseBytes: readPositiveInteger(
         predict,
+        'predict',
         'maxResponseBytes',
         defaults.predict.maxResponseBytes,
       ),
     },
     fleetCacheTtlMs: readMs(
       root?.getOptionalConfig('fleet'),
+      'fleet',
       'cacheTtl',
       defaults.fleetCacheTtlMs,
       0,

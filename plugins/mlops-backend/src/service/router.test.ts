@@ -30,7 +30,12 @@ function mlService(
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
-    metadata: { name, namespace: 'default', title: `${name} model`, annotations },
+    metadata: {
+      name,
+      namespace: 'default',
+      title: `${name} model`,
+      annotations,
+    },
     spec: { type: 'service', lifecycle: 'production', owner },
   };
 }
@@ -240,7 +245,14 @@ describe('mlops router', () => {
     it('forwards a V1 predict body to a v1 endpoint', async () => {
       const res = await predict(
         'wine',
-        { body: { instances: [[1, 1], [2, 3]] } },
+        {
+          body: {
+            instances: [
+              [1, 1],
+              [2, 3],
+            ],
+          },
+        },
         BOB,
       );
       expect(res.status).toBe(200);

@@ -133,7 +133,12 @@ export async function createRouter(
           throw new NotFoundError(`no entity ${entityRef} in the catalog`);
         }
         const [decision] = await permissions.authorize(
-          [{ permission: mlopsEntityPredictPermission, resourceRef: entityRef }],
+          [
+            {
+              permission: mlopsEntityPredictPermission,
+              resourceRef: entityRef,
+            },
+          ],
           { credentials },
         );
         if (decision.result !== AuthorizeResult.ALLOW) {

@@ -129,7 +129,9 @@ function inferAnswer(modelName: string, body: string): unknown {
   );
   return {
     model_name: modelName,
-    outputs: [{ name: 'output-0', datatype: 'FP64', shape: [rows], data: sums }],
+    outputs: [
+      { name: 'output-0', datatype: 'FP64', shape: [rows], data: sums },
+    ],
   };
 }
 

@@ -94,10 +94,10 @@ export async function startMlopsTestBackend(options: {
   const canPredict = options.canPredict ?? (() => true);
   const permissions = mockServices.permissions.mock({
     async authorize(requests, { credentials }) {
-      return requests.map(request => {
+      return requests.map(query => {
         const entityRef =
-          'resourceRef' in request && isResourcePermission(request.permission)
-            ? String(request.resourceRef)
+          'resourceRef' in query && isResourcePermission(query.permission)
+            ? String(query.resourceRef)
             : '';
         return {
           result: canPredict(credentials, entityRef)

@@ -95,5 +95,4 @@ export class MlServiceCatalog {
     );
     return entity ? { entity, service: toMlService(entity) } : undefined;
   }
-
 }

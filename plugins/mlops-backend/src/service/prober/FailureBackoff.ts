@@ -35,7 +35,8 @@ export class FailureBackoff {
     const failures = (this.states.get(key)?.failures ?? 0) + 1;
     // A little slack so an endpoint due "now + interval" is due at the next
     // cycle even when that cycle starts a few milliseconds early.
-    const nextAttemptAt = now + this.delayAfter(failures) - this.intervalMs / 10;
+    const nextAttemptAt =
+      now + this.delayAfter(failures) - this.intervalMs / 10;
     this.states.set(key, { failures, nextAttemptAt });
     return failures;
   }

@@ -1,0 +1,177 @@
+import { DatabaseService } from '@backstage/backend-plugin-api';
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { MLOPS_ANNOTATIONS } from '@eks-mlops/backstage-plugin-mlops-common';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  FixtureServer,
+  sendJson,
+  startFixture,
+  v2Handler,
+} from '../__testUtils__/httpFixtures';
+import { MlServiceCatalog } from '../catalog/MlServiceCatalog';
+import { createOutboundClient } from '../outbound';
+import { DatabaseHealthStore } from '../store';
+import { HealthProber, HealthProberOptions } from './HealthProber';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({
+  ids: ['SQLITE_3'],
+  disableDocker: true,
+});
+
+function entity(name: string, url: string): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name,
+      annotations: {
+        [MLOPS_ANNOTATIONS.inferenceUrl]: url,
+        [MLOPS_ANNOTATIONS.modelName]: 'm',
+      },
+    },
+    spec: { owner: 'team' },
+  };
+}
+
+/** A V2 server that answers after `delayMs` and counts requests in flight. */
+async function countingServer(delayMs: number) {
+  const inner = v2Handler({ modelName: 'm' });
+  const stats = { inFlight: 0, maxInFlight: 0 };
+  const server = await startFixture((req, res, body) => {
+    stats.inFlight += 1;
+    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+    setTimeout(() => {
+      stats.inFlight -= 1;
+      inner(req, res, body);
+    }, delayMs);
+  });
+  return { server, stats };
+}
+
+async function createProber(
+  entities: Entity[],
+  overrides: Partial<HealthProberOptions> = {},
+) {
+  const knex = await databases.init('SQLITE_3');
+  const database: DatabaseService = { getClient: async () => knex };
+  const store = await DatabaseHealthStore.create({ database });
+  const prober = new HealthProber({
+    catalog: new MlServiceCatalog(
+      catalogServiceMock({ entities }),
+      mockServices.logger.mock(),
+    ),
+    auth: mockServices.auth(),
+    store,
+    client: createOutboundClient({
+      allowPrivateNetworks: true,
+      timeoutMs: 1000,
+    }),
+    logger: mockServices.logger.mock(),
+    intervalMs: 60_000,
+    concurrency: 4,
+    jitterMs: 0,
+    maxBackoffMs: 600_000,
+    ...overrides,
+  });
+  return { prober, store };
+}
+
+describe('HealthProber', () => {
+  const servers: FixtureServer[] = [];
+  afterAll(async () => {
+    await Promise.all(servers.map(s => s.close()));
+  });
+
+  it('probes every endpoint with at most `concurrency` endpoints at a time and stores the results', async () => {
+    const { server, stats } = await countingServer(50);
+    servers.push(server);
+    const entities = Array.from({ length: 12 }, (_, i) =>
+      entity(`svc-${i}`, server.url),
+    );
+    const { prober, store } = await createProber(entities, { concurrency: 3 });
+
+    const report = await prober.runCycle();
+
+    expect(report).toMatchObject({
+      services: 12,
+      endpoints: 12,
+      probed: 12,
+      down: 0,
+    });
+    // Each V2 probe makes four calls at once: 3 endpoints → at most 12 calls.
+    expect(stats.maxInFlight).toBeLessThanOrEqual(12);
+    expect(stats.maxInFlight).toBeGreaterThan(4);
+    // 12 endpoints, 3 at a time, 50 ms each: at least four rounds.
+    expect(report.durationMs).toBeGreaterThanOrEqual(4 * 50);
+    const latest = await store.latest();
+    expect(latest).toHaveLength(12);
+    expect(latest.every(l => l.health.state === 'healthy')).toBe(true);
+  });
+
+  it('backs off a failing endpoint and probes it again once it is due', async () => {
+    let calls = 0;
+    const failing = await startFixture((_req, res) => {
+      calls += 1;
+      sendJson(res, 503, {});
+    });
+    servers.push(failing);
+    const { prober } = await createProber([entity('flaky', failing.url)], {
+      intervalMs: 1000,
+      maxBackoffMs: 60_000,
+    });
+
+    await prober.runCycle(); // failure 1: due again after one interval
+    await new Promise(r => setTimeout(r, 1000));
+    const second = await prober.runCycle(); // failure 2: waits two intervals
+    expect(second).toMatchObject({ probed: 1, down: 1, backingOff: 0 });
+    await new Promise(r => setTimeout(r, 1000));
+    const third = await prober.runCycle();
+    expect(third).toMatchObject({ probed: 0, backingOff: 1 });
+    const callsWhileBackingOff = calls;
+    await new Promise(r => setTimeout(r, 1100));
+    const fourth = await prober.runCycle();
+    expect(fourth).toMatchObject({ probed: 1, backingOff: 0 });
+    expect(calls).toBeGreaterThan(callsWhileBackingOff);
+  });
+
+  it('waits a random part of the jitter before a cycle', async () => {
+    const { server } = await countingServer(0);
+    servers.push(server);
+    const { prober } = await createProber([entity('one', server.url)], {
+      jitterMs: 400,
+      random: () => 0.75,
+    });
+    const started = Date.now();
+    await prober.runCycle();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+  });
+
+  it('joins a probe already running instead of calling the endpoint twice', async () => {
+    const { server } = await countingServer(100);
+    servers.push(server);
+    const entities = [entity('once', server.url)];
+    const { prober, store } = await createProber(entities);
+    const service = (
+      await new MlServiceCatalog(
+        catalogServiceMock({ entities }),
+        mockServices.logger.mock(),
+      ).list(await mockServices.auth().getOwnServiceCredentials())
+    )[0];
+    const before = server.received.length;
+    const [a, b] = await Promise.all([
+      prober.probeNow(service, ['default']),
+      prober.probeNow(service, ['default']),
+    ]);
+    expect(a[0]).toBe(b[0]);
+    expect(server.received.length - before).toBe(4);
+    const history = await store.history(
+      'component:default/once',
+      'default',
+      new Date(Date.now() - 60_000),
+    );
+    expect(history.reduce((n, p) => n + p.samples, 0)).toBe(1);
+  });
+});
