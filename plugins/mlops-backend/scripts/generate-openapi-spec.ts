@@ -31,5 +31,7 @@ export const createOpenApiRouter = async (
 ) => createValidatedOpenApiRouter<typeof spec>(spec, options);
 `,
 );
-execFileSync('yarn', ['run', '-T', 'prettier', '--write', tsPath], { stdio: 'inherit' });
+execFileSync('yarn', ['run', '-T', 'prettier', '--write', tsPath], {
+  stdio: 'inherit',
+});
 console.log(`wrote ${tsPath}`);

@@ -17,7 +17,7 @@ jest.setTimeout(20 * 60_000);
 describe('ml-service template: every example values file renders a repository that passes verify', () => {
   let renderer: DryRunRenderer;
   let template: TemplateDirectory;
-  const valueFiles = require('node:fs')
+  const valueFiles: string[] = require('node:fs')
     .readdirSync(VALUES_DIR)
     .filter((f: string) => f.endsWith('.yaml'))
     .sort();

@@ -83,12 +83,7 @@ export async function createMlopsServices(
     store,
     prober,
     snapshots,
-    fleet: new FleetService(
-      catalog,
-      snapshots,
-      deps.cache,
-      options.fleetCacheTtlMs,
-    ),
+    fleet: new FleetService(catalog, snapshots, options.fleetCacheTtlMs),
     entityHealth: new EntityHealthService(
       catalog,
       store,

@@ -166,7 +166,12 @@ describe('mlops router', () => {
         ['default', 'healthy', 1],
         ['staging', 'down', 0],
       ]);
-      expect(irisEntry.endpoints[0].model?.inputs?.[0].shape).toEqual([-1, 4]);
+      // The fleet names the model; its tensors are on the entity route.
+      expect(irisEntry.endpoints[0].model).toEqual({
+        name: 'iris',
+        versions: ['1'],
+        platform: 'sklearn',
+      });
       expect(byRef['component:default/wine'].endpoints[0].state).toBe(
         'healthy',
       );

@@ -102,7 +102,9 @@ export async function createRouter(
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    res.json(await options.fleet.fleet(credentials));
+    // Sent pre-serialized: the fleet is rendered once per snapshot and caller.
+    const json = await options.fleet.fleetJson(credentials);
+    res.type('application/json').end(json);
   });
 
   router.get('/v1/entities/:kind/:namespace/:name/health', async (req, res) => {

@@ -1,15 +1,12 @@
-import {
-  BackstageCredentials,
-  CacheService,
-} from '@backstage/backend-plugin-api';
-import { JsonArray } from '@backstage/types';
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
   EndpointHealthSummary,
+  FleetEntry,
   FleetResponse,
   InferenceEndpoint,
 } from '@eks-mlops/backstage-plugin-mlops-common';
 import { MlService, MlServiceCatalog } from '../catalog/MlServiceCatalog';
-import { HealthSnapshotCache } from './HealthSnapshotCache';
+import { HealthSnapshot, HealthSnapshotCache } from './HealthSnapshotCache';
 
 /** What the fleet shows for an endpoint the prober has not reached yet. */
 export function notProbedYet(
@@ -39,6 +36,13 @@ export function healthOfEndpoints(
   });
 }
 
+/** The fleet lists models by name and version; tensors are for the entity page. */
+function withoutTensors(health: EndpointHealthSummary): EndpointHealthSummary {
+  if (!health.model) return health;
+  const { name, versions, platform } = health.model;
+  return { ...health, model: { name, versions, platform } };
+}
+
 function principalKey(credentials: BackstageCredentials): string | undefined {
   const principal = credentials.principal as {
     type?: string;
@@ -50,53 +54,80 @@ function principalKey(credentials: BackstageCredentials): string | undefined {
   return undefined;
 }
 
+interface CatalogView {
+  services: MlService[];
+  expiresAt: number;
+  /** The serialized response for one snapshot version. */
+  rendered?: { snapshotVersion: string; json: string };
+}
+
+const MAX_CACHED_PRINCIPALS = 1000;
+
 /**
  * `GET /v1/fleet`: the ML services the caller may read, each with the latest
- * health of its endpoints. The caller's catalog view is cached per principal
- * for `mlops.fleet.cacheTtl`, so permission changes show within that time.
+ * health of its endpoints, as a JSON string ready to send.
+ *
+ * Hot path: the health side comes from the snapshot cache (one small cache
+ * read per request); the caller's catalog view is kept per principal for
+ * `mlops.fleet.cacheTtl` (so permission changes show within that time), and
+ * the rendered response is reused until either changes.
  */
 export class FleetService {
+  private readonly views = new Map<string, CatalogView>();
+
   constructor(
     private readonly catalog: MlServiceCatalog,
     private readonly snapshots: HealthSnapshotCache,
-    private readonly cache: CacheService,
     private readonly catalogTtlMs: number,
   ) {}
 
-  async fleet(credentials: BackstageCredentials): Promise<FleetResponse> {
-    const [services, snapshot] = await Promise.all([
-      this.servicesVisibleTo(credentials),
+  async fleetJson(credentials: BackstageCredentials): Promise<string> {
+    const [view, snapshot] = await Promise.all([
+      this.catalogViewOf(credentials),
       this.snapshots.get(),
     ]);
-    return {
-      generatedAt: snapshot.generatedAt,
-      items: services.map(service => ({
-        entityRef: service.entityRef,
-        title: service.title,
-        owner: service.owner,
-        endpoints: healthOfEndpoints(
-          service.endpoints,
-          snapshot.byEntity.get(service.entityRef),
-          snapshot.generatedAt,
-        ),
-      })),
-    };
+    if (view.rendered?.snapshotVersion === snapshot.version) {
+      return view.rendered.json;
+    }
+    const json = JSON.stringify(this.render(view.services, snapshot));
+    view.rendered = { snapshotVersion: snapshot.version, json };
+    return json;
   }
 
-  private async servicesVisibleTo(
+  private render(
+    services: MlService[],
+    snapshot: HealthSnapshot,
+  ): FleetResponse {
+    const items: FleetEntry[] = services.map(service => ({
+      entityRef: service.entityRef,
+      title: service.title,
+      owner: service.owner,
+      endpoints: healthOfEndpoints(
+        service.endpoints,
+        snapshot.byEntity.get(service.entityRef),
+        snapshot.generatedAt,
+      ).map(withoutTensors),
+    }));
+    return { generatedAt: snapshot.generatedAt, items };
+  }
+
+  private async catalogViewOf(
     credentials: BackstageCredentials,
-  ): Promise<MlService[]> {
-    const principal = principalKey(credentials);
-    if (!principal || this.catalogTtlMs <= 0) {
-      return this.catalog.list(credentials);
+  ): Promise<CatalogView> {
+    const key = principalKey(credentials);
+    const now = Date.now();
+    const cached = key ? this.views.get(key) : undefined;
+    if (cached && cached.expiresAt > now) return cached;
+    const view: CatalogView = {
+      services: await this.catalog.list(credentials),
+      expiresAt: now + this.catalogTtlMs,
+    };
+    if (key && this.catalogTtlMs > 0) {
+      if (this.views.size >= MAX_CACHED_PRINCIPALS) {
+        this.views.delete(this.views.keys().next().value!);
+      }
+      this.views.set(key, view);
     }
-    const key = `fleet-services:${principal}`;
-    const cached = await this.cache.get(key);
-    if (cached) return cached as unknown as MlService[];
-    const services = await this.catalog.list(credentials);
-    await this.cache.set(key, services as unknown as JsonArray, {
-      ttl: this.catalogTtlMs,
-    });
-    return services;
+    return view;
   }
 }

@@ -16,6 +16,8 @@ export interface ProbeCycleReport {
   backingOff: number;
   down: number;
   durationMs: number;
+  /** Where the time went: catalog read, probing, storing, refreshing the fleet snapshot. */
+  phasesMs: { catalog: number; probe: number; store: number; snapshot: number };
 }
 
 export interface HealthProberOptions {
@@ -53,6 +55,17 @@ function targetsOf(services: MlService[]): ProbeTarget[] {
   );
 }
 
+/** Each call returns the milliseconds since the previous call (or creation). */
+function stopwatch(): () => number {
+  let last = performance.now();
+  return () => {
+    const now = performance.now();
+    const elapsed = Math.round(now - last);
+    last = now;
+    return elapsed;
+  };
+}
+
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (ms <= 0) return Promise.resolve();
   return new Promise(resolve => {
@@ -83,8 +96,10 @@ export class HealthProber {
   async runCycle(signal?: AbortSignal): Promise<ProbeCycleReport> {
     await sleep(Math.floor(this.random() * this.options.jitterMs), signal);
     const started = performance.now();
+    const lap = stopwatch();
     const credentials = await this.options.auth.getOwnServiceCredentials();
     const services = await this.options.catalog.list(credentials);
+    const catalogMs = lap();
     const targets = targetsOf(services);
     this.backoff.retain(new Set(targets.map(t => t.key)));
 
@@ -100,9 +115,12 @@ export class HealthProber {
         }),
       ),
     );
+    const probeMs = lap();
     const stored = records.filter((r): r is ProbeRecord => r !== undefined);
     await this.options.store.recordMany(stored);
+    const storeMs = lap();
     await this.options.onResultsStored?.();
+    const snapshotMs = lap();
 
     const report: ProbeCycleReport = {
       services: services.length,
@@ -111,10 +129,17 @@ export class HealthProber {
       backingOff: targets.length - due.length,
       down: stored.filter(r => r.health.state === 'down').length,
       durationMs: Math.round(performance.now() - started),
+      phasesMs: {
+        catalog: catalogMs,
+        probe: probeMs,
+        store: storeMs,
+        snapshot: snapshotMs,
+      },
     };
     this.options.logger.info(
       `probe cycle: ${report.probed} of ${report.endpoints} endpoints probed ` +
-        `(${report.down} down, ${report.backingOff} backing off) in ${report.durationMs} ms`,
+        `(${report.down} down, ${report.backingOff} backing off) in ${report.durationMs} ms ` +
+        `(catalog ${catalogMs} ms, probes ${probeMs} ms, store ${storeMs} ms, snapshot ${snapshotMs} ms)`,
     );
     return report;
   }

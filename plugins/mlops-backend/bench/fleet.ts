@@ -1,0 +1,275 @@
+/*
+ * yarn bench:fleet — the prober and the fleet route under load.
+ *
+ * 1,000 model endpoints on loopback (another process; 100 ms per answer,
+ * every tenth failing) are declared by 1,000 catalog entities; a real
+ * Backstage backend (backend-defaults: SQLite, memory cache, static token
+ * auth) runs the mlops plugin with probe concurrency 50. Prints the time of
+ * one probe cycle and the backend's peak RSS, then GET /api/mlops/v1/fleet
+ * at 200 requests/s for 20 s (open loop, from another process): p50 and p99.
+ */
+import { createBackend } from '@backstage/backend-defaults';
+import {
+  coreServices,
+  createBackendModule,
+  createServiceFactory,
+  LoggerService,
+  RootLoggerService,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
+import { Entity } from '@backstage/catalog-model';
+import { ConfigReader } from '@backstage/config';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import {
+  FleetResponse,
+  MLOPS_ANNOTATIONS,
+} from '@eks-mlops/backstage-plugin-mlops-common';
+import { mlopsPlugin } from '../src/plugin';
+
+const ENDPOINTS = 1000;
+const CONCURRENCY = 50;
+const RPS = Number(process.env.BENCH_RPS ?? 200);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+
+function tsNode(script: string, args: string[] = []): ChildProcess {
+  return spawn(
+    process.execPath,
+    [
+      '--require',
+      require.resolve('@backstage/cli/config/nodeTransform.cjs'),
+      resolve(__dirname, script),
+      ...args,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+}
+
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolveLine, reject) => {
+    let text = '';
+    child.stdout!.on('data', chunk => {
+      text += chunk;
+      const end = text.indexOf('\n');
+      if (end >= 0) resolveLine(text.slice(0, end));
+    });
+    child.on('exit', code =>
+      reject(new Error(`${child.spawnargs.join(' ')} exited with ${code}`)),
+    );
+  });
+}
+
+function allOutput(child: ChildProcess): Promise<string> {
+  return new Promise((resolveText, reject) => {
+    let text = '';
+    child.stdout!.on('data', chunk => (text += chunk));
+    child.on('exit', code =>
+      code === 0
+        ? resolveText(text)
+        : reject(new Error(`load client exited with ${code}`)),
+    );
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise(resolvePort => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** A root logger that only shows warnings and reports each probe cycle. */
+function cycleWatchingLogger(
+  onCycle: (message: string) => void,
+): RootLoggerService {
+  const make = (): LoggerService & RootLoggerService => ({
+    error: (m: string) => console.error(`backend error: ${m}`),
+    warn: (m: string) => console.warn(`backend warning: ${m}`),
+    info: (m: string) => {
+      if (m.startsWith('probe cycle:')) onCycle(m);
+    },
+    debug: () => {},
+    child: () => make(),
+  });
+  return make();
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[
+    Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)
+  ];
+}
+
+function demoEntities(port: number): Entity[] {
+  return Array.from({ length: ENDPOINTS }, (_, i) => ({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name: `model-${i}`,
+      annotations: {
+        [MLOPS_ANNOTATIONS.inferenceUrl]: `http://127.0.0.1:${port}/m/${i}`,
+      },
+    },
+    spec: {
+      type: 'service',
+      lifecycle: 'production',
+      owner: `group:default/team-${i % 20}`,
+    },
+  }));
+}
+
+async function main() {
+  const endpoints = tsNode('modelFleetServer.ts');
+  const endpointPort = Number(await firstLine(endpoints));
+
+  const cycles: string[] = [];
+  let cycleWaiter: (() => void) | undefined;
+  const logger = cycleWatchingLogger(message => {
+    cycles.push(message);
+    cycleWaiter?.();
+  });
+  const nextCycle = () => new Promise<void>(r => (cycleWaiter = r));
+
+  let scheduler: SchedulerService | undefined;
+  const port = await freePort();
+  const token = randomBytes(24).toString('hex');
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const backend = createBackend();
+  backend.add(
+    createServiceFactory({
+      service: coreServices.rootConfig,
+      deps: {},
+      factory: () =>
+        new ConfigReader({
+          backend: {
+            baseUrl,
+            listen: { host: '127.0.0.1', port },
+            database: { client: 'better-sqlite3', connection: ':memory:' },
+            auth: {
+              externalAccess: [
+                { type: 'static', options: { token, subject: 'bench' } },
+              ],
+            },
+          },
+          mlops: {
+            prober: {
+              interval: '1h',
+              timeout: '5s',
+              concurrency: CONCURRENCY,
+              jitter: '0s',
+            },
+            outbound: { allowPrivateNetworks: true },
+          },
+        }),
+    }),
+  );
+  backend.add(
+    createServiceFactory({
+      service: coreServices.rootLogger,
+      deps: {},
+      factory: () => logger,
+    }),
+  );
+  backend.add(
+    catalogServiceMock.factory({ entities: demoEntities(endpointPort) }),
+  );
+  backend.add(
+    createBackendModule({
+      pluginId: 'mlops',
+      moduleId: 'bench-scheduler',
+      register(env) {
+        env.registerInit({
+          deps: { s: coreServices.scheduler },
+          async init({ s }) {
+            scheduler = s;
+          },
+        });
+      },
+    }),
+  );
+  backend.add(mlopsPlugin);
+  const first = nextCycle();
+  await backend.start();
+  const rssAfterStartMb = process.memoryUsage().rss / 1024 / 1024;
+  await first; // the scheduler starts the first cycle 5 s after start-up
+
+  const second = nextCycle();
+  await scheduler!.triggerTask('mlops-probe-cycle');
+  await second;
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+
+  const fleet = (await (
+    await fetch(`${baseUrl}/api/mlops/v1/fleet`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+  ).json()) as FleetResponse;
+  const states = fleet.items.flatMap(i => i.endpoints.map(e => e.state));
+  const count = (s: string) => states.filter(x => x === s).length;
+
+  const load = tsNode('loadClient.ts', [
+    `${baseUrl}/api/mlops/v1/fleet`,
+    token,
+    String(RPS),
+    String(SECONDS),
+  ]);
+  const result = JSON.parse(await allOutput(load)) as {
+    elapsedSeconds: number;
+    latenciesMs: number[];
+    errors: number;
+  };
+  const sorted = [...result.latenciesMs].sort((a, b) => a - b);
+  const cycleMs = (m: string) => Number(/ in (\d+) ms/.exec(m)![1]);
+
+  console.log(
+    `bench:fleet — ${ENDPOINTS} endpoints on loopback, 100 ms each, every 10th failing; concurrency ${CONCURRENCY}`,
+  );
+  console.log(
+    `  probe cycle 1 (cold): ${(cycleMs(cycles[0]) / 1000).toFixed(
+      2,
+    )} s  [limit 2.0 s, goal ≤ 2.5 s] — ${cycles[0]}`,
+  );
+  console.log(
+    `  probe cycle 2 (warm): ${(cycleMs(cycles[1]) / 1000).toFixed(2)} s — ${
+      cycles[1]
+    }`,
+  );
+  console.log(
+    `  fleet after the cycles: ${fleet.items.length} services, ${count(
+      'healthy',
+    )} healthy, ${count('down')} down, ${count('unknown')} unknown`,
+  );
+  console.log(
+    `  backend process RSS: ${rssAfterStartMb.toFixed(
+      0,
+    )} MB after start-up, peak ${peakRssMb.toFixed(0)} MB  [goal ≤ 300 MB]`,
+  );
+  console.log(
+    `  GET /api/mlops/v1/fleet at ${RPS} req/s for ${SECONDS} s: ${
+      result.latenciesMs.length
+    } requests in ${result.elapsedSeconds.toFixed(1)} s, ${
+      result.errors
+    } errors`,
+  );
+  console.log(
+    `    p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(
+      sorted,
+      99,
+    ).toFixed(1)} ms, max ${sorted[sorted.length - 1].toFixed(
+      1,
+    )} ms  [goal p99 ≤ 50 ms]`,
+  );
+
+  await backend.stop();
+  endpoints.kill();
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,141 @@
+import { Entity } from '@backstage/catalog-model';
+import { ApiRef } from '@backstage/core-plugin-api';
+import {
+  kubernetesApiRef,
+  kubernetesAuthProvidersApiRef,
+} from '@backstage/plugin-kubernetes-react';
+import { PermissionApi } from '@backstage/plugin-permission-react';
+import { ResponseError } from '@backstage/errors';
+import { mockApis } from '@backstage/test-utils';
+import {
+  EntityHealthResponse,
+  FleetResponse,
+} from '@eks-mlops/backstage-plugin-mlops-common';
+import { MlopsApi } from '../api';
+import healthyHealth from '../__fixtures__/health-healthy.json';
+import fleet from '../__fixtures__/fleet.json';
+
+export type ApiPair = readonly [ApiRef<object>, object];
+
+export const DEFAULT_ANNOTATIONS = {
+  'mlops/inference-url': 'https://churn-model.ml.example.com',
+  'mlops/inference-url-staging': 'https://churn-model.staging.ml.example.com',
+  'mlops/model-name': 'churn-model',
+  'mlops/ecr-repository':
+    '123456789012.dkr.ecr.eu-west-1.amazonaws.com/churn-model',
+  'mlops/tfstate': 's3://acme-ml-tfstate/churn-model',
+  'mlops/aws-region': 'eu-west-1',
+  'mlops/aws-account-id': '123456789012',
+  'mlops/eks-cluster': 'ml-prod',
+  'backstage.io/kubernetes-id': 'churn-model',
+  'github.com/project-slug': 'acme/churn-model',
+};
+
+export function mlServiceEntity(
+  annotations: Record<string, string> = DEFAULT_ANNOTATIONS,
+  name = 'churn-model',
+): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: { name, namespace: 'default', annotations },
+    spec: {
+      type: 'service',
+      owner: 'group:default/team-churn',
+      lifecycle: 'production',
+    },
+  };
+}
+
+export function fakeMlopsApi(overrides: Partial<MlopsApi> = {}) {
+  return {
+    getFleet: jest.fn(async () => fleet as FleetResponse),
+    getEntityHealth: jest.fn(
+      async () => healthyHealth as unknown as EntityHealthResponse,
+    ),
+    predict: jest.fn(async () => ({
+      status: 200,
+      latencyMs: 23,
+      body: {
+        model_name: 'churn-model',
+        outputs: [
+          { name: 'predictions', shape: [1], datatype: 'INT64', data: [0] },
+        ],
+      },
+    })),
+    ...overrides,
+  };
+}
+
+/** The Kubernetes plugin's client APIs, answering every entity with `objects`. */
+export function fakeKubernetesApis(objects: unknown): ApiPair[] {
+  const kubernetesApi = {
+    getClusters: jest.fn(async () => [
+      { name: 'eks-prod-eu-west-1', authProvider: 'serviceAccount' },
+    ]),
+    getObjectsByEntity: jest.fn(async () => objects),
+  };
+  const authProvidersApi = {
+    decorateRequestBodyForAuth: jest.fn(
+      async (_provider: string, body: object) => body,
+    ),
+    getCredentials: jest.fn(async () => ({})),
+  };
+  return [
+    [kubernetesApiRef, kubernetesApi],
+    [kubernetesAuthProvidersApiRef, authProvidersApi],
+  ];
+}
+
+type AuthorizeOption = NonNullable<
+  NonNullable<Parameters<typeof mockApis.permission>[0]>['authorize']
+>;
+type Decision = Exclude<AuthorizeOption, (...args: any[]) => unknown>;
+
+/** A permission API that allows or denies every request. */
+export function fakePermissionApi(allowed: boolean): PermissionApi {
+  // The enum lives in @backstage/plugin-permission-common, which this package
+  // does not depend on; its members are these strings.
+  const decision = (allowed ? 'ALLOW' : 'DENY') as Decision;
+  return mockApis.permission({ authorize: decision });
+}
+
+const STATUS_TEXTS: Record<number, string> = {
+  200: 'OK',
+  400: 'Bad Request',
+  403: 'Forbidden',
+  404: 'Not Found',
+  413: 'Payload Too Large',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  504: 'Gateway Timeout',
+};
+
+export function jsonResponse(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    statusText: STATUS_TEXTS[status] ?? '',
+    headers: { 'Content-Type': 'application/json' },
+  });
+}
+
+/** A response with Backstage's standard error body, as the backend sends it. */
+export function errorResponse(
+  status: number,
+  name: string,
+  message: string,
+): Response {
+  return jsonResponse(status, {
+    error: { name, message },
+    response: { statusCode: status },
+  });
+}
+
+/** The error `MlopsClient` throws for such a response. */
+export function backstageError(
+  status: number,
+  name: string,
+  message: string,
+): Promise<ResponseError> {
+  return ResponseError.fromResponse(errorResponse(status, name, message));
+}

@@ -1,0 +1,3 @@
+export { MlopsClient } from './MlopsClient';
+export { mlopsApiRef } from './types';
+export type { MlopsApi } from './types';

@@ -1,0 +1,159 @@
+import { InfoCard, Link, TrendLine } from '@backstage/core-components';
+import Box from '@material-ui/core/Box';
+import Grid from '@material-ui/core/Grid';
+import Typography from '@material-ui/core/Typography';
+import { useTheme } from '@material-ui/core/styles';
+import {
+  EndpointHealthDetail,
+  HealthHistoryPoint,
+} from '@eks-mlops/backstage-plugin-mlops-common';
+import { Fact, Facts } from '../Facts';
+import {
+  formatCheckedAt,
+  formatLatency,
+  formatUptime,
+  modelVersion,
+  PLACEHOLDER,
+} from '../format';
+import { HealthStatus } from '../HealthStatus';
+
+/** One card per environment: probe result, 24-hour figures and sparklines. */
+export function EndpointHealthDetails(props: {
+  endpoints: EndpointHealthDetail[];
+}) {
+  return (
+    <Grid container spacing={3}>
+      {props.endpoints.map(endpoint => (
+        <Grid
+          item
+          xs={12}
+          md={6}
+          key={endpoint.environment}
+          component="section"
+          aria-label={`Endpoint ${endpoint.environment}`}
+        >
+          <EndpointCard endpoint={endpoint} />
+        </Grid>
+      ))}
+    </Grid>
+  );
+}
+
+function EndpointCard(props: { endpoint: EndpointHealthDetail }) {
+  const { endpoint } = props;
+  return (
+    <InfoCard
+      title={`Endpoint: ${endpoint.environment}`}
+      subheader={<HealthStatus state={endpoint.state} />}
+    >
+      <Facts facts={endpointFacts(endpoint)} />
+      <HealthHistory history={endpoint.history} />
+    </InfoCard>
+  );
+}
+
+function yesNo(value?: boolean): string {
+  if (value === undefined) {
+    return PLACEHOLDER;
+  }
+  return value ? 'yes' : 'no';
+}
+
+function endpointFacts(endpoint: EndpointHealthDetail): Fact[] {
+  const facts: Fact[] = [
+    {
+      label: 'URL',
+      value: <Link to={endpoint.url}>{endpoint.url}</Link>,
+    },
+    {
+      label: 'Live / ready / model ready',
+      value: [endpoint.live, endpoint.ready, endpoint.modelReady]
+        .map(yesNo)
+        .join(' / '),
+    },
+    { label: 'Latency', value: formatLatency(endpoint.latencyMs) },
+    {
+      label: 'p50 / p95 (24 h)',
+      value: `${formatLatency(endpoint.p50LatencyMs)} / ${formatLatency(
+        endpoint.p95LatencyMs,
+      )}`,
+    },
+    { label: 'Uptime (24 h)', value: formatUptime(endpoint.uptime24h) },
+    { label: 'Model version', value: modelVersion(endpoint) ?? PLACEHOLDER },
+    { label: 'Last probe', value: formatCheckedAt(endpoint.checkedAt) },
+  ];
+  if (endpoint.errorClass || endpoint.errorMessage) {
+    facts.push({
+      label: 'Problem',
+      value: [endpoint.errorClass, endpoint.errorMessage]
+        .filter(Boolean)
+        .join(': '),
+    });
+  }
+  return facts;
+}
+
+function HealthHistory(props: { history: HealthHistoryPoint[] }) {
+  const theme = useTheme();
+  if (props.history.length < 2) {
+    return (
+      <Box mt={2}>
+        <Typography variant="body2" color="textSecondary">
+          Not enough probes yet for a 24-hour history.
+        </Typography>
+      </Box>
+    );
+  }
+  const latencies = props.history
+    .map(point => point.latencyMs)
+    .filter((latency): latency is number => latency !== undefined);
+  const uptimes = props.history.map(point => point.uptime);
+  const slowest = Math.max(...latencies);
+  return (
+    <Box mt={2} display="flex" flexWrap="wrap" style={{ gap: 16 }}>
+      {latencies.length >= 2 && (
+        <Sparkline
+          label="Latency, last 24 hours"
+          description={`Latency over the last 24 hours: ${formatLatency(
+            Math.min(...latencies),
+          )} to ${formatLatency(slowest)}`}
+          data={latencies}
+          max={slowest}
+          color={theme.palette.primary.main}
+        />
+      )}
+      <Sparkline
+        label="Uptime, last 24 hours"
+        description={`Uptime over the last 24 hours: lowest ${formatUptime(
+          Math.min(...uptimes),
+        )}`}
+        data={uptimes}
+        max={1}
+      />
+    </Box>
+  );
+}
+
+/** A labelled sparkline; its SVG title carries the figures for screen readers. */
+function Sparkline(props: {
+  label: string;
+  description: string;
+  data: number[];
+  max: number;
+  color?: string;
+}) {
+  return (
+    <Box width={160}>
+      <Typography variant="caption" color="textSecondary" component="div">
+        {props.label}
+      </Typography>
+      <TrendLine
+        data={props.data}
+        min={0}
+        max={props.max}
+        color={props.color}
+        title={props.description}
+      />
+    </Box>
+  );
+}

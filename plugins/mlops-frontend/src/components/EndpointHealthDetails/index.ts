@@ -1,0 +1,1 @@
+export { EndpointHealthDetails } from './EndpointHealthDetails';

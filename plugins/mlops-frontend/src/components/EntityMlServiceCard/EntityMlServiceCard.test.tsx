@@ -1,0 +1,177 @@
+import { screen, within } from '@testing-library/react';
+import { textContentMatcher } from '@backstage/test-utils';
+import { EntityHealthResponse } from '@eks-mlops/backstage-plugin-mlops-common';
+import {
+  backstageError,
+  fakeMlopsApi,
+  mlServiceEntity,
+} from '../../__testUtils__/fakes';
+import {
+  renderWithMlops,
+  RenderOptions,
+} from '../../__testUtils__/renderWithMlops';
+import degraded from '../../__fixtures__/health-degraded.json';
+import down from '../../__fixtures__/health-down.json';
+import unknown from '../../__fixtures__/health-unknown.json';
+import stalled from '../../__fixtures__/kubernetes-rollout-stalled.json';
+import crashLoop from '../../__fixtures__/kubernetes-crashloop.json';
+import hpaAtMax from '../../__fixtures__/kubernetes-hpa-at-max.json';
+import { EntityMlServiceCard } from './EntityMlServiceCard';
+
+function renderCard(options: RenderOptions = {}) {
+  return renderWithMlops(<EntityMlServiceCard />, {
+    entity: mlServiceEntity(),
+    ...options,
+  });
+}
+
+function healthApi(health: unknown) {
+  return fakeMlopsApi({
+    getEntityHealth: jest.fn(async () => health as EntityHealthResponse),
+  });
+}
+
+function endpoint(environment: string) {
+  return screen.getByLabelText(`Endpoint ${environment}`);
+}
+
+describe('EntityMlServiceCard', () => {
+  it('shows each environment with health, latency, uptime, version and link', async () => {
+    await renderCard();
+
+    expect(
+      await screen.findByLabelText('default: Healthy'),
+    ).toBeInTheDocument();
+    expect(screen.getByLabelText('staging: Healthy')).toBeInTheDocument();
+    const primary = within(endpoint('default'));
+    expect(primary.getByText('38 ms')).toBeInTheDocument();
+    expect(primary.getByText('99.87%')).toBeInTheDocument();
+    expect(primary.getByText('1.4.2')).toBeInTheDocument();
+    expect(
+      primary.getByRole('link', {
+        name: /https:\/\/churn-model\.ml\.example\.com/,
+      }),
+    ).toHaveAttribute('href', 'https://churn-model.ml.example.com');
+    expect(within(endpoint('staging')).getByText('1.5.0')).toBeInTheDocument();
+  });
+
+  it('shows replicas and the rollout state from Kubernetes', async () => {
+    await renderCard();
+    expect(await screen.findByText('3/3 ready')).toBeInTheDocument();
+    expect(screen.getByText('Rollout complete')).toBeInTheDocument();
+  });
+
+  it('shows a degraded endpoint', async () => {
+    await renderCard({ mlopsApi: healthApi(degraded) });
+    expect(
+      await screen.findByLabelText('default: Degraded'),
+    ).toBeInTheDocument();
+    expect(within(endpoint('default')).getByText('1.84 s')).toBeInTheDocument();
+  });
+
+  it('shows a down endpoint', async () => {
+    await renderCard({ mlopsApi: healthApi(down) });
+    expect(await screen.findByLabelText('default: Down')).toBeInTheDocument();
+    expect(within(endpoint('default')).getByText('41.67%')).toBeInTheDocument();
+  });
+
+  it('shows an endpoint not probed yet as unknown', async () => {
+    await renderCard({ mlopsApi: healthApi(unknown) });
+    expect(
+      await screen.findByLabelText('default: Unknown'),
+    ).toBeInTheDocument();
+    expect(within(endpoint('default')).getAllByText('—')).toHaveLength(3);
+  });
+
+  it('explains what to add to an entity without the annotations', async () => {
+    const api = fakeMlopsApi();
+    await renderCard({
+      entity: mlServiceEntity({ 'backstage.io/kubernetes-id': 'churn-model' }),
+      mlopsApi: api,
+    });
+    expect(
+      screen.getByText('This entity is not set up as an ML service'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        textContentMatcher(
+          'mlops/inference-url: https://churn-model.example.com',
+        ),
+      ),
+    ).toBeInTheDocument();
+    expect(api.getEntityHealth).not.toHaveBeenCalled();
+  });
+
+  it('still shows health when the app has no Kubernetes plugin', async () => {
+    await renderCard({ kubernetes: null });
+    expect(
+      await screen.findByLabelText('default: Healthy'),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('status')).toHaveTextContent(
+      'Kubernetes plugin not installed',
+    );
+  });
+
+  it('asks for the Kubernetes annotation when it is missing', async () => {
+    await renderCard({
+      entity: mlServiceEntity({
+        'mlops/inference-url': 'https://churn-model.ml.example.com',
+      }),
+    });
+    expect(await screen.findByRole('status')).toHaveTextContent(
+      'backstage.io/kubernetes-id',
+    );
+  });
+
+  it('shows a stalled rollout and its image pull error', async () => {
+    await renderCard({ kubernetes: stalled });
+    expect(await screen.findByText('Rollout stalled')).toBeInTheDocument();
+    expect(screen.getByText('ImagePullBackOff')).toBeInTheDocument();
+  });
+
+  it('shows pods in CrashLoopBackOff and why they die', async () => {
+    await renderCard({ kubernetes: crashLoop });
+    expect(await screen.findByText('1/3 ready')).toBeInTheDocument();
+    expect(screen.getByText('CrashLoopBackOff, OOMKilled')).toBeInTheDocument();
+  });
+
+  it('warns when the autoscaler is at its maximum', async () => {
+    await renderCard({ kubernetes: hpaAtMax });
+    expect(
+      await screen.findByText('at its maximum of 5 replicas'),
+    ).toBeInTheDocument();
+  });
+
+  it('says when the backend does not know the entity yet', async () => {
+    const error = await backstageError(404, 'NotFoundError', 'unknown entity');
+    await renderCard({
+      mlopsApi: fakeMlopsApi({
+        getEntityHealth: jest.fn().mockRejectedValue(error),
+      }),
+    });
+    expect(
+      await screen.findByText(/Not known to the mlops backend yet/),
+    ).toBeInTheDocument();
+  });
+
+  it('shows other backend errors', async () => {
+    const error = await backstageError(500, 'Error', 'database is locked');
+    await renderCard({
+      mlopsApi: fakeMlopsApi({
+        getEntityHealth: jest.fn().mockRejectedValue(error),
+      }),
+    });
+    expect(await screen.findAllByText(/database is locked/)).not.toHaveLength(
+      0,
+    );
+  });
+
+  it('shows progress while health loads', async () => {
+    await renderCard({
+      mlopsApi: fakeMlopsApi({
+        getEntityHealth: jest.fn(() => new Promise<never>(() => {})),
+      }),
+    });
+    expect(screen.getAllByTestId('progress').length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,135 @@
+import { Entity } from '@backstage/catalog-model';
+import {
+  InfoCard,
+  InfoCardVariants,
+  Link,
+  Progress,
+} from '@backstage/core-components';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import Box from '@material-ui/core/Box';
+import Divider from '@material-ui/core/Divider';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import {
+  EndpointHealthSummary,
+  getInferenceProtocol,
+  getModelName,
+} from '@eks-mlops/backstage-plugin-mlops-common';
+import { useEntityHealth } from '../../hooks/useEntityHealth';
+import { isMlServiceAvailable } from '../../isMlServiceAvailable';
+import { Facts } from '../Facts';
+import {
+  formatLatency,
+  formatUptime,
+  modelVersion,
+  PLACEHOLDER,
+} from '../format';
+import { HealthError } from '../HealthError';
+import { EnvironmentHealthChip } from '../HealthStatus';
+import { MissingMlopsAnnotations } from '../MissingMlopsAnnotations';
+import { RequireKubernetesPlugin } from '../RequireKubernetesPlugin';
+import { RolloutOverview } from '../RolloutOverview';
+
+const TITLE = 'ML service';
+
+const useStyles = makeStyles(theme => ({
+  endpoints: {
+    listStyle: 'none',
+    margin: 0,
+    padding: 0,
+    '& > li + li': {
+      marginTop: theme.spacing(2),
+    },
+  },
+}));
+
+/**
+ * Props of {@link EntityMlServiceCard}.
+ *
+ * @public
+ */
+export interface EntityMlServiceCardProps {
+  /** The InfoCard variant; `gridItem` fills the height of its grid cell. */
+  variant?: InfoCardVariants;
+}
+
+/** Compact health and rollout of the ML service in the entity context. */
+export function EntityMlServiceCard(props: EntityMlServiceCardProps) {
+  const { entity } = useEntity();
+  if (!isMlServiceAvailable(entity)) {
+    return (
+      <InfoCard title={TITLE} variant={props.variant}>
+        <MissingMlopsAnnotations entity={entity} compact />
+      </InfoCard>
+    );
+  }
+  return (
+    <InfoCard
+      title={TITLE}
+      subheader={`Model ${getModelName(
+        entity,
+      )} · protocol ${getInferenceProtocol(entity).toUpperCase()}`}
+      variant={props.variant}
+    >
+      <EndpointsSection entity={entity} />
+      <Box my={2}>
+        <Divider />
+      </Box>
+      <Typography variant="subtitle2" component="h3" gutterBottom>
+        Rollout
+      </Typography>
+      <RequireKubernetesPlugin entity={entity} compact>
+        <RolloutOverview entity={entity} />
+      </RequireKubernetesPlugin>
+    </InfoCard>
+  );
+}
+
+function EndpointsSection(props: { entity: Entity }) {
+  const classes = useStyles();
+  const { health, loading, error } = useEntityHealth(props.entity);
+  if (loading) {
+    return <Progress />;
+  }
+  if (error || !health) {
+    return <HealthError error={error ?? new Error('No health data')} />;
+  }
+  return (
+    <ul className={classes.endpoints} aria-label="Endpoints">
+      {health.endpoints.map(endpoint => (
+        <li key={endpoint.environment}>
+          <EndpointSummary endpoint={endpoint} />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function EndpointSummary(props: { endpoint: EndpointHealthSummary }) {
+  const { endpoint } = props;
+  return (
+    <>
+      <Box mb={1}>
+        <EnvironmentHealthChip
+          environment={endpoint.environment}
+          state={endpoint.state}
+        />
+      </Box>
+      <Facts
+        aria-label={`Endpoint ${endpoint.environment}`}
+        facts={[
+          { label: 'Latency', value: formatLatency(endpoint.latencyMs) },
+          { label: 'Uptime (24 h)', value: formatUptime(endpoint.uptime24h) },
+          {
+            label: 'Model version',
+            value: modelVersion(endpoint) ?? PLACEHOLDER,
+          },
+          {
+            label: 'Endpoint',
+            value: <Link to={endpoint.url}>{endpoint.url}</Link>,
+          },
+        ]}
+      />
+    </>
+  );
+}

@@ -1,0 +1,2 @@
+export { EntityMlServiceCard } from './EntityMlServiceCard';
+export type { EntityMlServiceCardProps } from './EntityMlServiceCard';

@@ -1,0 +1,362 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { EntityHealthResponse } from '@eks-mlops/backstage-plugin-mlops-common';
+import {
+  backstageError,
+  fakeMlopsApi,
+  mlServiceEntity,
+} from '../../__testUtils__/fakes';
+import {
+  renderWithMlops,
+  RenderOptions,
+} from '../../__testUtils__/renderWithMlops';
+import degraded from '../../__fixtures__/health-degraded.json';
+import down from '../../__fixtures__/health-down.json';
+import unknown from '../../__fixtures__/health-unknown.json';
+import stalled from '../../__fixtures__/kubernetes-rollout-stalled.json';
+import crashLoop from '../../__fixtures__/kubernetes-crashloop.json';
+import hpaAtMax from '../../__fixtures__/kubernetes-hpa-at-max.json';
+import { EntityMlServiceContent } from './EntityMlServiceContent';
+
+function renderContent(options: RenderOptions = {}) {
+  return renderWithMlops(<EntityMlServiceContent />, {
+    entity: mlServiceEntity(),
+    ...options,
+  });
+}
+
+function healthApi(health: unknown) {
+  return fakeMlopsApi({
+    getEntityHealth: jest.fn(async () => health as EntityHealthResponse),
+  });
+}
+
+async function endpointCard(environment: string) {
+  return within(
+    await screen.findByRole('region', { name: `Endpoint ${environment}` }),
+  );
+}
+
+function rolloutCard() {
+  return within(screen.getByRole('region', { name: 'Rollout' }));
+}
+
+describe('EntityMlServiceContent', () => {
+  describe('health', () => {
+    it('shows each healthy endpoint with its figures and history', async () => {
+      await renderContent();
+      const primary = await endpointCard('default');
+      expect(primary.getByText('Healthy')).toBeInTheDocument();
+      expect(primary.getByText('yes / yes / yes')).toBeInTheDocument();
+      expect(primary.getByText('36 ms / 61 ms')).toBeInTheDocument();
+      expect(primary.getByText('99.87%')).toBeInTheDocument();
+      expect(
+        primary.getByTitle('Latency over the last 24 hours: 32 ms to 43 ms'),
+      ).toBeInTheDocument();
+      expect(
+        primary.getByTitle('Uptime over the last 24 hours: lowest 100%'),
+      ).toBeInTheDocument();
+      expect(
+        (await endpointCard('staging')).getByText('1.5.0'),
+      ).toBeInTheDocument();
+    });
+
+    it('shows a degraded endpoint with the reason', async () => {
+      await renderContent({ mlopsApi: healthApi(degraded) });
+      const primary = await endpointCard('default');
+      expect(primary.getByText('Degraded')).toBeInTheDocument();
+      expect(
+        primary.getByText('latency 1840 ms is above the 1000 ms threshold'),
+      ).toBeInTheDocument();
+      expect(primary.getByText('210 ms / 1.92 s')).toBeInTheDocument();
+    });
+
+    it('shows a down endpoint with the probe error and its uptime dip', async () => {
+      await renderContent({ mlopsApi: healthApi(down) });
+      const primary = await endpointCard('default');
+      expect(primary.getByText('Down')).toBeInTheDocument();
+      expect(
+        primary.getByText('timeout: no answer within 5000 ms'),
+      ).toBeInTheDocument();
+      expect(
+        primary.getByTitle('Uptime over the last 24 hours: lowest 0.00%'),
+      ).toBeInTheDocument();
+    });
+
+    it('shows an endpoint without probes as unknown with no history yet', async () => {
+      await renderContent({ mlopsApi: healthApi(unknown) });
+      const primary = await endpointCard('default');
+      expect(primary.getByText('Unknown')).toBeInTheDocument();
+      expect(
+        primary.getByText('Not enough probes yet for a 24-hour history.'),
+      ).toBeInTheDocument();
+      expect(
+        screen.getByText(/has not published model metadata/),
+      ).toBeInTheDocument();
+    });
+
+    it('shows backend errors', async () => {
+      const error = await backstageError(500, 'Error', 'prober crashed');
+      await renderContent({
+        mlopsApi: fakeMlopsApi({
+          getEntityHealth: jest.fn().mockRejectedValue(error),
+        }),
+      });
+      expect(await screen.findAllByText(/prober crashed/)).not.toHaveLength(0);
+    });
+  });
+
+  it('lists the model inputs and outputs from its metadata', async () => {
+    await renderContent();
+    const inputs = await screen.findByRole('table', { name: 'Model inputs' });
+    expect(within(inputs).getByText('input-0')).toBeInTheDocument();
+    expect(within(inputs).getByText('FP64')).toBeInTheDocument();
+    expect(within(inputs).getByText('[any, 30]')).toBeInTheDocument();
+    const outputs = screen.getByRole('table', { name: 'Model outputs' });
+    expect(within(outputs).getByText('probabilities')).toBeInTheDocument();
+    expect(screen.getByText('sklearn')).toBeInTheDocument();
+  });
+
+  it('links the image repository, CI runs, state bucket and cluster', async () => {
+    await renderContent();
+    const links = await screen.findByRole('list', { name: 'Service links' });
+    expect(
+      within(links).getByRole('link', { name: /ECR repository churn-model/ }),
+    ).toHaveAttribute(
+      'href',
+      'https://eu-west-1.console.aws.amazon.com/ecr/repositories/private/123456789012/churn-model?region=eu-west-1',
+    );
+    expect(
+      within(links).getByRole('link', { name: /GitHub Actions runs/ }),
+    ).toHaveAttribute('href', 'https://github.com/acme/churn-model/actions');
+    expect(
+      within(links).getByRole('link', { name: /Terraform state bucket/ }),
+    ).toBeInTheDocument();
+    expect(
+      within(links).getByRole('link', { name: /EKS cluster ml-prod/ }),
+    ).toBeInTheDocument();
+  });
+
+  describe('rollout', () => {
+    it('shows the deployment, its image and the autoscaler', async () => {
+      await renderContent();
+      const rollout = rolloutCard();
+      expect(
+        await rollout.findByRole('heading', { name: 'Deployment churn-model' }),
+      ).toBeInTheDocument();
+      expect(rollout.getByText('Rollout complete')).toBeInTheDocument();
+      expect(
+        rollout.getByText('3/3 ready · 3 updated · 3 available'),
+      ).toBeInTheDocument();
+      expect(rollout.getByText('1.4.2')).toBeInTheDocument();
+      expect(
+        rollout.getByText(
+          'sha256:9f2a41c7e3b8d05a6c1e7f3b9d2a8c4e6f0b1d3a5c7e9f2b4d6a8c0e1f3a5b7d',
+        ),
+      ).toBeInTheDocument();
+      expect(
+        rollout.getByText('3 current · 3 desired · min 2 · max 6'),
+      ).toBeInTheDocument();
+      expect(rollout.getByText('41% of a 70% target')).toBeInTheDocument();
+      expect(rollout.getByText('Can add 3 more replicas')).toBeInTheDocument();
+      expect(
+        rollout.queryByRole('table', { name: 'Recent pod errors' }),
+      ).not.toBeInTheDocument();
+    });
+
+    it('shows a stalled rollout with the controller message and pull error', async () => {
+      await renderContent({ kubernetes: stalled });
+      const rollout = rolloutCard();
+      expect(await rollout.findByText('Rollout stalled')).toBeInTheDocument();
+      expect(
+        rollout.getByText(/has timed out progressing/),
+      ).toBeInTheDocument();
+      expect(rollout.getByText('1.5.0')).toBeInTheDocument();
+      expect(rollout.getByText('not pulled yet')).toBeInTheDocument();
+      const errors = rollout.getByRole('table', { name: 'Recent pod errors' });
+      expect(within(errors).getByText('ImagePullBackOff')).toBeInTheDocument();
+    });
+
+    it('shows CrashLoopBackOff pods, their OOM kills and restarts', async () => {
+      await renderContent({ kubernetes: crashLoop });
+      const rollout = rolloutCard();
+      const errors = await rollout.findByRole('table', {
+        name: 'Recent pod errors',
+      });
+      expect(within(errors).getAllByText('CrashLoopBackOff')).toHaveLength(2);
+      expect(within(errors).getAllByText('OOMKilled')).toHaveLength(2);
+      expect(within(errors).getAllByText(/exit code 137/)).toHaveLength(2);
+      expect(rollout.getByText('12')).toBeInTheDocument();
+      expect(rollout.getByText('Rolling out')).toBeInTheDocument();
+    });
+
+    it('warns when the autoscaler is at its maximum', async () => {
+      await renderContent({ kubernetes: hpaAtMax });
+      const rollout = rolloutCard();
+      expect(
+        await rollout.findByText(
+          'At its maximum of 5 replicas: it cannot scale out further',
+        ),
+      ).toBeInTheDocument();
+      expect(rollout.getByText('96% of a 70% target')).toBeInTheDocument();
+    });
+
+    it('explains a missing Kubernetes plugin instead of failing', async () => {
+      await renderContent({ kubernetes: null });
+      const rollout = rolloutCard();
+      expect(
+        rollout.getByText(/Kubernetes plugin not installed/),
+      ).toBeInTheDocument();
+      expect(await endpointCard('default')).toBeTruthy();
+    });
+  });
+
+  describe('predict playground', () => {
+    it('pre-fills the body from the metadata and shows the answer', async () => {
+      const api = fakeMlopsApi();
+      await renderContent({ mlopsApi: api });
+      const body = await screen.findByRole('textbox', {
+        name: 'Request body (JSON)',
+      });
+      await waitFor(() =>
+        expect(JSON.parse((body as HTMLTextAreaElement).value)).toEqual({
+          inputs: [
+            {
+              name: 'input-0',
+              shape: [1, 30],
+              datatype: 'FP64',
+              data: new Array(30).fill(0),
+            },
+          ],
+        }),
+      );
+
+      await userEvent.click(
+        screen.getByRole('button', { name: 'Send prediction request' }),
+      );
+
+      expect(
+        await screen.findByText('The model answered HTTP 200 in 23 ms'),
+      ).toBeInTheDocument();
+      expect(api.predict).toHaveBeenCalledWith(
+        { kind: 'Component', namespace: 'default', name: 'churn-model' },
+        {
+          environment: undefined,
+          body: expect.objectContaining({ inputs: expect.any(Array) }),
+        },
+      );
+    });
+
+    it('sends to the chosen environment', async () => {
+      const api = fakeMlopsApi();
+      await renderContent({ mlopsApi: api });
+      await userEvent.selectOptions(
+        await screen.findByRole('combobox', { name: 'Environment' }),
+        'staging',
+      );
+      await userEvent.click(
+        screen.getByRole('button', { name: 'Send prediction request' }),
+      );
+      await waitFor(() =>
+        expect(api.predict).toHaveBeenCalledWith(
+          expect.anything(),
+          expect.objectContaining({ environment: 'staging' }),
+        ),
+      );
+    });
+
+    it('flags a model answering with an error status', async () => {
+      const api = fakeMlopsApi({
+        predict: jest.fn(async () => ({
+          status: 422,
+          latencyMs: 9,
+          body: { error: 'expected 30 features, got 2' },
+        })),
+      });
+      await renderContent({ mlopsApi: api });
+      await userEvent.click(
+        await screen.findByRole('button', { name: 'Send prediction request' }),
+      );
+      expect(
+        await screen.findByText('The model answered HTTP 422 in 9 ms'),
+      ).toBeInTheDocument();
+    });
+
+    it('refuses a body that is not JSON without calling the backend', async () => {
+      const api = fakeMlopsApi();
+      await renderContent({ mlopsApi: api });
+      const body = await screen.findByRole('textbox', {
+        name: 'Request body (JSON)',
+      });
+      await userEvent.clear(body);
+      await userEvent.type(body, 'not json');
+      await userEvent.click(
+        screen.getByRole('button', { name: 'Send prediction request' }),
+      );
+      expect(
+        await screen.findByText(/The request body is not valid JSON/),
+      ).toBeInTheDocument();
+      expect(api.predict).not.toHaveBeenCalled();
+    });
+
+    it('explains a failing endpoint', async () => {
+      const error = await backstageError(
+        502,
+        'BadGatewayError',
+        'connect ECONNREFUSED 10.0.43.7:8080',
+      );
+      await renderContent({
+        mlopsApi: fakeMlopsApi({ predict: jest.fn().mockRejectedValue(error) }),
+      });
+      await userEvent.click(
+        await screen.findByRole('button', { name: 'Send prediction request' }),
+      );
+      const alert = await screen.findByRole('alert');
+      expect(alert).toHaveTextContent('The model endpoint failed');
+      expect(alert).toHaveTextContent('connect ECONNREFUSED 10.0.43.7:8080');
+    });
+
+    it('explains a timeout', async () => {
+      const error = await backstageError(504, 'TimeoutError', 'after 10000 ms');
+      await renderContent({
+        mlopsApi: fakeMlopsApi({ predict: jest.fn().mockRejectedValue(error) }),
+      });
+      await userEvent.click(
+        await screen.findByRole('button', { name: 'Send prediction request' }),
+      );
+      expect(await screen.findByRole('alert')).toHaveTextContent(
+        'The model endpoint did not answer in time',
+      );
+    });
+
+    it('is replaced by an explanation for users without the permission', async () => {
+      // usePermission caches answers per entity for a while, so this test
+      // uses an entity the allowed tests have not asked about.
+      await renderContent({
+        entity: mlServiceEntity(undefined, 'fraud-detector'),
+        predictAllowed: false,
+      });
+      expect(
+        await screen.findByText(/needs the 'mlops.entity.predict' permission/),
+      ).toBeInTheDocument();
+      expect(
+        screen.queryByRole('button', { name: 'Send prediction request' }),
+      ).not.toBeInTheDocument();
+      expect(
+        screen.queryByRole('textbox', { name: 'Request body (JSON)' }),
+      ).not.toBeInTheDocument();
+    });
+  });
+
+  it('explains what to add to an entity without the annotations', async () => {
+    const api = fakeMlopsApi();
+    await renderContent({
+      entity: mlServiceEntity({ 'github.com/project-slug': 'acme/churn' }),
+      mlopsApi: api,
+    });
+    expect(
+      screen.getByText('This entity is not set up as an ML service'),
+    ).toBeInTheDocument();
+    expect(api.getEntityHealth).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,1 @@
+export { EntityMlServiceContent } from './EntityMlServiceContent';

@@ -1,0 +1,3 @@
+export { FleetTable } from './FleetTable';
+export { fleetRows } from './fleetRows';
+export type { FleetRow } from './fleetRows';

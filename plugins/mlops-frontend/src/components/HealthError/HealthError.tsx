@@ -1,0 +1,15 @@
+import { ResponseErrorPanel, WarningPanel } from '@backstage/core-components';
+
+/** Why the health of an entity could not be shown. */
+export function HealthError(props: { error: Error }) {
+  if ((props.error as { statusCode?: number }).statusCode === 404) {
+    return (
+      <WarningPanel
+        severity="info"
+        title="Not known to the mlops backend yet"
+        message="The backend reads ML services from the catalog and probes them on a schedule; this entity has not been picked up yet. Check again after the next catalog refresh."
+      />
+    );
+  }
+  return <ResponseErrorPanel error={props.error} />;
+}

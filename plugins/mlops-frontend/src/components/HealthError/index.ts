@@ -1,0 +1,1 @@
+export { HealthError } from './HealthError';

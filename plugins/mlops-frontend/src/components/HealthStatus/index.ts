@@ -1,0 +1,5 @@
+export {
+  EnvironmentHealthChip,
+  HealthStatus,
+  healthLabel,
+} from './HealthStatus';

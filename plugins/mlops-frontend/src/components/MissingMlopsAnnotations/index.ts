@@ -1,0 +1,1 @@
+export { MissingMlopsAnnotations } from './MissingMlopsAnnotations';

@@ -1,0 +1,158 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { Entity } from '@backstage/catalog-model';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
+import {
+  backstageError,
+  fakeMlopsApi,
+  mlServiceEntity,
+} from '../../__testUtils__/fakes';
+import {
+  renderWithMlops,
+  RenderOptions,
+} from '../../__testUtils__/renderWithMlops';
+import { MlFleetPage } from './MlFleetPage';
+
+function catalogEntity(name: string, kubernetesId?: string): Entity {
+  return mlServiceEntity(
+    {
+      'mlops/inference-url': `https://${name}.ml.example.com`,
+      ...(kubernetesId ? { 'backstage.io/kubernetes-id': kubernetesId } : {}),
+    },
+    name,
+  );
+}
+
+const catalog = catalogApiMock({
+  entities: [
+    catalogEntity('churn-model', 'churn-model'),
+    catalogEntity('fraud-detector', 'fraud-detector'),
+    catalogEntity('price-forecast'),
+  ],
+});
+
+function renderPage(options: RenderOptions = {}) {
+  return renderWithMlops(<MlFleetPage />, {
+    apis: [[catalogApiRef, catalog]],
+    ...options,
+  });
+}
+
+async function fleetTable() {
+  return within(await screen.findByRole('table'));
+}
+
+function rowOf(table: ReturnType<typeof within>, text: string) {
+  return within(table.getByText(text).closest('tr') as HTMLElement);
+}
+
+describe('MlFleetPage', () => {
+  it('lists every endpoint with owner, health, uptime, latency and replicas', async () => {
+    await renderPage();
+    const table = await fleetTable();
+    expect(
+      screen.getByText('ML services: 4 of 4 endpoints'),
+    ).toBeInTheDocument();
+
+    const churn = rowOf(table, 'default');
+    expect(churn.getByRole('link', { name: /Churn model/ })).toHaveAttribute(
+      'href',
+      '/catalog/default/component/churn-model',
+    );
+    expect(churn.getByRole('link', { name: /team-churn/ })).toHaveAttribute(
+      'href',
+      '/catalog/default/group/team-churn',
+    );
+    expect(churn.getByText('Healthy')).toBeInTheDocument();
+    expect(churn.getByText('99.87%')).toBeInTheDocument();
+    expect(churn.getByText('61 ms')).toBeInTheDocument();
+    await waitFor(() => expect(churn.getByText('3/3')).toBeInTheDocument());
+
+    const fraud = rowOf(table, 'prod');
+    expect(fraud.getByText('Down')).toBeInTheDocument();
+    expect(fraud.getByText('81.25%')).toBeInTheDocument();
+
+    const price = rowOf(table, 'dev');
+    expect(price.getByText('Unknown')).toBeInTheDocument();
+    expect(price.getAllByText('—')).toHaveLength(3);
+  });
+
+  it('filters by health', async () => {
+    await renderPage();
+    await fleetTable();
+    await userEvent.selectOptions(
+      screen.getByRole('combobox', { name: 'Filter by health' }),
+      'down',
+    );
+    const table = await fleetTable();
+    expect(table.getByText('prod')).toBeInTheDocument();
+    expect(table.queryByText('default')).not.toBeInTheDocument();
+    expect(
+      screen.getByText('ML services: 1 of 4 endpoints'),
+    ).toBeInTheDocument();
+  });
+
+  it('filters by environment and owner', async () => {
+    await renderPage();
+    await fleetTable();
+    await userEvent.selectOptions(
+      screen.getByRole('combobox', { name: 'Filter by environment' }),
+      'staging',
+    );
+    expect(
+      screen.getByText('ML services: 1 of 4 endpoints'),
+    ).toBeInTheDocument();
+    await userEvent.selectOptions(
+      screen.getByRole('combobox', { name: 'Filter by owner' }),
+      'group:default/team-risk',
+    );
+    expect(
+      screen.getByText('No ML service matches these filters.'),
+    ).toBeInTheDocument();
+  });
+
+  it('searches names, owners and URLs', async () => {
+    await renderPage();
+    await fleetTable();
+    await userEvent.type(
+      screen.getByRole('searchbox', { name: 'Search ML services' }),
+      'pricing',
+    );
+    const table = await fleetTable();
+    expect(table.getByText('dev')).toBeInTheDocument();
+    expect(
+      screen.getByText('ML services: 1 of 4 endpoints'),
+    ).toBeInTheDocument();
+  });
+
+  it('works without the Kubernetes plugin, saying replicas need it', async () => {
+    await renderPage({ kubernetes: null });
+    const table = await fleetTable();
+    expect(
+      screen.getByText(/Replica counts need the Kubernetes plugin/),
+    ).toBeInTheDocument();
+    expect(rowOf(table, 'default').getByText('Healthy')).toBeInTheDocument();
+  });
+
+  it('explains an empty fleet', async () => {
+    await renderPage({
+      mlopsApi: fakeMlopsApi({
+        getFleet: jest.fn(async () => ({ items: [] })),
+      }),
+    });
+    expect(await screen.findByText('No ML services yet')).toBeInTheDocument();
+  });
+
+  it('shows backend errors', async () => {
+    const error = await backstageError(
+      503,
+      'ServiceUnavailableError',
+      'store offline',
+    );
+    await renderPage({
+      mlopsApi: fakeMlopsApi({ getFleet: jest.fn().mockRejectedValue(error) }),
+    });
+    expect(await screen.findAllByText(/store offline/)).not.toHaveLength(0);
+  });
+});

@@ -1,0 +1,1 @@
+export { MlFleetContent, MlFleetPage } from './MlFleetPage';

@@ -1,0 +1,1 @@
+export { ModelMetadataCard } from './ModelMetadataCard';

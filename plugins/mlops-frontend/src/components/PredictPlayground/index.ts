@@ -1,0 +1,1 @@
+export { PredictPlayground } from './PredictPlayground';

@@ -1,0 +1,1 @@
+export { RequireKubernetesPlugin } from './RequireKubernetesPlugin';

@@ -1,0 +1,1 @@
+export { RequirePredictPermission } from './RequirePredictPermission';

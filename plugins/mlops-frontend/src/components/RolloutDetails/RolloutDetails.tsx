@@ -1,0 +1,199 @@
+import { Entity } from '@backstage/catalog-model';
+import {
+  Progress,
+  StatusOK,
+  StatusWarning,
+  WarningPanel,
+} from '@backstage/core-components';
+import Box from '@material-ui/core/Box';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import Typography from '@material-ui/core/Typography';
+import { useEntityRollout } from '../../hooks/useEntityRollout';
+import {
+  AutoscalerStatus,
+  ClusterProblem,
+  DeploymentRollout,
+  PodProblem,
+} from '../../kubernetes/rollout';
+import { Fact, Facts } from '../Facts';
+import { PLACEHOLDER } from '../format';
+import { RolloutStatus } from '../RolloutStatus';
+
+/** Deployments, pods and autoscaling of an entity, for the tab. */
+export function RolloutDetails(props: { entity: Entity }) {
+  const { summary, loading, error } = useEntityRollout(props.entity);
+  if (loading) {
+    return <Progress />;
+  }
+  if (error || !summary) {
+    return (
+      <WarningPanel
+        severity="error"
+        title="Could not read the rollout from Kubernetes"
+        message={error ?? 'The Kubernetes backend did not answer.'}
+      />
+    );
+  }
+  return (
+    <>
+      <ClusterProblems problems={summary.clusterProblems} />
+      {summary.deployments.length === 0 ? (
+        <Typography variant="body2" color="textSecondary">
+          No Deployment of this entity was found in any cluster. Check that its
+          workloads carry the label of the entity's Kubernetes annotation.
+        </Typography>
+      ) : (
+        summary.deployments.map(deployment => (
+          <DeploymentDetails
+            key={`${deployment.cluster}/${deployment.namespace}/${deployment.name}`}
+            deployment={deployment}
+          />
+        ))
+      )}
+    </>
+  );
+}
+
+function ClusterProblems(props: { problems: ClusterProblem[] }) {
+  if (props.problems.length === 0) {
+    return null;
+  }
+  return (
+    <Box mb={2}>
+      <WarningPanel
+        title="Some clusters could not be read"
+        message={props.problems
+          .map(problem => `${problem.cluster}: ${problem.message}`)
+          .join('; ')}
+      />
+    </Box>
+  );
+}
+
+function DeploymentDetails(props: { deployment: DeploymentRollout }) {
+  const { deployment } = props;
+  const headingId = `rollout-${deployment.cluster}-${deployment.namespace}-${deployment.name}`;
+  return (
+    <Box component="section" aria-labelledby={headingId} mb={3}>
+      <Typography variant="h6" component="h3" id={headingId}>
+        Deployment {deployment.name}
+      </Typography>
+      <Typography variant="body2" color="textSecondary" paragraph>
+        namespace {deployment.namespace} · cluster {deployment.cluster}
+      </Typography>
+      <Facts facts={deploymentFacts(deployment)} />
+      {deployment.autoscaler && (
+        <AutoscalerDetails autoscaler={deployment.autoscaler} />
+      )}
+      <PodProblems problems={deployment.problems} />
+    </Box>
+  );
+}
+
+function deploymentFacts(deployment: DeploymentRollout): Fact[] {
+  return [
+    {
+      label: 'Rollout',
+      value: (
+        <>
+          <RolloutStatus state={deployment.state} />
+          {deployment.stateMessage ? ` — ${deployment.stateMessage}` : ''}
+        </>
+      ),
+    },
+    {
+      label: 'Replicas',
+      value: `${deployment.readyReplicas}/${deployment.desiredReplicas} ready · ${deployment.updatedReplicas} updated · ${deployment.availableReplicas} available`,
+    },
+    { label: 'Image', value: deployment.image?.repository ?? PLACEHOLDER },
+    { label: 'Image tag', value: deployment.image?.tag ?? PLACEHOLDER },
+    {
+      label: 'Image digest',
+      value: deployment.image?.digest ? (
+        <code>{deployment.image.digest}</code>
+      ) : (
+        'not pulled yet'
+      ),
+    },
+    { label: 'Pod restarts', value: String(deployment.restarts) },
+  ];
+}
+
+function AutoscalerDetails(props: { autoscaler: AutoscalerStatus }) {
+  const { autoscaler } = props;
+  const cpu =
+    autoscaler.cpuTargetPercent === undefined
+      ? 'no CPU target'
+      : `${autoscaler.cpuCurrentPercent ?? PLACEHOLDER}% of a ${
+          autoscaler.cpuTargetPercent
+        }% target`;
+  return (
+    <Box mt={2}>
+      <Typography variant="subtitle2" component="h4">
+        Autoscaler {autoscaler.name}
+      </Typography>
+      <Facts
+        facts={[
+          {
+            label: 'Replicas',
+            value: `${autoscaler.currentReplicas} current · ${autoscaler.desiredReplicas} desired · min ${autoscaler.minReplicas} · max ${autoscaler.maxReplicas}`,
+          },
+          { label: 'CPU', value: cpu },
+          {
+            label: 'Headroom',
+            value: autoscaler.atMaximum ? (
+              <StatusWarning>
+                At its maximum of {autoscaler.maxReplicas} replicas: it cannot
+                scale out further
+              </StatusWarning>
+            ) : (
+              <StatusOK>
+                Can add {autoscaler.maxReplicas - autoscaler.currentReplicas}{' '}
+                more replicas
+              </StatusOK>
+            ),
+          },
+        ]}
+      />
+    </Box>
+  );
+}
+
+function PodProblems(props: { problems: PodProblem[] }) {
+  if (props.problems.length === 0) {
+    return null;
+  }
+  return (
+    <Box mt={2}>
+      <Typography variant="subtitle2" component="h4">
+        Recent pod errors
+      </Typography>
+      <Table size="small" aria-label="Recent pod errors">
+        <TableHead>
+          <TableRow>
+            <TableCell>Reason</TableCell>
+            <TableCell>Pod</TableCell>
+            <TableCell>Container</TableCell>
+            <TableCell>Detail</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {props.problems.map(problem => (
+            <TableRow
+              key={`${problem.pod}/${problem.container}/${problem.reason}`}
+            >
+              <TableCell>{problem.reason}</TableCell>
+              <TableCell>{problem.pod}</TableCell>
+              <TableCell>{problem.container || PLACEHOLDER}</TableCell>
+              <TableCell>{problem.message ?? PLACEHOLDER}</TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </Box>
+  );
+}

@@ -1,0 +1,1 @@
+export { RolloutDetails } from './RolloutDetails';

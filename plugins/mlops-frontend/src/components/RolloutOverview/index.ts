@@ -1,0 +1,1 @@
+export { RolloutOverview } from './RolloutOverview';

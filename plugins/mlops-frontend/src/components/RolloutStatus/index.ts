@@ -1,0 +1,1 @@
+export { RolloutStatus } from './RolloutStatus';

@@ -1,0 +1,1 @@
+export { ServiceLinksCard } from './ServiceLinksCard';

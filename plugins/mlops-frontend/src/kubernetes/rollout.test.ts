@@ -1,0 +1,193 @@
+import { ObjectsByEntityResponse } from '@backstage/plugin-kubernetes-common';
+import healthy from '../__fixtures__/kubernetes-healthy.json';
+import stalled from '../__fixtures__/kubernetes-rollout-stalled.json';
+import crashLoop from '../__fixtures__/kubernetes-crashloop.json';
+import hpaAtMax from '../__fixtures__/kubernetes-hpa-at-max.json';
+import { parseImageReference, summarizeRollout } from './rollout';
+
+const asResponse = (fixture: unknown) => fixture as ObjectsByEntityResponse;
+
+describe('summarizeRollout', () => {
+  it('summarizes a completed rollout with image digest and autoscaler', () => {
+    const { deployments, clusterProblems } = summarizeRollout(
+      asResponse(healthy),
+    );
+    expect(clusterProblems).toEqual([]);
+    expect(deployments).toEqual([
+      expect.objectContaining({
+        cluster: 'EKS prod (eu-west-1)',
+        namespace: 'ml-churn',
+        name: 'churn-model',
+        desiredReplicas: 3,
+        readyReplicas: 3,
+        updatedReplicas: 3,
+        state: 'complete',
+        restarts: 0,
+        problems: [],
+        image: {
+          repository:
+            '123456789012.dkr.ecr.eu-west-1.amazonaws.com/churn-model',
+          tag: '1.4.2',
+          digest:
+            'sha256:9f2a41c7e3b8d05a6c1e7f3b9d2a8c4e6f0b1d3a5c7e9f2b4d6a8c0e1f3a5b7d',
+        },
+        autoscaler: {
+          name: 'churn-model',
+          minReplicas: 2,
+          maxReplicas: 6,
+          currentReplicas: 3,
+          desiredReplicas: 3,
+          cpuTargetPercent: 70,
+          cpuCurrentPercent: 41,
+          atMaximum: false,
+        },
+      }),
+    ]);
+  });
+
+  it('reports a stalled rollout and the pull error of its new pod', () => {
+    const [deployment] = summarizeRollout(asResponse(stalled)).deployments;
+    expect(deployment.state).toBe('stalled');
+    expect(deployment.stateMessage).toMatch(/timed out progressing/);
+    expect(deployment.image).toEqual({
+      repository: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/churn-model',
+      tag: '1.5.0',
+    });
+    expect(deployment.problems).toEqual([
+      expect.objectContaining({
+        pod: 'churn-model-5f8b9c7d4e-r2d2v',
+        reason: 'ImagePullBackOff',
+      }),
+    ]);
+  });
+
+  it('reports CrashLoopBackOff, the OOM kill behind it and the restarts', () => {
+    const [deployment] = summarizeRollout(asResponse(crashLoop)).deployments;
+    expect(deployment.readyReplicas).toBe(1);
+    expect(deployment.restarts).toBe(12);
+    expect(deployment.state).toBe('progressing');
+    expect(deployment.problems.map(p => `${p.pod} ${p.reason}`)).toEqual([
+      'churn-model-7c9d5b8f6d-m4q9z CrashLoopBackOff',
+      'churn-model-7c9d5b8f6d-m4q9z OOMKilled',
+      'churn-model-7c9d5b8f6d-c8w3n CrashLoopBackOff',
+      'churn-model-7c9d5b8f6d-c8w3n OOMKilled',
+    ]);
+  });
+
+  it('flags an autoscaler running at its maximum', () => {
+    const [deployment] = summarizeRollout(asResponse(hpaAtMax)).deployments;
+    expect(deployment.autoscaler).toMatchObject({
+      currentReplicas: 5,
+      maxReplicas: 5,
+      cpuCurrentPercent: 96,
+      atMaximum: true,
+    });
+  });
+
+  it('reads the CPU target of autoscaling/v1 objects', () => {
+    const response = asResponse({
+      items: [
+        {
+          cluster: { name: 'dev' },
+          errors: [],
+          podMetrics: [],
+          resources: [
+            {
+              type: 'deployments',
+              resources: [
+                {
+                  metadata: { name: 'm', namespace: 'ns', generation: 1 },
+                  spec: {
+                    replicas: 1,
+                    selector: { matchLabels: { app: 'm' } },
+                    template: { spec: { containers: [] } },
+                  },
+                  status: {
+                    observedGeneration: 1,
+                    replicas: 1,
+                    updatedReplicas: 1,
+                    availableReplicas: 1,
+                  },
+                },
+              ],
+            },
+            {
+              type: 'horizontalpodautoscalers',
+              resources: [
+                {
+                  metadata: { name: 'm', namespace: 'ns' },
+                  spec: {
+                    minReplicas: 1,
+                    maxReplicas: 3,
+                    scaleTargetRef: { kind: 'Deployment', name: 'm' },
+                    targetCPUUtilizationPercentage: 50,
+                  },
+                  status: {
+                    currentReplicas: 1,
+                    desiredReplicas: 1,
+                    currentCPUUtilizationPercentage: 12,
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const [deployment] = summarizeRollout(response).deployments;
+    expect(deployment.state).toBe('complete');
+    expect(deployment.autoscaler).toMatchObject({
+      cpuTargetPercent: 50,
+      cpuCurrentPercent: 12,
+    });
+  });
+
+  it('reports clusters that could not be read', () => {
+    const { clusterProblems } = summarizeRollout(
+      asResponse({
+        items: [
+          {
+            cluster: { name: 'eks-prod' },
+            resources: [],
+            podMetrics: [],
+            errors: [
+              {
+                errorType: 'UNAUTHORIZED_ERROR',
+                statusCode: 401,
+                resourcePath: '/apis/apps/v1/deployments',
+              },
+              { errorType: 'FETCH_ERROR', message: 'socket hang up' },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(clusterProblems).toEqual([
+      {
+        cluster: 'eks-prod',
+        message: 'UNAUTHORIZED_ERROR (HTTP 401) for /apis/apps/v1/deployments',
+      },
+      { cluster: 'eks-prod', message: 'socket hang up' },
+    ]);
+  });
+});
+
+describe('parseImageReference', () => {
+  it.each([
+    ['nginx', { repository: 'nginx' }],
+    [
+      'localhost:5000/model:1.0',
+      { repository: 'localhost:5000/model', tag: '1.0' },
+    ],
+    [
+      'repo/model:2.1@sha256:abc',
+      { repository: 'repo/model', tag: '2.1', digest: 'sha256:abc' },
+    ],
+    [
+      'repo/model@sha256:abc',
+      { repository: 'repo/model', digest: 'sha256:abc' },
+    ],
+  ])('parses %s', (image, expected) => {
+    expect(parseImageReference(image)).toEqual(expected);
+  });
+});

@@ -1,0 +1,150 @@
+import { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import { handleRequest } from './http/handleRequest';
+import { parseManifests } from './manifests';
+import { ObjectStore } from './objectStore';
+import { simulateCluster } from './synthesis/simulateCluster';
+import {
+  DeploymentScenario,
+  DEPLOYMENT_SCENARIOS,
+  KubernetesObject,
+  isDeploymentScenario,
+} from './types';
+
+/** Options of {@link createKubernetesTestDouble}. */
+export interface KubernetesTestDoubleOptions {
+  /**
+   * The objects to serve: parsed objects, or a multi-document YAML string such as the output of
+   * `kubectl kustomize <overlay>`.
+   */
+  manifests: string | readonly KubernetesObject[];
+  /** The scenario per Deployment name; Deployments not named are `healthy`. */
+  scenarios?: Record<string, DeploymentScenario>;
+  /** Port to listen on; 0 (the default) picks a free one. */
+  port?: number;
+  /** Interface to listen on; defaults to 127.0.0.1. */
+  host?: string;
+  /**
+   * The simulated cluster's "now", from which every timestamp is derived. Defaults to the moment
+   * the test double was created, so answers do not change between requests.
+   */
+  clock?: () => Date;
+  /** Called after each answered request, for logging. */
+  onRequest?: (request: RecordedRequest) => void;
+}
+
+/** One request the test double answered. */
+export interface RecordedRequest {
+  method: string;
+  /** Path and query, as received. */
+  url: string;
+  status: number;
+}
+
+/** A running test double. */
+export interface KubernetesTestDouble {
+  /** Base URL of the simulated API server, `http://127.0.0.1:<port>`. */
+  readonly url: string;
+  /** The requests answered so far (the last 1000), oldest first. */
+  readonly requests: readonly RecordedRequest[];
+  /**
+   * Switches a Deployment to another scenario; the objects are simulated again under a new
+   * resourceVersion. Throws if the manifests have no such Deployment.
+   */
+  setScenario(deploymentName: string, scenario: DeploymentScenario): void;
+  /** Stops listening and closes open connections. */
+  stop(): Promise<void>;
+}
+
+const MAX_RECORDED_REQUESTS = 1000;
+const FIRST_RESOURCE_VERSION = 1000;
+
+/**
+ * Starts an HTTP server that answers like the read-only part of a Kubernetes API server, serving the
+ * objects of the given manifests plus what a cluster would add to them (ReplicaSets, Pods, statuses,
+ * events, pod metrics), simulated per Deployment scenario. It is a labelled simulation for local
+ * demos and tests: every answer carries an `X-Kubernetes-Test-Double: simulation` header.
+ */
+export async function createKubernetesTestDouble(
+  options: KubernetesTestDoubleOptions,
+): Promise<KubernetesTestDouble> {
+  const manifests = parseManifests(options.manifests);
+  const createdAt = new Date();
+  const clock = options.clock ?? (() => createdAt);
+  let scenarios = new Map<string, DeploymentScenario>();
+  for (const [name, scenario] of Object.entries(options.scenarios ?? {})) {
+    scenarios.set(name, checkScenario(scenario));
+  }
+  let simulations = 0;
+  const simulate = (
+    withScenarios: ReadonlyMap<string, DeploymentScenario>,
+    generation: number,
+  ) => {
+    const resourceVersion = String(FIRST_RESOURCE_VERSION + generation);
+    return new ObjectStore(
+      simulateCluster({
+        manifests,
+        scenarios: withScenarios,
+        now: clock(),
+        resourceVersion,
+      }),
+      resourceVersion,
+    );
+  };
+  let store = simulate(scenarios, simulations);
+
+  const requests: RecordedRequest[] = [];
+  const server = createServer((request, response) => {
+    const recorded: RecordedRequest = {
+      method: request.method ?? 'GET',
+      url: request.url ?? '/',
+      status: handleRequest(store, request, response),
+    };
+    requests.push(recorded);
+    if (requests.length > MAX_RECORDED_REQUESTS) {
+      requests.shift();
+    }
+    options.onRequest?.(recorded);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { address, port } = server.address() as AddressInfo;
+  const host = address.includes(':') ? `[${address}]` : address;
+
+  return {
+    url: `http://${host}:${port}`,
+    requests,
+    setScenario(deploymentName, scenario) {
+      const next = new Map(scenarios).set(
+        deploymentName,
+        checkScenario(scenario),
+      );
+      const nextStore = simulate(next, simulations + 1);
+      simulations += 1;
+      store = nextStore;
+      scenarios = next;
+    },
+    stop() {
+      return new Promise<void>((resolve, reject) => {
+        server.close(error => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+function checkScenario(scenario: string): DeploymentScenario {
+  if (!isDeploymentScenario(scenario)) {
+    throw new Error(
+      `unknown scenario "${scenario}"; use one of ${DEPLOYMENT_SCENARIOS.join(
+        ', ',
+      )}`,
+    );
+  }
+  return scenario;
+}
