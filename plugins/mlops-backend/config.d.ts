@@ -40,6 +40,8 @@ export interface Config {
       jitter?: string | HumanDuration;
       /** Longest wait between probes of an endpoint that keeps failing (the wait doubles per failure). Default 10 min. */
       maxBackoff?: string | HumanDuration;
+      /** How long model metadata read from a healthy endpoint is reused before it is read again. Default 10 min. */
+      metadataRefresh?: string | HumanDuration;
       /** The entity health route probes endpoints whose last result is older than this. Default twice the interval. */
       staleAfter?: string | HumanDuration;
     };

@@ -111,7 +111,7 @@ export interface HealthHistoryPoint {
   samples: number;
   /** Share of healthy probes in the point, 0–1. */
   uptime: number;
-  /** Worst state among the probes (down > degraded > unknown > healthy). */
+  /** Worst state among the probes, in the order down, degraded, unknown, healthy. */
   state: EndpointHealthState;
   /** Mean latency of the probes that measured one, rounded to 1 ms. */
   latencyMs?: number;

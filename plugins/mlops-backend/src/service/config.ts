@@ -12,6 +12,7 @@ export interface MlopsServiceOptions {
     jitterMs: number;
     maxBackoffMs: number;
     staleAfterMs: number;
+    metadataRefreshMs: number;
   };
   retentionMs: number;
   outbound: {
@@ -38,6 +39,7 @@ export const DEFAULT_OPTIONS: MlopsServiceOptions = {
     jitterMs: 5_000,
     maxBackoffMs: 10 * 60_000,
     staleAfterMs: 120_000,
+    metadataRefreshMs: 10 * 60_000,
   },
   retentionMs: 7 * 24 * 3600_000,
   outbound: {
@@ -192,6 +194,13 @@ export function readMlopsServiceOptions(config: Config): MlopsServiceOptions {
         'staleAfter',
         2 * intervalMs,
         1000,
+      ),
+      metadataRefreshMs: readMs(
+        prober,
+        'prober',
+        'metadataRefresh',
+        defaults.prober.metadataRefreshMs,
+        0,
       ),
     },
     retentionMs: readMs(

@@ -64,6 +64,7 @@ export async function createMlopsServices(
     concurrency: options.prober.concurrency,
     jitterMs: options.prober.jitterMs,
     maxBackoffMs: options.prober.maxBackoffMs,
+    metadataRefreshMs: options.prober.metadataRefreshMs,
     onResultsStored: async () => {
       await snapshots.refresh();
     },

@@ -1,57 +1,9 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
-import { freePort } from '../freePort';
 import path from 'node:path';
-import yaml from 'yaml';
-import { exec, mustSucceed } from './exec';
+import { runMake, startGeneratedServer } from '../generatedServer';
 import { Check } from './types';
 
-/**
- * pip settings for `make install`: where pip is configured with package
- * mirrors only as extra indexes, use the first as the index so that pip does
- * not wait on an unreachable default index. Read at run time from pip itself.
- */
-export async function pipEnvironment(): Promise<NodeJS.ProcessEnv> {
-  if (process.env.PIP_INDEX_URL) {
-    return {};
-  }
-  const { code, output } = await exec('python3', [
-    '-m',
-    'pip',
-    'config',
-    'get',
-    'global.extra-index-url',
-  ]);
-  const indexes = code === 0 ? output.trim().split(/\s+/).filter(Boolean) : [];
-  if (indexes.length === 0) {
-    return {};
-  }
-  return {
-    PIP_INDEX_URL: indexes[0],
-    PIP_EXTRA_INDEX_URL: indexes.slice(1).join(' '),
-  };
-}
-
-async function waitForReady(
-  url: string,
-  server: ChildProcess,
-  log: () => string,
-) {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) {
-      throw new Error(
-        `server exited with ${server.exitCode}:\n${log().slice(-1500)}`,
-      );
-    }
-    const res = await fetch(url).catch(() => undefined);
-    if (res?.ok) {
-      return;
-    }
-    await new Promise(r => setTimeout(r, 250));
-  }
-  throw new Error(`server not ready within 60 s:\n${log().slice(-1500)}`);
-}
+export { pipEnvironment } from './pipEnvironment';
 
 async function postJson(url: string, body: unknown) {
   const res = await fetch(url, {
@@ -67,21 +19,10 @@ async function postJson(url: string, body: unknown) {
 }
 
 /** Starts `make serve`, then speaks both protocols to it over HTTP. */
-async function serveAndQuery(repoDir: string, modelName: string) {
-  const port = await freePort();
-  const server = spawn('make', ['serve'], {
-    cwd: repoDir,
-    // Only what the generated server documents; LOG_LEVEL of the caller may mean something else.
-    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let log = '';
-  server.stdout?.on('data', c => (log += c));
-  server.stderr?.on('data', c => (log += c));
-  const base = `http://127.0.0.1:${port}`;
+async function serveAndQuery(repoDir: string) {
+  const server = await startGeneratedServer(repoDir);
+  const { modelName, url: base } = server;
   try {
-    await waitForReady(`${base}/v2/health/ready`, server, () => log);
     const metadata = (await (
       await fetch(`${base}/v2/models/${modelName}`)
     ).json()) as any;
@@ -114,41 +55,15 @@ async function serveAndQuery(repoDir: string, modelName: string) {
       throw new Error(`unexpected V1 answer: ${JSON.stringify(v1)}`);
     }
   } finally {
-    try {
-      process.kill(-server.pid!, 'SIGTERM');
-    } catch {
-      // already gone
-    }
+    await server.stop();
   }
-}
-
-/** The model name the catalog entity announces (`mlops/model-name`), which the server must serve. */
-async function readModelName(repoDir: string): Promise<string> {
-  const text = await fs.readFile(
-    path.join(repoDir, 'catalog-info.yaml'),
-    'utf8',
-  );
-  const component = yaml
-    .parseAllDocuments(text)
-    .map(doc => doc.toJS())
-    .find(entity => entity?.kind === 'Component');
-  const name =
-    component?.metadata?.annotations?.['mlops/model-name'] ??
-    component?.metadata?.name;
-  if (!name) {
-    throw new Error('catalog-info.yaml has no Component with mlops/model-name');
-  }
-  return String(name);
 }
 
 export async function pythonChecks(repoDir: string): Promise<Check[]> {
-  const env = await pipEnvironment();
   const make =
     (target: string, timeoutMs = 600_000) =>
     () =>
-      mustSucceed('make', [target], { cwd: repoDir, env, timeoutMs }).then(
-        () => undefined,
-      );
+      runMake(repoDir, target, timeoutMs);
   return [
     {
       name: 'python venv + pinned requirements (make install)',
@@ -177,7 +92,7 @@ export async function pythonChecks(repoDir: string): Promise<Check[]> {
     },
     {
       name: 'serving over HTTP (make serve: V2 infer, V1 predict)',
-      run: async () => serveAndQuery(repoDir, await readModelName(repoDir)),
+      run: () => serveAndQuery(repoDir),
     },
   ];
 }

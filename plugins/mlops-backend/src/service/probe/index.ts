@@ -1,1 +1,2 @@
 export { probeEndpoint } from './probeEndpoint';
+export type { ProbeOptions } from './probeEndpoint';

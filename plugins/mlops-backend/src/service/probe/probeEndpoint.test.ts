@@ -65,12 +65,32 @@ describe('probeEndpoint, OIP V2', () => {
     expect(health.errorClass).toBeUndefined();
     expect(health.latencyMs).toBeGreaterThanOrEqual(0);
     expect(Date.parse(health.checkedAt)).toBeGreaterThanOrEqual(before - 1000);
+    // Ready implies live, so live is not asked of a ready server.
     expect(server.received.map(r => r.path).sort()).toEqual([
-      '/v2/health/live',
       '/v2/health/ready',
       `/v2/models/${MODEL}`,
       `/v2/models/${MODEL}/ready`,
     ]);
+  });
+
+  it('asks live only when ready does not answer 2xx', async () => {
+    const server = await fixture(
+      v2Handler({ modelName: MODEL, readyStatus: 503 }),
+    );
+    await probeEndpoint(endpoint(server.url), client());
+    expect(server.received.map(r => r.path)).toContain('/v2/health/live');
+  });
+
+  it('reports the known model without fetching metadata again', async () => {
+    const server = await fixture(v2Handler({ modelName: MODEL }));
+    const knownModel = { name: MODEL, versions: ['7'] };
+    const health = await probeEndpoint(endpoint(server.url), client(), {
+      knownModel,
+    });
+    expect(health).toMatchObject({ state: 'healthy', model: knownModel });
+    expect(server.received.map(r => r.path)).not.toContain(
+      `/v2/models/${MODEL}`,
+    );
   });
 
   it('is degraded when ready answers 503', async () => {
@@ -145,9 +165,9 @@ describe('probeEndpoint, OIP V2', () => {
     });
   });
 
-  it('is down when live answers 5xx', async () => {
+  it('is down when ready fails and live answers 5xx', async () => {
     const server = await fixture(
-      v2Handler({ modelName: MODEL, liveStatus: 500 }),
+      v2Handler({ modelName: MODEL, readyStatus: 503, liveStatus: 500 }),
     );
     const health = await probeEndpoint(endpoint(server.url), client());
     expect(health).toMatchObject({

@@ -55,10 +55,6 @@ async function call(client: OutboundClient, url: string): Promise<CallResult> {
   }
 }
 
-function statusOf(result: CallResult): number | undefined {
-  return result.ok ? result.response.status : undefined;
-}
-
 function isSuccess(result: CallResult): boolean {
   return (
     result.ok && result.response.status >= 200 && result.response.status < 300
@@ -130,40 +126,68 @@ function parseV2Metadata(result: CallResult): {
   return { model: parsed.data };
 }
 
+/** Options of {@link probeEndpoint}. */
+export interface ProbeOptions {
+  /**
+   * Model metadata read by an earlier probe. When given, V2 metadata is not
+   * fetched again and this is reported instead (the prober refreshes it now
+   * and then, and whenever the endpoint was not healthy).
+   */
+  knownModel?: ModelMetadata;
+}
+
+function liveDown(
+  base: Pick<EndpointHealth, 'environment' | 'url' | 'checkedAt'>,
+  live: OutboundResponse,
+): EndpointHealth {
+  return {
+    ...base,
+    state: 'down',
+    live: false,
+    latencyMs: live.latencyMs,
+    httpStatus: live.status,
+    errorClass: 'bad-status',
+    errorMessage: `live returned HTTP ${live.status}`,
+  };
+}
+
 async function probeV2(
   endpoint: InferenceEndpoint,
   client: OutboundClient,
   base: Pick<EndpointHealth, 'environment' | 'url' | 'checkedAt'>,
+  options: ProbeOptions,
 ): Promise<EndpointHealth> {
   const model = encodeURIComponent(endpoint.modelName);
   const started = performance.now();
   // In parallel: a probe then costs one round trip, which keeps a cycle over
-  // hundreds of endpoints inside its interval.
-  const [live, ready, modelReady, metadata] = await Promise.all([
-    call(client, endpointUrl(endpoint.url, '/v2/health/live')),
+  // hundreds of endpoints inside its interval. A server that answers ready is
+  // live by the protocol's definition, so live is only asked when ready is not.
+  const [ready, modelReady, metadata] = await Promise.all([
     call(client, endpointUrl(endpoint.url, '/v2/health/ready')),
     call(client, endpointUrl(endpoint.url, `/v2/models/${model}/ready`)),
-    call(client, endpointUrl(endpoint.url, `/v2/models/${model}`)),
+    options.knownModel
+      ? undefined
+      : call(client, endpointUrl(endpoint.url, `/v2/models/${model}`)),
   ]);
-  const elapsed = Math.round(performance.now() - started);
-
-  if (!live.ok) return unreachable(base, live.error, 'live', elapsed);
-  if (live.response.status >= 500) {
-    return {
-      ...base,
-      state: 'down',
-      live: false,
-      latencyMs: live.response.latencyMs,
-      httpStatus: live.response.status,
-      errorClass: 'bad-status',
-      errorMessage: `live returned HTTP ${live.response.status}`,
-    };
+  if (!ready.ok) {
+    const elapsed = Math.round(performance.now() - started);
+    return unreachable(base, ready.error, 'ready', elapsed);
+  }
+  let live: CallResult | undefined;
+  if (!isSuccess(ready)) {
+    live = await call(client, endpointUrl(endpoint.url, '/v2/health/live'));
+    if (!live.ok) {
+      const elapsed = Math.round(performance.now() - started);
+      return unreachable(base, live.error, 'live', elapsed);
+    }
+    if (live.response.status >= 500) return liveDown(base, live.response);
   }
 
-  const { model: metadataModel, finding: metadataFinding } =
-    parseV2Metadata(metadata);
+  const { model: fetchedModel, finding: metadataFinding } = metadata
+    ? parseV2Metadata(metadata)
+    : { model: options.knownModel, finding: undefined };
   const findings = [
-    findingOf('live', live),
+    live && findingOf('live', live),
     findingOf('ready', ready),
     findingOf('model ready', modelReady),
     metadataFinding,
@@ -172,12 +196,12 @@ async function probeV2(
   return {
     ...base,
     state: first ? 'degraded' : 'healthy',
-    live: isSuccess(live),
+    live: live ? isSuccess(live) : true,
     ready: isSuccess(ready),
     modelReady: isSuccess(modelReady),
-    model: metadataModel,
-    latencyMs: ready.ok ? ready.response.latencyMs : elapsed,
-    httpStatus: first ? first.httpStatus : statusOf(ready),
+    model: fetchedModel,
+    latencyMs: ready.response.latencyMs,
+    httpStatus: first ? first.httpStatus : ready.response.status,
     errorClass: first?.errorClass,
     errorMessage: first?.errorMessage,
   };
@@ -246,15 +270,17 @@ async function probeV1(
 /**
  * Probes one inference endpoint through the guarded client.
  *
- * V2 (Open Inference Protocol) checks live, ready, model ready and model
- * metadata; V1 (KServe) reads `/v1/models/{m}`. `latencyMs` is the time of the
- * V2 ready call (the V1 model call), or the whole probe when that call got no
- * answer. `httpStatus` is the status behind the reported problem, otherwise
+ * V2 (Open Inference Protocol) checks ready, model ready and model metadata,
+ * and live when ready does not answer 2xx (a ready server is live by
+ * definition); V1 (KServe) reads `/v1/models/{m}`. `latencyMs` is the time of
+ * the V2 ready call (the V1 model call), or the whole probe when that call got
+ * no answer. `httpStatus` is the status behind the reported problem, otherwise
  * the ready (V1: model) call's.
  */
 export async function probeEndpoint(
   endpoint: InferenceEndpoint,
   client: OutboundClient,
+  options: ProbeOptions = {},
 ): Promise<EndpointHealth> {
   const base = {
     environment: endpoint.environment,
@@ -263,5 +289,5 @@ export async function probeEndpoint(
   };
   return endpoint.protocol === 'v1'
     ? probeV1(endpoint, client, base)
-    : probeV2(endpoint, client, base);
+    : probeV2(endpoint, client, base, options);
 }

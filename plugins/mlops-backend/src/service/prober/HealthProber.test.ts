@@ -74,6 +74,7 @@ async function createProber(
     concurrency: 4,
     jitterMs: 0,
     maxBackoffMs: 600_000,
+    metadataRefreshMs: 600_000,
     ...overrides,
   });
   return { prober, store };
@@ -166,12 +167,26 @@ describe('HealthProber', () => {
       prober.probeNow(service, ['default']),
     ]);
     expect(a[0]).toBe(b[0]);
-    expect(server.received.length - before).toBe(4);
+    // One V2 probe: ready, model ready, metadata.
+    expect(server.received.length - before).toBe(3);
     const history = await store.history(
       'component:default/once',
       'default',
       new Date(Date.now() - 60_000),
     );
     expect(history.reduce((n, p) => n + p.samples, 0)).toBe(1);
+  });
+
+  it('reads model metadata once and reuses it while the endpoint stays healthy', async () => {
+    const { server } = await countingServer(0);
+    servers.push(server);
+    const { prober, store } = await createProber([entity('meta', server.url)]);
+    const metadataCalls = () =>
+      server.received.filter(r => r.path === '/v2/models/m').length;
+    await prober.runCycle();
+    await prober.runCycle();
+    expect(metadataCalls()).toBe(1);
+    const [latest] = await store.latest(['component:default/meta']);
+    expect(latest.health.model?.inputs?.[0].shape).toEqual([-1, 4]);
   });
 });

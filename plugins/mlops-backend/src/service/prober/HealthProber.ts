@@ -1,5 +1,8 @@
 import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
-import { EndpointHealth } from '@eks-mlops/backstage-plugin-mlops-common';
+import {
+  EndpointHealth,
+  ModelMetadata,
+} from '@eks-mlops/backstage-plugin-mlops-common';
 import pLimit from 'p-limit';
 import { MlService, MlServiceCatalog } from '../catalog/MlServiceCatalog';
 import { OutboundClient } from '../outbound';
@@ -30,6 +33,8 @@ export interface HealthProberOptions {
   concurrency: number;
   jitterMs: number;
   maxBackoffMs: number;
+  /** How long model metadata read from a healthy endpoint is reused. */
+  metadataRefreshMs: number;
   /** Called after each cycle's results are stored (the fleet cache refreshes). */
   onResultsStored?: () => Promise<void>;
   random?: () => number;
@@ -86,6 +91,10 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 export class HealthProber {
   private readonly backoff: FailureBackoff;
   private readonly inFlight = new Map<string, Promise<EndpointHealth>>();
+  private readonly knownModels = new Map<
+    string,
+    { model: ModelMetadata; readAt: number }
+  >();
   private readonly random: () => number;
 
   constructor(private readonly options: HealthProberOptions) {
@@ -101,7 +110,11 @@ export class HealthProber {
     const services = await this.options.catalog.list(credentials);
     const catalogMs = lap();
     const targets = targetsOf(services);
-    this.backoff.retain(new Set(targets.map(t => t.key)));
+    const keys = new Set(targets.map(t => t.key));
+    this.backoff.retain(keys);
+    for (const key of this.knownModels.keys()) {
+      if (!keys.has(key)) this.knownModels.delete(key);
+    }
 
     const now = Date.now();
     const due = targets.filter(t => this.backoff.isDue(t.key, now));
@@ -171,14 +184,33 @@ export class HealthProber {
   private probe(target: ProbeTarget): Promise<EndpointHealth> {
     const running = this.inFlight.get(target.key);
     if (running) return running;
-    const probing = probeEndpoint(target.endpoint, this.options.client)
+    const probing = probeEndpoint(target.endpoint, this.options.client, {
+      knownModel: this.reusableModel(target.key),
+    })
       .then(health => {
         this.recordOutcome(target.key, health);
+        this.rememberModel(target.key, health);
         return health;
       })
       .finally(() => this.inFlight.delete(target.key));
     this.inFlight.set(target.key, probing);
     return probing;
+  }
+
+  private reusableModel(key: string): ModelMetadata | undefined {
+    const known = this.knownModels.get(key);
+    if (!known) return undefined;
+    const fresh = Date.now() - known.readAt < this.options.metadataRefreshMs;
+    return fresh ? known.model : undefined;
+  }
+
+  /** Metadata is reused only from a healthy answer; anything else re-reads it. */
+  private rememberModel(key: string, health: EndpointHealth): void {
+    if (health.state !== 'healthy' || !health.model) {
+      this.knownModels.delete(key);
+    } else if (this.knownModels.get(key)?.model !== health.model) {
+      this.knownModels.set(key, { model: health.model, readAt: Date.now() });
+    }
   }
 
   private recordOutcome(key: string, health: EndpointHealth): void {

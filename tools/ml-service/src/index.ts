@@ -1,0 +1,12 @@
+export { DryRunRenderer, InvalidValuesError } from './DryRunRenderer';
+export type { RenderResult, ValueProblem } from './DryRunRenderer';
+export { DEFAULT_TEMPLATE_DIR, renderWith, writeFiles } from './render';
+export { readTemplateDirectory } from './templateDirectory';
+export { readValuesFile } from './values';
+export {
+  readModelName,
+  runMake,
+  startGeneratedServer,
+} from './generatedServer';
+export type { GeneratedServer } from './generatedServer';
+export { pipEnvironment } from './verify/pipEnvironment';
