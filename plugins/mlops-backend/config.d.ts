@@ -80,7 +80,7 @@ export interface Config {
     };
     /** The fleet route. */
     fleet?: {
-      /** How long a user's view of the catalog is reused by the fleet route. Default 10 s; 0 disables. */
+      /** How long a user's view of the catalog is reused by the fleet route before it is re-read (in the background for one more such period). Default 10 s; 0 disables. */
       cacheTtl?: string | HumanDuration;
     };
   };

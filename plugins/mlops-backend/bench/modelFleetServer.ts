@@ -1,14 +1,15 @@
 /*
  * A fleet of fake model endpoints for `yarn bench:fleet`, run in its own
  * process: endpoint i is http://127.0.0.1:<port>/m/<i>, answers every Open
- * Inference Protocol health/metadata call after LATENCY_MS, and every tenth
- * endpoint answers 503. Prints the port on stdout once listening.
+ * Inference Protocol health/metadata call after LATENCY_MS, and every
+ * FAILING_EVERY-th endpoint answers 503 (0: none fail). `PUT /control?failingEvery=N`
+ * changes that while running. Prints the port on stdout once listening.
  */
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 
 const LATENCY_MS = Number(process.env.LATENCY_MS ?? 100);
-const FAILING_EVERY = Number(process.env.FAILING_EVERY ?? 10);
+let failingEvery = Number(process.env.FAILING_EVERY ?? 10);
 
 const metadata = (name: string) =>
   JSON.stringify({
@@ -20,6 +21,12 @@ const metadata = (name: string) =>
   });
 
 const server = createServer((req, res) => {
+  const control = /^\/control\?failingEvery=(\d+)$/.exec(req.url ?? '');
+  if (req.method === 'PUT' && control) {
+    failingEvery = Number(control[1]);
+    res.writeHead(204).end();
+    return;
+  }
   const match = /^\/m\/(\d+)(\/.*)$/.exec(req.url ?? '');
   setTimeout(() => {
     if (!match) {
@@ -27,7 +34,7 @@ const server = createServer((req, res) => {
       return;
     }
     const index = Number(match[1]);
-    if (index % FAILING_EVERY === 0) {
+    if (failingEvery > 0 && index % failingEvery === 0) {
       res.writeHead(503, { 'content-type': 'application/json' }).end('{}');
       return;
     }

@@ -10,3 +10,4 @@ export {
 } from './generatedServer';
 export type { GeneratedServer } from './generatedServer';
 export { pipEnvironment } from './verify/pipEnvironment';
+export { freePort } from './freePort';

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { AddressInfo, createServer } from 'node:net';
+import { freePort } from '@internal/ml-service-tools/src/freePort';
 
 const SNAPSHOT_SERVICES = ['s3', 'ecr', 'dynamodb', 'kms'];
 
@@ -23,17 +23,6 @@ export const MOTO_CREDENTIALS = {
   accessKeyId: 'testing',
   secretAccessKey: 'testing',
 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** `moto_server` from PATH (or MOTO_SERVER), else `python3 -m moto.server`. */
 function motoCommand(): [string, string[]] {

@@ -69,11 +69,13 @@ const MAX_CACHED_PRINCIPALS = 1000;
  *
  * Hot path: the health side comes from the snapshot cache (one small cache
  * read per request); the caller's catalog view is kept per principal for
- * `mlops.fleet.cacheTtl` (so permission changes show within that time), and
- * the rendered response is reused until either changes.
+ * `mlops.fleet.cacheTtl` and refreshed in the background for one more TTL (so
+ * catalog and permission changes show within two TTLs), and the rendered
+ * response is reused until either changes.
  */
 export class FleetService {
   private readonly views = new Map<string, CatalogView>();
+  private readonly refreshing = new Map<string, Promise<CatalogView>>();
 
   constructor(
     private readonly catalog: MlServiceCatalog,
@@ -115,19 +117,44 @@ export class FleetService {
     credentials: BackstageCredentials,
   ): Promise<CatalogView> {
     const key = principalKey(credentials);
-    const now = Date.now();
-    const cached = key ? this.views.get(key) : undefined;
-    if (cached && cached.expiresAt > now) return cached;
-    const view: CatalogView = {
-      services: await this.catalog.list(credentials),
-      expiresAt: now + this.catalogTtlMs,
-    };
-    if (key && this.catalogTtlMs > 0) {
-      if (this.views.size >= MAX_CACHED_PRINCIPALS) {
-        this.views.delete(this.views.keys().next().value!);
-      }
-      this.views.set(key, view);
+    if (!key || this.catalogTtlMs <= 0) {
+      return { services: await this.catalog.list(credentials), expiresAt: 0 };
     }
-    return view;
+    const cached = this.views.get(key);
+    const now = Date.now();
+    if (cached && cached.expiresAt > now) return cached;
+    // Shortly past expiry the old view is served while a fresh one is read, so
+    // callers do not wait for the catalog; long past it, they do.
+    if (cached && cached.expiresAt + this.catalogTtlMs > now) {
+      this.refreshView(key, credentials).catch(() => {});
+      return cached;
+    }
+    return this.refreshView(key, credentials);
+  }
+
+  private refreshView(
+    key: string,
+    credentials: BackstageCredentials,
+  ): Promise<CatalogView> {
+    const running = this.refreshing.get(key);
+    if (running) return running;
+    const refresh = this.catalog
+      .list(credentials)
+      .then(services => {
+        const view = { services, expiresAt: Date.now() + this.catalogTtlMs };
+        this.remember(key, view);
+        return view;
+      })
+      .finally(() => this.refreshing.delete(key));
+    this.refreshing.set(key, refresh);
+    return refresh;
+  }
+
+  private remember(key: string, view: CatalogView): void {
+    this.views.delete(key);
+    if (this.views.size >= MAX_CACHED_PRINCIPALS) {
+      this.views.delete(this.views.keys().next().value!);
+    }
+    this.views.set(key, view);
   }
 }

@@ -46,6 +46,49 @@ interface ProbeTarget {
   key: string;
 }
 
+const STORE_BATCH_SIZE = 200;
+
+/**
+ * Stores results in batches while the cycle goes on, so that storing overlaps
+ * probing instead of following it; batches are written one after another.
+ */
+class ResultBatches {
+  private pending: ProbeRecord[] = [];
+  private readonly all: ProbeRecord[] = [];
+  private writing: Promise<void> = Promise.resolve();
+  private failure?: Error;
+
+  constructor(
+    private readonly store: HealthStore,
+    private readonly size: number,
+  ) {}
+
+  add(record: ProbeRecord): void {
+    this.pending.push(record);
+    this.all.push(record);
+    if (this.pending.length >= this.size) this.write();
+  }
+
+  /** Writes what is left and returns every result of the cycle. */
+  async flush(): Promise<ProbeRecord[]> {
+    this.write();
+    await this.writing;
+    if (this.failure) throw this.failure;
+    return this.all;
+  }
+
+  private write(): void {
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    this.writing = this.writing
+      .then(() => this.store.recordMany(batch))
+      .catch(error => {
+        this.failure ??= error;
+      });
+  }
+}
+
 function endpointKey(entityRef: string, environment: string): string {
   return `${entityRef}\u0000${environment}`;
 }
@@ -119,18 +162,18 @@ export class HealthProber {
     const now = Date.now();
     const due = targets.filter(t => this.backoff.isDue(t.key, now));
     const limit = pLimit(this.options.concurrency);
-    const records = await Promise.all(
+    const batches = new ResultBatches(this.options.store, STORE_BATCH_SIZE);
+    await Promise.all(
       due.map(target =>
-        limit(async (): Promise<ProbeRecord | undefined> => {
-          if (signal?.aborted) return undefined;
+        limit(async () => {
+          if (signal?.aborted) return;
           const health = await this.probe(target);
-          return { entityRef: target.service.entityRef, health };
+          batches.add({ entityRef: target.service.entityRef, health });
         }),
       ),
     );
     const probeMs = lap();
-    const stored = records.filter((r): r is ProbeRecord => r !== undefined);
-    await this.options.store.recordMany(stored);
+    const stored = await batches.flush();
     const storeMs = lap();
     await this.options.onResultsStored?.();
     const snapshotMs = lap();

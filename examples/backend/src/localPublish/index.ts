@@ -1,0 +1,23 @@
+import {
+  coreServices,
+  createBackendFeatureLoader,
+} from '@backstage/backend-plugin-api';
+import { localGitUrlReader } from './localGitUrlReader';
+import { scaffolderModuleLocalPublish } from './module';
+
+/**
+ * How new repositories are published: to GitHub through the GitHub scaffolder
+ * module, or, when `localDemo.publish` is configured, to bare git repositories
+ * on this machine, which the catalog then reads back.
+ */
+export const publishingFeatures = createBackendFeatureLoader({
+  deps: { config: coreServices.rootConfig },
+  *loader({ config }) {
+    if (config.has('localDemo.publish')) {
+      yield scaffolderModuleLocalPublish;
+      yield localGitUrlReader;
+    } else {
+      yield import('@backstage/plugin-scaffolder-backend-module-github');
+    }
+  },
+});

@@ -1,0 +1,243 @@
+/*
+ * yarn test:e2e: starts the example app (production bundle) with the local demo, then in headless
+ * Chromium creates a new ML service through the "Create new ML service" template, opens it, checks
+ * a demo service's health and deployment, and the fleet page. Saves screenshots and fails on any
+ * browser console error.
+ */
+import { freePort, LocalDemo, startLocalDemo } from '@internal/local-demo';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Page } from 'playwright-core';
+import { ConsoleErrors, launchChromium, signInAsGuest } from './browser';
+import { Screenshots } from './screenshots';
+import { Steps } from './steps';
+
+const DEMO_SERVICE = 'churn-model';
+const TIMEOUT_MS = 60_000;
+
+async function fillTemplateForm(page: Page, name: string) {
+  await page.getByRole('textbox', { name: 'Name' }).fill(name);
+  await page
+    .getByRole('textbox', { name: 'Description' })
+    .fill('Created by the browser test of the local demo.');
+  await page.getByRole('textbox', { name: 'Owner' }).click();
+  await page.getByRole('option', { name: 'ml-team' }).click();
+  await page.getByRole('textbox', { name: 'System' }).click();
+  await page.getByRole('option', { name: 'customer-insights' }).click();
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  await page.getByRole('spinbutton', { name: 'Quality threshold' }).waitFor();
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  await page
+    .getByRole('textbox', { name: 'AWS account ID' })
+    .fill('123456789012');
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  await page.getByRole('textbox', { name: 'CPU request' }).waitFor();
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  // RepoUrlPicker's fields are autocompletes that commit typed text on blur.
+  await page.getByRole('textbox', { name: 'Owner' }).pressSequentially('acme');
+  await page.keyboard.press('Tab');
+  const repository = page.getByRole('textbox', {
+    name: 'Repository',
+    exact: true,
+  });
+  await repository.pressSequentially(name);
+  await page.keyboard.press('Tab');
+  await page.getByRole('button', { name: 'Review' }).click();
+}
+
+async function main() {
+  const steps = new Steps();
+  const consoleErrors = new ConsoleErrors();
+  const screenshots = new Screenshots('create-ml-service');
+  const serviceName = `e2e-${Date.now().toString(36)}`;
+  let demo: LocalDemo | undefined;
+  const browser = await launchChromium();
+  const context = browser.context;
+  context.setDefaultTimeout(TIMEOUT_MS);
+  const page = context.pages()[0] ?? (await context.newPage());
+  consoleErrors.watch(page);
+
+  try {
+    await steps.run('start the example app with the local demo', async () => {
+      demo = await startLocalDemo({
+        frontend: 'bundle',
+        backendPort: await freePort(),
+        log: line => process.stdout.write(`       ${line}\n`),
+      });
+    });
+    const appUrl = demo!.appUrl;
+
+    await steps.run(
+      'sign in as guest; the banner names the local emulators',
+      async () => {
+        await signInAsGuest(page, appUrl);
+        await page
+          .getByRole('banner', { name: 'local demo' })
+          .getByText(/local emulators/)
+          .waitFor();
+      },
+    );
+
+    await steps.run('fill and run "Create new ML service"', async () => {
+      await page.getByRole('link', { name: 'Create' }).first().click();
+      await page
+        .locator('article, .MuiCard-root')
+        .filter({ hasText: 'Create new ML service' })
+        .getByRole('button', { name: 'Choose' })
+        .click();
+      await fillTemplateForm(page, serviceName);
+      await screenshots.take(page, 'review');
+      await page.getByRole('button', { name: 'Create' }).click();
+    });
+
+    await steps.run(
+      'the run completes: AWS bootstrap on moto, local publish, register',
+      async () => {
+        const openInCatalog = page.getByRole('link', {
+          name: 'Open in catalog',
+        });
+        const failed = page.getByText(/failed/i).first();
+        await Promise.race([
+          openInCatalog.waitFor({ timeout: 180_000 }),
+          failed.waitFor({ timeout: 180_000 }).then(async () => {
+            await screenshots.take(page, 'task-failed');
+            throw new Error(
+              `the scaffolder task failed; see ${screenshots.dir}`,
+            );
+          }),
+        ]);
+        await screenshots.take(page, 'task-completed');
+        const published = path.join(
+          demo!.localGitDir,
+          'github.com/acme',
+          `${serviceName}.git`,
+        );
+        if (!fs.existsSync(published)) {
+          throw new Error(`no local repository at ${published}`);
+        }
+      },
+    );
+
+    await steps.run(
+      'open the new entity: its ML service card is there',
+      async () => {
+        await page.getByRole('link', { name: 'Open in catalog' }).click();
+        await page
+          .getByRole('heading', { name: serviceName })
+          .first()
+          .waitFor();
+        await mlServiceCard(page).waitFor();
+        await mlServiceCard(page)
+          .getByText(/Down|Unreachable|Unknown|Healthy|Degraded/)
+          .first()
+          .waitFor();
+        await screenshots.take(page, 'new-service-entity', { fullPage: true });
+      },
+    );
+
+    await steps.run(
+      `demo service ${DEMO_SERVICE}: card shows live health`,
+      async () => {
+        await page.goto(`${appUrl}/catalog/default/component/${DEMO_SERVICE}`);
+        await mlServiceCard(page).getByText('Healthy').first().waitFor();
+        await screenshots.take(mlServiceCard(page), 'ml-service-card');
+      },
+    );
+
+    await steps.run(
+      `demo service ${DEMO_SERVICE}: tab shows health and the deployment`,
+      async () => {
+        await entityTab(page, 'ML service').click();
+        await page.getByText(`Deployment ${DEMO_SERVICE}`).waitFor();
+        await page.getByText('Rollout complete').first().waitFor();
+        await page.getByText('cluster local-simulation').first().waitFor();
+        await page.getByText('Healthy').first().waitFor();
+        await screenshots.take(page, 'ml-service-tab', { fullPage: true });
+      },
+    );
+
+    await steps.run(
+      `demo service ${DEMO_SERVICE}: Kubernetes tab through the kubernetes-backend`,
+      async () => {
+        await entityTab(page, 'Kubernetes').click();
+        await page.getByText('local-simulation').first().waitFor();
+        await page.getByText(DEMO_SERVICE).first().waitFor();
+        await screenshots.take(page, 'kubernetes-tab', { fullPage: true });
+      },
+    );
+
+    await steps.run(
+      'the fleet page lists the demo services and the new one',
+      async () => {
+        await page.getByRole('link', { name: 'ML services' }).first().click();
+        for (const name of [
+          DEMO_SERVICE,
+          'demand-forecast',
+          'fraud-score',
+          serviceName,
+        ]) {
+          await page.getByRole('link', { name }).first().waitFor();
+        }
+        await screenshots.take(page, 'fleet-page', { fullPage: true });
+      },
+    );
+
+    await steps.run('no errors in the browser console', async () => {
+      if (consoleErrors.errors.length > 0) {
+        throw new Error(
+          `browser console errors:\n${consoleErrors.errors.join('\n')}`,
+        );
+      }
+    });
+  } catch (error) {
+    await screenshots.take(page, 'failure').catch(() => undefined);
+    process.stdout.write(`\n${error instanceof Error ? error.stack : error}\n`);
+    if (consoleErrors.errors.length > 0) {
+      process.stdout.write(
+        `\nbrowser console errors:\n${consoleErrors.errors.join('\n')}\n`,
+      );
+    }
+    if (demo) {
+      process.stdout.write(
+        `\nbackend output (last lines):\n${demo
+          .backendOutput()
+          .slice(-4000)}\n`,
+      );
+    }
+    process.exitCode = 1;
+  } finally {
+    await browser.close().catch(() => undefined);
+    await demo?.stop();
+  }
+  process.stdout.write(
+    `\nscreenshots:\n${screenshots.paths.map(p => `  ${p}`).join('\n')}\n`,
+  );
+  process.stdout.write(`e2e: ${steps.summary()}\n`);
+}
+
+function entityTab(page: Page, name: string) {
+  return page
+    .getByRole('tab', { name, exact: true })
+    .or(page.getByRole('link', { name, exact: true }))
+    .first();
+}
+
+function mlServiceCard(page: Page) {
+  return page
+    .locator('.MuiCard-root, article')
+    .filter({ has: page.getByText('ML service', { exact: true }) })
+    .filter({ hasText: /Model .* protocol/ })
+    .first();
+}
+
+main().then(
+  () => process.exit(),
+  error => {
+    process.stderr.write(`${error}\n`);
+    process.exit(1);
+  },
+);

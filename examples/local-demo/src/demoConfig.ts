@@ -1,0 +1,106 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import yaml from 'yaml';
+import { MOTO_ACCOUNT_ID, MOTO_CREDENTIALS } from './moto';
+import { DEMO_STATE_DIR, REPO_ROOT } from './paths';
+
+export const LOCAL_GIT_DIR = path.join(DEMO_STATE_DIR, 'git');
+const USER_LOCAL_CONFIG = path.join(REPO_ROOT, 'app-config.local.yaml');
+
+/** What the user's own app-config.local.yaml configures, which the demo then leaves alone. */
+export async function readUserLocalConfig(): Promise<{
+  file?: string;
+  configuresAws: boolean;
+  configuresKubernetes: boolean;
+}> {
+  const text = await fs.readFile(USER_LOCAL_CONFIG, 'utf8').catch(() => '');
+  if (!text) {
+    return { configuresAws: false, configuresKubernetes: false };
+  }
+  const config = (yaml.parse(text) ?? {}) as Record<string, any>;
+  return {
+    file: USER_LOCAL_CONFIG,
+    configuresAws: Boolean(config.aws || config.mlops?.aws),
+    configuresKubernetes: Boolean(config.kubernetes?.clusterLocatorMethods),
+  };
+}
+
+export interface DemoConfigOptions {
+  file: string;
+  demoCatalogFile: string;
+  appUrl: string;
+  backendUrl: string;
+  banner: string;
+  motoEndpoint?: string;
+  kubernetesSimulationUrl?: string;
+}
+
+/** The catalog locations of app-config.yaml: a later config file replaces the whole list. */
+async function baseCatalogLocations(): Promise<unknown[]> {
+  const text = await fs.readFile(
+    path.join(REPO_ROOT, 'app-config.yaml'),
+    'utf8',
+  );
+  return yaml.parse(text)?.catalog?.locations ?? [];
+}
+
+/**
+ * Writes the config layer that points the example app at the local emulators and adds the demo
+ * services' entities to the catalog.
+ */
+export async function writeDemoConfig(
+  options: DemoConfigOptions,
+): Promise<void> {
+  const { appUrl, backendUrl, motoEndpoint, kubernetesSimulationUrl } = options;
+  const config = {
+    app: { baseUrl: appUrl },
+    backend: {
+      baseUrl: backendUrl,
+      listen: { port: Number(new URL(backendUrl).port) },
+      cors: { origin: appUrl },
+    },
+    catalog: {
+      locations: [
+        ...(await baseCatalogLocations()),
+        { type: 'file', target: options.demoCatalogFile },
+      ],
+    },
+    localDemo: {
+      banner: options.banner,
+      publish: { directory: LOCAL_GIT_DIR },
+    },
+    ...(motoEndpoint && {
+      // An account entry with its own keys: without one, integration-aws-node asks the real STS
+      // which account the main credentials belong to.
+      aws: {
+        mainAccount: MOTO_CREDENTIALS,
+        accounts: [{ accountId: MOTO_ACCOUNT_ID, ...MOTO_CREDENTIALS }],
+      },
+      mlops: { aws: { endpoint: motoEndpoint } },
+    }),
+    ...(kubernetesSimulationUrl && {
+      kubernetes: {
+        clusterLocatorMethods: [
+          {
+            type: 'config',
+            clusters: [
+              {
+                name: 'local-simulation',
+                url: kubernetesSimulationUrl,
+                authProvider: 'serviceAccount',
+                serviceAccountToken: 'any-token-the-simulation-accepts',
+              },
+            ],
+          },
+        ],
+      },
+    }),
+  };
+  await fs.mkdir(path.dirname(options.file), { recursive: true });
+  await fs.writeFile(
+    options.file,
+    `# Written by the local demo at start-up; do not edit.\n${yaml.stringify(
+      config,
+    )}`,
+  );
+}

@@ -1,0 +1,10 @@
+/**
+ * Runs the example Backstage with everything its local demo needs.
+ *
+ * @packageDocumentation
+ */
+
+export { startLocalDemo } from './startLocalDemo';
+export type { LocalDemo, LocalDemoOptions } from './startLocalDemo';
+export { freePort } from './processes';
+export { REPO_ROOT, DEMO_STATE_DIR } from './paths';

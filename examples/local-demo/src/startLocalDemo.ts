@@ -1,0 +1,156 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { writeDemoCatalog } from './demoCatalog';
+import {
+  LOCAL_GIT_DIR,
+  readUserLocalConfig,
+  writeDemoConfig,
+} from './demoConfig';
+import { prepareDemoServices } from './demoServices';
+import { buildAppBundle, startAppDevServer, startBackend } from './exampleApp';
+import { startKubernetesSimulation } from './kubernetesSimulation';
+import { serveDemoServices } from './modelServers';
+import { startMoto } from './moto';
+import { DEMO_STATE_DIR, REPO_ROOT } from './paths';
+
+export interface LocalDemoOptions {
+  /** `dev-server`: the app's development server beside the backend; `bundle`: the production bundle served by the backend. */
+  frontend: 'dev-server' | 'bundle';
+  backendPort: number;
+  /** Port of the development server. */
+  appPort?: number;
+  /** Progress lines. */
+  log?: (line: string) => void;
+  /** Print the backend's and dev server's output. */
+  echo?: boolean;
+}
+
+export interface LocalDemo {
+  appUrl: string;
+  backendUrl: string;
+  /** What runs locally instead of AWS, Kubernetes and GitHub. */
+  emulators: string[];
+  /** Names of the demo ML services and their local endpoints. */
+  modelServers: Array<{ service: string; environment: string; url: string }>;
+  localGitDir: string;
+  backendOutput(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts everything the local demo needs, then the example app: moto (unless real AWS is
+ * configured), the demo model servers rendered from the template, the Kubernetes API
+ * simulation (unless a real cluster is configured), the backend and the frontend.
+ */
+export async function startLocalDemo(
+  options: LocalDemoOptions,
+): Promise<LocalDemo> {
+  const log = options.log ?? (() => {});
+  const echo = options.echo ?? false;
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) {
+      await stop().catch(() => undefined);
+    }
+  };
+  try {
+    const userConfig = await readUserLocalConfig();
+    const useMoto =
+      !process.env.MLOPS_USE_REAL_AWS && !userConfig.configuresAws;
+    const [moto, services] = await Promise.all([
+      useMoto
+        ? startMoto().then(started => {
+            stops.push(() => started.process.stop());
+            return started;
+          })
+        : undefined,
+      prepareDemoServices(log),
+      options.frontend === 'bundle' ? buildAppBundle(log) : undefined,
+    ]);
+    const servers = await serveDemoServices(services);
+    stops.push(() => Promise.all(servers.map(s => s.process.stop())).then());
+    // Per backend port, so that a test run beside `yarn start` leaves it alone.
+    const instanceDir = path.join(
+      DEMO_STATE_DIR,
+      `instance-${options.backendPort}`,
+    );
+    const demoCatalogFile = path.join(instanceDir, 'ml-services.yaml');
+    stops.push(() => fs.rm(instanceDir, { recursive: true, force: true }));
+    await writeDemoCatalog(demoCatalogFile, services, servers);
+    const simulation = userConfig.configuresKubernetes
+      ? undefined
+      : await startKubernetesSimulation(services);
+    if (simulation) {
+      stops.push(() => simulation.stop());
+    }
+
+    const emulators = [
+      moto
+        ? `AWS: moto at ${moto.endpoint} (nothing reaches a real AWS account)`
+        : undefined,
+      simulation
+        ? `Kubernetes: a read-only simulation at ${simulation.url} (cluster "local-simulation")`
+        : undefined,
+      `GitHub: new repositories are published to local git repositories in ${path.relative(
+        REPO_ROOT,
+        LOCAL_GIT_DIR,
+      )}`,
+      `Model endpoints: the demo services run on loopback (${servers.length} servers)`,
+    ].filter((line): line is string => Boolean(line));
+
+    const backendUrl = `http://localhost:${options.backendPort}`;
+    const appUrl =
+      options.frontend === 'bundle'
+        ? backendUrl
+        : `http://localhost:${options.appPort ?? 3000}`;
+    const generatedConfig = path.join(
+      instanceDir,
+      'app-config.local-demo.yaml',
+    );
+    await writeDemoConfig({
+      file: generatedConfig,
+      demoCatalogFile,
+      appUrl,
+      backendUrl,
+      banner: `Local demo against local emulators — ${[
+        moto && 'AWS is moto',
+        simulation && 'Kubernetes is a read-only simulation',
+        'repositories are published to local git',
+      ]
+        .filter(Boolean)
+        .join(', ')}.`,
+      motoEndpoint: moto?.endpoint,
+      kubernetesSimulationUrl: simulation?.url,
+    });
+    const configFiles = [
+      path.join(REPO_ROOT, 'app-config.yaml'),
+      generatedConfig,
+      ...(userConfig.file ? [userConfig.file] : []),
+    ];
+
+    log('starting the backend');
+    const backend = await startBackend({ backendUrl, configFiles, echo });
+    stops.push(() => backend.stop());
+    if (options.frontend === 'dev-server') {
+      log('starting the app development server');
+      const app = await startAppDevServer({ appUrl, configFiles, echo });
+      stops.push(() => app.stop());
+    }
+    return {
+      appUrl,
+      backendUrl,
+      emulators,
+      modelServers: servers.map(({ service, environment, url }) => ({
+        service,
+        environment,
+        url,
+      })),
+      localGitDir: LOCAL_GIT_DIR,
+      backendOutput: backend.output,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
