@@ -5,6 +5,7 @@
  * browser console error.
  */
 import { freePort, LocalDemo, startLocalDemo } from '@internal/local-demo';
+import { waitForCatalogEntity } from './catalogEntity';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Page } from 'playwright-core';
@@ -125,6 +126,11 @@ async function main() {
     await steps.run(
       'open the new entity: its ML service card is there',
       async () => {
+        await waitForCatalogEntity(appUrl, {
+          kind: 'component',
+          namespace: 'default',
+          name: serviceName,
+        });
         await page.getByRole('link', { name: 'Open in catalog' }).click();
         await page
           .getByRole('heading', { name: serviceName })
