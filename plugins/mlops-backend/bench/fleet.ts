@@ -22,7 +22,7 @@ import { ConfigReader } from '@backstage/config';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
+import { freePort } from '@internal/ml-service-tools/src/freePort';
 import { resolve } from 'node:path';
 import {
   FleetResponse,
@@ -75,16 +75,6 @@ function allOutput(child: ChildProcess): Promise<string> {
         ? resolveText(text)
         : reject(new Error(`load client exited with ${code}`)),
     );
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise(resolvePort => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
   });
 }
 
