@@ -8,6 +8,12 @@ export const MLOPS_ANNOTATIONS = {
   modelName: 'mlops/model-name',
   /** Base URL of the primary inference endpoint. */
   inferenceUrl: 'mlops/inference-url',
+  /**
+   * The environment the primary `mlops/inference-url` belongs to, such as
+   * `prod`. Without it the primary endpoint is labelled
+   * {@link PRIMARY_ENVIRONMENT_FALLBACK}.
+   */
+  inferenceEnvironment: 'mlops/inference-environment',
   /** `v2` (Open Inference Protocol, default) or `v1` (KServe V1). */
   inferenceProtocol: 'mlops/inference-protocol',
   /** URI of the ECR repository holding the service image. */
@@ -18,6 +24,14 @@ export const MLOPS_ANNOTATIONS = {
   awsAccountId: 'mlops/aws-account-id',
   eksCluster: 'mlops/eks-cluster',
 } as const;
+
+/**
+ * The environment name of the primary endpoint when the entity does not say
+ * which environment it belongs to (`mlops/inference-environment`).
+ *
+ * @public
+ */
+export const PRIMARY_ENVIRONMENT_FALLBACK = 'default';
 
 /**
  * Prefix of the per-environment inference URL annotations, as in

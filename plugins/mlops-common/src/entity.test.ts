@@ -3,6 +3,7 @@ import {
   getInferenceEndpoints,
   getInferenceProtocol,
   getModelName,
+  getPrimaryEnvironment,
   hasInferenceEndpoint,
 } from './entity';
 
@@ -42,6 +43,22 @@ describe('entity helpers', () => {
         protocol: 'v2',
         modelName: 'churn',
       },
+    ]);
+  });
+
+  it('labels the primary endpoint with its annotated environment', () => {
+    const entity = component({
+      'mlops/inference-url': 'https://prod.example.com',
+      'mlops/inference-environment': 'prod',
+      'mlops/inference-url-dev': 'https://dev.example.com',
+      'mlops/inference-url-prod': 'https://other.example.com',
+    });
+    expect(getPrimaryEnvironment(entity)).toBe('prod');
+    expect(
+      getInferenceEndpoints(entity).map(e => [e.environment, e.url]),
+    ).toEqual([
+      ['prod', 'https://prod.example.com'],
+      ['dev', 'https://dev.example.com'],
     ]);
   });
 

@@ -2,6 +2,7 @@ import { Entity } from '@backstage/catalog-model';
 import {
   MLOPS_ANNOTATIONS,
   MLOPS_INFERENCE_URL_ENV_PREFIX,
+  PRIMARY_ENVIRONMENT_FALLBACK,
 } from './annotations';
 import { InferenceEndpoint, InferenceProtocol } from './types';
 
@@ -36,8 +37,23 @@ export function getModelName(entity: Entity): string {
 }
 
 /**
- * Every inference endpoint an entity declares: `mlops/inference-url` as the
- * `default` environment, then one per `mlops/inference-url-<env>`, sorted.
+ * The environment the primary `mlops/inference-url` belongs to: the
+ * `mlops/inference-environment` annotation, else `default`.
+ *
+ * @public
+ */
+export function getPrimaryEnvironment(entity: Entity): string {
+  const value =
+    entity.metadata.annotations?.[MLOPS_ANNOTATIONS.inferenceEnvironment];
+  return value?.trim() || PRIMARY_ENVIRONMENT_FALLBACK;
+}
+
+/**
+ * Every inference endpoint an entity declares: `mlops/inference-url` first,
+ * labelled with its environment (`mlops/inference-environment`, else
+ * `default`), then one per `mlops/inference-url-<env>`, sorted. Environments
+ * are unique: a per-environment annotation naming the primary endpoint's
+ * environment is ignored.
  *
  * @public
  */
@@ -49,7 +65,7 @@ export function getInferenceEndpoints(entity: Entity): InferenceEndpoint[] {
   const primary = annotations[MLOPS_ANNOTATIONS.inferenceUrl]?.trim();
   if (primary) {
     endpoints.push({
-      environment: 'default',
+      environment: getPrimaryEnvironment(entity),
       url: primary,
       protocol,
       modelName,
@@ -61,7 +77,8 @@ export function getInferenceEndpoints(entity: Entity): InferenceEndpoint[] {
   for (const key of perEnvironment) {
     const url = annotations[key].trim();
     const environment = key.slice(MLOPS_INFERENCE_URL_ENV_PREFIX.length);
-    if (url && environment) {
+    const taken = endpoints.some(e => e.environment === environment);
+    if (url && environment && !taken) {
       endpoints.push({ environment, url, protocol, modelName });
     }
   }

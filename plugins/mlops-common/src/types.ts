@@ -58,7 +58,11 @@ export interface ModelMetadata {
  * @public
  */
 export interface InferenceEndpoint {
-  /** `default` for `mlops/inference-url`, otherwise the environment suffix. */
+  /**
+   * The environment: for `mlops/inference-url` the value of
+   * `mlops/inference-environment` (else `default`), otherwise the suffix of
+   * `mlops/inference-url-<env>`.
+   */
   environment: string;
   url: string;
   protocol: InferenceProtocol;
