@@ -10,7 +10,7 @@ import {
   MOTO_ACCOUNT_ID,
   MOTO_CREDENTIALS,
   MotoServer,
-} from '../src/__testUtils__/motoServer';
+} from '../dev/motoServer';
 import { createEcrEnsureAction } from '../src/actions/ecrEnsure';
 import { createTfstateEnsureAction } from '../src/actions/tfstateEnsure';
 

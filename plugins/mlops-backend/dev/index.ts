@@ -2,10 +2,11 @@
  * `yarn start`: a standalone Backstage backend with the scaffolder, the mlops
  * scaffolder module and the mlops plugin. Without `mlops.aws.endpoint` or AWS
  * credentials configured it starts a local moto server and points the actions
- * at it, so nothing touches a real AWS account.
+ * at it, so nothing touches a real AWS account. The backend stops itself on
+ * SIGINT and SIGTERM; moto is killed when this process exits.
  */
 import { createBackend } from '@backstage/backend-defaults';
-import { MOTO_CREDENTIALS, MotoServer } from '../src/__testUtils__/motoServer';
+import { MOTO_CREDENTIALS, MotoServer } from './motoServer';
 
 async function startLocalAwsEmulator() {
   if (
@@ -24,9 +25,6 @@ async function startLocalAwsEmulator() {
     `\n  LOCAL EMULATOR: the mlops actions talk to moto at ${moto.endpoint}, not to AWS.` +
       `\n  Set MLOPS_USE_REAL_AWS=1 and configure aws.mainAccount to use a real account.\n`,
   );
-  const stop = () => moto.stop().finally(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }
 
 startLocalAwsEmulator().then(() => {

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { freePort } from '@internal/ml-service-tools/src/freePort';
+import { freePort } from './freePort';
 
 const SNAPSHOT_SERVICES = ['s3', 'ecr', 'dynamodb', 'kms'];
 
@@ -38,14 +38,19 @@ function motoCommand(): [string, string[]] {
 }
 
 /**
- * A real moto server on a free loopback port, for tests that talk to AWS
- * APIs through the real SDK and HTTP.
+ * A real moto server on a free loopback port, for `yarn start`, the benches
+ * and the tests that talk to AWS APIs through the real SDK and HTTP. It is
+ * killed when this process exits, however it exits.
  */
 export class MotoServer {
+  private readonly killOnExit = () => this.child.kill('SIGTERM');
+
   private constructor(
     private readonly child: ChildProcess,
     readonly endpoint: string,
-  ) {}
+  ) {
+    process.once('exit', this.killOnExit);
+  }
 
   static async start(): Promise<MotoServer> {
     const port = await freePort();
@@ -61,10 +66,14 @@ export class MotoServer {
     child.stderr?.on('data', chunk => {
       stderr = (stderr + chunk).slice(-4000);
     });
+    child.once('error', error => {
+      stderr += `${command}: ${error.message}`;
+    });
     const server = new MotoServer(child, `http://127.0.0.1:${port}`);
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) {
+        await server.stop();
         throw new Error(`moto_server exited with ${child.exitCode}: ${stderr}`);
       }
       try {
@@ -77,7 +86,7 @@ export class MotoServer {
       }
       await new Promise(r => setTimeout(r, 100));
     }
-    child.kill();
+    await server.stop();
     throw new Error(
       `moto_server did not answer on ${server.endpoint} within 20 s: ${stderr}`,
     );
@@ -112,7 +121,8 @@ export class MotoServer {
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null) {
+    process.removeListener('exit', this.killOnExit);
+    if (this.child.exitCode !== null || this.child.signalCode !== null) {
       return;
     }
     await new Promise<void>(resolve => {

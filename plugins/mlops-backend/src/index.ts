@@ -9,9 +9,3 @@ export { mlopsPlugin as default } from './plugin';
 export { scaffolderModuleMlops } from './module';
 export { createTfstateEnsureAction } from './actions/tfstateEnsure';
 export { createEcrEnsureAction } from './actions/ecrEnsure';
-export { AwsClientFactory } from './aws/AwsClientFactory';
-export type {
-  AwsCallObserver,
-  AwsClients,
-  AwsEndpointOptions,
-} from './aws/AwsClientFactory';

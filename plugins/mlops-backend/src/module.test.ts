@@ -10,7 +10,7 @@ import {
   MOTO_ACCOUNT_ID,
   MOTO_CREDENTIALS,
   MotoServer,
-} from './__testUtils__/motoServer';
+} from '../dev/motoServer';
 import { scaffolderModuleMlops } from './module';
 
 jest.setTimeout(120_000);

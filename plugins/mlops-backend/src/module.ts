@@ -3,8 +3,9 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
-import { createEcrEnsureAction } from './actions/ecrEnsure';
-import { createTfstateEnsureAction } from './actions/tfstateEnsure';
+import { ecrEnsureAction } from './actions/ecrEnsure';
+import { tfstateEnsureAction } from './actions/tfstateEnsure';
+import { AwsClientFactory } from './aws/AwsClientFactory';
 
 /**
  * Scaffolder module registering `mlops:tfstate:ensure` and `mlops:ecr:ensure`.
@@ -21,9 +22,10 @@ export const scaffolderModuleMlops = createBackendModule({
         config: coreServices.rootConfig,
       },
       async init({ scaffolder, config }) {
+        const awsClientFactory = AwsClientFactory.fromConfig(config);
         scaffolder.addActions(
-          createTfstateEnsureAction({ config }),
-          createEcrEnsureAction({ config }),
+          tfstateEnsureAction(awsClientFactory),
+          ecrEnsureAction(awsClientFactory),
         );
       },
     });

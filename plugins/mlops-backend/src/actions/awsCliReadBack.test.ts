@@ -1,4 +1,3 @@
-import { ConfigReader } from '@backstage/config';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,9 +8,9 @@ import {
   recordingFactory,
   runAction,
 } from '../__testUtils__/actionHarness';
-import { MOTO_CREDENTIALS, MotoServer } from '../__testUtils__/motoServer';
-import { createEcrEnsureAction } from './ecrEnsure';
-import { createTfstateEnsureAction } from './tfstateEnsure';
+import { MOTO_CREDENTIALS, MotoServer } from '../../dev/motoServer';
+import { ecrEnsureAction } from './ecrEnsure';
+import { tfstateEnsureAction } from './tfstateEnsure';
 
 jest.setTimeout(120_000);
 
@@ -53,12 +52,11 @@ describe('read-back with the AWS CLI', () => {
       moto.endpoint,
       new CallRecorder(),
     );
-    const config = new ConfigReader({});
-    await runAction(createTfstateEnsureAction({ config, awsClientFactory }), {
+    await runAction(tfstateEnsureAction(awsClientFactory), {
       bucketName: 'cli-state',
       region: 'eu-west-1',
     });
-    await runAction(createEcrEnsureAction({ config, awsClientFactory }), {
+    await runAction(ecrEnsureAction(awsClientFactory), {
       repositoryName: 'ml/cli-model',
       region: 'eu-west-1',
     });

@@ -1,26 +1,24 @@
-import { ConfigReader } from '@backstage/config';
 import yaml from 'yaml';
 import {
   CallRecorder,
   recordingFactory,
   runAction,
 } from '../__testUtils__/actionHarness';
-import { MotoServer } from '../__testUtils__/motoServer';
-import { createEcrEnsureAction } from './ecrEnsure';
+import { MotoServer } from '../../dev/motoServer';
+import { ecrEnsureAction } from './ecrEnsure';
 import { examples } from './ecrEnsure.examples';
 
 jest.setTimeout(60_000);
 
 describe('mlops:ecr:ensure examples', () => {
   let moto: MotoServer;
-  let action: ReturnType<typeof createEcrEnsureAction>;
+  let action: ReturnType<typeof ecrEnsureAction>;
 
   beforeAll(async () => {
     moto = await MotoServer.start();
-    action = createEcrEnsureAction({
-      config: new ConfigReader({}),
-      awsClientFactory: recordingFactory(moto.endpoint, new CallRecorder()),
-    });
+    action = ecrEnsureAction(
+      recordingFactory(moto.endpoint, new CallRecorder()),
+    );
   });
   afterAll(() => moto?.stop());
   beforeEach(() => moto.reset());

@@ -9,21 +9,20 @@ import {
   PutImageScanningConfigurationCommand,
   PutImageTagMutabilityCommand,
 } from '@aws-sdk/client-ecr';
-import { ConfigReader } from '@backstage/config';
 import {
   CallRecorder,
   recordingFactory,
   runAction,
 } from '../__testUtils__/actionHarness';
-import { MOTO_CREDENTIALS, MotoServer } from '../__testUtils__/motoServer';
-import { createEcrEnsureAction } from './ecrEnsure';
+import { MOTO_CREDENTIALS, MotoServer } from '../../dev/motoServer';
+import { ecrEnsureAction } from './ecrEnsure';
 
 jest.setTimeout(60_000);
 
 describe('mlops:ecr:ensure against moto', () => {
   let moto: MotoServer;
   const recorder = new CallRecorder();
-  let action: ReturnType<typeof createEcrEnsureAction>;
+  let action: ReturnType<typeof ecrEnsureAction>;
   const ecr = (region = 'eu-west-1') =>
     new ECRClient({
       region,
@@ -33,10 +32,7 @@ describe('mlops:ecr:ensure against moto', () => {
 
   beforeAll(async () => {
     moto = await MotoServer.start();
-    action = createEcrEnsureAction({
-      config: new ConfigReader({}),
-      awsClientFactory: recordingFactory(moto.endpoint, recorder),
-    });
+    action = ecrEnsureAction(recordingFactory(moto.endpoint, recorder));
   });
   afterAll(() => moto?.stop());
   beforeEach(async () => {

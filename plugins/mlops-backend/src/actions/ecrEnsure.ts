@@ -8,6 +8,7 @@ import {
   planRepository,
   repositoryCoordinates,
 } from '../aws/ecrRepository';
+import { managedTags } from '../aws/managedTags';
 import {
   checkPrincipal,
   checkRepositoryName,
@@ -20,8 +21,7 @@ import {
   planLines,
 } from './ensureSteps';
 import { examples } from './ecrEnsure.examples';
-import { FieldSpec, withTitles, zodFields } from './fields';
-import { MANAGED_BY_TAG } from './tfstateEnsure';
+import { FieldSpec, FieldValues, withTitles, zodFields } from './fields';
 
 const DEFAULT_KEEP_LAST_TAGGED = 30;
 const DEFAULT_EXPIRE_UNTAGGED_AFTER_DAYS = 14;
@@ -143,18 +143,7 @@ const outputs = {
   },
 } satisfies Record<string, FieldSpec>;
 
-interface EcrInput {
-  repositoryName: string;
-  region: string;
-  accountId?: string;
-  imageTagMutability?: 'IMMUTABLE' | 'MUTABLE';
-  scanOnPush?: boolean;
-  encryption?: 'KMS' | 'AES256';
-  kmsKeyId?: string;
-  lifecycle?: { keepLastTagged?: number; expireUntaggedAfterDays?: number };
-  pullPrincipals?: string[];
-  tags?: Record<string, string>;
-}
+type EcrInput = FieldValues<typeof inputs>;
 
 function validate(input: EcrInput): void {
   const checker = new InputChecker()
@@ -197,24 +186,24 @@ function desiredRepository(input: EcrInput): DesiredRepository {
       input.lifecycle?.expireUntaggedAfterDays ??
       DEFAULT_EXPIRE_UNTAGGED_AFTER_DAYS,
     pullPrincipals: input.pullPrincipals,
-    tags: { ...MANAGED_BY_TAG, ...input.tags },
+    tags: managedTags(input.tags),
   };
 }
 
 /**
  * Creates the `mlops:ecr:ensure` action: an ECR repository with scan on
  * push, immutable tags, KMS encryption, a lifecycle policy and optional pull
- * principals, idempotent and converging drift, with an honest dry-run.
+ * principals, idempotent and converging drift, with an honest dry-run. Reads
+ * AWS credentials and the optional emulator endpoint from `config`.
  *
  * @public
  */
-export function createEcrEnsureAction(options: {
-  config: Config;
-  awsClientFactory?: AwsClientFactory;
-}) {
-  const clientFactory =
-    options.awsClientFactory ?? AwsClientFactory.fromConfig(options.config);
+export function createEcrEnsureAction(options: { config: Config }) {
+  return ecrEnsureAction(AwsClientFactory.fromConfig(options.config));
+}
 
+/** The `mlops:ecr:ensure` action using the given (possibly shared) AWS client factory. */
+export function ecrEnsureAction(clientFactory: AwsClientFactory) {
   const action = createTemplateAction({
     id: 'mlops:ecr:ensure',
     description:
@@ -224,7 +213,7 @@ export function createEcrEnsureAction(options: {
     supportsDryRun: true,
     schema: { input: zodFields(inputs), output: zodFields(outputs) },
     async handler(ctx) {
-      const input = ctx.input as EcrInput;
+      const { input } = ctx;
       validate(input);
       const desired = desiredRepository(input);
       const { region, repositoryName } = input;

@@ -8,6 +8,11 @@ export interface FieldSpec {
   type: (zod: typeof z) => z.ZodTypeAny;
 }
 
+/** The values of a field map as an action handler receives them: the zod-inferred types. */
+export type FieldValues<T extends Record<string, FieldSpec>> = {
+  [K in keyof T]: z.infer<ReturnType<T[K]['type']>>;
+};
+
 /** Turns field specs into the `(z) => schema` map `createTemplateAction` takes. */
 export function zodFields<T extends Record<string, FieldSpec>>(
   specs: T,

@@ -1,13 +1,12 @@
-import { ConfigReader } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import {
   CallRecorder,
   recordingFactory,
   runAction,
 } from '../__testUtils__/actionHarness';
-import { MotoServer } from '../__testUtils__/motoServer';
-import { createEcrEnsureAction } from './ecrEnsure';
-import { createTfstateEnsureAction } from './tfstateEnsure';
+import { MotoServer } from '../../dev/motoServer';
+import { ecrEnsureAction } from './ecrEnsure';
+import { tfstateEnsureAction } from './tfstateEnsure';
 
 jest.setTimeout(60_000);
 
@@ -169,20 +168,14 @@ const invalidEcrInputs: Array<[string, Record<string, unknown>, RegExp]> = [
 describe('invalid input is rejected before any AWS request', () => {
   let moto: MotoServer;
   const recorder = new CallRecorder();
-  let tfstate: ReturnType<typeof createTfstateEnsureAction>;
-  let ecr: ReturnType<typeof createEcrEnsureAction>;
+  let tfstate: ReturnType<typeof tfstateEnsureAction>;
+  let ecr: ReturnType<typeof ecrEnsureAction>;
 
   beforeAll(async () => {
     moto = await MotoServer.start();
     const awsClientFactory = recordingFactory(moto.endpoint, recorder);
-    tfstate = createTfstateEnsureAction({
-      config: new ConfigReader({}),
-      awsClientFactory,
-    });
-    ecr = createEcrEnsureAction({
-      config: new ConfigReader({}),
-      awsClientFactory,
-    });
+    tfstate = tfstateEnsureAction(awsClientFactory);
+    ecr = ecrEnsureAction(awsClientFactory);
   });
   afterAll(() => moto?.stop());
   beforeEach(() => recorder.clear());

@@ -1,26 +1,24 @@
-import { ConfigReader } from '@backstage/config';
 import yaml from 'yaml';
 import {
   CallRecorder,
   recordingFactory,
   runAction,
 } from '../__testUtils__/actionHarness';
-import { MotoServer } from '../__testUtils__/motoServer';
-import { createTfstateEnsureAction } from './tfstateEnsure';
+import { MotoServer } from '../../dev/motoServer';
+import { tfstateEnsureAction } from './tfstateEnsure';
 import { examples } from './tfstateEnsure.examples';
 
 jest.setTimeout(60_000);
 
 describe('mlops:tfstate:ensure examples', () => {
   let moto: MotoServer;
-  let action: ReturnType<typeof createTfstateEnsureAction>;
+  let action: ReturnType<typeof tfstateEnsureAction>;
 
   beforeAll(async () => {
     moto = await MotoServer.start();
-    action = createTfstateEnsureAction({
-      config: new ConfigReader({}),
-      awsClientFactory: recordingFactory(moto.endpoint, new CallRecorder()),
-    });
+    action = tfstateEnsureAction(
+      recordingFactory(moto.endpoint, new CallRecorder()),
+    );
   });
   afterAll(() => moto?.stop());
   beforeEach(() => moto.reset());

@@ -28,16 +28,19 @@ import {
   recordingFactory,
   runAction,
 } from '../__testUtils__/actionHarness';
-import { MOTO_CREDENTIALS, MotoServer } from '../__testUtils__/motoServer';
+import { MOTO_CREDENTIALS, MotoServer } from '../../dev/motoServer';
 import { AwsClientFactory } from '../aws/AwsClientFactory';
-import { createTfstateEnsureAction } from './tfstateEnsure';
+import {
+  createTfstateEnsureAction,
+  tfstateEnsureAction,
+} from './tfstateEnsure';
 
 jest.setTimeout(60_000);
 
 describe('mlops:tfstate:ensure against moto', () => {
   let moto: MotoServer;
   const recorder = new CallRecorder();
-  let action: ReturnType<typeof createTfstateEnsureAction>;
+  let action: ReturnType<typeof tfstateEnsureAction>;
 
   const s3 = (region = 'us-east-1') =>
     new S3Client({
@@ -49,10 +52,7 @@ describe('mlops:tfstate:ensure against moto', () => {
 
   beforeAll(async () => {
     moto = await MotoServer.start();
-    action = createTfstateEnsureAction({
-      config: new ConfigReader({}),
-      awsClientFactory: recordingFactory(moto.endpoint, recorder),
-    });
+    action = tfstateEnsureAction(recordingFactory(moto.endpoint, recorder));
   });
   afterAll(() => moto?.stop());
   beforeEach(async () => {
@@ -545,10 +545,7 @@ describe('mlops:tfstate:ensure against moto', () => {
         mlops: { aws: { endpoint: moto.endpoint } },
       }),
     );
-    const mismatched = createTfstateEnsureAction({
-      config: new ConfigReader({}),
-      awsClientFactory: factory,
-    });
+    const mismatched = tfstateEnsureAction(factory);
     await expect(
       runAction(mismatched, {
         bucketName: 'state-wrong-account',

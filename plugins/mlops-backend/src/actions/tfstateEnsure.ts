@@ -2,6 +2,7 @@ import { Config } from '@backstage/config';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { AwsClientFactory } from '../aws/AwsClientFactory';
 import { inspectLockTable, planLockTable } from '../aws/lockTable';
+import { managedTags } from '../aws/managedTags';
 import { PlannedChange } from '../aws/plannedChange';
 import {
   bucketArn,
@@ -20,11 +21,8 @@ import {
   inspectOrExplain,
   planLines,
 } from './ensureSteps';
-import { FieldSpec, withTitles, zodFields } from './fields';
+import { FieldSpec, FieldValues, withTitles, zodFields } from './fields';
 import { examples } from './tfstateEnsure.examples';
-
-/** Tag added to everything the actions create, so owners can find it. */
-export const MANAGED_BY_TAG = { 'managed-by': 'backstage-mlops' };
 
 const inputs = {
   bucketName: {
@@ -132,16 +130,7 @@ const outputs = {
   },
 } satisfies Record<string, FieldSpec>;
 
-interface TfstateInput {
-  bucketName: string;
-  region: string;
-  accountId?: string;
-  encryption?: 'KMS' | 'AES256';
-  kmsKeyId?: string;
-  lockTable?: string;
-  stateKeyPrefix?: string;
-  tags?: Record<string, string>;
-}
+type TfstateInput = FieldValues<typeof inputs>;
 
 function validate(input: TfstateInput): void {
   new InputChecker()
@@ -188,17 +177,17 @@ export function backendConfigText(options: {
 /**
  * Creates the `mlops:tfstate:ensure` action: an S3 bucket hardened for
  * Terraform state (and optionally a DynamoDB lock table), idempotent and
- * converging drift, with an honest dry-run.
+ * converging drift, with an honest dry-run. Reads AWS credentials and the
+ * optional emulator endpoint from `config`.
  *
  * @public
  */
-export function createTfstateEnsureAction(options: {
-  config: Config;
-  awsClientFactory?: AwsClientFactory;
-}) {
-  const clientFactory =
-    options.awsClientFactory ?? AwsClientFactory.fromConfig(options.config);
+export function createTfstateEnsureAction(options: { config: Config }) {
+  return tfstateEnsureAction(AwsClientFactory.fromConfig(options.config));
+}
 
+/** The `mlops:tfstate:ensure` action using the given (possibly shared) AWS client factory. */
+export function tfstateEnsureAction(clientFactory: AwsClientFactory) {
   const action = createTemplateAction({
     id: 'mlops:tfstate:ensure',
     description:
@@ -208,13 +197,13 @@ export function createTfstateEnsureAction(options: {
     supportsDryRun: true,
     schema: { input: zodFields(inputs), output: zodFields(outputs) },
     async handler(ctx) {
-      const input = ctx.input as TfstateInput;
+      const { input } = ctx;
       validate(input);
       const region = input.region;
       const bucketName = input.bucketName;
       const stateKeyPrefix = input.stateKeyPrefix || bucketName;
       const lockTable = input.lockTable || undefined;
-      const tags = { ...MANAGED_BY_TAG, ...input.tags };
+      const tags = managedTags(input.tags);
       const encryption = input.encryption ?? 'KMS';
 
       ctx.output('bucketName', bucketName);
