@@ -18,7 +18,7 @@ import {
   checkValueRelations,
   fieldHelp,
   readValuesFile,
-  withSchemaDefaults,
+  effectiveValues,
 } from './values';
 
 // These tools run from source through yarn scripts and are never bundled, so __dirname is stable.
@@ -28,22 +28,26 @@ export const DEFAULT_TEMPLATE_DIR = path.resolve(
   '../../../templates/ml-service',
 );
 
-/** Validates values the way the form and the scaffolder would, then renders. */
+/**
+ * Validates values with the template's own parameter schema, as the
+ * scaffolder does for a task posted to its REST API, plus the rules that span
+ * two fields; then renders them as given: the template supplies the defaults
+ * of what they leave out, as it must for REST API callers.
+ */
 export async function renderWith(
   renderer: DryRunRenderer,
   templateDirectory: TemplateDirectory,
   values: Record<string, unknown>,
 ): Promise<RenderResult> {
-  const completed = withSchemaDefaults(templateDirectory.template, values);
   const problems = [
-    ...checkAgainstParameters(templateDirectory.template, completed),
-    ...checkValueRelations(completed),
+    ...checkAgainstParameters(templateDirectory.template, values),
+    ...checkValueRelations(effectiveValues(templateDirectory.template, values)),
   ];
   try {
     if (problems.length > 0) {
       throw new InvalidValuesError(problems);
     }
-    return await renderer.render(templateDirectory, completed);
+    return await renderer.render(templateDirectory, values);
   } catch (error) {
     if (error instanceof InvalidValuesError) {
       throw new InvalidValuesError(

@@ -15,7 +15,7 @@ export interface TemplateDirectory {
   directoryContents: DirectoryEntry[];
 }
 
-/** Local build and cache folders that are never part of the template. */
+/** Local build and cache folders that are never part of a template or a generated repository. */
 const IGNORED = new Set([
   '.venv',
   '.ruff_cache',
@@ -27,7 +27,8 @@ const IGNORED = new Set([
   'bench',
 ]);
 
-async function listFiles(root: string, dir = ''): Promise<string[]> {
+/** Every file below root (relative, POSIX separators), without build and cache folders. */
+export async function listFiles(root: string, dir = ''): Promise<string[]> {
   const entries = await fs.readdir(path.join(root, dir), {
     withFileTypes: true,
   });

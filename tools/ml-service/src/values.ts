@@ -35,8 +35,11 @@ export function fieldHelp(
   return undefined;
 }
 
-/** Fills in the defaults the form would have shown, as the Create page does. */
-export function withSchemaDefaults(
+/**
+ * The values the template works with: each parameter's `default` where the
+ * values leave it out, as the template's steps fall back to the same.
+ */
+export function effectiveValues(
   template: Record<string, any>,
   values: Values,
 ): Values {

@@ -16,6 +16,7 @@ import { Check } from './types';
 const REQUIRED_ANNOTATIONS = [
   'mlops/model-name',
   'mlops/inference-url',
+  'mlops/inference-environment',
   'mlops/inference-protocol',
   'mlops/ecr-repository',
   'mlops/tfstate',

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { catalogCheck } from './catalog';
+import { configFilesCheck } from './configFiles';
 import { dockerfileCheck } from './dockerfile';
 import { kubernetesChecks } from './kubernetes';
 import { pythonChecks } from './python';
@@ -81,6 +82,7 @@ export async function verifyRepository(
         ...(await kubernetesChecks(repoDir, serviceName)),
         dockerfileCheck(repoDir),
         catalogCheck(repoDir),
+        configFilesCheck(repoDir),
       ],
       'repository files',
     ),
