@@ -6,5 +6,5 @@
 
 export { startLocalDemo } from './startLocalDemo';
 export type { LocalDemo, LocalDemoOptions } from './startLocalDemo';
-export { freePort } from './processes';
+export { freePort } from '@internal/ml-service-tools';
 export { REPO_ROOT, DEMO_STATE_DIR } from './paths';

@@ -1,10 +1,6 @@
 import { DemoService, SHARED_VENV } from './demoServices';
-import {
-  freePort,
-  ManagedProcess,
-  startProcess,
-  waitForHttp,
-} from './processes';
+import { freePort } from '@internal/ml-service-tools';
+import { ManagedProcess, startProcess, waitForHttp } from './processes';
 
 /** One environment of a demo service, served by its own `make serve` on loopback. */
 export interface ModelServer {

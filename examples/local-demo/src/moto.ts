@@ -1,10 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import {
-  freePort,
-  ManagedProcess,
-  startProcess,
-  waitForHttp,
-} from './processes';
+import { freePort } from '@internal/ml-service-tools';
+import { ManagedProcess, startProcess, waitForHttp } from './processes';
 
 /** moto answers for this account with any credentials. */
 export const MOTO_ACCOUNT_ID = '123456789012';

@@ -1,6 +1,6 @@
 import { ChildProcess, spawn, SpawnOptions } from 'node:child_process';
-
-export { freePort } from '@internal/ml-service-tools';
+import fs from 'node:fs';
+import { constants } from 'node:os';
 
 /** A child process in its own process group, with the tail of its output kept for errors. */
 export interface ManagedProcess {
@@ -10,7 +10,16 @@ export interface ManagedProcess {
   stop(): Promise<void>;
 }
 
+/** How long a process group gets to exit after SIGTERM before it is sent SIGKILL. */
+const STOP_GRACE_MS = 10_000;
+
 const runningChildren = new Set<ChildProcess>();
+let shuttingDown = false;
+
+/** True once a shutdown signal arrived: the process exits when everything is stopped. */
+export function isShuttingDown(): boolean {
+  return shuttingDown;
+}
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals) {
   try {
@@ -33,6 +42,9 @@ export function startProcess(
   args: string[],
   options: SpawnOptions & { echo?: boolean } = {},
 ): ManagedProcess {
+  if (shuttingDown) {
+    throw new Error(`not starting ${name}: this process is shutting down`);
+  }
   const child = spawn(command, args, {
     ...options,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -65,19 +77,94 @@ function isRunning(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
 }
 
-/** SIGTERM to the whole group (make → python, yarn → node), SIGKILL after 10 s. */
-export function stopProcessGroup(child: ChildProcess): Promise<void> {
+/** SIGTERM to the whole group (make → python, yarn → node), SIGKILL after the grace period. */
+export function stopProcessGroup(
+  child: ChildProcess,
+  graceMs = STOP_GRACE_MS,
+): Promise<void> {
   if (!isRunning(child)) {
     return Promise.resolve();
   }
   return new Promise(resolve => {
-    const forceKill = setTimeout(() => signalGroup(child, 'SIGKILL'), 10_000);
+    const forceKill = setTimeout(() => signalGroup(child, 'SIGKILL'), graceMs);
     child.once('exit', () => {
       clearTimeout(forceKill);
+      // The group leader is gone; anything it left in its group (a server it started) goes too.
+      signalGroup(child, 'SIGKILL');
       resolve();
     });
     signalGroup(child, 'SIGTERM');
   });
+}
+
+/** Stops every process started through this module that still runs, all at once. */
+export async function stopAllProcesses(graceMs = STOP_GRACE_MS) {
+  await Promise.all(
+    [...runningChildren].map(child => stopProcessGroup(child, graceMs)),
+  );
+}
+
+/** The current parent's pid (Linux); `process.ppid` keeps the value from start-up. */
+function currentParentPid(): number | undefined {
+  try {
+    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+function onParentExit(callback: () => void) {
+  const parent = currentParentPid();
+  if (parent === undefined) {
+    return;
+  }
+  setInterval(() => {
+    if (currentParentPid() !== parent) {
+      callback();
+    }
+  }, 1000).unref();
+}
+
+export interface ShutdownOptions {
+  /** Orderly stop of what this process runs; every child still running is stopped after it. */
+  stop?: () => Promise<void>;
+  /** The exit code after `signal`: 0 for a service asked to stop, 128 + its number for a run cut short. */
+  exitCode(signal: NodeJS.Signals): number;
+  log?: (line: string) => void;
+  graceMs?: number;
+}
+
+/** 128 + the signal's number, as a shell reports a process ended by it. */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + constants.signals[signal];
+}
+
+/**
+ * Makes SIGINT, SIGTERM and SIGHUP stop everything this process started, then exit. A signal may
+ * come to this process alone or to its whole process group (`timeout`, process managers, IDEs),
+ * and more than once: each yarn between the user and this process forwards SIGTERM to its child,
+ * so a signal to the group arrives once per layer. The first one starts the stop; later ones are
+ * ignored until it is done. When the parent dies without a signal reaching this process (`sh -c`
+ * under npm exits on SIGTERM without passing it on), the same stop runs as for SIGHUP.
+ */
+export function stopEverythingOnShutdown(options: ShutdownOptions) {
+  const log = options.log ?? (() => {});
+  const shutDown = (reason: string, signal: NodeJS.Signals) => {
+    if (shuttingDown) {
+      return;
+    }
+    shuttingDown = true;
+    log(`${reason}: stopping everything this process started`);
+    (options.stop ?? (() => Promise.resolve()))()
+      .catch(error => log(`orderly stop failed: ${error}`))
+      .then(() => stopAllProcesses(options.graceMs))
+      .finally(() => process.exit(options.exitCode(signal)));
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => shutDown(signal, signal));
+  }
+  onParentExit(() => shutDown('parent process exited', 'SIGHUP'));
 }
 
 /** Runs a command to completion; rejects with its output when it fails. */

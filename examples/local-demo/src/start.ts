@@ -1,8 +1,11 @@
 /*
  * yarn start: the example Backstage app with the local demo's emulators, model servers and
- * Kubernetes API simulation. Ctrl-C stops everything.
+ * Kubernetes API simulation. Ctrl-C, SIGTERM or SIGHUP (to this process or its process group) stops
+ * everything; so does the death of the process that started it.
  */
-import { startLocalDemo } from './startLocalDemo';
+import { PortsInUseError } from './ports';
+import { isShuttingDown, stopEverythingOnShutdown } from './processes';
+import { LocalDemo, startLocalDemo } from './startLocalDemo';
 
 const log = (line: string) => process.stdout.write(`[local demo] ${line}\n`);
 
@@ -22,8 +25,14 @@ function announce(emulators: string[], url: string) {
 }
 
 async function main() {
+  const running: { demo?: LocalDemo } = {};
+  stopEverythingOnShutdown({
+    stop: async () => running.demo?.stop(),
+    exitCode: () => 0,
+    log,
+  });
   log('preparing: moto, the demo model servers and the Kubernetes simulation');
-  const demo = await startLocalDemo({
+  running.demo = await startLocalDemo({
     frontend:
       process.env.LOCAL_DEMO_FRONTEND === 'bundle' ? 'bundle' : 'dev-server',
     backendPort: 7007,
@@ -31,23 +40,15 @@ async function main() {
     log,
     echo: true,
   });
-  announce(demo.emulators, demo.appUrl);
-  let stopping = false;
-  const stop = () => {
-    if (stopping) {
-      return;
-    }
-    stopping = true;
-    log('stopping');
-    demo.stop().finally(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  announce(running.demo.emulators, running.demo.appUrl);
 }
 
 main().catch(error => {
-  process.stderr.write(
-    `[local demo] failed: ${error instanceof Error ? error.stack : error}\n`,
-  );
+  if (isShuttingDown()) {
+    return;
+  }
+  const reason =
+    error instanceof PortsInUseError ? error.message : error?.stack ?? error;
+  process.stderr.write(`[local demo] failed: ${reason}\n`);
   process.exit(1);
 });

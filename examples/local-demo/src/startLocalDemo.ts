@@ -12,6 +12,7 @@ import { startKubernetesSimulation } from './kubernetesSimulation';
 import { serveDemoServices } from './modelServers';
 import { startMoto } from './moto';
 import { DEMO_STATE_DIR, REPO_ROOT } from './paths';
+import { assertPortsFree } from './ports';
 
 export interface LocalDemoOptions {
   /** `dev-server`: the app's development server beside the backend; `bundle`: the production bundle served by the backend. */
@@ -37,6 +38,10 @@ export interface LocalDemo {
   stop(): Promise<void>;
 }
 
+function appPort(options: LocalDemoOptions): number {
+  return options.appPort ?? 3000;
+}
+
 /**
  * Starts everything the local demo needs, then the example app: moto (unless real AWS is
  * configured), the demo model servers rendered from the template, the Kubernetes API
@@ -47,11 +52,22 @@ export async function startLocalDemo(
 ): Promise<LocalDemo> {
   const log = options.log ?? (() => {});
   const echo = options.echo ?? false;
+  await assertPortsFree([
+    { port: options.backendPort, purpose: 'the backend' },
+    ...(options.frontend === 'dev-server'
+      ? [{ port: appPort(options), purpose: 'the app development server' }]
+      : []),
+  ]);
   const stops: Array<() => Promise<void>> = [];
-  const stopAll = async () => {
-    for (const stop of stops.reverse()) {
-      await stop().catch(() => undefined);
-    }
+  // Once, however many callers (a signal handler and a test's finally block) ask for it.
+  let stopped: Promise<void> | undefined;
+  const stopAll = () => {
+    stopped ??= (async () => {
+      for (const stop of stops.reverse()) {
+        await stop().catch(() => undefined);
+      }
+    })();
+    return stopped;
   };
   try {
     const userConfig = await readUserLocalConfig();
@@ -102,7 +118,7 @@ export async function startLocalDemo(
     const appUrl =
       options.frontend === 'bundle'
         ? backendUrl
-        : `http://localhost:${options.appPort ?? 3000}`;
+        : `http://localhost:${appPort(options)}`;
     const generatedConfig = path.join(
       instanceDir,
       'app-config.local-demo.yaml',

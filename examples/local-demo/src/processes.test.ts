@@ -1,0 +1,218 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startProcess, stopProcessGroup } from './processes';
+
+const SUPERVISOR = path.join(__dirname, '__fixtures__/supervisor.ts');
+const NODE_TRANSFORM = require.resolve(
+  '@backstage/cli/config/nodeTransform.cjs',
+);
+const SUPERVISOR_COMMAND = [
+  process.execPath,
+  '--require',
+  NODE_TRANSFORM,
+  SUPERVISOR,
+];
+
+/** Running, not a zombie: an orphan's zombie may never be reaped where pid 1 does not reap. */
+function isAlive(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return (
+      stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+    );
+  } catch {
+    return false;
+  }
+}
+
+async function eventually<T>(
+  what: string,
+  check: () => T | undefined,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) {
+      return value;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
+    await new Promise(resolve => setTimeout(resolve, 50));
+  }
+}
+
+/** The processes still alive once all are gone or 10 s have passed. */
+async function survivors(pids: number[]): Promise<number[]> {
+  const deadline = Date.now() + 10_000;
+  while (pids.some(isAlive) && Date.now() < deadline) {
+    await new Promise(resolve => setTimeout(resolve, 50));
+  }
+  return pids.filter(isAlive);
+}
+
+/** Everything a test started, killed after it whatever happened. */
+const started = new Set<number>();
+
+function signalIfRunning(pid: number, signal: NodeJS.Signals) {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // gone
+  }
+}
+
+afterEach(() => {
+  for (const pid of started) {
+    signalIfRunning(pid, 'SIGKILL');
+  }
+  started.clear();
+});
+
+interface Supervisor {
+  process: ChildProcess;
+  pid: number;
+  pids: number[];
+  output(): string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Runs a command whose output includes the supervisor's JSON line, in its own process group. */
+async function launch(command: string, args: string[]): Promise<Supervisor> {
+  const child = spawn(command, args, {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started.add(child.pid!);
+  let output = '';
+  child.stdout.on('data', chunk => {
+    output += chunk;
+  });
+  child.stderr.on('data', chunk => {
+    output += chunk;
+  });
+  const exit = new Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+  }>(resolve =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const ready = await eventually(
+    'the supervisor to report its trees',
+    () => output.match(/^\{.*\}$/m)?.[0],
+    30_000,
+  );
+  const { supervisor, pids } = JSON.parse(ready) as {
+    supervisor: number;
+    pids: number[];
+  };
+  for (const pid of [supervisor, ...pids]) {
+    started.add(pid);
+  }
+  expect(pids).toHaveLength(6);
+  expect(pids.every(isAlive)).toBe(true);
+  return { process: child, pid: supervisor, pids, output: () => output, exit };
+}
+
+describe('startProcess and stopProcessGroup', () => {
+  it('stop the whole process tree, grandchildren included', async () => {
+    const tree = startProcess('tree', 'sh', [
+      '-c',
+      'sleep 600 & echo $!; sleep 600 & echo $!; wait',
+    ]);
+    started.add(tree.child.pid!);
+    const grandchildren = await eventually('both sleeps', () => {
+      const lines = tree.output().trim().split('\n');
+      return lines.length === 2 ? lines.map(Number) : undefined;
+    });
+
+    await tree.stop();
+
+    expect(await survivors([tree.child.pid!, ...grandchildren])).toEqual([]);
+  });
+
+  it('kill a tree that ignores SIGTERM once the grace period is over', async () => {
+    const tree = startProcess('ignores-sigterm', 'sh', [
+      '-c',
+      "trap '' TERM; sleep 600 & echo $!; wait",
+    ]);
+    started.add(tree.child.pid!);
+    const sleep = await eventually('the sleep', () =>
+      tree.output().trim() ? Number(tree.output().trim()) : undefined,
+    );
+    const stopping = Date.now();
+
+    await stopProcessGroup(tree.child, 500);
+
+    expect(Date.now() - stopping).toBeGreaterThanOrEqual(500);
+    expect(await survivors([tree.child.pid!, sleep])).toEqual([]);
+  });
+});
+
+describe('stopEverythingOnShutdown', () => {
+  jest.setTimeout(60_000);
+
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+    ['SIGHUP', 129],
+  ] as const)(
+    'stops every tree when the process group gets %s (as timeout does)',
+    async (signal, exitCode) => {
+      const supervisor = await launch(
+        SUPERVISOR_COMMAND[0],
+        SUPERVISOR_COMMAND.slice(1),
+      );
+
+      process.kill(-supervisor.pid, signal);
+
+      expect(await supervisor.exit).toEqual({ code: exitCode, signal: null });
+      expect(supervisor.output()).toContain('orderly stop');
+      expect(await survivors(supervisor.pids)).toEqual([]);
+    },
+  );
+
+  it('stops every tree when only the top process gets SIGTERM', async () => {
+    const supervisor = await launch(
+      SUPERVISOR_COMMAND[0],
+      SUPERVISOR_COMMAND.slice(1),
+    );
+
+    process.kill(supervisor.pid, 'SIGTERM');
+
+    expect(await supervisor.exit).toEqual({ code: 143, signal: null });
+    expect(await survivors(supervisor.pids)).toEqual([]);
+  });
+
+  it('finishes stopping when SIGTERM arrives again while it stops (one per yarn layer)', async () => {
+    const supervisor = await launch(
+      SUPERVISOR_COMMAND[0],
+      SUPERVISOR_COMMAND.slice(1),
+    );
+
+    // The tree that ignores SIGTERM keeps the stop going for its grace period (1 s), so the
+    // later ones arrive in the middle of it.
+    for (let i = 0; i < 4; i++) {
+      signalIfRunning(-supervisor.pid, 'SIGTERM');
+      await new Promise(resolve => setTimeout(resolve, 100));
+    }
+
+    expect(await supervisor.exit).toEqual({ code: 143, signal: null });
+    expect(supervisor.output().match(/orderly stop/g)).toHaveLength(1);
+    expect(await survivors(supervisor.pids)).toEqual([]);
+  });
+
+  it('stops every tree when its parent dies without passing a signal on', async () => {
+    // As `npm start` does: npm forwards SIGTERM to `sh -c`, which exits without forwarding it.
+    const parent = await launch('sh', [
+      '-c',
+      `${SUPERVISOR_COMMAND.map(arg => `'${arg}'`).join(' ')} & wait`,
+    ]);
+
+    process.kill(parent.process.pid!, 'SIGKILL');
+
+    expect(await survivors([parent.pid, ...parent.pids])).toEqual([]);
+  });
+});

@@ -1,2 +1,0 @@
-export { probeEndpoint } from './probeEndpoint';
-export type { ProbeOptions } from './probeEndpoint';
