@@ -1,0 +1,306 @@
+/**
+ * A value the template must refuse: what changes against a valid values file,
+ * the field the error must name and what it must say.
+ */
+export type RefusedValue = [
+  description: string,
+  change: Record<string, unknown>,
+  field: string,
+  message: RegExp,
+];
+
+/** In a change: leave the field out. */
+export const UNSET = undefined;
+
+/** The valid values with a change applied (UNSET leaves a field out). */
+export function withChange(
+  valid: Record<string, unknown>,
+  change: Record<string, unknown>,
+): Record<string, unknown> {
+  const values = { ...valid, ...change };
+  for (const [key, value] of Object.entries(change)) {
+    if (value === UNSET) {
+      delete values[key];
+    }
+  }
+  return values;
+}
+
+/**
+ * Each refused by the template's own parameter schema, so by the form, by
+ * `ml-service:render` and by the scaffolder REST API alike.
+ */
+export const REFUSED_BY_SCHEMA: RefusedValue[] = [
+  [
+    'name with uppercase',
+    { name: 'Churn-Model' },
+    'name',
+    /does not match pattern/,
+  ],
+  [
+    'name too short',
+    { name: 'ab' },
+    'name',
+    /does not meet minimum length of 3/,
+  ],
+  [
+    'name too long',
+    { name: `a${'b'.repeat(40)}` },
+    'name',
+    /does not meet maximum length of 40/,
+  ],
+  [
+    'name ending in a hyphen',
+    { name: 'churn-' },
+    'name',
+    /does not match pattern/,
+  ],
+  ['missing owner', { owner: UNSET }, 'owner', /requires property "owner"/],
+  [
+    'unknown problem type',
+    { problemType: 'clustering' },
+    'problemType',
+    /is not one of enum values/,
+  ],
+  [
+    'S3 dataset without a URI',
+    { datasetSource: 's3' },
+    'datasetUri',
+    /requires property "datasetUri"/,
+  ],
+  [
+    'dataset URI that is not S3',
+    { datasetSource: 's3', datasetUri: 'https://x/y.csv' },
+    'datasetUri',
+    /does not match pattern/,
+  ],
+  [
+    'quality threshold above 1',
+    { qualityThreshold: 1.5 },
+    'qualityThreshold',
+    /must be less than or equal to 1/,
+  ],
+  [
+    'account ID of 11 digits',
+    { awsAccountId: '12345678901' },
+    'awsAccountId',
+    /does not match pattern/,
+  ],
+  [
+    'unsupported region',
+    { awsRegion: 'mars-north-1' },
+    'awsRegion',
+    /is not one of enum values/,
+  ],
+  [
+    'no environments',
+    { environments: [] },
+    'environments',
+    /does not meet minimum length of 1/,
+  ],
+  [
+    'unknown environment',
+    { environments: ['dev', 'qa'] },
+    'environments[1]',
+    /is not one of enum values/,
+  ],
+  [
+    'duplicate environments',
+    { environments: ['dev', 'dev'] },
+    'environments',
+    /contains duplicate item/,
+  ],
+  [
+    'existing cluster without its name',
+    { clusterMode: 'existing' },
+    'existingClusterName',
+    /requires property "existingClusterName"/,
+  ],
+  [
+    'unsupported Kubernetes version',
+    { kubernetesVersion: '1.20' },
+    'kubernetesVersion',
+    /is not one of enum values/,
+  ],
+  [
+    'instance type with an unknown size',
+    { nodeInstanceTypes: ['m1.tiny'] },
+    'nodeInstanceTypes[0]',
+    /does not match pattern/,
+  ],
+  [
+    'instance type without a size',
+    { nodeInstanceTypes: ['t3.medium', 't3'] },
+    'nodeInstanceTypes[1]',
+    /does not match pattern/,
+  ],
+  [
+    'instance type in uppercase',
+    { nodeInstanceTypes: ['T3.MEDIUM'] },
+    'nodeInstanceTypes[0]',
+    /does not match pattern/,
+  ],
+  [
+    'zero nodes',
+    { nodeMinSize: 0 },
+    'nodeMinSize',
+    /must be greater than or equal to 1/,
+  ],
+  [
+    'namespace with underscore',
+    { namespace: 'ml_services' },
+    'namespace',
+    /does not match pattern/,
+  ],
+  ...['default', 'kube-system', 'kube-public', 'kube-node-lease'].map(
+    (namespace): RefusedValue => [
+      `reserved namespace ${namespace}`,
+      { namespace },
+      'namespace',
+      /does not match pattern/,
+    ],
+  ),
+  [
+    'CPU quantity in cores with a unit',
+    { cpuRequest: '2cores' },
+    'cpuRequest',
+    /does not match pattern/,
+  ],
+  [
+    'memory in bytes',
+    { memoryRequest: '512' },
+    'memoryRequest',
+    /does not match pattern/,
+  ],
+  [
+    'unknown visibility',
+    { endpointVisibility: 'private' },
+    'endpointVisibility',
+    /is not one of enum values/,
+  ],
+  [
+    'host with a scheme',
+    { host: 'https://churn.example.com' },
+    'host',
+    /does not match pattern/,
+  ],
+  [
+    'certificate that is not an ACM ARN',
+    { certificateArn: 'arn:aws:iam::123456789012:server-certificate/x' },
+    'certificateArn',
+    /does not match pattern/,
+  ],
+  ...[
+    'main..evil',
+    '-main',
+    'main.lock',
+    'release/v1.lock/x',
+    'has space',
+    'a~1',
+    'a^1',
+    'a:b',
+    'what?',
+    'a*',
+    'a[b',
+    'a\\b',
+    'main@{1}',
+    'a//b',
+    'feature/',
+    'main.',
+    '.hidden',
+    'a/.b',
+    '@',
+  ].map(
+    (defaultBranch): RefusedValue => [
+      `invalid git branch name ${JSON.stringify(defaultBranch)}`,
+      { defaultBranch },
+      'defaultBranch',
+      /does not match pattern/,
+    ],
+  ),
+  [
+    'state bucket override with uppercase',
+    { stateBucketName: 'My-State' },
+    'stateBucketName',
+    /does not match pattern/,
+  ],
+  [
+    'ECR override with a double slash',
+    { ecrRepositoryName: 'team//model' },
+    'ecrRepositoryName',
+    /does not match pattern/,
+  ],
+  [
+    'repository with an empty owner',
+    { repoUrl: 'github.com?owner=&repo=churn-model' },
+    'repoUrl',
+    /does not match pattern/,
+  ],
+  [
+    'repository without an owner',
+    { repoUrl: 'github.com?repo=churn-model' },
+    'repoUrl',
+    /does not match pattern/,
+  ],
+  [
+    'repository on a host other than github.com',
+    { repoUrl: 'gitlab.example.com?owner=acme&repo=churn-model' },
+    'repoUrl',
+    /does not match pattern/,
+  ],
+  [
+    'repository on a look-alike host',
+    { repoUrl: 'github.com.evil.example?owner=acme&repo=churn-model' },
+    'repoUrl',
+    /does not match pattern/,
+  ],
+  [
+    'description with a tab',
+    { description: 'Predicts\tchurn' },
+    'description',
+    /does not match pattern/,
+  ],
+];
+
+/**
+ * Refused by `ml-service:render` only: rules across two fields, which a JSON
+ * schema cannot state (the form and the REST API check each field alone).
+ */
+export const REFUSED_ACROSS_FIELDS: RefusedValue[] = [
+  [
+    'max nodes below min',
+    { nodeMinSize: 4, nodeMaxSize: 2 },
+    'nodeMaxSize',
+    /must be at least nodeMinSize/,
+  ],
+  [
+    'min nodes above the default max',
+    { nodeMinSize: 6, nodeMaxSize: UNSET },
+    'nodeMaxSize',
+    /must be at least nodeMinSize/,
+  ],
+  [
+    'max replicas below min',
+    { replicasMin: 5, replicasMax: 2 },
+    'replicasMax',
+    /must be at least replicasMin/,
+  ],
+  [
+    'CPU limit below request',
+    { cpuRequest: '2', cpuLimit: '500m' },
+    'cpuLimit',
+    /must be at least cpuRequest/,
+  ],
+  [
+    'memory limit below request',
+    { memoryRequest: '2Gi', memoryLimit: '512Mi' },
+    'memoryLimit',
+    /must be at least memoryRequest/,
+  ],
+  [
+    'public certificate without a host',
+    { host: UNSET },
+    'host',
+    /is required when a certificate is set/,
+  ],
+];

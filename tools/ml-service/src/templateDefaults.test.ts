@@ -1,0 +1,74 @@
+import { DryRunRenderer, RenderResult } from './DryRunRenderer';
+import { DEFAULT_TEMPLATE_DIR, renderWith } from './render';
+import { readTemplateDirectory, TemplateDirectory } from './templateDirectory';
+import { effectiveValues } from './values';
+
+jest.setTimeout(120_000);
+
+/** Only what the template requires: what a scaffolder REST API caller may send. */
+const REQUIRED_ONLY: Array<[string, Record<string, unknown>]> = [
+  [
+    'a new cluster',
+    {
+      name: 'minimal-new',
+      owner: 'group:default/ml-team',
+      awsAccountId: '123456789012',
+      repoUrl: 'github.com?owner=acme&repo=minimal-new',
+    },
+  ],
+  [
+    'an existing cluster (no node settings at all)',
+    {
+      name: 'minimal-existing',
+      owner: 'group:default/ml-team',
+      awsAccountId: '123456789012',
+      clusterMode: 'existing',
+      existingClusterName: 'platform-shared',
+      repoUrl: 'github.com?owner=acme&repo=minimal-existing',
+    },
+  ],
+];
+
+function filesOf(result: RenderResult): Record<string, string> {
+  return Object.fromEntries(
+    result.files.map(file => [
+      file.path,
+      Buffer.from(file.base64Content, 'base64').toString('utf8'),
+    ]),
+  );
+}
+
+describe('the template supplies every default itself, as REST API tasks need', () => {
+  let renderer: DryRunRenderer;
+  let template: TemplateDirectory;
+
+  beforeAll(async () => {
+    template = await readTemplateDirectory(DEFAULT_TEMPLATE_DIR);
+    renderer = await DryRunRenderer.start();
+  });
+  afterAll(() => renderer?.stop());
+
+  it.each(REQUIRED_ONLY)(
+    'only the required fields for %s render what the form, with its defaults, renders',
+    async (_description, values) => {
+      const formValues = effectiveValues(template.template, values);
+      expect(Object.keys(formValues).length).toBeGreaterThan(
+        Object.keys(values).length + 15,
+      );
+      const [fromApi, fromForm] = await Promise.all([
+        renderWith(renderer, template, values),
+        renderWith(renderer, template, formValues),
+      ]);
+      const apiFiles = filesOf(fromApi);
+      expect(apiFiles).toEqual(filesOf(fromForm));
+      for (const env of formValues.environments as string[]) {
+        expect(Object.keys(apiFiles)).toContain(
+          `terraform/envs/${env}/terraform.tfvars`,
+        );
+      }
+      expect(apiFiles['catalog-info.yaml']).toContain(
+        'mlops/inference-environment: prod',
+      );
+    },
+  );
+});
