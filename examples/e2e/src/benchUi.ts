@@ -3,7 +3,13 @@
  * navigating to a demo service's entity page until its ML service card shows health (warm, median
  * of 10), and the frontend plugin's bundle size, minified and gzipped.
  */
-import { freePort, startLocalDemo } from '@internal/local-demo';
+import {
+  exitWhenDone,
+  freePort,
+  signalExitCode,
+  startLocalDemo,
+  stopEverythingOnShutdown,
+} from '@internal/local-demo';
 import { launchChromium, signInAsGuest } from './browser';
 import { pluginBundleSize } from './pluginBundleSize';
 
@@ -54,6 +60,7 @@ async function timeToCardHealth(): Promise<number[]> {
 }
 
 async function main() {
+  stopEverythingOnShutdown({ exitCode: signalExitCode });
   const bundle = await pluginBundleSize();
   const timings = await timeToCardHealth();
   const ms = (value: number) => `${Math.round(value)} ms`;
@@ -74,10 +81,4 @@ async function main() {
   );
 }
 
-main().then(
-  () => process.exit(0),
-  error => {
-    process.stderr.write(`${error instanceof Error ? error.stack : error}\n`);
-    process.exit(1);
-  },
-);
+exitWhenDone(main());

@@ -38,6 +38,11 @@ export async function launchChromium(): Promise<{
     executablePath: chromiumPath(),
     headless: true,
     viewport: { width: 1400, height: 900 },
+    // The test's own shutdown closes the browser after stopping the demo; Playwright's handlers
+    // would exit the process on SIGINT before that stop is done.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
     args: [
       '--no-sandbox',
       '--disable-gpu',

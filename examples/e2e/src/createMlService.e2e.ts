@@ -4,7 +4,14 @@
  * a demo service's health and deployment, and the fleet page. Saves screenshots and fails on any
  * browser console error.
  */
-import { freePort, LocalDemo, startLocalDemo } from '@internal/local-demo';
+import {
+  exitWhenDone,
+  freePort,
+  LocalDemo,
+  signalExitCode,
+  startLocalDemo,
+  stopEverythingOnShutdown,
+} from '@internal/local-demo';
 import { waitForCatalogEntity } from './catalogEntity';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -57,6 +64,14 @@ async function main() {
   const serviceName = `e2e-${Date.now().toString(36)}`;
   let demo: LocalDemo | undefined;
   const browser = await launchChromium();
+  stopEverythingOnShutdown({
+    stop: async () => {
+      await browser.close().catch(() => undefined);
+      await demo?.stop();
+    },
+    exitCode: signalExitCode,
+    log: line => process.stdout.write(`\n${line}\n`),
+  });
   const context = browser.context;
   context.setDefaultTimeout(TIMEOUT_MS);
   const page = context.pages()[0] ?? (await context.newPage());
@@ -240,10 +255,4 @@ function mlServiceCard(page: Page) {
     .first();
 }
 
-main().then(
-  () => process.exit(),
-  error => {
-    process.stderr.write(`${error}\n`);
-    process.exit(1);
-  },
-);
+exitWhenDone(main());

@@ -7,4 +7,9 @@
 export { startLocalDemo } from './startLocalDemo';
 export type { LocalDemo, LocalDemoOptions } from './startLocalDemo';
 export { freePort } from '@internal/ml-service-tools';
+export {
+  exitWhenDone,
+  signalExitCode,
+  stopEverythingOnShutdown,
+} from './processes';
 export { REPO_ROOT, DEMO_STATE_DIR } from './paths';

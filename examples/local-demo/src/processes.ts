@@ -167,6 +167,24 @@ export function stopEverythingOnShutdown(options: ShutdownOptions) {
   onParentExit(() => shutDown('parent process exited', 'SIGHUP'));
 }
 
+/**
+ * Exits when a command's main function settles: with the code it set, or 1 when it throws. While
+ * a shutdown signal's stop is under way, that stop exits instead, once everything is stopped.
+ */
+export function exitWhenDone(main: Promise<void>) {
+  main.then(
+    () => shuttingDown || process.exit(),
+    error => {
+      if (!shuttingDown) {
+        process.stderr.write(
+          `${error instanceof Error ? error.stack : error}\n`,
+        );
+        process.exit(1);
+      }
+    },
+  );
+}
+
 /** Runs a command to completion; rejects with its output when it fails. */
 export async function runToCompletion(
   name: string,
