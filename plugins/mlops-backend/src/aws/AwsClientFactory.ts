@@ -13,8 +13,6 @@ import { explainAccessDenied } from './awsErrors';
 
 /**
  * The AWS service clients one action run needs, bound to one region and account.
- *
- * @public
  */
 export interface AwsClients {
   region: string;
@@ -30,8 +28,6 @@ export interface AwsClients {
 
 /**
  * Where AWS is reached: the real endpoints, or an emulator from `mlops.aws`.
- *
- * @public
  */
 export interface AwsEndpointOptions {
   endpoint?: string;
@@ -40,8 +36,6 @@ export interface AwsEndpointOptions {
 
 /**
  * Told of every AWS API call before it is sent; tests use it to prove what was (not) called.
- *
- * @public
  */
 export type AwsCallObserver = (call: {
   clientName: string;
@@ -54,8 +48,6 @@ type AnyAwsClient = S3Client | ECRClient | DynamoDBClient | STSClient;
  * Builds AWS SDK v3 clients with credentials from `@backstage/integration-aws-node`
  * (`aws.mainAccount`, `aws.accounts`) and the optional emulator endpoint of
  * `mlops.aws`. Every client names the missing IAM action when AWS denies a call.
- *
- * @public
  */
 export class AwsClientFactory {
   static fromConfig(

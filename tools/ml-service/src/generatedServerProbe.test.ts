@@ -1,28 +1,30 @@
-import { mockCredentials } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestBackend,
+} from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import mlopsPlugin from '@eks-mlops/backstage-plugin-mlops-backend';
 import {
   EntityHealthResponse,
   MLOPS_ANNOTATIONS,
 } from '@eks-mlops/backstage-plugin-mlops-common';
-import {
-  DEFAULT_TEMPLATE_DIR,
-  DryRunRenderer,
-  GeneratedServer,
-  readTemplateDirectory,
-  readValuesFile,
-  renderWith,
-  runMake,
-  startGeneratedServer,
-  writeFiles,
-} from '@internal/ml-service-tools';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
+import { DryRunRenderer } from './DryRunRenderer';
 import {
-  MlopsTestBackend,
-  startMlopsTestBackend,
-} from './__testUtils__/mlopsTestBackend';
+  GeneratedServer,
+  runMake,
+  startGeneratedServer,
+} from './generatedServer';
+import { DEFAULT_TEMPLATE_DIR, renderWith, writeFiles } from './render';
+import { readTemplateDirectory } from './templateDirectory';
+import { readValuesFile } from './values';
 
 jest.setTimeout(20 * 60_000);
 
@@ -32,7 +34,7 @@ const describeSlow =
 
 const VALUES = path.resolve(
   __dirname,
-  '../../../../examples/values/classification-new-eu.yaml',
+  '../../../examples/values/classification-new-eu.yaml',
 );
 
 function service(name: string, url: string, annotations: object): Entity {
@@ -47,59 +49,81 @@ function service(name: string, url: string, annotations: object): Entity {
   };
 }
 
+async function renderInstallAndTrain(): Promise<string> {
+  const renderer = await DryRunRenderer.start();
+  const repoDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mlops-probe-'));
+  try {
+    const result = await renderWith(
+      renderer,
+      await readTemplateDirectory(DEFAULT_TEMPLATE_DIR),
+      await readValuesFile(VALUES),
+    );
+    await writeFiles(repoDir, result);
+  } finally {
+    await renderer.stop();
+  }
+  await runMake(repoDir, 'install', 900_000);
+  await runMake(repoDir, 'train');
+  return repoDir;
+}
+
+/** The published `mlops` backend plugin, reached only through its HTTP routes. */
+function startMlopsBackend(entities: Entity[]): Promise<TestBackend> {
+  return startTestBackend({
+    features: [
+      mlopsPlugin,
+      catalogServiceMock.factory({ entities }),
+      mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
+      mockServices.rootConfig.factory({
+        data: {
+          mlops: {
+            prober: { interval: '1h', jitter: '0s' },
+            outbound: { allowPrivateNetworks: true },
+          },
+        },
+      }),
+    ],
+  });
+}
+
 describeSlow(
-  'the prober and the predict proxy against the generated service',
+  'the mlops backend probes and proxies the service the template generates',
   () => {
-    let repoDir: string;
-    let server: GeneratedServer;
-    let harness: MlopsTestBackend;
+    let repoDir: string | undefined;
+    let server: GeneratedServer | undefined;
+    let backend: TestBackend | undefined;
 
     beforeAll(async () => {
-      const renderer = await DryRunRenderer.start();
-      try {
-        const result = await renderWith(
-          renderer,
-          await readTemplateDirectory(DEFAULT_TEMPLATE_DIR),
-          await readValuesFile(VALUES),
-        );
-        repoDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mlops-probe-'));
-        await writeFiles(repoDir, result);
-      } finally {
-        await renderer.stop();
-      }
-      await runMake(repoDir, 'install', 900_000);
-      await runMake(repoDir, 'train');
+      repoDir = await renderInstallAndTrain();
       server = await startGeneratedServer(repoDir);
       const model = { [MLOPS_ANNOTATIONS.modelName]: server.modelName };
-      harness = await startMlopsTestBackend({
-        entities: [
-          service('oip-v2', server.url, model),
-          service('kserve-v1', server.url, {
-            ...model,
-            [MLOPS_ANNOTATIONS.inferenceProtocol]: 'v1',
-          }),
-        ],
-      });
+      backend = await startMlopsBackend([
+        service('oip-v2', server.url, model),
+        service('kserve-v1', server.url, {
+          ...model,
+          [MLOPS_ANNOTATIONS.inferenceProtocol]: 'v1',
+        }),
+      ]);
     });
 
     afterAll(async () => {
-      await harness?.close();
+      await backend?.stop();
       await server?.stop();
       if (repoDir) await fs.rm(repoDir, { recursive: true, force: true });
     });
 
-    const get = (name: string) =>
-      request(harness.backend.server)
+    const health = (name: string) =>
+      request(backend!.server)
         .get(`/api/mlops/v1/entities/component/default/${name}/health`)
         .set('authorization', mockCredentials.user.header());
     const predict = (name: string, body: unknown) =>
-      request(harness.backend.server)
+      request(backend!.server)
         .post(`/api/mlops/v1/entities/component/default/${name}/predict`)
         .set('authorization', mockCredentials.user.header())
         .send({ body });
 
     it('reports the V2 endpoint healthy with the model metadata it serves', async () => {
-      const res = await get('oip-v2');
+      const res = await health('oip-v2');
       expect(res.status).toBe(200);
       const [endpoint] = (res.body as EntityHealthResponse).endpoints;
       expect(endpoint).toMatchObject({
@@ -108,18 +132,19 @@ describeSlow(
         ready: true,
         modelReady: true,
         httpStatus: 200,
-        model: { name: server.modelName },
+        model: { name: server!.modelName },
       });
       expect(endpoint.model?.inputs?.[0].shape).toEqual([-1, 30]);
       expect(endpoint.history).toHaveLength(1);
     });
 
     it('reports the KServe V1 endpoint healthy', async () => {
-      const res = await get('kserve-v1');
+      const res = await health('kserve-v1');
+      expect(res.status).toBe(200);
       expect(res.body.endpoints[0]).toMatchObject({
         state: 'healthy',
         modelReady: true,
-        model: { name: server.modelName },
+        model: { name: server!.modelName },
       });
     });
 
