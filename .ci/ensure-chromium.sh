@@ -1,4 +1,4 @@
-# Sourced by .ci/run: Chromium for the browser test (yarn test:e2e). Installs
+# Sourced by .ci/test-e2e.sh: Chromium for the browser test (yarn test:e2e). Installs
 # Debian's package when no Chromium is on PATH; the test drives it with
 # playwright-core and never downloads a browser of its own.
 

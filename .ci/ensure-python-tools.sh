@@ -1,4 +1,4 @@
-# Sourced by .ci/run: makes sure `moto_server` and `aws` (the AWS CLI) are on
+# Sourced by the run, test and CI commands: makes sure `moto_server` and `aws` (the AWS CLI) are on
 # PATH, which the tests and `yarn start` use. When either is missing they are
 # installed into a virtualenv in the git-ignored .ci/.cache/, so the system
 # Python is never modified. pip may only reach a local package mirror set up

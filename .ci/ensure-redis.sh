@@ -2,7 +2,8 @@
 # (two backend instances sharing one cache). Installs Debian's redis-server
 # when missing, starts one on a free loopback port without persistence and
 # exports MLOPS_TEST_REDIS_URL=redis://127.0.0.1:<port>. Sourcing it again
-# reuses the running server. `mlops_redis_stop` stops the server it started.
+# reuses the running server. `mlops_redis_stop` stops the server it started
+# (MLOPS_REDIS_STARTED=1 says this sourcing started it).
 
 mlops_redis_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/.cache/redis"
 
@@ -54,6 +55,7 @@ if ! mlops_redis_answers "${MLOPS_TEST_REDIS_URL:-}"; then
       return 1
     }
     MLOPS_TEST_REDIS_URL=$(cat "$mlops_redis_dir/url")
+    MLOPS_REDIS_STARTED=1
   fi
 fi
 export MLOPS_TEST_REDIS_URL

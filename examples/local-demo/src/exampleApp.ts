@@ -20,10 +20,10 @@ const APP_SOURCES = [
   path.join(REPO_ROOT, 'yarn.lock'),
 ];
 
-/** yarn as the running yarn was invoked, so nothing depends on PATH. */
+/** yarn as the running yarn was invoked, else (under npm, or none) the `yarn` on PATH. */
 function yarnCommand(): [string, string[]] {
   const execPath = process.env.npm_execpath;
-  return execPath && /\.c?js$/.test(execPath)
+  return execPath && /yarn[^/]*\.c?js$/.test(execPath)
     ? [process.execPath, [execPath]]
     : ['yarn', []];
 }
