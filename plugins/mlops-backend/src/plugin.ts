@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { mlopsPermissions } from '@eks-mlops/backstage-plugin-mlops-common';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { readMlopsServiceOptions } from './service/config';
 import {
   createMlopsServices,
   scheduleMlopsTasks,
@@ -30,6 +31,7 @@ export const mlopsPlugin = createBackendPlugin({
         database: coreServices.database,
         cache: coreServices.cache,
         scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
@@ -37,14 +39,34 @@ export const mlopsPlugin = createBackendPlugin({
       },
       async init(deps) {
         deps.permissionsRegistry.addPermissions(mlopsPermissions);
-        const services = await createMlopsServices(deps);
-        await scheduleMlopsTasks(deps.scheduler, services, deps.logger);
+        const options = readMlopsServiceOptions(deps.config);
+        const services = await createMlopsServices({
+          options,
+          logger: deps.logger,
+          database: deps.database,
+          cache: deps.cache,
+          auth: deps.auth,
+          permissions: deps.permissions,
+          auditor: deps.auditor,
+          catalog: deps.catalog,
+        });
+        deps.lifecycle.addShutdownHook(() => {
+          for (const client of services.clients) client.close();
+        });
+        await scheduleMlopsTasks({
+          scheduler: deps.scheduler,
+          logger: deps.logger,
+          settings: options,
+          prober: services.prober,
+          store: services.store,
+        });
         deps.httpRouter.use(
           await createRouter({
-            ...deps,
-            ...services,
-            catalog: services.catalog,
-            maxPredictRequestBytes: services.options.predict.maxRequestBytes,
+            httpAuth: deps.httpAuth,
+            fleet: services.fleet,
+            health: services.health,
+            predict: services.predict,
+            maxPredictRequestBytes: options.predict.maxRequestBytes,
           }),
         );
         deps.httpRouter.addAuthPolicy({

@@ -1,119 +1,137 @@
 import {
+  AuditorService,
   AuthService,
   CacheService,
   DatabaseService,
   LoggerService,
-  RootConfigService,
+  PermissionsService,
   SchedulerService,
 } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { MlServiceCatalog } from './catalog/MlServiceCatalog';
-import { MlopsServiceOptions, readMlopsServiceOptions } from './config';
-import { EntityHealthService } from './fleet/EntityHealthService';
+import { MlopsServiceOptions } from './config';
 import { FleetService } from './fleet/FleetService';
-import { HealthSnapshotCache } from './fleet/HealthSnapshotCache';
-import { createOutboundClient } from './outbound';
-import { PredictProxy } from './predict/PredictProxy';
-import { HealthProber } from './prober/HealthProber';
+import { EndpointHealthService } from './health/EndpointHealthService';
+import { FailureBackoff } from './health/FailureBackoff';
+import { HealthProber } from './health/HealthProber';
+import { HealthSnapshotCache } from './health/HealthSnapshotCache';
+import { createOutboundClient, OutboundClient } from './outbound';
+import { PredictService } from './predict/PredictService';
 import { DatabaseHealthStore } from './store';
 
 export interface MlopsServiceDeps {
-  config: RootConfigService;
+  options: MlopsServiceOptions;
   logger: LoggerService;
   database: DatabaseService;
   cache: CacheService;
   auth: AuthService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
   catalog: CatalogService;
 }
 
-/** Everything behind the `mlops` routes, built from config. */
+/** Everything behind the `mlops` routes and tasks. */
 export interface MlopsServices {
-  options: MlopsServiceOptions;
-  catalog: MlServiceCatalog;
   store: DatabaseHealthStore;
   prober: HealthProber;
-  snapshots: HealthSnapshotCache;
+  health: EndpointHealthService;
   fleet: FleetService;
-  entityHealth: EntityHealthService;
-  predict: PredictProxy;
+  predict: PredictService;
+  /** The guarded HTTP clients, whose kept-alive connections close on shutdown. */
+  clients: OutboundClient[];
 }
 
 export async function createMlopsServices(
   deps: MlopsServiceDeps,
 ): Promise<MlopsServices> {
-  const options = readMlopsServiceOptions(deps.config);
+  const { options } = deps;
   const catalog = new MlServiceCatalog(deps.catalog, deps.logger);
   const store = await DatabaseHealthStore.create({ database: deps.database });
   const guard = {
     allowedHosts: options.outbound.allowedHosts,
     allowPrivateNetworks: options.outbound.allowPrivateNetworks,
   };
-  const snapshotTtlMs = Math.max(3 * options.prober.intervalMs, 60_000);
-  const snapshots = new HealthSnapshotCache(store, deps.cache, snapshotTtlMs);
+  const probeClient = createOutboundClient({
+    ...guard,
+    timeoutMs: options.prober.timeoutMs,
+    maxResponseBytes: options.outbound.maxResponseBytes,
+  });
+  const predictClient = createOutboundClient({
+    ...guard,
+    timeoutMs: options.predict.timeoutMs,
+    maxResponseBytes: options.predict.maxResponseBytes,
+  });
+  const snapshots = new HealthSnapshotCache(
+    store,
+    deps.cache,
+    Math.max(3 * options.prober.intervalMs, 60_000),
+  );
+  const backoff = new FailureBackoff(
+    options.prober.intervalMs,
+    options.prober.maxBackoffMs,
+  );
   const prober = new HealthProber({
     catalog,
     auth: deps.auth,
     store,
+    client: probeClient,
     logger: deps.logger,
-    client: createOutboundClient({
-      ...guard,
-      timeoutMs: options.prober.timeoutMs,
-      maxResponseBytes: options.outbound.maxResponseBytes,
-    }),
-    intervalMs: options.prober.intervalMs,
+    backoff,
     concurrency: options.prober.concurrency,
     jitterMs: options.prober.jitterMs,
-    maxBackoffMs: options.prober.maxBackoffMs,
     metadataRefreshMs: options.prober.metadataRefreshMs,
     onResultsStored: async () => {
       await snapshots.refresh();
     },
   });
-  const predict = new PredictProxy(
-    createOutboundClient({
-      ...guard,
-      timeoutMs: options.predict.timeoutMs,
-      maxRequestBytes: options.predict.maxRequestBytes,
-      maxResponseBytes: options.predict.maxResponseBytes,
-    }),
-    options.predict.maxRequestBytes,
-  );
-  return {
-    options,
+  const health = new EndpointHealthService({
     catalog,
     store,
     prober,
     snapshots,
-    fleet: new FleetService(catalog, snapshots, options.fleetCacheTtlMs),
-    entityHealth: new EntityHealthService(
+    backoff,
+    staleAfterMs: options.prober.staleAfterMs,
+  });
+  return {
+    store,
+    prober,
+    health,
+    fleet: new FleetService(catalog, health, options.fleetCacheTtlMs),
+    predict: new PredictService({
       catalog,
-      store,
-      prober,
-      options.prober.staleAfterMs,
-    ),
-    predict,
+      permissions: deps.permissions,
+      auditor: deps.auditor,
+      client: predictClient,
+    }),
+    clients: [probeClient, predictClient],
   };
 }
 
-/** Schedules the probe cycle and the retention sweep. */
-export async function scheduleMlopsTasks(
-  scheduler: SchedulerService,
-  services: MlopsServices,
-  logger: LoggerService,
-): Promise<void> {
-  const { prober: proberOptions, retentionMs } = services.options;
-  if (proberOptions.enabled) {
+/**
+ * Schedules the probe cycle and the retention sweep, both `global`: with
+ * several backend instances on one database exactly one runs each at a time.
+ */
+export async function scheduleMlopsTasks(options: {
+  scheduler: SchedulerService;
+  logger: LoggerService;
+  settings: MlopsServiceOptions;
+  prober: HealthProber;
+  store: DatabaseHealthStore;
+}): Promise<void> {
+  const { scheduler, logger, settings } = options;
+  const { prober: proberSettings, retentionMs } = settings;
+  if (proberSettings.enabled) {
     await scheduler.scheduleTask({
       id: 'mlops-probe-cycle',
-      frequency: { milliseconds: proberOptions.intervalMs },
-      // Room for the jitter, a full cycle of timeouts and storing the results.
-      timeout: {
-        milliseconds: proberOptions.jitterMs + 10 * proberOptions.intervalMs,
-      },
+      frequency: { milliseconds: proberSettings.intervalMs },
+      // The scheduler holds the task's lock until this timeout when the
+      // instance running it dies, so it is bounded by the interval: another
+      // instance takes over at the time the next cycle was due anyway.
+      timeout: { milliseconds: proberSettings.intervalMs },
       initialDelay: { seconds: 5 },
       scope: 'global',
       fn: async abortSignal => {
-        await services.prober.runCycle(abortSignal);
+        await options.prober.runCycle(abortSignal);
       },
     });
   } else {
@@ -127,7 +145,7 @@ export async function scheduleMlopsTasks(
     scope: 'global',
     fn: async () => {
       const cutoff = new Date(Date.now() - retentionMs);
-      const deleted = await services.store.deleteOlderThan(cutoff);
+      const deleted = await options.store.deleteOlderThan(cutoff);
       logger.info(
         `mlops retention: deleted ${deleted} probe results older than ${cutoff.toISOString()}`,
       );

@@ -1,73 +1,25 @@
-import {
-  AuditorService,
-  HttpAuthService,
-  LoggerService,
-  PermissionsService,
-} from '@backstage/backend-plugin-api';
+import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
-import {
-  getInferenceEndpoints,
-  InferenceEndpoint,
-  MLOPS_ANNOTATIONS,
-  mlopsEntityPredictPermission,
-} from '@eks-mlops/backstage-plugin-mlops-common';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { createOpenApiRouter } from '../schema/openapi.generated';
-import { MlServiceCatalog } from './catalog/MlServiceCatalog';
-import { EntityHealthService } from './fleet/EntityHealthService';
 import { FleetService } from './fleet/FleetService';
+import { EndpointHealthService } from './health/EndpointHealthService';
 import { PayloadTooLargeError } from './predict/errors';
-import { PredictProxy } from './predict/PredictProxy';
+import { PredictService } from './predict/PredictService';
 
 export interface RouterOptions {
-  logger: LoggerService;
   httpAuth: HttpAuthService;
-  permissions: PermissionsService;
-  auditor: AuditorService;
-  catalog: MlServiceCatalog;
   fleet: FleetService;
-  entityHealth: EntityHealthService;
-  predict: PredictProxy;
+  health: EndpointHealthService;
+  predict: PredictService;
+  /** `mlops.predict.maxRequestBytes`: the largest predict request body read. */
   maxPredictRequestBytes: number;
 }
 
-// Room for the `{ "environment": …, "body": … }` envelope around the body.
-const ENVELOPE_BYTES = 4096;
-
-function entityRefOf(params: {
-  kind: string;
-  namespace: string;
-  name: string;
-}): string {
-  return stringifyEntityRef(params);
-}
-
-function choosePredictEndpoint(
-  entityRef: string,
-  endpoints: InferenceEndpoint[],
-  environment: string | undefined,
-): InferenceEndpoint {
-  if (endpoints.length === 0) {
-    throw new InputError(
-      `${entityRef} declares no inference endpoint; annotate it with ${MLOPS_ANNOTATIONS.inferenceUrl}`,
-    );
-  }
-  if (environment === undefined) return endpoints[0];
-  const endpoint = endpoints.find(e => e.environment === environment);
-  if (!endpoint) {
-    const declared = endpoints.map(e => e.environment).join(', ');
-    throw new InputError(
-      `environment "${environment}" is not declared by ${entityRef}; use one of: ${declared}`,
-    );
-  }
-  return endpoint;
-}
-
-function bodyLimitErrors(maxBytes: number): express.ErrorRequestHandler {
-  return (error, _req, _res, next) => {
+/** Reads JSON bodies up to the predict limit; larger ones answer 413. */
+function predictBodyParser(maxBytes: number): express.RequestHandler[] {
+  const tooLarge: express.ErrorRequestHandler = (error, _req, _res, next) => {
     if (error?.type === 'entity.too.large') {
       next(
         new PayloadTooLargeError(
@@ -78,95 +30,48 @@ function bodyLimitErrors(maxBytes: number): express.ErrorRequestHandler {
     }
     next(error);
   };
+  return [express.json({ limit: maxBytes }), tooLarge as never];
 }
 
-/** The `/api/mlops` routes; see src/schema/openapi.yaml. */
+/** The `/api/mlops` routes; see src/schema/openapi.yaml. Handlers only translate HTTP. */
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, permissions, auditor, catalog } = options;
+  const { httpAuth } = options;
+  const callerOf = (req: express.Request) =>
+    httpAuth.credentials(req, { allow: ['user', 'service'] });
   const outer = Router();
-  outer.use(
-    express.json({ limit: options.maxPredictRequestBytes + ENVELOPE_BYTES }),
-  );
-  outer.use(bodyLimitErrors(options.maxPredictRequestBytes));
+  // Bodies are parsed here, with the predict limit, so the OpenAPI router's
+  // own JSON parser finds them parsed and its error mapping never sees a 413.
+  outer.use(...predictBodyParser(options.maxPredictRequestBytes));
   outer.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
 
-  // Bodies are parsed above with the predict limit, so the OpenAPI router's
-  // own JSON parser finds them parsed and its error mapping never sees a 413.
   const router = await createOpenApiRouter();
 
   router.get('/v1/fleet', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
     // Sent pre-serialized: the fleet is rendered once per snapshot and caller.
-    const json = await options.fleet.fleetJson(credentials);
+    const json = await options.fleet.fleetJson(await callerOf(req));
     res.type('application/json').end(json);
   });
 
   router.get('/v1/entities/:kind/:namespace/:name/health', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    const entityRef = entityRefOf(req.params);
-    res.json(await options.entityHealth.health(entityRef, credentials));
+    const entityRef = stringifyEntityRef(req.params);
+    res.json(await options.health.entityHealth(entityRef, await callerOf(req)));
   });
 
   router.post(
     '/v1/entities/:kind/:namespace/:name/predict',
     async (req, res) => {
-      const credentials = await httpAuth.credentials(req, {
-        allow: ['user', 'service'],
-      });
-      const entityRef = entityRefOf(req.params);
-      const { environment, body } = req.body;
-      const event = await auditor.createEvent({
-        eventId: 'entity-predict',
-        severityLevel: 'medium',
+      const answer = await options.predict.predict({
+        entityRef: stringifyEntityRef(req.params),
+        environment: req.body.environment,
+        body: req.body.body,
+        credentials: await callerOf(req),
         request: req,
-        meta: { entityRef, environment: environment ?? null },
       });
-      try {
-        const found = await catalog.get(entityRef, credentials);
-        if (!found) {
-          throw new NotFoundError(`no entity ${entityRef} in the catalog`);
-        }
-        const [decision] = await permissions.authorize(
-          [
-            {
-              permission: mlopsEntityPredictPermission,
-              resourceRef: entityRef,
-            },
-          ],
-          { credentials },
-        );
-        if (decision.result !== AuthorizeResult.ALLOW) {
-          throw new NotAllowedError(
-            `not allowed to call the model of ${entityRef} (permission ${mlopsEntityPredictPermission.name})`,
-          );
-        }
-        const endpoint = choosePredictEndpoint(
-          entityRef,
-          getInferenceEndpoints(found.entity),
-          environment,
-        );
-        const answer = await options.predict.forward(endpoint, body);
-        await event.success({
-          meta: {
-            environment: endpoint.environment,
-            url: endpoint.url,
-            status: answer.status,
-            latencyMs: answer.latencyMs,
-          },
-        });
-        res.json(answer);
-      } catch (error) {
-        await event.fail({ error: error as Error });
-        throw error;
-      }
+      res.json(answer);
     },
   );
 

@@ -3,38 +3,13 @@ import {
   EndpointHealthSummary,
   FleetEntry,
   FleetResponse,
-  InferenceEndpoint,
 } from '@eks-mlops/backstage-plugin-mlops-common';
 import { MlService, MlServiceCatalog } from '../catalog/MlServiceCatalog';
-import { HealthSnapshot, HealthSnapshotCache } from './HealthSnapshotCache';
-
-/** What the fleet shows for an endpoint the prober has not reached yet. */
-export function notProbedYet(
-  endpoint: InferenceEndpoint,
-  asOf: string,
-): EndpointHealthSummary {
-  return {
-    environment: endpoint.environment,
-    url: endpoint.url,
-    state: 'unknown',
-    errorMessage: 'not probed yet',
-    checkedAt: asOf,
-  };
-}
-
-/** Matches declared endpoints to their latest health; a changed URL counts as not probed. */
-export function healthOfEndpoints(
-  endpoints: InferenceEndpoint[],
-  known: EndpointHealthSummary[] | undefined,
-  asOf: string,
-): EndpointHealthSummary[] {
-  return endpoints.map(endpoint => {
-    const health = known?.find(
-      h => h.environment === endpoint.environment && h.url === endpoint.url,
-    );
-    return health ?? notProbedYet(endpoint, asOf);
-  });
-}
+import {
+  EndpointHealthService,
+  healthOfEndpoints,
+} from '../health/EndpointHealthService';
+import { HealthSnapshot } from '../health/HealthSnapshotCache';
 
 /** The fleet lists models by name and version; tensors are for the entity page. */
 function withoutTensors(health: EndpointHealthSummary): EndpointHealthSummary {
@@ -79,14 +54,14 @@ export class FleetService {
 
   constructor(
     private readonly catalog: MlServiceCatalog,
-    private readonly snapshots: HealthSnapshotCache,
+    private readonly health: EndpointHealthService,
     private readonly catalogTtlMs: number,
   ) {}
 
   async fleetJson(credentials: BackstageCredentials): Promise<string> {
     const [view, snapshot] = await Promise.all([
       this.catalogViewOf(credentials),
-      this.snapshots.get(),
+      this.health.snapshot(),
     ]);
     if (view.rendered?.snapshotVersion === snapshot.version) {
       return view.rendered.json;

@@ -1,10 +1,27 @@
-import { FailureBackoff } from './FailureBackoff';
+import { EndpointHealth } from '@eks-mlops/backstage-plugin-mlops-common';
+import { FailureBackoff, isFailure } from './FailureBackoff';
+
+const MINUTE = 60_000;
+
+function result(
+  state: EndpointHealth['state'],
+  checkedAt: number,
+  extra: Partial<EndpointHealth> = {},
+): EndpointHealth {
+  return {
+    environment: 'prod',
+    url: 'http://m',
+    state,
+    checkedAt: new Date(checkedAt).toISOString(),
+    ...extra,
+  };
+}
 
 describe('FailureBackoff', () => {
-  const MINUTE = 60_000;
+  const backoff = new FailureBackoff(MINUTE, 10 * MINUTE);
+  const t0 = Date.parse('2026-12-03T10:00:00Z');
 
   it('doubles the wait per consecutive failure up to the cap', () => {
-    const backoff = new FailureBackoff(MINUTE, 10 * MINUTE);
     expect([1, 2, 3, 4, 5, 6].map(n => backoff.delayAfter(n))).toEqual([
       MINUTE,
       2 * MINUTE,
@@ -15,26 +32,28 @@ describe('FailureBackoff', () => {
     ]);
   });
 
-  it('skips a failing endpoint until its wait is over, and one success resets it', () => {
-    const backoff = new FailureBackoff(MINUTE, 10 * MINUTE);
-    const t0 = 1_000_000;
-    expect(backoff.isDue('a', t0)).toBe(true);
-    backoff.recordFailure('a', t0);
-    expect(backoff.isDue('a', t0 + MINUTE)).toBe(true);
-    backoff.recordFailure('a', t0 + MINUTE);
-    expect(backoff.isDue('a', t0 + 2 * MINUTE)).toBe(false);
-    expect(backoff.isDue('a', t0 + 3 * MINUTE)).toBe(true);
-    backoff.recordSuccess('a');
-    expect(backoff.failuresOf('a')).toBe(0);
-    expect(backoff.isDue('a', t0 + 3 * MINUTE)).toBe(true);
+  it('counts down results and guard refusals as failures, and resets on anything else', () => {
+    expect(isFailure(result('down', t0))).toBe(true);
+    expect(isFailure(result('unknown', t0, { errorClass: 'blocked' }))).toBe(
+      true,
+    );
+    expect(isFailure(result('degraded', t0))).toBe(false);
+    expect(backoff.nextFailures(2, result('down', t0))).toBe(3);
+    expect(backoff.nextFailures(2, result('healthy', t0))).toBe(0);
   });
 
-  it('forgets endpoints that are gone', () => {
-    const backoff = new FailureBackoff(MINUTE, 10 * MINUTE);
-    backoff.recordFailure('a', 0);
-    backoff.recordFailure('b', 0);
-    backoff.retain(new Set(['b']));
-    expect(backoff.failuresOf('a')).toBe(0);
-    expect(backoff.failuresOf('b')).toBe(1);
+  it('holds a failing endpoint until its wait is over', () => {
+    const latest = { health: result('down', t0), failures: 2 };
+    expect(backoff.isBackingOff(latest, t0 + MINUTE)).toBe(true);
+    expect(backoff.isBackingOff(latest, t0 + 2 * MINUTE)).toBe(false);
+    // The next cycle may start a little early and still finds it due.
+    expect(backoff.isBackingOff(latest, t0 + 2 * MINUTE - 1000)).toBe(false);
+  });
+
+  it('never holds an endpoint that has not failed or was never probed', () => {
+    expect(backoff.isBackingOff(undefined, t0)).toBe(false);
+    expect(
+      backoff.isBackingOff({ health: result('healthy', t0), failures: 0 }, t0),
+    ).toBe(false);
   });
 });

@@ -1,54 +1,48 @@
-interface FailureState {
-  failures: number;
-  nextAttemptAt: number;
+import { EndpointHealth } from '@eks-mlops/backstage-plugin-mlops-common';
+
+/** Whether a probe result counts as a failure for the back-off. */
+export function isFailure(health: EndpointHealth): boolean {
+  return health.state === 'down' || health.errorClass === 'blocked';
 }
 
 /**
  * Exponential back-off for failing endpoints: after the n-th consecutive
  * failure the next probe waits `interval × 2^(n-1)`, capped at `maxBackoff`;
- * one success resets it. Endpoints never seen are always due.
+ * one success resets it. The failure count lives on the endpoint's latest
+ * record in the database, so every backend instance (the one running the
+ * cycle and the ones answering page views) applies the same back-off.
  */
 export class FailureBackoff {
-  private readonly states = new Map<string, FailureState>();
-
   constructor(
     private readonly intervalMs: number,
     private readonly maxBackoffMs: number,
   ) {}
 
-  isDue(key: string, now: number): boolean {
-    const state = this.states.get(key);
-    return !state || state.nextAttemptAt <= now;
-  }
-
   /** How long a failing endpoint waits after its latest failure. */
   delayAfter(failures: number): number {
-    const factor = 2 ** Math.min(failures - 1, 30);
+    const factor = 2 ** Math.min(Math.max(failures, 1) - 1, 30);
     return Math.min(this.intervalMs * factor, this.maxBackoffMs);
   }
 
-  recordSuccess(key: string): void {
-    this.states.delete(key);
+  /** The failure count after `health`, given the count before it. */
+  nextFailures(previous: number, health: EndpointHealth): number {
+    return isFailure(health) ? previous + 1 : 0;
   }
 
-  recordFailure(key: string, now: number): number {
-    const failures = (this.states.get(key)?.failures ?? 0) + 1;
-    // A little slack so an endpoint due "now + interval" is due at the next
-    // cycle even when that cycle starts a few milliseconds early.
-    const nextAttemptAt =
-      now + this.delayAfter(failures) - this.intervalMs / 10;
-    this.states.set(key, { failures, nextAttemptAt });
-    return failures;
-  }
-
-  failuresOf(key: string): number {
-    return this.states.get(key)?.failures ?? 0;
-  }
-
-  /** Drops state of endpoints that no longer exist. */
-  retain(keys: Set<string>): void {
-    for (const key of this.states.keys()) {
-      if (!keys.has(key)) this.states.delete(key);
-    }
+  /**
+   * Whether an endpoint whose latest result is `latest` is still waiting out
+   * its back-off at `now`. A little slack so that an endpoint due at "last
+   * cycle + interval" is due at the next cycle even when that cycle starts a
+   * few milliseconds early.
+   */
+  isBackingOff(
+    latest: { health: EndpointHealth; failures?: number } | undefined,
+    now: number,
+  ): boolean {
+    const failures = latest?.failures ?? 0;
+    if (!latest || failures === 0) return false;
+    const checkedAt = Date.parse(latest.health.checkedAt);
+    const dueAt = checkedAt + this.delayAfter(failures) - this.intervalMs / 10;
+    return now < dueAt;
   }
 }

@@ -12,7 +12,12 @@ import {
 import { MlServiceCatalog } from '../catalog/MlServiceCatalog';
 import { createOutboundClient } from '../outbound';
 import { DatabaseHealthStore } from '../store';
-import { HealthProber, HealthProberOptions } from './HealthProber';
+import { FailureBackoff } from './FailureBackoff';
+import {
+  HealthProber,
+  HealthProberOptions,
+  probeTargetsOf,
+} from './HealthProber';
 
 jest.setTimeout(60_000);
 
@@ -70,10 +75,9 @@ async function createProber(
       timeoutMs: 1000,
     }),
     logger: mockServices.logger.mock(),
-    intervalMs: 60_000,
+    backoff: new FailureBackoff(60_000, 600_000),
     concurrency: 4,
     jitterMs: 0,
-    maxBackoffMs: 600_000,
     metadataRefreshMs: 600_000,
     ...overrides,
   });
@@ -119,10 +123,10 @@ describe('HealthProber', () => {
       sendJson(res, 503, {});
     });
     servers.push(failing);
-    const { prober } = await createProber([entity('flaky', failing.url)], {
-      intervalMs: 1000,
-      maxBackoffMs: 60_000,
-    });
+    const { prober, store } = await createProber(
+      [entity('flaky', failing.url)],
+      { backoff: new FailureBackoff(1000, 60_000) },
+    );
 
     await prober.runCycle(); // failure 1: due again after one interval
     await new Promise(r => setTimeout(r, 1000));
@@ -136,6 +140,44 @@ describe('HealthProber', () => {
     const fourth = await prober.runCycle();
     expect(fourth).toMatchObject({ probed: 1, backingOff: 0 });
     expect(calls).toBeGreaterThan(callsWhileBackingOff);
+    // The back-off is kept in the store, where every instance reads it.
+    const [latest] = await store.latest(['component:default/flaky']);
+    expect(latest.failures).toBe(3);
+  });
+
+  it('asks live together with ready where the last probe failed, so a failing endpoint costs one round trip', async () => {
+    let responded = false;
+    const calls: Array<{ path: string; beforeAnyAnswer: boolean }> = [];
+    const failing = await startFixture((req, res) => {
+      calls.push({ path: req.url ?? '', beforeAnyAnswer: !responded });
+      setTimeout(() => {
+        responded = true;
+        sendJson(res, 503, {});
+      }, 300);
+    });
+    servers.push(failing);
+    const { prober } = await createProber([entity('down', failing.url)], {
+      backoff: new FailureBackoff(1, 60_000),
+    });
+    await prober.runCycle();
+    // The first failure: live is asked only once ready has failed.
+    expect(calls.find(c => c.path === '/v2/health/live')).toEqual({
+      path: '/v2/health/live',
+      beforeAnyAnswer: false,
+    });
+    await new Promise(r => setTimeout(r, 5));
+    calls.length = 0;
+    responded = false;
+    const report = await prober.runCycle();
+    expect(report).toMatchObject({ probed: 1, down: 1 });
+    // Known to fail: every call, live included, goes out before any answer.
+    expect(calls.map(c => c.path).sort()).toEqual([
+      '/v2/health/live',
+      '/v2/health/ready',
+      '/v2/models/m',
+      '/v2/models/m/ready',
+    ]);
+    expect(calls.every(c => c.beforeAnyAnswer)).toBe(true);
   });
 
   it('waits a random part of the jitter before a cycle', async () => {
@@ -162,9 +204,10 @@ describe('HealthProber', () => {
       ).list(await mockServices.auth().getOwnServiceCredentials())
     )[0];
     const before = server.received.length;
+    const targets = probeTargetsOf([service], []);
     const [a, b] = await Promise.all([
-      prober.probeNow(service, ['default']),
-      prober.probeNow(service, ['default']),
+      prober.probeNow(targets),
+      prober.probeNow(targets),
     ]);
     expect(a[0]).toBe(b[0]);
     // One V2 probe: ready, model ready, metadata.

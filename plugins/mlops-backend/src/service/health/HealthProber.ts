@@ -1,14 +1,15 @@
 import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import {
-  EndpointHealth,
+  InferenceEndpoint,
   ModelMetadata,
 } from '@eks-mlops/backstage-plugin-mlops-common';
 import pLimit from 'p-limit';
 import { MlService, MlServiceCatalog } from '../catalog/MlServiceCatalog';
+import { endpointKey, EndpointRecord } from '../endpoints';
 import { OutboundClient } from '../outbound';
-import { probeEndpoint } from '../probe';
-import { HealthStore, ProbeRecord } from '../store';
+import { HealthStore } from '../store';
 import { FailureBackoff } from './FailureBackoff';
+import { probeEndpoint } from './probeEndpoint';
 
 /** What one probe cycle did. */
 export interface ProbeCycleReport {
@@ -29,21 +30,27 @@ export interface HealthProberOptions {
   store: HealthStore;
   client: OutboundClient;
   logger: LoggerService;
-  intervalMs: number;
+  backoff: FailureBackoff;
   concurrency: number;
   jitterMs: number;
-  maxBackoffMs: number;
   /** How long model metadata read from a healthy endpoint is reused. */
   metadataRefreshMs: number;
-  /** Called after each cycle's results are stored (the fleet cache refreshes). */
+  /** Called after each cycle's results are stored (the fleet snapshot refreshes). */
   onResultsStored?: () => Promise<void>;
   random?: () => number;
 }
 
-interface ProbeTarget {
-  service: MlService;
-  endpoint: MlService['endpoints'][number];
-  key: string;
+/** One endpoint to probe, with its latest stored result (if any). */
+export interface ProbeTarget {
+  entityRef: string;
+  endpoint: InferenceEndpoint;
+  latest?: EndpointRecord;
+}
+
+/** A probe in flight: its result, and when that result is in the store. */
+interface RunningProbe {
+  result: Promise<EndpointRecord>;
+  stored: Promise<void>;
 }
 
 const STORE_BATCH_SIZE = 200;
@@ -53,54 +60,52 @@ const STORE_BATCH_SIZE = 200;
  * probing instead of following it; batches are written one after another.
  */
 class ResultBatches {
-  private pending: ProbeRecord[] = [];
-  private readonly all: ProbeRecord[] = [];
+  private pending: EndpointRecord[] = [];
+  private pendingWritten?: { promise: Promise<void>; resolve: () => void };
   private writing: Promise<void> = Promise.resolve();
   private failure?: Error;
+  private count = 0;
 
   constructor(
     private readonly store: HealthStore,
     private readonly size: number,
   ) {}
 
-  add(record: ProbeRecord): void {
+  /** Queues a record; the promise settles once its batch is written. */
+  add(record: EndpointRecord): Promise<void> {
     this.pending.push(record);
-    this.all.push(record);
+    this.count += 1;
+    if (!this.pendingWritten) {
+      let resolve!: () => void;
+      const promise = new Promise<void>(r => (resolve = r));
+      this.pendingWritten = { promise, resolve };
+    }
+    const written = this.pendingWritten.promise;
     if (this.pending.length >= this.size) this.write();
+    return written;
   }
 
-  /** Writes what is left and returns every result of the cycle. */
-  async flush(): Promise<ProbeRecord[]> {
+  /** Writes what is left; returns how many records the cycle stored. */
+  async flush(): Promise<number> {
     this.write();
     await this.writing;
     if (this.failure) throw this.failure;
-    return this.all;
+    return this.count;
   }
 
   private write(): void {
     const batch = this.pending;
+    const written = this.pendingWritten;
     this.pending = [];
+    this.pendingWritten = undefined;
     if (batch.length === 0) return;
     this.writing = this.writing
       .then(() => this.store.recordMany(batch))
       .catch(error => {
         this.failure ??= error;
-      });
+      })
+      .finally(() => written?.resolve());
   }
-}
-
-function endpointKey(entityRef: string, environment: string): string {
-  return `${entityRef}\u0000${environment}`;
-}
-
-function targetsOf(services: MlService[]): ProbeTarget[] {
-  return services.flatMap(service =>
-    service.endpoints.map(endpoint => ({
-      service,
-      endpoint,
-      key: endpointKey(service.entityRef, endpoint.environment),
-    })),
-  );
 }
 
 /** Each call returns the milliseconds since the previous call (or creation). */
@@ -125,15 +130,46 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** The latest record of the endpoint at its current URL; a moved endpoint starts afresh. */
+function latestAtUrl(
+  latest: EndpointRecord | undefined,
+  endpoint: InferenceEndpoint,
+): EndpointRecord | undefined {
+  return latest?.health.url === endpoint.url ? latest : undefined;
+}
+
+/** The probe targets of `services`, each with its latest stored result. */
+export function probeTargetsOf(
+  services: MlService[],
+  latest: EndpointRecord[],
+): ProbeTarget[] {
+  const byKey = new Map(
+    latest.map(r => [endpointKey(r.entityRef, r.health.environment), r]),
+  );
+  return services.flatMap(service =>
+    service.endpoints.map(endpoint => ({
+      entityRef: service.entityRef,
+      endpoint,
+      latest: latestAtUrl(
+        byKey.get(endpointKey(service.entityRef, endpoint.environment)),
+        endpoint,
+      ),
+    })),
+  );
+}
+
 /**
- * Probes every endpoint of every ML service in the catalog: one cycle per
- * scheduler run, at most `concurrency` endpoints at a time, started after a
- * random delay of up to `jitterMs` so several backends (or a restart) do not
- * hit every model at the same second, with failing endpoints backing off.
+ * Probes the endpoints of ML services and stores the results.
+ *
+ * A cycle probes every endpoint of every ML service in the catalog (one cycle
+ * per scheduler run, at most `concurrency` endpoints at a time), after a
+ * random delay of up to `jitterMs` so a restart does not hit every model at
+ * the same second; endpoints backing off after failures are skipped. A probe
+ * of an endpoint already being probed (by the cycle or a page view) joins the
+ * running one instead of calling the endpoint again.
  */
 export class HealthProber {
-  private readonly backoff: FailureBackoff;
-  private readonly inFlight = new Map<string, Promise<EndpointHealth>>();
+  private readonly running = new Map<string, RunningProbe>();
   private readonly knownModels = new Map<
     string,
     { model: ModelMetadata; readAt: number }
@@ -141,7 +177,6 @@ export class HealthProber {
   private readonly random: () => number;
 
   constructor(private readonly options: HealthProberOptions) {
-    this.backoff = new FailureBackoff(options.intervalMs, options.maxBackoffMs);
     this.random = options.random ?? Math.random;
   }
 
@@ -150,25 +185,28 @@ export class HealthProber {
     const started = performance.now();
     const lap = stopwatch();
     const credentials = await this.options.auth.getOwnServiceCredentials();
-    const services = await this.options.catalog.list(credentials);
+    const [services, latest] = await Promise.all([
+      this.options.catalog.list(credentials),
+      this.options.store.latest(),
+    ]);
     const catalogMs = lap();
-    const targets = targetsOf(services);
-    const keys = new Set(targets.map(t => t.key));
-    this.backoff.retain(keys);
-    for (const key of this.knownModels.keys()) {
-      if (!keys.has(key)) this.knownModels.delete(key);
-    }
+    const targets = probeTargetsOf(services, latest);
+    this.forgetModelsExcept(targets);
 
     const now = Date.now();
-    const due = targets.filter(t => this.backoff.isDue(t.key, now));
+    const due = targets.filter(
+      t => !this.options.backoff.isBackingOff(t.latest, now),
+    );
     const limit = pLimit(this.options.concurrency);
     const batches = new ResultBatches(this.options.store, STORE_BATCH_SIZE);
+    let down = 0;
     await Promise.all(
       due.map(target =>
         limit(async () => {
           if (signal?.aborted) return;
-          const health = await this.probe(target);
-          batches.add({ entityRef: target.service.entityRef, health });
+          const record = await this.probeOnce(target, r => batches.add(r))
+            .result;
+          if (record.health.state === 'down') down += 1;
         }),
       ),
     );
@@ -181,9 +219,9 @@ export class HealthProber {
     const report: ProbeCycleReport = {
       services: services.length,
       endpoints: targets.length,
-      probed: stored.length,
+      probed: stored,
       backingOff: targets.length - due.length,
-      down: stored.filter(r => r.health.state === 'down').length,
+      down,
       durationMs: Math.round(performance.now() - started),
       phasesMs: {
         catalog: catalogMs,
@@ -195,49 +233,75 @@ export class HealthProber {
     this.options.logger.info(
       `probe cycle: ${report.probed} of ${report.endpoints} endpoints probed ` +
         `(${report.down} down, ${report.backingOff} backing off) in ${report.durationMs} ms ` +
-        `(catalog ${catalogMs} ms, probes ${probeMs} ms, store ${storeMs} ms, snapshot ${snapshotMs} ms)`,
+        `(catalog and latest ${catalogMs} ms, probes ${probeMs} ms, store ${storeMs} ms, snapshot ${snapshotMs} ms)`,
     );
     return report;
   }
 
   /**
-   * Probes the given endpoints of one service now and stores the results; a
-   * probe of the same endpoint already running is joined, not repeated.
+   * Probes the given targets now (joining probes already running) and
+   * resolves once every result is in the store.
    */
-  async probeNow(
-    service: MlService,
-    environments: string[],
-  ): Promise<EndpointHealth[]> {
-    const targets = targetsOf([service]).filter(t =>
-      environments.includes(t.endpoint.environment),
+  async probeNow(targets: ProbeTarget[]): Promise<EndpointRecord[]> {
+    const store = (record: EndpointRecord) =>
+      this.options.store.recordMany([record]);
+    return Promise.all(
+      targets.map(async target => {
+        const probe = this.probeOnce(target, store);
+        await probe.stored;
+        return probe.result;
+      }),
     );
-    const joined = new Set(
-      targets.filter(t => this.inFlight.has(t.key)).map(t => t.key),
-    );
-    const results = await Promise.all(targets.map(t => this.probe(t)));
-    // A joined probe belongs to a cycle, which stores it itself.
-    await this.options.store.recordMany(
-      results
-        .filter((_, i) => !joined.has(targets[i].key))
-        .map(health => ({ entityRef: service.entityRef, health })),
-    );
-    return results;
   }
 
-  private probe(target: ProbeTarget): Promise<EndpointHealth> {
-    const running = this.inFlight.get(target.key);
-    if (running) return running;
-    const probing = probeEndpoint(target.endpoint, this.options.client, {
-      knownModel: this.reusableModel(target.key),
-    })
-      .then(health => {
-        this.recordOutcome(target.key, health);
-        this.rememberModel(target.key, health);
-        return health;
-      })
-      .finally(() => this.inFlight.delete(target.key));
-    this.inFlight.set(target.key, probing);
-    return probing;
+  /**
+   * Probes one target unless it is being probed already, in which case the
+   * running probe is joined; whoever starts a probe stores its result.
+   */
+  private probeOnce(
+    target: ProbeTarget,
+    store: (record: EndpointRecord) => Promise<void>,
+  ): RunningProbe {
+    const key = this.keyOf(target);
+    const joined = this.running.get(key);
+    if (joined) return joined;
+    const result = this.probe(target, key);
+    const stored = result.then(store);
+    const probe: RunningProbe = { result, stored };
+    this.running.set(key, probe);
+    stored
+      .catch(() => {})
+      .finally(() => {
+        if (this.running.get(key) === probe) this.running.delete(key);
+      });
+    return probe;
+  }
+
+  private async probe(
+    target: ProbeTarget,
+    key: string,
+  ): Promise<EndpointRecord> {
+    const previousFailures = target.latest?.failures ?? 0;
+    const health = await probeEndpoint(target.endpoint, this.options.client, {
+      knownModel: this.reusableModel(key),
+      askLive: previousFailures > 0,
+    });
+    const failures = this.options.backoff.nextFailures(
+      previousFailures,
+      health,
+    );
+    if (failures > 1) {
+      this.options.logger.debug(
+        `${target.entityRef} ${target.endpoint.environment} failed ${failures} times in a row; ` +
+          `next probe in ${this.options.backoff.delayAfter(failures)} ms`,
+      );
+    }
+    this.rememberModel(key, health);
+    return { entityRef: target.entityRef, health, failures };
+  }
+
+  private keyOf(target: ProbeTarget): string {
+    return endpointKey(target.entityRef, target.endpoint.environment);
   }
 
   private reusableModel(key: string): ModelMetadata | undefined {
@@ -248,7 +312,7 @@ export class HealthProber {
   }
 
   /** Metadata is reused only from a healthy answer; anything else re-reads it. */
-  private rememberModel(key: string, health: EndpointHealth): void {
+  private rememberModel(key: string, health: EndpointRecord['health']): void {
     if (health.state !== 'healthy' || !health.model) {
       this.knownModels.delete(key);
     } else if (this.knownModels.get(key)?.model !== health.model) {
@@ -256,17 +320,10 @@ export class HealthProber {
     }
   }
 
-  private recordOutcome(key: string, health: EndpointHealth): void {
-    if (health.state === 'down' || health.errorClass === 'blocked') {
-      const failures = this.backoff.recordFailure(key, Date.now());
-      if (failures > 1) {
-        this.options.logger.debug(
-          `${key.replace('\u0000', ' ')} failed ${failures} times in a row; ` +
-            `next probe in ${this.backoff.delayAfter(failures)} ms`,
-        );
-      }
-    } else {
-      this.backoff.recordSuccess(key);
+  private forgetModelsExcept(targets: ProbeTarget[]): void {
+    const keys = new Set(targets.map(t => this.keyOf(t)));
+    for (const key of this.knownModels.keys()) {
+      if (!keys.has(key)) this.knownModels.delete(key);
     }
   }
 }

@@ -1,7 +1,8 @@
 import { CacheService } from '@backstage/backend-plugin-api';
 import { JsonObject } from '@backstage/types';
 import { EndpointHealthSummary } from '@eks-mlops/backstage-plugin-mlops-common';
-import { EntityEndpointHealth, HealthStore } from '../store';
+import { EndpointRecord } from '../endpoints';
+import { HealthStore } from '../store';
 
 /** The latest summaries of every endpoint, grouped by entity. */
 export interface HealthSnapshot {
@@ -13,14 +14,14 @@ export interface HealthSnapshot {
 interface StoredSnapshot {
   version: string;
   generatedAt: string;
-  items: EntityEndpointHealth<EndpointHealthSummary>[];
+  items: EndpointRecord<EndpointHealthSummary>[];
 }
 
 const SNAPSHOT_KEY = 'health-snapshot';
 const VERSION_KEY = 'health-snapshot-version';
 
 function group(
-  items: EntityEndpointHealth<EndpointHealthSummary>[],
+  items: EndpointRecord<EndpointHealthSummary>[],
 ): Map<string, EndpointHealthSummary[]> {
   const byEntity = new Map<string, EndpointHealthSummary[]>();
   for (const { entityRef, health } of items) {
@@ -40,6 +41,7 @@ function group(
 export class HealthSnapshotCache {
   private local?: HealthSnapshot;
   private refreshing?: Promise<HealthSnapshot>;
+  private queued?: Promise<HealthSnapshot>;
 
   constructor(
     private readonly store: HealthStore,
@@ -66,14 +68,26 @@ export class HealthSnapshotCache {
     return this.refresh();
   }
 
-  /** Recomputes the summaries from the store; concurrent calls share one run. */
+  /**
+   * Recomputes the summaries from the store. The result reflects everything
+   * stored before the call: a call while a run is going waits for one more
+   * run after it (shared by every such call), since the running one may have
+   * read the store too early.
+   */
   refresh(): Promise<HealthSnapshot> {
     if (!this.refreshing) {
       this.refreshing = this.compute().finally(() => {
         this.refreshing = undefined;
       });
+      return this.refreshing;
     }
-    return this.refreshing;
+    this.queued ??= this.refreshing
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined;
+        return this.refresh();
+      });
+    return this.queued;
   }
 
   private async compute(): Promise<HealthSnapshot> {

@@ -6,6 +6,7 @@ import {
 } from '@eks-mlops/backstage-plugin-mlops-common';
 import { z } from 'zod/v3';
 import { OutboundClient, OutboundError, OutboundResponse } from '../outbound';
+import { endpointUrl, v1Paths, v2Paths } from '../protocol/inferencePaths';
 
 const tensorSchema = z.object({
   name: z.string(),
@@ -37,10 +38,6 @@ const PROBE_HEADERS = {
   accept: 'application/json',
   'user-agent': 'backstage-plugin-mlops-prober',
 };
-
-function endpointUrl(base: string, path: string): string {
-  return `${base.replace(/\/+$/, '')}${path}`;
-}
 
 async function call(client: OutboundClient, url: string): Promise<CallResult> {
   try {
@@ -134,6 +131,12 @@ export interface ProbeOptions {
    * and then, and whenever the endpoint was not healthy).
    */
   knownModel?: ModelMetadata;
+  /**
+   * Ask live together with ready instead of only after ready fails: set for
+   * endpoints whose last probe failed, so a failing endpoint costs one round
+   * trip, not two.
+   */
+  askLive?: boolean;
 }
 
 function liveDown(
@@ -157,17 +160,18 @@ async function probeV2(
   base: Pick<EndpointHealth, 'environment' | 'url' | 'checkedAt'>,
   options: ProbeOptions,
 ): Promise<EndpointHealth> {
-  const model = encodeURIComponent(endpoint.modelName);
+  const paths = v2Paths(endpoint.modelName);
+  const get = (path: string) => call(client, endpointUrl(endpoint, path));
   const started = performance.now();
   // In parallel: a probe then costs one round trip, which keeps a cycle over
   // hundreds of endpoints inside its interval. A server that answers ready is
-  // live by the protocol's definition, so live is only asked when ready is not.
-  const [ready, modelReady, metadata] = await Promise.all([
-    call(client, endpointUrl(endpoint.url, '/v2/health/ready')),
-    call(client, endpointUrl(endpoint.url, `/v2/models/${model}/ready`)),
-    options.knownModel
-      ? undefined
-      : call(client, endpointUrl(endpoint.url, `/v2/models/${model}`)),
+  // live by the protocol's definition, so live is asked up front only where
+  // the last probe failed, and otherwise only when ready is not 2xx.
+  const [ready, modelReady, metadata, earlyLive] = await Promise.all([
+    get(paths.ready),
+    get(paths.modelReady),
+    options.knownModel ? undefined : get(paths.model),
+    options.askLive ? get(paths.live) : undefined,
   ]);
   if (!ready.ok) {
     const elapsed = Math.round(performance.now() - started);
@@ -175,7 +179,7 @@ async function probeV2(
   }
   let live: CallResult | undefined;
   if (!isSuccess(ready)) {
-    live = await call(client, endpointUrl(endpoint.url, '/v2/health/live'));
+    live = earlyLive ?? (await get(paths.live));
     if (!live.ok) {
       const elapsed = Math.round(performance.now() - started);
       return unreachable(base, live.error, 'live', elapsed);
@@ -212,11 +216,10 @@ async function probeV1(
   client: OutboundClient,
   base: Pick<EndpointHealth, 'environment' | 'url' | 'checkedAt'>,
 ): Promise<EndpointHealth> {
-  const model = encodeURIComponent(endpoint.modelName);
   const started = performance.now();
   const result = await call(
     client,
-    endpointUrl(endpoint.url, `/v1/models/${model}`),
+    endpointUrl(endpoint, v1Paths(endpoint.modelName).model),
   );
   if (!result.ok) {
     const elapsed = Math.round(performance.now() - started);
@@ -272,7 +275,8 @@ async function probeV1(
  *
  * V2 (Open Inference Protocol) checks ready, model ready and model metadata,
  * and live when ready does not answer 2xx (a ready server is live by
- * definition); V1 (KServe) reads `/v1/models/{m}`. `latencyMs` is the time of
+ * definition) or, with `askLive`, alongside ready; V1 (KServe) reads
+ * `/v1/models/{m}`. `latencyMs` is the time of
  * the V2 ready call (the V1 model call), or the whole probe when that call got
  * no answer. `httpStatus` is the status behind the reported problem, otherwise
  * the ready (V1: model) call's.

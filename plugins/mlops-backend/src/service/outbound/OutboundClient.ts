@@ -21,8 +21,6 @@ export interface OutboundGuardOptions {
   /** Overall time for one request, redirects and body included. Default 5000. */
   timeoutMs?: number;
   /** Default 1 MiB. */
-  maxRequestBytes?: number;
-  /** Default 1 MiB. */
   maxResponseBytes?: number;
   /** Default 3. */
   maxRedirects?: number;
@@ -50,11 +48,12 @@ export interface OutboundResponse {
 
 export interface OutboundClient {
   request(request: OutboundRequest): Promise<OutboundResponse>;
+  /** Closes the kept-alive connections; call on shutdown. */
+  close(): void;
 }
 
 const DEFAULTS = {
   timeoutMs: 5000,
-  maxRequestBytes: 1024 * 1024,
   maxResponseBytes: 1024 * 1024,
   maxRedirects: 3,
 };
@@ -205,7 +204,6 @@ export function createOutboundClient(
   const allowedHosts = options.allowedHosts ?? [];
   const allowPrivateNetworks = options.allowPrivateNetworks ?? false;
   const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
-  const maxRequestBytes = options.maxRequestBytes ?? DEFAULTS.maxRequestBytes;
   const maxResponseBytes =
     options.maxResponseBytes ?? DEFAULTS.maxResponseBytes;
   const maxRedirects = options.maxRedirects ?? DEFAULTS.maxRedirects;
@@ -317,14 +315,6 @@ export function createOutboundClient(
 
   return {
     async request(request) {
-      const size =
-        request.body === undefined ? 0 : Buffer.byteLength(request.body);
-      if (size > maxRequestBytes) {
-        throw new OutboundError(
-          'too-large',
-          `request body exceeds ${maxRequestBytes} bytes`,
-        );
-      }
       const started = performance.now();
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -343,6 +333,10 @@ export function createOutboundClient(
       } finally {
         clearTimeout(timer);
       }
+    },
+    close() {
+      agents.http.destroy();
+      agents.https.destroy();
     },
   };
 }

@@ -147,11 +147,12 @@ describe('DatabaseHealthStore', () => {
           latencyMs: 5,
         }),
       );
-      await store.record('component:default/other', down(at(0)));
+      await store.record('component:default/other', down(at(0)), 4);
 
       expect(await store.latest([ENTITY])).toEqual([
         {
           entityRef: ENTITY,
+          failures: 0,
           health: {
             environment: 'default',
             url: 'http://iris.example.com',
@@ -167,6 +168,7 @@ describe('DatabaseHealthStore', () => {
         },
         {
           entityRef: ENTITY,
+          failures: 0,
           health: {
             environment: 'staging',
             url: 'http://iris-staging.example.com',
@@ -190,6 +192,8 @@ describe('DatabaseHealthStore', () => {
         ['component:default/other', 'default'],
       ]);
       expect(all[2].health).toEqual(down(at(0)));
+      // The failure count travels with the latest result (the shared back-off).
+      expect(all[2].failures).toBe(4);
       expect(await store.latest(['component:default/missing'])).toEqual([]);
       expect(await store.latest([])).toEqual([]);
     });
@@ -407,6 +411,22 @@ describe('DatabaseHealthStore', () => {
       expect(
         await store.history(ENTITY, 'missing', since, { until: NOW }),
       ).toEqual([]);
+
+      // Several environments in one query give the same points.
+      const both = await store.histories(
+        ENTITY,
+        ['default', 'staging', 'missing'],
+        since,
+        { until: NOW },
+      );
+      expect([...both.keys()]).toEqual(['default', 'staging', 'missing']);
+      expect(both.get('staging')).toEqual(
+        await store.history(ENTITY, 'staging', since, { until: NOW }),
+      );
+      expect(both.get('default')).toEqual(
+        await store.history(ENTITY, 'default', since, { until: NOW }),
+      );
+      expect(both.get('missing')).toEqual([]);
     });
 
     it('deletes only rows older than the retention cutoff', async () => {

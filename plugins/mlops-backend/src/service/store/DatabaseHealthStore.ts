@@ -9,12 +9,11 @@ import {
   ModelMetadata,
   ProbeErrorClass,
 } from '@eks-mlops/backstage-plugin-mlops-common';
+import { endpointKey, EndpointRecord } from '../endpoints';
 import {
-  EntityEndpointHealth,
   HealthHistoryOptions,
   HealthHistoryPoint,
   HealthStore,
-  ProbeRecord,
 } from './HealthStore';
 
 type Knex = Awaited<ReturnType<DatabaseService['getClient']>>;
@@ -70,9 +69,7 @@ interface ProbeRow {
 
 type InsertRow = Omit<ProbeRow, 'checked_at'> & { checked_at: Date };
 
-function endpointKey(entityRef: string, environment: string): string {
-  return `${entityRef}\u0000${environment}`;
-}
+type LatestRow = ProbeRow & { failures: number | string };
 
 /** SQLite stores the bound Date as epoch milliseconds, PostgreSQL as timestamptz. */
 function toDate(value: Date | number | string): Date {
@@ -182,6 +179,78 @@ function interpolate(
 }
 
 /**
+ * Fixed-width time buckets over [since, until]: at most maxPoints of them,
+ * empty ones omitted. The bucketing is done here rather than in SQL because
+ * the engines store timestamps differently.
+ */
+type HistoryRow = Pick<
+  ProbeRow,
+  'environment' | 'checked_at' | 'state' | 'latency_ms'
+>;
+
+function downsample(
+  rows: HistoryRow[],
+  since: Date,
+  until: Date,
+  maxPoints: number,
+): HealthHistoryPoint[] {
+  const probes = rows.map(row => ({
+    time: toDate(row.checked_at).getTime(),
+    state: row.state as EndpointHealthState,
+    latencyMs: toNumber(row.latency_ms),
+  }));
+
+  const start = since.getTime();
+  // A probe exactly at `until` joins the last bucket.
+  const width =
+    probes.length <= maxPoints
+      ? undefined
+      : Math.max(1, Math.ceil((until.getTime() - start) / maxPoints));
+
+  const points: HealthHistoryPoint[] = [];
+  let bucket: { key: number; probes: typeof probes } | undefined;
+  const flush = () => {
+    if (!bucket) return;
+    const measured = bucket.probes.filter(p => p.latencyMs !== undefined);
+    const point: HealthHistoryPoint = {
+      checkedAt: new Date(
+        width === undefined
+          ? bucket.probes[0].time
+          : start + bucket.key * width,
+      ).toISOString(),
+      samples: bucket.probes.length,
+      uptime:
+        bucket.probes.filter(p => p.state === 'healthy').length /
+        bucket.probes.length,
+      state: bucket.probes.reduce<EndpointHealthState>(
+        (worst, p) =>
+          STATE_SEVERITY[p.state] > STATE_SEVERITY[worst] ? p.state : worst,
+        'healthy',
+      ),
+    };
+    if (measured.length > 0) {
+      point.latencyMs = Math.round(
+        measured.reduce((sum, p) => sum + p.latencyMs!, 0) / measured.length,
+      );
+    }
+    points.push(point);
+  };
+  probes.forEach((probe, i) => {
+    const key =
+      width === undefined
+        ? i
+        : Math.min(Math.floor((probe.time - start) / width), maxPoints - 1);
+    if (!bucket || bucket.key !== key) {
+      flush();
+      bucket = { key, probes: [] };
+    }
+    bucket.probes.push(probe);
+  });
+  flush();
+  return points;
+}
+
+/**
  * Health history in the plugin database (SQLite in development, PostgreSQL
  * in production).
  *
@@ -218,27 +287,31 @@ export class DatabaseHealthStore implements HealthStore {
 
   private constructor(private readonly db: Knex) {}
 
-  async record(entityRef: string, health: EndpointHealth): Promise<void> {
-    await this.recordMany([{ entityRef, health }]);
+  async record(
+    entityRef: string,
+    health: EndpointHealth,
+    failures = 0,
+  ): Promise<void> {
+    await this.recordMany([{ entityRef, health, failures }]);
   }
 
-  async recordMany(results: ProbeRecord[]): Promise<void> {
+  async recordMany(results: EndpointRecord[]): Promise<void> {
     if (results.length === 0) return;
     const rows = results.map(r => toRow(r.entityRef, r.health));
 
     // One latest row per endpoint: PostgreSQL refuses an upsert that touches
     // the same row twice in one statement.
-    const newest = new Map<string, InsertRow>();
-    for (const row of rows) {
+    const newest = new Map<string, InsertRow & { failures: number }>();
+    rows.forEach((row, i) => {
       const key = endpointKey(row.entity_ref, row.environment);
       const seen = newest.get(key);
       if (!seen || seen.checked_at.getTime() <= row.checked_at.getTime()) {
-        newest.set(key, row);
+        newest.set(key, { ...row, failures: results[i].failures ?? 0 });
       }
-    }
+    });
 
     const rowsPerStatement = Math.floor(
-      MAX_BINDINGS_PER_STATEMENT / Object.keys(rows[0]).length,
+      MAX_BINDINGS_PER_STATEMENT / (Object.keys(rows[0]).length + 1),
     );
     await this.db.transaction(async tx => {
       for (const batch of chunk(rows, rowsPerStatement)) {
@@ -258,14 +331,18 @@ export class DatabaseHealthStore implements HealthStore {
     });
   }
 
-  async latest(entityRefs?: string[]): Promise<EntityEndpointHealth[]> {
+  async latest(entityRefs?: string[]): Promise<EndpointRecord[]> {
     const rows = await this.forEntityChunks(entityRefs, refs => {
-      const query = this.db<ProbeRow>(LATEST_TABLE).select();
+      const query = this.db<LatestRow>(LATEST_TABLE).select();
       if (refs) query.whereIn('entity_ref', refs);
       return query;
     });
     return rows
-      .map(row => ({ entityRef: row.entity_ref, health: fromRow(row) }))
+      .map(row => ({
+        entityRef: row.entity_ref,
+        health: fromRow(row),
+        failures: Number(row.failures),
+      }))
       .sort(
         (a, b) =>
           a.entityRef.localeCompare(b.entityRef) ||
@@ -276,7 +353,7 @@ export class DatabaseHealthStore implements HealthStore {
   async summaries(
     entityRefs?: string[],
     now: Date = new Date(),
-  ): Promise<EntityEndpointHealth<EndpointHealthSummary>[]> {
+  ): Promise<EndpointRecord<EndpointHealthSummary>[]> {
     const latest = await this.latest(entityRefs);
     if (latest.length === 0) return [];
     const from = new Date(now.getTime() - DAY_MS);
@@ -353,7 +430,7 @@ export class DatabaseHealthStore implements HealthStore {
       entry.byIndex.set(Number(row.rn) - 1, Number(row.latency_ms));
     }
 
-    return latest.map(({ entityRef, health }) => {
+    return latest.map(({ entityRef, health, failures }) => {
       const key = endpointKey(entityRef, health.environment);
       const summary: EndpointHealthSummary = { ...health };
       const share = uptime.get(key);
@@ -371,7 +448,7 @@ export class DatabaseHealthStore implements HealthStore {
         summary.p50LatencyMs = p50;
         summary.p95LatencyMs = p95;
       }
-      return { entityRef, health: summary };
+      return { entityRef, health: summary, failures };
     });
   }
 
@@ -381,78 +458,57 @@ export class DatabaseHealthStore implements HealthStore {
     since: Date,
     options: HealthHistoryOptions = {},
   ): Promise<HealthHistoryPoint[]> {
+    const byEnvironment = await this.histories(
+      entityRef,
+      [environment],
+      since,
+      options,
+    );
+    return byEnvironment.get(environment) ?? [];
+  }
+
+  async histories(
+    entityRef: string,
+    environments: string[],
+    since: Date,
+    options: HealthHistoryOptions = {},
+  ): Promise<Map<string, HealthHistoryPoint[]>> {
     const until = options.until ?? new Date();
     const maxPoints = Math.max(
       1,
       Math.floor(options.maxPoints ?? DEFAULT_MAX_POINTS),
     );
+    const result = new Map<string, HealthHistoryPoint[]>();
+    if (environments.length === 0) return result;
     const rows = await this.db<ProbeRow>(HISTORY_TABLE)
-      .select('checked_at', 'state', 'latency_ms')
-      .where({ entity_ref: entityRef, environment })
+      .select('environment', 'checked_at', 'state', 'latency_ms')
+      .where({ entity_ref: entityRef })
+      .whereIn('environment', [...new Set(environments)])
       .andWhere('checked_at', '>=', since)
       .andWhere('checked_at', '<=', until)
       .orderBy([
+        { column: 'environment', order: 'asc' },
         { column: 'checked_at', order: 'asc' },
         { column: 'id', order: 'asc' },
       ]);
-
-    const probes = rows.map(row => ({
-      time: toDate(row.checked_at).getTime(),
-      state: row.state as EndpointHealthState,
-      latencyMs: toNumber(row.latency_ms),
-    }));
-
-    // Fixed-width time buckets over [since, until]: at most maxPoints of
-    // them, empty ones omitted. The bucketing is done here rather than in
-    // SQL because the engines store timestamps differently.
-    const start = since.getTime();
-    // A probe exactly at `until` joins the last bucket.
-    const width =
-      probes.length <= maxPoints
-        ? undefined
-        : Math.max(1, Math.ceil((until.getTime() - start) / maxPoints));
-
-    const points: HealthHistoryPoint[] = [];
-    let bucket: { key: number; probes: typeof probes } | undefined;
-    const flush = () => {
-      if (!bucket) return;
-      const measured = bucket.probes.filter(p => p.latencyMs !== undefined);
-      const point: HealthHistoryPoint = {
-        checkedAt: new Date(
-          width === undefined
-            ? bucket.probes[0].time
-            : start + bucket.key * width,
-        ).toISOString(),
-        samples: bucket.probes.length,
-        uptime:
-          bucket.probes.filter(p => p.state === 'healthy').length /
-          bucket.probes.length,
-        state: bucket.probes.reduce<EndpointHealthState>(
-          (worst, p) =>
-            STATE_SEVERITY[p.state] > STATE_SEVERITY[worst] ? p.state : worst,
-          'healthy',
+    const byEnvironment = new Map<string, HistoryRow[]>();
+    for (const row of rows) {
+      const list = byEnvironment.get(row.environment);
+      if (list) list.push(row);
+      else byEnvironment.set(row.environment, [row]);
+    }
+    for (const environment of environments) {
+      result.set(
+        environment,
+        downsample(
+          byEnvironment.get(environment) ?? [],
+          since,
+          until,
+          maxPoints,
         ),
-      };
-      if (measured.length > 0) {
-        point.latencyMs = Math.round(
-          measured.reduce((sum, p) => sum + p.latencyMs!, 0) / measured.length,
-        );
-      }
-      points.push(point);
-    };
-    probes.forEach((probe, i) => {
-      const key =
-        width === undefined
-          ? i
-          : Math.min(Math.floor((probe.time - start) / width), maxPoints - 1);
-      if (!bucket || bucket.key !== key) {
-        flush();
-        bucket = { key, probes: [] };
-      }
-      bucket.probes.push(probe);
-    });
-    flush();
-    return points;
+      );
+    }
+    return result;
   }
 
   async deleteOlderThan(cutoff: Date): Promise<number> {

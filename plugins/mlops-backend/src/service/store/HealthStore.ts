@@ -3,22 +3,9 @@ import {
   EndpointHealthSummary,
   HealthHistoryPoint,
 } from '@eks-mlops/backstage-plugin-mlops-common';
+import { EndpointRecord } from '../endpoints';
 
 export type { HealthHistoryPoint };
-
-/** One probe result together with the entity it belongs to. */
-export interface ProbeRecord {
-  entityRef: string;
-  health: EndpointHealth;
-}
-
-/** The latest health of one endpoint of one entity. */
-export interface EntityEndpointHealth<
-  T extends EndpointHealth = EndpointHealth,
-> {
-  entityRef: string;
-  health: T;
-}
 
 /** Options of {@link HealthStore.history}. */
 export interface HealthHistoryOptions {
@@ -35,18 +22,22 @@ export interface HealthHistoryOptions {
  * holds the probes with `now - 24h < checkedAt <= now`.
  */
 export interface HealthStore {
-  /** Stores one probe result (history and latest). */
-  record(entityRef: string, health: EndpointHealth): Promise<void>;
+  /** Stores one probe result (history and latest) with its failure count. */
+  record(
+    entityRef: string,
+    health: EndpointHealth,
+    failures?: number,
+  ): Promise<void>;
 
   /** Stores the results of a probe cycle in chunked, transactional batches. */
-  recordMany(results: ProbeRecord[]): Promise<void>;
+  recordMany(results: EndpointRecord[]): Promise<void>;
 
   /**
    * The latest result per entity and environment, ordered by entity ref and
    * environment. Without `entityRefs`, every endpoint ever recorded (and not
    * yet removed by retention).
    */
-  latest(entityRefs?: string[]): Promise<EntityEndpointHealth[]>;
+  latest(entityRefs?: string[]): Promise<EndpointRecord[]>;
 
   /**
    * The latest result per entity and environment with its 24-hour uptime and
@@ -55,7 +46,7 @@ export interface HealthStore {
   summaries(
     entityRefs?: string[],
     now?: Date,
-  ): Promise<EntityEndpointHealth<EndpointHealthSummary>[]>;
+  ): Promise<EndpointRecord<EndpointHealthSummary>[]>;
 
   /**
    * Probe history of one endpoint with `since <= checkedAt <= until` (until
@@ -67,6 +58,14 @@ export interface HealthStore {
     since: Date,
     options?: HealthHistoryOptions,
   ): Promise<HealthHistoryPoint[]>;
+
+  /** {@link HealthStore.history} of several environments of one entity, in one query. */
+  histories(
+    entityRef: string,
+    environments: string[],
+    since: Date,
+    options?: HealthHistoryOptions,
+  ): Promise<Map<string, HealthHistoryPoint[]>>;
 
   /**
    * Retention: deletes history rows with `checkedAt < cutoff`, and latest rows

@@ -1,8 +1,6 @@
 export type {
-  EntityEndpointHealth,
   HealthHistoryOptions,
   HealthHistoryPoint,
   HealthStore,
-  ProbeRecord,
 } from './HealthStore';
 export { DatabaseHealthStore } from './DatabaseHealthStore';

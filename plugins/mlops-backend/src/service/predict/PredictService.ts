@@ -1,0 +1,169 @@
+import {
+  AuditorService,
+  BackstageCredentials,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  getInferenceEndpoints,
+  InferenceEndpoint,
+  MLOPS_ANNOTATIONS,
+  mlopsEntityPredictPermission,
+  PredictResponse,
+} from '@eks-mlops/backstage-plugin-mlops-common';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { Request } from 'express';
+import { MlServiceCatalog } from '../catalog/MlServiceCatalog';
+import { OutboundClient, OutboundError } from '../outbound';
+import { endpointUrl, inferencePath } from '../protocol/inferencePaths';
+import { BadGatewayError, GatewayTimeoutError } from './errors';
+
+export interface PredictServiceOptions {
+  catalog: MlServiceCatalog;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+  /** The guarded client, with the predict time and response size limits. */
+  client: OutboundClient;
+}
+
+/** One inference call through the proxy. */
+export interface PredictCall {
+  entityRef: string;
+  /** The declared environment to call; the entity's first endpoint when absent. */
+  environment?: string;
+  body: unknown;
+  credentials: BackstageCredentials;
+  /** The HTTP request, for the audit record. */
+  request: Request;
+}
+
+function chooseEndpoint(
+  entityRef: string,
+  endpoints: InferenceEndpoint[],
+  environment: string | undefined,
+): InferenceEndpoint {
+  if (endpoints.length === 0) {
+    throw new InputError(
+      `${entityRef} declares no inference endpoint; annotate it with ${MLOPS_ANNOTATIONS.inferenceUrl}`,
+    );
+  }
+  if (environment === undefined) return endpoints[0];
+  const endpoint = endpoints.find(e => e.environment === environment);
+  if (!endpoint) {
+    const declared = endpoints.map(e => e.environment).join(', ');
+    throw new InputError(
+      `environment "${environment}" is not declared by ${entityRef}; use one of: ${declared}`,
+    );
+  }
+  return endpoint;
+}
+
+function parseAnswer(status: number, body: Buffer): unknown {
+  if (body.length === 0) return null;
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new BadGatewayError(
+      `the model answered HTTP ${status} with a body that is not JSON`,
+    );
+  }
+}
+
+function toGatewayError(error: OutboundError): Error {
+  const message = `the model endpoint did not answer: ${error.message}`;
+  if (error.errorClass === 'timeout') return new GatewayTimeoutError(message);
+  if (error.errorClass === 'blocked') {
+    return new BadGatewayError(
+      `the model endpoint is refused by the outbound guard (${error.message}); ` +
+        'an administrator can allow it with mlops.outbound.allowedHosts or mlops.outbound.allowPrivateNetworks',
+    );
+  }
+  return new BadGatewayError(message);
+}
+
+/**
+ * Proxied inference: finds the entity with the caller's credentials, checks
+ * `mlops.entity.predict` on it, picks the endpoint, forwards the body through
+ * the guarded client and returns the model's answer with its status. Every
+ * call is audited (`entity-predict`), allowed or not. The request size limit
+ * is enforced where the body is read (the router), once.
+ */
+export class PredictService {
+  constructor(private readonly options: PredictServiceOptions) {}
+
+  async predict(call: PredictCall): Promise<PredictResponse> {
+    const { entityRef, environment } = call;
+    const event = await this.options.auditor.createEvent({
+      eventId: 'entity-predict',
+      severityLevel: 'medium',
+      request: call.request,
+      meta: { entityRef, environment: environment ?? null },
+    });
+    try {
+      const endpoint = await this.authorizedEndpoint(call);
+      const answer = await this.forward(endpoint, call.body);
+      await event.success({
+        meta: {
+          environment: endpoint.environment,
+          url: endpoint.url,
+          status: answer.status,
+          latencyMs: answer.latencyMs,
+        },
+      });
+      return answer;
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  }
+
+  private async authorizedEndpoint(
+    call: PredictCall,
+  ): Promise<InferenceEndpoint> {
+    const { entityRef, credentials } = call;
+    const found = await this.options.catalog.get(entityRef, credentials);
+    if (!found) {
+      throw new NotFoundError(`no entity ${entityRef} in the catalog`);
+    }
+    const [decision] = await this.options.permissions.authorize(
+      [{ permission: mlopsEntityPredictPermission, resourceRef: entityRef }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `not allowed to call the model of ${entityRef} (permission ${mlopsEntityPredictPermission.name})`,
+      );
+    }
+    return chooseEndpoint(
+      entityRef,
+      getInferenceEndpoints(found.entity),
+      call.environment,
+    );
+  }
+
+  private async forward(
+    endpoint: InferenceEndpoint,
+    body: unknown,
+  ): Promise<PredictResponse> {
+    const path = inferencePath(endpoint.protocol, endpoint.modelName);
+    try {
+      const response = await this.options.client.request({
+        url: endpointUrl(endpoint, path),
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+        },
+        body: JSON.stringify(body),
+      });
+      return {
+        status: response.status,
+        latencyMs: response.latencyMs,
+        body: parseAnswer(response.status, response.body),
+      };
+    } catch (error) {
+      if (error instanceof OutboundError) throw toGatewayError(error);
+      throw error;
+    }
+  }
+}
