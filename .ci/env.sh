@@ -25,3 +25,10 @@ if [ -z "${YARN_NPM_REGISTRY_SERVER:-}" ]; then
   YARN_NPM_REGISTRY_SERVER=$(npm config get registry 2>/dev/null | sed 's:/*$::')
   export YARN_NPM_REGISTRY_SERVER
 fi
+# Yarn trusts the certificate authorities npm is configured to trust (a registry behind a proxy).
+if [ -z "${YARN_CA_FILE_PATH:-}" ]; then
+  mlops_cafile=$(npm config get cafile 2>/dev/null || true)
+  if [ -f "$mlops_cafile" ]; then
+    export YARN_CA_FILE_PATH="$mlops_cafile"
+  fi
+fi
