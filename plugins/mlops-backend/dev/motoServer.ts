@@ -1,5 +1,4 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { freePort } from './freePort';
 
 const SNAPSHOT_SERVICES = ['s3', 'ecr', 'dynamodb', 'kms'];
 
@@ -38,7 +37,7 @@ function motoCommand(): [string, string[]] {
 }
 
 /**
- * A real moto server on a free loopback port, for `yarn start`, the benches
+ * A real moto server on a loopback port, for `yarn start`, the benches
  * and the tests that talk to AWS APIs through the real SDK and HTTP. It is
  * killed when this process exits, however it exits.
  */
@@ -52,44 +51,44 @@ export class MotoServer {
     process.once('exit', this.killOnExit);
   }
 
+  /**
+   * Starts moto on port 0, so the kernel picks a free port with no race,
+   * and takes the address from the line werkzeug prints once it listens.
+   */
   static async start(): Promise<MotoServer> {
-    const port = await freePort();
     const [command, prefix] = motoCommand();
-    const child = spawn(
-      command,
-      [...prefix, '-H', '127.0.0.1', '-p', String(port)],
-      {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    let stderr = '';
-    child.stderr?.on('data', chunk => {
-      stderr = (stderr + chunk).slice(-4000);
+    const child = spawn(command, [...prefix, '-H', '127.0.0.1', '-p', '0'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
+    let stderr = '';
     child.once('error', error => {
       stderr += `${command}: ${error.message}`;
     });
-    const server = new MotoServer(child, `http://127.0.0.1:${port}`);
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null) {
-        await server.stop();
-        throw new Error(`moto_server exited with ${child.exitCode}: ${stderr}`);
-      }
-      try {
-        const res = await fetch(`${server.endpoint}/moto-api/data.json`);
-        if (res.ok) {
-          return server;
+    const endpoint = new Promise<string>(resolve => {
+      child.stderr?.on('data', chunk => {
+        stderr = (stderr + chunk).slice(-4000);
+        const address = /Running on (http:\/\/127\.0\.0\.1:[1-9]\d*)/.exec(
+          stderr,
+        );
+        if (address) {
+          resolve(address[1]);
         }
-      } catch {
-        // not listening yet
-      }
-      await new Promise(r => setTimeout(r, 100));
+      });
+    });
+    const started = await Promise.race([
+      endpoint,
+      new Promise<undefined>(resolve => {
+        child.once('exit', () => resolve(undefined));
+        setTimeout(resolve, 20_000, undefined).unref();
+      }),
+    ]);
+    if (!started) {
+      child.kill('SIGTERM');
+      throw new Error(
+        `moto_server did not report a listening address (exit code ${child.exitCode}, waited up to 20 s): ${stderr}`,
+      );
     }
-    await server.stop();
-    throw new Error(
-      `moto_server did not answer on ${server.endpoint} within 20 s: ${stderr}`,
-    );
+    return new MotoServer(child, started);
   }
 
   async reset(): Promise<void> {
