@@ -11,8 +11,9 @@ import {
   MOTO_CREDENTIALS,
   MotoServer,
 } from '../dev/motoServer';
-import { createEcrEnsureAction } from '../src/actions/ecrEnsure';
-import { createTfstateEnsureAction } from '../src/actions/tfstateEnsure';
+import { ecrEnsureAction } from '../src/actions/ecrEnsure';
+import { tfstateEnsureAction } from '../src/actions/tfstateEnsure';
+import { AwsClientFactory } from '../src/aws/AwsClientFactory';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 
@@ -77,8 +78,10 @@ async function main() {
       },
       mlops: { aws: { endpoint: moto.endpoint } },
     });
-    const tfstate = createTfstateEnsureAction({ config });
-    const ecr = createEcrEnsureAction({ config });
+    // One client factory for both actions, as the scaffolder module wires them.
+    const awsClientFactory = AwsClientFactory.fromConfig(config);
+    const tfstate = tfstateEnsureAction(awsClientFactory);
+    const ecr = ecrEnsureAction(awsClientFactory);
     const ensureBoth = async (i: number | string) => {
       const a = await run(tfstate, {
         bucketName: `bench-state-${i}`,
