@@ -26,9 +26,9 @@ if [ -z "${YARN_NPM_REGISTRY_SERVER:-}" ]; then
   export YARN_NPM_REGISTRY_SERVER
 fi
 # Yarn trusts the certificate authorities npm is configured to trust (a registry behind a proxy).
-if [ -z "${YARN_CA_FILE_PATH:-}" ]; then
+if [ -z "${YARN_HTTPS_CA_FILE_PATH:-}" ]; then
   mlops_cafile=$(npm config get cafile 2>/dev/null || true)
   if [ -f "$mlops_cafile" ]; then
-    export YARN_CA_FILE_PATH="$mlops_cafile"
+    export YARN_HTTPS_CA_FILE_PATH="$mlops_cafile"
   fi
 fi
