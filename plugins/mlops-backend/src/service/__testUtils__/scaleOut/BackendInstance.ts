@@ -62,19 +62,17 @@ export class BackendInstance {
     );
   }
 
-  static async start(
+  /** Starts the process; see waitUntilStarted. */
+  static launch(
     name: string,
     port: number,
     settings: InstanceSettings,
-    timeoutMs: number,
-  ): Promise<BackendInstance> {
-    const instance = new BackendInstance(name, port, settings);
-    await instance.waitForLine(line => line.event === 'started', timeoutMs);
-    return instance;
+  ): BackendInstance {
+    return new BackendInstance(name, port, settings);
   }
 
-  get pid(): number {
-    return this.child.pid!;
+  async waitUntilStarted(timeoutMs: number): Promise<void> {
+    await this.waitForLine(line => line.event === 'started', timeoutMs);
   }
 
   get running(): boolean {
@@ -129,7 +127,7 @@ export class BackendInstance {
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
     await this.exited;
-    clearTimeout(waiter.timer);
+    clearTimeout(timer);
   }
 
   private onLine(text: string): void {
