@@ -11,3 +11,9 @@ export {
 export type { GeneratedServer } from './generatedServer';
 export { pipEnvironment } from './verify/pipEnvironment';
 export { freePort } from './freePort';
+export {
+  MOTO_ACCOUNT_ID,
+  MOTO_CREDENTIALS,
+  motoCommand,
+  startMotoServer,
+} from './motoServer';

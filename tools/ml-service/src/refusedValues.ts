@@ -112,7 +112,7 @@ export const REFUSED_BY_SCHEMA: RefusedValue[] = [
   ],
   [
     'existing cluster without its name',
-    { clusterMode: 'existing' },
+    { clusterMode: 'existing', existingClusterName: UNSET },
     'existingClusterName',
     /requires property "existingClusterName"/,
   ],

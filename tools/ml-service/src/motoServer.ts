@@ -1,0 +1,75 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { freePort } from './freePort';
+
+/** The account moto answers for, with any credentials. */
+export const MOTO_ACCOUNT_ID = '123456789012';
+export const MOTO_CREDENTIALS = {
+  accessKeyId: 'testing',
+  secretAccessKey: 'testing',
+};
+
+/** `moto_server` from PATH (or MOTO_SERVER), else `python3 -m moto.server`. */
+export function motoCommand(): [string, string[]] {
+  if (process.env.MOTO_SERVER) {
+    return [process.env.MOTO_SERVER, []];
+  }
+  const onPath = spawnSync('moto_server', ['--help'], { stdio: 'ignore' });
+  return onPath.status === 0
+    ? ['moto_server', []]
+    : ['python3', ['-m', 'moto.server']];
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url)).ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Stops a child process and waits until it has gone. */
+function terminate(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve();
+  }
+  return new Promise(resolve => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * A moto server (the AWS emulator) on a free loopback port, for the tests
+ * that run the template's real bootstrap actions.
+ */
+export async function startMotoServer(): Promise<{
+  endpoint: string;
+  stop(): Promise<void>;
+}> {
+  const port = await freePort();
+  const [command, prefix] = motoCommand();
+  const child = spawn(
+    command,
+    [...prefix, '-H', '127.0.0.1', '-p', `${port}`],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr?.on('data', chunk => {
+    stderr = `${stderr}${chunk}`.slice(-4000);
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const stop = () => terminate(child);
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+    if (await answers(`${endpoint}/moto-api/data.json`)) {
+      return { endpoint, stop };
+    }
+    if (child.exitCode !== null) {
+      break;
+    }
+    await new Promise(resolve => setTimeout(resolve, 100));
+  }
+  await stop();
+  throw new Error(`moto did not start on ${endpoint}: ${stderr}`);
+}

@@ -1,0 +1,276 @@
+import {
+  createBackendModule,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
+import {
+  createTemplateAction,
+  parseRepoUrl,
+  scaffolderActionsExtensionPoint,
+} from '@backstage/plugin-scaffolder-node';
+import { ScmIntegrations } from '@backstage/integration';
+import scaffolderModuleMlops from '@eks-mlops/backstage-plugin-mlops-backend/scaffolder';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import yaml from 'yaml';
+import { DryRunRenderer, toValueProblem } from './DryRunRenderer';
+import {
+  MOTO_ACCOUNT_ID,
+  MOTO_CREDENTIALS,
+  startMotoServer,
+} from './motoServer';
+import { REFUSED_BY_SCHEMA, withChange } from './refusedValues';
+import { DEFAULT_TEMPLATE_DIR, renderWith } from './render';
+import { listFiles, readTemplateDirectory } from './templateDirectory';
+import { effectiveValues } from './values';
+import { formatResult, verifyRepository } from './verify/index';
+
+/** Set MLOPS_VERIFY_SKIP_SLOW=1 locally to leave out the Python and `terraform test` checks; CI runs all. */
+const SLOW = process.env.MLOPS_VERIFY_SKIP_SLOW !== '1';
+
+jest.setTimeout(20 * 60_000);
+
+/**
+ * Only what the template requires, for the case that used to fail after the
+ * bucket and repository were created: an existing cluster and no node group
+ * settings.
+ */
+const REQUIRED_ONLY = {
+  name: 'rest-forecast',
+  owner: 'group:default/forecasting',
+  awsAccountId: MOTO_ACCOUNT_ID,
+  clusterMode: 'existing',
+  existingClusterName: 'platform-shared',
+  repoUrl: 'github.com?owner=acme&repo=rest-forecast',
+};
+
+/** The template as the catalog serves it, read from this checkout. */
+async function templateEntity(): Promise<Entity> {
+  const file = path.join(DEFAULT_TEMPLATE_DIR, 'template.yaml');
+  const entity = yaml.parse(await fs.readFile(file, 'utf8'));
+  entity.metadata.namespace = 'default';
+  entity.metadata.annotations = {
+    'backstage.io/managed-by-location': `file:${file}`,
+  };
+  return entity;
+}
+
+/**
+ * `publish:github` without GitHub: keeps a copy of the workspace it was given,
+ * and answers with the outputs the real action gives.
+ */
+function capturingPublishModule(published: Map<string, string>) {
+  const integrations = ScmIntegrations.fromConfig(mockServices.rootConfig());
+  return createBackendModule({
+    pluginId: 'scaffolder',
+    moduleId: 'capturing-publish',
+    register(reg) {
+      reg.registerInit({
+        deps: { scaffolder: scaffolderActionsExtensionPoint },
+        async init({ scaffolder }) {
+          scaffolder.addActions(
+            createTemplateAction({
+              id: 'publish:github',
+              schema: {
+                input: {
+                  repoUrl: z => z.string(),
+                  description: z => z.string(),
+                  defaultBranch: z => z.string(),
+                  repoVisibility: z => z.string(),
+                  gitCommitMessage: z => z.string(),
+                },
+              },
+              async handler(ctx) {
+                const { owner, repo } = parseRepoUrl(
+                  ctx.input.repoUrl,
+                  integrations,
+                );
+                const copy = await fs.mkdtemp(
+                  path.join(os.tmpdir(), `published-${repo}-`),
+                );
+                await fs.cp(ctx.workspacePath, copy, { recursive: true });
+                published.set(`${owner}/${repo}`, copy);
+                ctx.output('remoteUrl', `https://github.com/${owner}/${repo}`);
+                ctx.output(
+                  'repoContentsUrl',
+                  `https://github.com/${owner}/${repo}/blob/${ctx.input.defaultBranch}`,
+                );
+              },
+            }),
+          );
+        },
+      });
+    },
+  });
+}
+
+/** A catalog holding the template; registering reads the published catalog-info.yaml. */
+function catalogWith(template: Entity, published: Map<string, string>) {
+  const inMemory = catalogServiceMock({ entities: [template] });
+  const catalog = catalogServiceMock.mock({
+    getEntityByRef: (ref, options) => inMemory.getEntityByRef(ref, options),
+    addLocation: async location => {
+      // https://github.com/<owner>/<repo>/tree/<branch>/catalog-info.yaml
+      const [owner, repo] = new URL(location.target).pathname
+        .split('/')
+        .slice(1, 3);
+      const text = await fs.readFile(
+        path.join(published.get(`${owner}/${repo}`)!, 'catalog-info.yaml'),
+        'utf8',
+      );
+      return {
+        location: {
+          id: 'published',
+          type: 'url',
+          target: location.target,
+          entityRef: 'location:default/published',
+        },
+        entities: yaml.parseAllDocuments(text).map(d => d.toJS()),
+        exists: false,
+      };
+    },
+  });
+  return catalog;
+}
+
+async function s3Buckets(motoEndpoint: string): Promise<unknown> {
+  const res = await fetch(`${motoEndpoint}/moto-api/data.json`);
+  return ((await res.json()) as any).s3?.FakeBucket ?? [];
+}
+
+describe('a task posted to the scaffolder REST API with only the required fields', () => {
+  let moto: { endpoint: string; stop(): Promise<void> };
+  let server: Parameters<typeof request>[0];
+  let stopBackend: () => Promise<void>;
+  let catalog: ReturnType<typeof catalogWith>;
+  const published = new Map<string, string>();
+
+  beforeAll(async () => {
+    moto = await startMotoServer();
+    catalog = catalogWith(await templateEntity(), published);
+    const backend = await startTestBackend({
+      features: [
+        scaffolderPlugin,
+        scaffolderModuleMlops,
+        capturingPublishModule(published),
+        createServiceFactory({
+          service: catalogServiceRef,
+          deps: {},
+          factory: () => catalog,
+        }),
+        mockServices.rootConfig.factory({
+          data: {
+            aws: {
+              accounts: [{ accountId: MOTO_ACCOUNT_ID, ...MOTO_CREDENTIALS }],
+            },
+            mlops: { aws: { endpoint: moto.endpoint } },
+          },
+        }),
+      ],
+    });
+    server = backend.server;
+    stopBackend = () => backend.stop();
+  });
+  afterAll(async () => {
+    await stopBackend?.();
+    await moto?.stop();
+  });
+
+  function postTask(values: Record<string, unknown>) {
+    return request(server)
+      .post('/api/scaffolder/v2/tasks')
+      .set('Authorization', mockCredentials.user.header())
+      .send({ templateRef: 'template:default/ml-service', values });
+  }
+
+  async function finished(taskId: string): Promise<Record<string, any>> {
+    for (;;) {
+      const res = await request(server)
+        .get(`/api/scaffolder/v2/tasks/${taskId}`)
+        .set('Authorization', mockCredentials.user.header());
+      if (['completed', 'failed', 'cancelled'].includes(res.body.status)) {
+        return res.body;
+      }
+      await new Promise(resolve => setTimeout(resolve, 500));
+    }
+  }
+
+  async function failureLog(taskId: string): Promise<string[]> {
+    const res = await request(server)
+      .get(`/api/scaffolder/v2/tasks/${taskId}/events`)
+      .set('Authorization', mockCredentials.user.header());
+    return (res.body as any[])
+      .map(event => event.body?.message)
+      .filter(Boolean)
+      .slice(-10);
+  }
+
+  it.each(REFUSED_BY_SCHEMA)(
+    'is refused with 400 naming the field, before anything is created: %s',
+    async (_description, change, field) => {
+      const before = await s3Buckets(moto.endpoint);
+      const res = await postTask(withChange(REQUIRED_ONLY, change));
+      expect(res.status).toBe(400);
+      expect((res.body.errors as any[]).map(toValueProblem)).toEqual(
+        expect.arrayContaining([expect.objectContaining({ field })]),
+      );
+      expect(await s3Buckets(moto.endpoint)).toEqual(before);
+    },
+  );
+
+  it('completes, and publishes the repository the form would have rendered, which passes verify', async () => {
+    const res = await postTask(REQUIRED_ONLY);
+    expect(res.status).toBe(201);
+    const task = await finished(res.body.id);
+    expect({
+      status: task.status,
+      log: task.status === 'completed' ? [] : await failureLog(res.body.id),
+    }).toEqual({ status: 'completed', log: [] });
+
+    const repoDir = published.get('acme/rest-forecast')!;
+    expect(catalog.addLocation).toHaveBeenCalledWith(
+      {
+        type: 'url',
+        target:
+          'https://github.com/acme/rest-forecast/tree/main/catalog-info.yaml',
+      },
+      expect.anything(),
+    );
+
+    const templateDirectory = await readTemplateDirectory(DEFAULT_TEMPLATE_DIR);
+    const renderer = await DryRunRenderer.start();
+    const fromForm = await renderWith(
+      renderer,
+      templateDirectory,
+      effectiveValues(templateDirectory.template, REQUIRED_ONLY),
+    ).finally(() => renderer.stop());
+    const publishedFiles = await listFiles(repoDir);
+    expect(publishedFiles.sort()).toEqual(
+      fromForm.files.map(file => file.path).sort(),
+    );
+    for (const file of fromForm.files) {
+      const text = await fs.readFile(path.join(repoDir, file.path), 'utf8');
+      expect({ file: file.path, text }).toEqual({
+        file: file.path,
+        text: Buffer.from(file.base64Content, 'base64').toString('utf8'),
+      });
+    }
+
+    const results = await verifyRepository(repoDir, REQUIRED_ONLY.name, {
+      slow: SLOW,
+    });
+    expect(results.filter(r => r.status !== 'pass').map(formatResult)).toEqual(
+      [],
+    );
+  });
+});
