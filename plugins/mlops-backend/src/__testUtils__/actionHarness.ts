@@ -1,3 +1,4 @@
+import { createMockDirectory } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { TemplateAction } from '@backstage/plugin-scaffolder-node';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
@@ -37,6 +38,9 @@ export function recordingFactory(endpoint: string, recorder: CallRecorder) {
   return AwsClientFactory.fromConfig(motoConfig(endpoint), recorder.observer);
 }
 
+/** One workspace for every run: the actions never write to it, and each mock directory costs a process exit hook. */
+const workspace = createMockDirectory();
+
 /** Runs an action handler with a mock context; checkpoints persist in `checkpoints` across runs. */
 export async function runAction(
   action: TemplateAction<any, any, any>,
@@ -49,7 +53,7 @@ export async function runAction(
   const outputs: Record<string, any> = {};
   const checkpoints = options.checkpoints ?? new Map();
   const ctx = {
-    ...createMockActionContext({ input }),
+    ...createMockActionContext({ input, workspacePath: workspace.path }),
     isDryRun: options.dryRun ?? false,
     output: (name: string, value: unknown) => {
       outputs[name] = value;
