@@ -11,11 +11,12 @@ import {
 } from '@aws-sdk/client-ecr';
 import {
   CallRecorder,
+  motoConfig,
   recordingFactory,
   runAction,
 } from '../__testUtils__/actionHarness';
 import { MOTO_CREDENTIALS, MotoServer } from '../../dev/motoServer';
-import { ecrEnsureAction } from './ecrEnsure';
+import { createEcrEnsureAction, ecrEnsureAction } from './ecrEnsure';
 
 jest.setTimeout(60_000);
 
@@ -103,6 +104,18 @@ describe('mlops:ecr:ensure against moto', () => {
     );
     expect(out.changes[0]).toMatch(
       /^created ECR repository "ml\/churn-model" \(IMMUTABLE, scan on push on, KMS encryption\)$/,
+    );
+  });
+
+  it('works registered by hand from app-config alone', async () => {
+    const byHand = createEcrEnsureAction({ config: motoConfig(moto.endpoint) });
+    const outputs = await runAction(byHand, {
+      repositoryName: 'ml/by-hand',
+      region: 'eu-west-1',
+    });
+    expect(outputs.created).toBe(true);
+    expect((await readBack('ml/by-hand')).repository.repositoryUri).toBe(
+      outputs.repositoryUri,
     );
   });
 
