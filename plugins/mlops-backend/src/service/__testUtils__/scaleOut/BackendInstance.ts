@@ -44,7 +44,8 @@ export class BackendInstance {
         resolvePath(__dirname, 'instance.ts'),
       ],
       {
-        stdio: ['ignore', 'pipe', 'pipe'],
+        // The IPC channel closes when the test process ends, however it ends.
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
         env: {
           ...process.env,
           // Jest sets NODE_ENV=test, which turns the scheduler's janitor off.

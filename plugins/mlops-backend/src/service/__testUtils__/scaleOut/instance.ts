@@ -4,7 +4,8 @@
  * fixed set of catalog entities. The test passes its app config and the
  * entities as JSON in MLOPS_SCALE_OUT_INSTANCE; every log line is written to
  * stdout as one JSON object ({ time, level, message, ...meta }), followed by
- * { event: 'started' } once the backend listens.
+ * { event: 'started' } once the backend listens. It stops when the test
+ * process goes away.
  */
 import { createBackend } from '@backstage/backend-defaults';
 import {
@@ -72,6 +73,13 @@ async function main() {
   );
   backend.add(catalogServiceMock.factory({ entities: settings.entities }));
   backend.add(mlopsPlugin);
+  // Without the test process (its IPC channel closed) there is no one to
+  // read the log: stop, and exit even if stopping hangs.
+  process.stdout.on('error', () => {});
+  process.on('disconnect', () => {
+    setTimeout(() => process.exit(1), 5_000).unref();
+    backend.stop().finally(() => process.exit(1));
+  });
   await backend.start();
   writeLine({ event: 'started' });
 }
