@@ -5,8 +5,4 @@
  * @packageDocumentation
  */
 
-import { mlopsFrontendPlugin } from './alpha/plugin';
-
-export * from './alpha/index';
-
-export default mlopsFrontendPlugin;
+export { default } from './alpha/plugin';

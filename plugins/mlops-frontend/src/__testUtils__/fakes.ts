@@ -47,6 +47,32 @@ export function mlServiceEntity(
   };
 }
 
+/** A service created with dev and prod: the primary URL is prod's. */
+export const DEV_AND_PROD_ANNOTATIONS = {
+  'mlops/inference-url': 'https://churn-model.ml.example.com',
+  'mlops/inference-environment': 'prod',
+  'mlops/inference-url-dev': 'https://churn-model.dev.ml.example.com',
+  'mlops/model-name': 'churn-model',
+  'backstage.io/kubernetes-id': 'churn-model',
+};
+
+/** The healthy answer for {@link DEV_AND_PROD_ANNOTATIONS}. */
+export function devAndProdHealth(): EntityHealthResponse {
+  const [primary, other] = (healthyHealth as unknown as EntityHealthResponse)
+    .endpoints;
+  return {
+    ...(healthyHealth as unknown as EntityHealthResponse),
+    endpoints: [
+      { ...primary, environment: 'prod' },
+      {
+        ...other,
+        environment: 'dev',
+        url: DEV_AND_PROD_ANNOTATIONS['mlops/inference-url-dev'],
+      },
+    ],
+  };
+}
+
 export function fakeMlopsApi(overrides: Partial<MlopsApi> = {}) {
   return {
     getFleet: jest.fn(async () => fleet as FleetResponse),

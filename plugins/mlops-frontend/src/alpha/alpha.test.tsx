@@ -15,7 +15,7 @@ import { fakeMlopsApi, mlServiceEntity } from '../__testUtils__/fakes';
 import { mlopsEntityCard } from './entityCards';
 import { mlopsEntityContent } from './entityContents';
 import { mlopsFleetPage } from './pages';
-import { mlopsFrontendPlugin } from './plugin';
+import mlopsFrontendPlugin from './plugin';
 
 const mlService = mlServiceEntity();
 const plainComponent = mlServiceEntity({ 'github.com/project-slug': 'a/b' });

@@ -13,7 +13,7 @@ import { mlopsFleetPage } from './pages';
  *
  * @alpha
  */
-export const mlopsFrontendPlugin = createFrontendPlugin({
+export default createFrontendPlugin({
   pluginId: 'mlops',
   title: 'ML services',
   icon: <MemoryIcon />,

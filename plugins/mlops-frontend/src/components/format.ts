@@ -1,7 +1,19 @@
-import { EndpointHealth } from '@eks-mlops/backstage-plugin-mlops-common';
+import {
+  EndpointHealth,
+  PRIMARY_ENVIRONMENT_FALLBACK,
+} from '@eks-mlops/backstage-plugin-mlops-common';
 
 /** Shown where a figure is not known. */
 export const PLACEHOLDER = '—';
+
+/**
+ * The name of an endpoint's environment. The primary endpoint of an entity
+ * that does not say its environment (`mlops/inference-environment`) is
+ * "primary".
+ */
+export function environmentLabel(environment: string): string {
+  return environment === PRIMARY_ENVIRONMENT_FALLBACK ? 'primary' : environment;
+}
 
 export function formatLatency(milliseconds?: number): string {
   if (milliseconds === undefined) {

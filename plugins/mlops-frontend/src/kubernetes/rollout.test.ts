@@ -3,9 +3,18 @@ import healthy from '../__fixtures__/kubernetes-healthy.json';
 import stalled from '../__fixtures__/kubernetes-rollout-stalled.json';
 import crashLoop from '../__fixtures__/kubernetes-crashloop.json';
 import hpaAtMax from '../__fixtures__/kubernetes-hpa-at-max.json';
-import { parseImageReference, summarizeRollout } from './rollout';
+import { parseImageReference, problemLabel, summarizeRollout } from './rollout';
 
 const asResponse = (fixture: unknown) => fixture as ObjectsByEntityResponse;
+
+/** The response for one cluster holding these objects. */
+function clusterWith(resources: Array<{ type: string; resources: unknown[] }>) {
+  return asResponse({
+    items: [
+      { cluster: { name: 'dev' }, errors: [], podMetrics: [], resources },
+    ],
+  });
+}
 
 describe('summarizeRollout', () => {
   it('summarizes a completed rollout with image digest and autoscaler', () => {
@@ -53,12 +62,13 @@ describe('summarizeRollout', () => {
       repository: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/churn-model',
       tag: '1.5.0',
     });
-    expect(deployment.problems).toEqual([
-      expect.objectContaining({
-        pod: 'churn-model-5f8b9c7d4e-r2d2v',
-        reason: 'ImagePullBackOff',
-      }),
+    expect(
+      deployment.problems.map(p => [p.sourceRef.name, problemLabel(p)]),
+    ).toEqual([
+      ['churn-model-5f8b9c7d4e-r2d2v', 'ImagePullBackOff'],
+      ['churn-model', 'Deployment condition'],
     ]);
+    expect(deployment.problems[1].message).toMatch(/timed out progressing/);
   });
 
   it('reports CrashLoopBackOff, the OOM kill behind it and the restarts', () => {
@@ -66,11 +76,14 @@ describe('summarizeRollout', () => {
     expect(deployment.readyReplicas).toBe(1);
     expect(deployment.restarts).toBe(12);
     expect(deployment.state).toBe('progressing');
-    expect(deployment.problems.map(p => `${p.pod} ${p.reason}`)).toEqual([
+    expect(
+      deployment.problems.map(p => `${p.sourceRef.name} ${problemLabel(p)}`),
+    ).toEqual([
       'churn-model-7c9d5b8f6d-m4q9z CrashLoopBackOff',
       'churn-model-7c9d5b8f6d-m4q9z OOMKilled',
       'churn-model-7c9d5b8f6d-c8w3n CrashLoopBackOff',
       'churn-model-7c9d5b8f6d-c8w3n OOMKilled',
+      'churn-model Deployment condition',
     ]);
   });
 
@@ -85,61 +98,109 @@ describe('summarizeRollout', () => {
   });
 
   it('reads the CPU target of autoscaling/v1 objects', () => {
-    const response = asResponse({
-      items: [
-        {
-          cluster: { name: 'dev' },
-          errors: [],
-          podMetrics: [],
-          resources: [
-            {
-              type: 'deployments',
-              resources: [
-                {
-                  metadata: { name: 'm', namespace: 'ns', generation: 1 },
-                  spec: {
-                    replicas: 1,
-                    selector: { matchLabels: { app: 'm' } },
-                    template: { spec: { containers: [] } },
-                  },
-                  status: {
-                    observedGeneration: 1,
-                    replicas: 1,
-                    updatedReplicas: 1,
-                    availableReplicas: 1,
-                  },
-                },
-              ],
+    const response = clusterWith([
+      {
+        type: 'deployments',
+        resources: [
+          {
+            metadata: { name: 'm', namespace: 'ns', generation: 1 },
+            spec: {
+              replicas: 1,
+              selector: { matchLabels: { app: 'm' } },
+              template: { spec: { containers: [] } },
             },
-            {
-              type: 'horizontalpodautoscalers',
-              resources: [
-                {
-                  metadata: { name: 'm', namespace: 'ns' },
-                  spec: {
-                    minReplicas: 1,
-                    maxReplicas: 3,
-                    scaleTargetRef: { kind: 'Deployment', name: 'm' },
-                    targetCPUUtilizationPercentage: 50,
-                  },
-                  status: {
-                    currentReplicas: 1,
-                    desiredReplicas: 1,
-                    currentCPUUtilizationPercentage: 12,
-                  },
-                },
-              ],
+            status: {
+              observedGeneration: 1,
+              replicas: 1,
+              updatedReplicas: 1,
+              availableReplicas: 1,
             },
-          ],
-        },
-      ],
-    });
+          },
+        ],
+      },
+      {
+        type: 'horizontalpodautoscalers',
+        resources: [
+          {
+            metadata: { name: 'm', namespace: 'ns' },
+            spec: {
+              minReplicas: 1,
+              maxReplicas: 3,
+              scaleTargetRef: { kind: 'Deployment', name: 'm' },
+              targetCPUUtilizationPercentage: 50,
+            },
+            status: {
+              currentReplicas: 1,
+              desiredReplicas: 1,
+              currentCPUUtilizationPercentage: 12,
+            },
+          },
+        ],
+      },
+    ]);
     const [deployment] = summarizeRollout(response).deployments;
     expect(deployment.state).toBe('complete');
     expect(deployment.autoscaler).toMatchObject({
       cpuTargetPercent: 50,
       cpuCurrentPercent: 12,
     });
+  });
+
+  it('reports pods the scheduler cannot place or the kubelet evicted', () => {
+    const pod = (name: string, status: object) => ({
+      metadata: { name, namespace: 'ns', labels: { app: 'm' } },
+      spec: { containers: [{ name: 'model-server' }] },
+      status,
+    });
+    const response = clusterWith([
+      {
+        type: 'deployments',
+        resources: [
+          {
+            metadata: { name: 'm', namespace: 'ns' },
+            spec: {
+              selector: { matchLabels: { app: 'm' } },
+              template: {
+                spec: { containers: [{ name: 'model-server' }] },
+              },
+            },
+            status: {},
+          },
+        ],
+      },
+      {
+        type: 'pods',
+        resources: [
+          pod('m-1', {
+            phase: 'Pending',
+            conditions: [
+              {
+                type: 'PodScheduled',
+                status: 'False',
+                reason: 'Unschedulable',
+                message: '0/2 nodes are available: 2 Insufficient cpu.',
+              },
+            ],
+          }),
+          pod('m-2', {
+            phase: 'Failed',
+            reason: 'Evicted',
+            message: 'The node was low on resource: memory.',
+          }),
+        ],
+      },
+    ]);
+    const [deployment] = summarizeRollout(response).deployments;
+    expect(
+      deployment.problems.map(p => [
+        p.sourceRef.name,
+        problemLabel(p),
+        p.message,
+      ]),
+    ).toEqual([
+      ['m-1', 'Unschedulable', '0/2 nodes are available: 2 Insufficient cpu.'],
+      ['m-2', 'Evicted', 'The node was low on resource: memory.'],
+    ]);
   });
 
   it('reports clusters that could not be read', () => {

@@ -1,18 +1,18 @@
 import {
   ClusterObjects,
-  DeploymentFetchResponse,
-  HorizontalPodAutoscalersFetchResponse,
+  DetectedError,
+  DetectedErrorsByCluster,
+  detectErrors,
+  groupResponses,
   KubernetesFetchError,
   ObjectsByEntityResponse,
-  PodFetchResponse,
+  ResourceRef,
 } from '@backstage/plugin-kubernetes-common';
+import { detectPodErrorsUpstreamLacks } from './podErrors';
+import { Autoscaler, ContainerStatus, Deployment, Pod } from './types';
 
-type Deployment = DeploymentFetchResponse['resources'][number];
-type Pod = PodFetchResponse['resources'][number];
-type Autoscaler = HorizontalPodAutoscalersFetchResponse['resources'][number];
-type ContainerStatus = NonNullable<
-  NonNullable<Pod['status']>['containerStatuses']
->[number];
+/** The `type` of upstream's error for an autoscaler at its maximum. */
+const AUTOSCALER_AT_MAXIMUM = 'hpa-max-current-replicas';
 
 /** Where a Deployment's rollout stands, with the meaning of `kubectl rollout status`. */
 export type RolloutState = 'complete' | 'progressing' | 'stalled';
@@ -21,14 +21,6 @@ export interface ImageReference {
   repository: string;
   tag?: string;
   digest?: string;
-}
-
-/** A reason a pod of the service is not serving, as Kubernetes reports it. */
-export interface PodProblem {
-  pod: string;
-  container: string;
-  reason: string;
-  message?: string;
 }
 
 export interface AutoscalerStatus {
@@ -55,7 +47,8 @@ export interface DeploymentRollout {
   stateMessage?: string;
   image?: ImageReference;
   restarts: number;
-  problems: PodProblem[];
+  /** Problems of the Deployment and its pods; the autoscaler's are below. */
+  problems: DetectedError[];
   autoscaler?: AutoscalerStatus;
 }
 
@@ -69,29 +62,14 @@ export interface RolloutSummary {
   clusterProblems: ClusterProblem[];
 }
 
-/** Container waiting reasons that mean the container cannot run. */
-const WAITING_PROBLEMS = new Set([
-  'CrashLoopBackOff',
-  'ImagePullBackOff',
-  'ErrImagePull',
-  'InvalidImageName',
-  'CreateContainerConfigError',
-  'CreateContainerError',
-  'RunContainerError',
-]);
-
-/** Termination reasons worth showing even after the container restarted. */
-const TERMINATION_PROBLEMS = new Set([
-  'OOMKilled',
-  'Error',
-  'ContainerCannotRun',
-]);
-
 export function summarizeRollout(
   objects: ObjectsByEntityResponse,
 ): RolloutSummary {
+  const errorsByCluster = detectErrors(objects);
   return {
-    deployments: objects.items.flatMap(summarizeCluster),
+    deployments: objects.items.flatMap(cluster =>
+      summarizeCluster(cluster, errorsByCluster),
+    ),
     clusterProblems: objects.items.flatMap(cluster =>
       cluster.errors.map(error => ({
         cluster: clusterName(cluster),
@@ -101,30 +79,46 @@ export function summarizeRollout(
   };
 }
 
-function summarizeCluster(cluster: ClusterObjects): DeploymentRollout[] {
-  const deployments = resourcesOfType<Deployment>(cluster, 'deployments');
-  const pods = resourcesOfType<Pod>(cluster, 'pods');
-  const autoscalers = resourcesOfType<Autoscaler>(
-    cluster,
-    'horizontalpodautoscalers',
+function summarizeCluster(
+  cluster: ClusterObjects,
+  errorsByCluster: DetectedErrorsByCluster,
+): DeploymentRollout[] {
+  const { deployments, pods, horizontalPodAutoscalers } = groupResponses(
+    cluster.resources,
   );
+  const errors = [
+    ...(errorsByCluster.get(cluster.cluster.name) ?? []),
+    ...detectPodErrorsUpstreamLacks(pods),
+  ];
   return deployments.map(deployment =>
-    summarizeDeployment(clusterName(cluster), deployment, pods, autoscalers),
+    summarizeDeployment({
+      cluster: clusterName(cluster),
+      deployment,
+      pods: podsOf(deployment, pods),
+      autoscaler: autoscalerOf(deployment, horizontalPodAutoscalers),
+      errors,
+    }),
   );
 }
 
-function summarizeDeployment(
-  cluster: string,
-  deployment: Deployment,
-  allPods: Pod[],
-  autoscalers: Autoscaler[],
-): DeploymentRollout {
-  const pods = podsOf(deployment, allPods);
+function summarizeDeployment(options: {
+  cluster: string;
+  deployment: Deployment;
+  pods: Pod[];
+  autoscaler?: Autoscaler;
+  errors: DetectedError[];
+}): DeploymentRollout {
+  const { deployment, pods, autoscaler } = options;
   const { state, message } = rolloutState(deployment);
   const container = deployment.spec?.template.spec?.containers[0];
   const status = deployment.status;
+  const problems = options.errors.filter(
+    error =>
+      isRef(error.sourceRef, 'Deployment', deployment) ||
+      pods.some(pod => isRef(error.sourceRef, 'Pod', pod)),
+  );
   return {
-    cluster,
+    cluster: options.cluster,
     namespace: deployment.metadata?.namespace ?? 'default',
     name: deployment.metadata?.name ?? 'unknown',
     desiredReplicas: deployment.spec?.replicas ?? 1,
@@ -137,9 +131,21 @@ function summarizeDeployment(
       ? imageOf(container.name, container.image, pods)
       : undefined,
     restarts: sum(containerStatuses(pods).map(s => s.restartCount)),
-    problems: pods.flatMap(podProblems),
-    autoscaler: autoscalerOf(deployment, autoscalers),
+    problems,
+    autoscaler: autoscaler && autoscalerStatus(autoscaler, options.errors),
   };
+}
+
+function isRef(
+  ref: ResourceRef,
+  kind: string,
+  object: { metadata?: { name?: string; namespace?: string } },
+): boolean {
+  return (
+    ref.kind === kind &&
+    ref.name === object.metadata?.name &&
+    ref.namespace === object.metadata?.namespace
+  );
 }
 
 /** Mirrors the checks of `kubectl rollout status` for a Deployment. */
@@ -231,82 +237,37 @@ function podsOf(deployment: Deployment, pods: Pod[]): Pod[] {
   );
 }
 
-function podProblems(pod: Pod): PodProblem[] {
-  const podName = pod.metadata?.name ?? 'unknown';
-  const problems: PodProblem[] = [];
-  if (pod.status?.reason === 'Evicted') {
-    problems.push({
-      pod: podName,
-      container: '',
-      reason: 'Evicted',
-      message: pod.status.message,
-    });
-  }
-  const unschedulable = pod.status?.conditions?.find(
-    c => c.type === 'PodScheduled' && c.reason === 'Unschedulable',
-  );
-  if (unschedulable) {
-    problems.push({
-      pod: podName,
-      container: '',
-      reason: 'Unschedulable',
-      message: unschedulable.message,
-    });
-  }
-  for (const status of containerStatuses([pod])) {
-    problems.push(...containerProblems(podName, status));
-  }
-  return problems;
-}
-
-function containerProblems(pod: string, status: ContainerStatus): PodProblem[] {
-  const problems: PodProblem[] = [];
-  const waiting = status.state?.waiting;
-  if (waiting?.reason && WAITING_PROBLEMS.has(waiting.reason)) {
-    problems.push({
-      pod,
-      container: status.name,
-      reason: waiting.reason,
-      message: waiting.message,
-    });
-  }
-  const terminated = status.state?.terminated ?? status.lastState?.terminated;
-  if (terminated?.reason && TERMINATION_PROBLEMS.has(terminated.reason)) {
-    problems.push({
-      pod,
-      container: status.name,
-      reason: terminated.reason,
-      message: `exit code ${terminated.exitCode}${
-        terminated.finishedAt ? ` at ${String(terminated.finishedAt)}` : ''
-      }`,
-    });
-  }
-  return problems;
-}
-
 function autoscalerOf(
   deployment: Deployment,
   autoscalers: Autoscaler[],
-): AutoscalerStatus | undefined {
-  const autoscaler = autoscalers.find(
+): Autoscaler | undefined {
+  return autoscalers.find(
     hpa =>
       hpa.metadata?.namespace === deployment.metadata?.namespace &&
       hpa.spec?.scaleTargetRef.kind === 'Deployment' &&
       hpa.spec.scaleTargetRef.name === deployment.metadata?.name,
   );
-  if (!autoscaler?.spec) {
+}
+
+function autoscalerStatus(
+  autoscaler: Autoscaler,
+  errors: DetectedError[],
+): AutoscalerStatus | undefined {
+  if (!autoscaler.spec) {
     return undefined;
   }
-  const currentReplicas = autoscaler.status?.currentReplicas ?? 0;
-  const maxReplicas = autoscaler.spec.maxReplicas;
   return {
     name: autoscaler.metadata?.name ?? 'unknown',
     minReplicas: autoscaler.spec.minReplicas ?? 1,
-    maxReplicas,
-    currentReplicas,
+    maxReplicas: autoscaler.spec.maxReplicas,
+    currentReplicas: autoscaler.status?.currentReplicas ?? 0,
     desiredReplicas: autoscaler.status?.desiredReplicas ?? 0,
     ...cpuUtilization(autoscaler),
-    atMaximum: currentReplicas >= maxReplicas,
+    atMaximum: errors.some(
+      error =>
+        error.type === AUTOSCALER_AT_MAXIMUM &&
+        isRef(error.sourceRef, 'HorizontalPodAutoscaler', autoscaler),
+    ),
   };
 }
 
@@ -337,12 +298,6 @@ function cpuUtilization(autoscaler: Autoscaler): {
   };
 }
 
-function resourcesOfType<T>(cluster: ClusterObjects, type: string): T[] {
-  return cluster.resources
-    .filter(response => response.type === type)
-    .flatMap(response => response.resources as T[]);
-}
-
 function containerStatuses(pods: Pod[]): ContainerStatus[] {
   return pods.flatMap(pod => pod.status?.containerStatuses ?? []);
 }
@@ -362,4 +317,22 @@ function describeFetchError(error: KubernetesFetchError): string {
 
 function sum(values: number[]): number {
   return values.reduce((total, value) => total + value, 0);
+}
+
+const PROBLEM_LABELS: Record<string, string> = {
+  'readiness-probe-taking-too-long': 'Not ready',
+  'container-waiting': 'Container waiting',
+  'containers-restarting': 'Restarting',
+  'condition-message-present': 'Deployment condition',
+  'pod-unschedulable': 'Unschedulable',
+  'pod-evicted': 'Evicted',
+};
+
+/** A short name for a problem: the Kubernetes reason when it is known. */
+export function problemLabel(problem: DetectedError): string {
+  return (
+    problem.proposedFix?.errorType ??
+    PROBLEM_LABELS[problem.type] ??
+    problem.type
+  );
 }

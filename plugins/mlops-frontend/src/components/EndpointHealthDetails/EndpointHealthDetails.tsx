@@ -7,15 +7,17 @@ import {
   EndpointHealthDetail,
   HealthHistoryPoint,
 } from '@eks-mlops/backstage-plugin-mlops-common';
+import { useNotDeployedYet } from '../../hooks/useEntityRollout';
 import { Fact, Facts } from '../Facts';
 import {
+  environmentLabel,
   formatCheckedAt,
   formatLatency,
   formatUptime,
   modelVersion,
   PLACEHOLDER,
 } from '../format';
-import { HealthStatus } from '../HealthStatus';
+import { endpointDisplayState, HealthStatus } from '../HealthStatus';
 
 /** One card per environment: probe result, 24-hour figures and sparklines. */
 export function EndpointHealthDetails(props: {
@@ -30,7 +32,7 @@ export function EndpointHealthDetails(props: {
           md={6}
           key={endpoint.environment}
           component="section"
-          aria-label={`Endpoint ${endpoint.environment}`}
+          aria-label={`Endpoint ${environmentLabel(endpoint.environment)}`}
         >
           <EndpointCard endpoint={endpoint} />
         </Grid>
@@ -41,14 +43,44 @@ export function EndpointHealthDetails(props: {
 
 function EndpointCard(props: { endpoint: EndpointHealthDetail }) {
   const { endpoint } = props;
+  const notDeployedYet = useNotDeployedYet();
+  const state = endpointDisplayState(endpoint.state, notDeployedYet);
   return (
     <InfoCard
-      title={`Endpoint: ${endpoint.environment}`}
-      subheader={<HealthStatus state={endpoint.state} />}
+      title={`Endpoint: ${environmentLabel(endpoint.environment)}`}
+      subheader={<HealthStatus state={state} />}
     >
-      <Facts facts={endpointFacts(endpoint)} />
-      <HealthHistory history={endpoint.history} />
+      {state === 'not-deployed' ? (
+        <NotDeployedEndpoint endpoint={endpoint} />
+      ) : (
+        <>
+          <Facts facts={endpointFacts(endpoint)} />
+          <HealthHistory history={endpoint.history} />
+        </>
+      )}
     </InfoCard>
+  );
+}
+
+function NotDeployedEndpoint(props: { endpoint: EndpointHealthDetail }) {
+  return (
+    <>
+      <Facts
+        facts={[
+          {
+            label: 'URL',
+            value: <Link to={props.endpoint.url}>{props.endpoint.url}</Link>,
+          },
+        ]}
+      />
+      <Box mt={2}>
+        <Typography variant="body2" color="textSecondary">
+          No Deployment of this service exists in any cluster yet, so the
+          endpoint cannot answer. Health and history appear once the deploy
+          workflow has run.
+        </Typography>
+      </Box>
+    </>
   );
 }
 

@@ -3,6 +3,8 @@ import { textContentMatcher } from '@backstage/test-utils';
 import { EntityHealthResponse } from '@eks-mlops/backstage-plugin-mlops-common';
 import {
   backstageError,
+  DEV_AND_PROD_ANNOTATIONS,
+  devAndProdHealth,
   fakeMlopsApi,
   mlServiceEntity,
 } from '../../__testUtils__/fakes';
@@ -16,6 +18,7 @@ import unknown from '../../__fixtures__/health-unknown.json';
 import stalled from '../../__fixtures__/kubernetes-rollout-stalled.json';
 import crashLoop from '../../__fixtures__/kubernetes-crashloop.json';
 import hpaAtMax from '../../__fixtures__/kubernetes-hpa-at-max.json';
+import notDeployed from '../../__fixtures__/kubernetes-not-deployed.json';
 import { EntityMlServiceCard } from './EntityMlServiceCard';
 
 function renderCard(options: RenderOptions = {}) {
@@ -40,10 +43,10 @@ describe('EntityMlServiceCard', () => {
     await renderCard();
 
     expect(
-      await screen.findByLabelText('default: Healthy'),
+      await screen.findByLabelText('primary: Healthy'),
     ).toBeInTheDocument();
     expect(screen.getByLabelText('staging: Healthy')).toBeInTheDocument();
-    const primary = within(endpoint('default'));
+    const primary = within(endpoint('primary'));
     expect(primary.getByText('38 ms')).toBeInTheDocument();
     expect(primary.getByText('99.87%')).toBeInTheDocument();
     expect(primary.getByText('1.4.2')).toBeInTheDocument();
@@ -55,6 +58,42 @@ describe('EntityMlServiceCard', () => {
     expect(within(endpoint('staging')).getByText('1.5.0')).toBeInTheDocument();
   });
 
+  it('labels the endpoints of a service created with dev and prod by those environments', async () => {
+    await renderCard({
+      entity: mlServiceEntity(DEV_AND_PROD_ANNOTATIONS),
+      mlopsApi: healthApi(devAndProdHealth()),
+    });
+    expect(await screen.findByLabelText('prod: Healthy')).toBeInTheDocument();
+    expect(screen.getByLabelText('dev: Healthy')).toBeInTheDocument();
+    expect(within(endpoint('prod')).getByText('38 ms')).toBeInTheDocument();
+    expect(screen.queryByText('default')).not.toBeInTheDocument();
+    expect(screen.queryByText('primary')).not.toBeInTheDocument();
+  });
+
+  it('says "not deployed yet" rather than down while no Deployment exists', async () => {
+    await renderCard({ mlopsApi: healthApi(down), kubernetes: notDeployed });
+    expect(
+      await screen.findByLabelText('primary: Not deployed yet'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/No Deployment of this entity exists/),
+    ).toBeInTheDocument();
+    expect(screen.queryByText('Down')).not.toBeInTheDocument();
+    expect(screen.queryByText(/%/)).not.toBeInTheDocument();
+    expect(
+      within(endpoint('primary')).getByRole('link', {
+        name: /churn-model\.ml\.example\.com/,
+      }),
+    ).toBeInTheDocument();
+  });
+
+  it('keeps the health of an endpoint that answers without a Deployment', async () => {
+    await renderCard({ kubernetes: notDeployed });
+    expect(
+      await screen.findByLabelText('primary: Healthy'),
+    ).toBeInTheDocument();
+  });
+
   it('shows replicas and the rollout state from Kubernetes', async () => {
     await renderCard();
     expect(await screen.findByText('3/3 ready')).toBeInTheDocument();
@@ -64,23 +103,23 @@ describe('EntityMlServiceCard', () => {
   it('shows a degraded endpoint', async () => {
     await renderCard({ mlopsApi: healthApi(degraded) });
     expect(
-      await screen.findByLabelText('default: Degraded'),
+      await screen.findByLabelText('primary: Degraded'),
     ).toBeInTheDocument();
-    expect(within(endpoint('default')).getByText('1.84 s')).toBeInTheDocument();
+    expect(within(endpoint('primary')).getByText('1.84 s')).toBeInTheDocument();
   });
 
   it('shows a down endpoint', async () => {
     await renderCard({ mlopsApi: healthApi(down) });
-    expect(await screen.findByLabelText('default: Down')).toBeInTheDocument();
-    expect(within(endpoint('default')).getByText('41.67%')).toBeInTheDocument();
+    expect(await screen.findByLabelText('primary: Down')).toBeInTheDocument();
+    expect(within(endpoint('primary')).getByText('41.67%')).toBeInTheDocument();
   });
 
   it('shows an endpoint not probed yet as unknown', async () => {
     await renderCard({ mlopsApi: healthApi(unknown) });
     expect(
-      await screen.findByLabelText('default: Unknown'),
+      await screen.findByLabelText('primary: Unknown'),
     ).toBeInTheDocument();
-    expect(within(endpoint('default')).getAllByText('—')).toHaveLength(3);
+    expect(within(endpoint('primary')).getAllByText('—')).toHaveLength(3);
   });
 
   it('explains what to add to an entity without the annotations', async () => {
@@ -105,7 +144,7 @@ describe('EntityMlServiceCard', () => {
   it('still shows health when the app has no Kubernetes plugin', async () => {
     await renderCard({ kubernetes: null });
     expect(
-      await screen.findByLabelText('default: Healthy'),
+      await screen.findByLabelText('primary: Healthy'),
     ).toBeInTheDocument();
     expect(screen.getByRole('status')).toHaveTextContent(
       'Kubernetes plugin not installed',
@@ -126,13 +165,17 @@ describe('EntityMlServiceCard', () => {
   it('shows a stalled rollout and its image pull error', async () => {
     await renderCard({ kubernetes: stalled });
     expect(await screen.findByText('Rollout stalled')).toBeInTheDocument();
-    expect(screen.getByText('ImagePullBackOff')).toBeInTheDocument();
+    expect(
+      screen.getByText('ImagePullBackOff, Deployment condition'),
+    ).toBeInTheDocument();
   });
 
   it('shows pods in CrashLoopBackOff and why they die', async () => {
     await renderCard({ kubernetes: crashLoop });
     expect(await screen.findByText('1/3 ready')).toBeInTheDocument();
-    expect(screen.getByText('CrashLoopBackOff, OOMKilled')).toBeInTheDocument();
+    expect(
+      screen.getByText('CrashLoopBackOff, OOMKilled, Deployment condition'),
+    ).toBeInTheDocument();
   });
 
   it('warns when the autoscaler is at its maximum', async () => {

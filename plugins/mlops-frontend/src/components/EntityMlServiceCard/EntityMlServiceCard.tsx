@@ -16,16 +16,25 @@ import {
   getModelName,
 } from '@eks-mlops/backstage-plugin-mlops-common';
 import { useEntityHealth } from '../../hooks/useEntityHealth';
-import { isMlServiceAvailable } from '../../isMlServiceAvailable';
-import { Facts } from '../Facts';
 import {
+  EntityRolloutProvider,
+  useNotDeployedYet,
+} from '../../hooks/useEntityRollout';
+import { isMlServiceAvailable } from '../../isMlServiceAvailable';
+import { Fact, Facts } from '../Facts';
+import {
+  environmentLabel,
   formatLatency,
   formatUptime,
   modelVersion,
   PLACEHOLDER,
 } from '../format';
 import { HealthError } from '../HealthError';
-import { EnvironmentHealthChip } from '../HealthStatus';
+import {
+  EndpointDisplayState,
+  endpointDisplayState,
+  EnvironmentHealthChip,
+} from '../HealthStatus';
 import { MissingMlopsAnnotations } from '../MissingMlopsAnnotations';
 import { RequireKubernetesPlugin } from '../RequireKubernetesPlugin';
 import { RolloutOverview } from '../RolloutOverview';
@@ -71,16 +80,18 @@ export function EntityMlServiceCard(props: EntityMlServiceCardProps) {
       )} · protocol ${getInferenceProtocol(entity).toUpperCase()}`}
       variant={props.variant}
     >
-      <EndpointsSection entity={entity} />
-      <Box my={2}>
-        <Divider />
-      </Box>
-      <Typography variant="subtitle2" component="h3" gutterBottom>
-        Rollout
-      </Typography>
-      <RequireKubernetesPlugin entity={entity} compact>
-        <RolloutOverview entity={entity} />
-      </RequireKubernetesPlugin>
+      <EntityRolloutProvider entity={entity}>
+        <EndpointsSection entity={entity} />
+        <Box my={2}>
+          <Divider />
+        </Box>
+        <Typography variant="subtitle2" component="h3" gutterBottom>
+          Rollout
+        </Typography>
+        <RequireKubernetesPlugin entity={entity} compact>
+          <RolloutOverview />
+        </RequireKubernetesPlugin>
+      </EntityRolloutProvider>
     </InfoCard>
   );
 }
@@ -107,29 +118,38 @@ function EndpointsSection(props: { entity: Entity }) {
 
 function EndpointSummary(props: { endpoint: EndpointHealthSummary }) {
   const { endpoint } = props;
+  const notDeployedYet = useNotDeployedYet();
+  const environment = environmentLabel(endpoint.environment);
+  const state = endpointDisplayState(endpoint.state, notDeployedYet);
   return (
     <>
       <Box mb={1}>
-        <EnvironmentHealthChip
-          environment={endpoint.environment}
-          state={endpoint.state}
-        />
+        <EnvironmentHealthChip environment={environment} state={state} />
       </Box>
       <Facts
-        aria-label={`Endpoint ${endpoint.environment}`}
-        facts={[
-          { label: 'Latency', value: formatLatency(endpoint.latencyMs) },
-          { label: 'Uptime (24 h)', value: formatUptime(endpoint.uptime24h) },
-          {
-            label: 'Model version',
-            value: modelVersion(endpoint) ?? PLACEHOLDER,
-          },
-          {
-            label: 'Endpoint',
-            value: <Link to={endpoint.url}>{endpoint.url}</Link>,
-          },
-        ]}
+        aria-label={`Endpoint ${environment}`}
+        facts={endpointFacts(endpoint, state)}
       />
     </>
   );
+}
+
+/** Without a Deployment there are no figures to show, only where it will be. */
+function endpointFacts(
+  endpoint: EndpointHealthSummary,
+  state: EndpointDisplayState,
+): Fact[] {
+  const link: Fact = {
+    label: 'Endpoint',
+    value: <Link to={endpoint.url}>{endpoint.url}</Link>,
+  };
+  if (state === 'not-deployed') {
+    return [link];
+  }
+  return [
+    { label: 'Latency', value: formatLatency(endpoint.latencyMs) },
+    { label: 'Uptime (24 h)', value: formatUptime(endpoint.uptime24h) },
+    { label: 'Model version', value: modelVersion(endpoint) ?? PLACEHOLDER },
+    link,
+  ];
 }

@@ -3,6 +3,8 @@ import userEvent from '@testing-library/user-event';
 import { EntityHealthResponse } from '@eks-mlops/backstage-plugin-mlops-common';
 import {
   backstageError,
+  DEV_AND_PROD_ANNOTATIONS,
+  devAndProdHealth,
   fakeMlopsApi,
   mlServiceEntity,
 } from '../../__testUtils__/fakes';
@@ -16,6 +18,7 @@ import unknown from '../../__fixtures__/health-unknown.json';
 import stalled from '../../__fixtures__/kubernetes-rollout-stalled.json';
 import crashLoop from '../../__fixtures__/kubernetes-crashloop.json';
 import hpaAtMax from '../../__fixtures__/kubernetes-hpa-at-max.json';
+import notDeployed from '../../__fixtures__/kubernetes-not-deployed.json';
 import { EntityMlServiceContent } from './EntityMlServiceContent';
 
 function renderContent(options: RenderOptions = {}) {
@@ -45,7 +48,7 @@ describe('EntityMlServiceContent', () => {
   describe('health', () => {
     it('shows each healthy endpoint with its figures and history', async () => {
       await renderContent();
-      const primary = await endpointCard('default');
+      const primary = await endpointCard('primary');
       expect(primary.getByText('Healthy')).toBeInTheDocument();
       expect(primary.getByText('yes / yes / yes')).toBeInTheDocument();
       expect(primary.getByText('36 ms / 61 ms')).toBeInTheDocument();
@@ -63,7 +66,7 @@ describe('EntityMlServiceContent', () => {
 
     it('shows a degraded endpoint with the reason', async () => {
       await renderContent({ mlopsApi: healthApi(degraded) });
-      const primary = await endpointCard('default');
+      const primary = await endpointCard('primary');
       expect(primary.getByText('Degraded')).toBeInTheDocument();
       expect(
         primary.getByText('latency 1840 ms is above the 1000 ms threshold'),
@@ -73,7 +76,7 @@ describe('EntityMlServiceContent', () => {
 
     it('shows a down endpoint with the probe error and its uptime dip', async () => {
       await renderContent({ mlopsApi: healthApi(down) });
-      const primary = await endpointCard('default');
+      const primary = await endpointCard('primary');
       expect(primary.getByText('Down')).toBeInTheDocument();
       expect(
         primary.getByText('timeout: no answer within 5000 ms'),
@@ -85,13 +88,43 @@ describe('EntityMlServiceContent', () => {
 
     it('shows an endpoint without probes as unknown with no history yet', async () => {
       await renderContent({ mlopsApi: healthApi(unknown) });
-      const primary = await endpointCard('default');
+      const primary = await endpointCard('primary');
       expect(primary.getByText('Unknown')).toBeInTheDocument();
       expect(
         primary.getByText('Not enough probes yet for a 24-hour history.'),
       ).toBeInTheDocument();
       expect(
         screen.getByText(/has not published model metadata/),
+      ).toBeInTheDocument();
+    });
+
+    it('labels the endpoints of a service created with dev and prod by those environments', async () => {
+      await renderContent({
+        entity: mlServiceEntity(DEV_AND_PROD_ANNOTATIONS),
+        mlopsApi: healthApi(devAndProdHealth()),
+      });
+      expect(
+        (await endpointCard('prod')).getByText('Healthy'),
+      ).toBeInTheDocument();
+      expect(
+        (await endpointCard('dev')).getByText('Healthy'),
+      ).toBeInTheDocument();
+      expect(screen.getByText('Endpoint: prod')).toBeInTheDocument();
+      expect(screen.getByText('Endpoint: dev')).toBeInTheDocument();
+      expect(screen.queryByText(/default|primary/)).not.toBeInTheDocument();
+    });
+
+    it('says "not deployed yet" rather than down while no Deployment exists', async () => {
+      await renderContent({
+        mlopsApi: healthApi(down),
+        kubernetes: notDeployed,
+      });
+      const primary = await endpointCard('primary');
+      expect(await primary.findByText('Not deployed yet')).toBeInTheDocument();
+      expect(primary.queryByText('Down')).not.toBeInTheDocument();
+      expect(primary.queryByText(/%/)).not.toBeInTheDocument();
+      expect(
+        rolloutCard().getByText(/No Deployment of this entity exists/),
       ).toBeInTheDocument();
     });
 
@@ -160,7 +193,7 @@ describe('EntityMlServiceContent', () => {
       expect(rollout.getByText('41% of a 70% target')).toBeInTheDocument();
       expect(rollout.getByText('Can add 3 more replicas')).toBeInTheDocument();
       expect(
-        rollout.queryByRole('table', { name: 'Recent pod errors' }),
+        rollout.queryByRole('table', { name: 'Problems' }),
       ).not.toBeInTheDocument();
     });
 
@@ -169,23 +202,33 @@ describe('EntityMlServiceContent', () => {
       const rollout = rolloutCard();
       expect(await rollout.findByText('Rollout stalled')).toBeInTheDocument();
       expect(
-        rollout.getByText(/has timed out progressing/),
+        rollout.getByText(/^ — ReplicaSet .* has timed out progressing/),
       ).toBeInTheDocument();
       expect(rollout.getByText('1.5.0')).toBeInTheDocument();
       expect(rollout.getByText('not pulled yet')).toBeInTheDocument();
-      const errors = rollout.getByRole('table', { name: 'Recent pod errors' });
-      expect(within(errors).getByText('ImagePullBackOff')).toBeInTheDocument();
+      const problems = rollout.getByRole('table', { name: 'Problems' });
+      expect(
+        within(problems).getByText('ImagePullBackOff'),
+      ).toBeInTheDocument();
+      expect(
+        within(problems).getByText(/Back-off pulling image/),
+      ).toBeInTheDocument();
     });
 
     it('shows CrashLoopBackOff pods, their OOM kills and restarts', async () => {
       await renderContent({ kubernetes: crashLoop });
       const rollout = rolloutCard();
-      const errors = await rollout.findByRole('table', {
-        name: 'Recent pod errors',
-      });
-      expect(within(errors).getAllByText('CrashLoopBackOff')).toHaveLength(2);
-      expect(within(errors).getAllByText('OOMKilled')).toHaveLength(2);
-      expect(within(errors).getAllByText(/exit code 137/)).toHaveLength(2);
+      const problems = await rollout.findByRole('table', { name: 'Problems' });
+      expect(within(problems).getAllByText('CrashLoopBackOff')).toHaveLength(2);
+      expect(within(problems).getAllByText('OOMKilled')).toHaveLength(2);
+      expect(
+        within(problems).getByText('container=model-server restarted 7 times'),
+      ).toBeInTheDocument();
+      expect(
+        within(problems).getAllByText(
+          /Increase the amount of memory assigned to the container/,
+        ),
+      ).toHaveLength(2);
       expect(rollout.getByText('12')).toBeInTheDocument();
       expect(rollout.getByText('Rolling out')).toBeInTheDocument();
     });
@@ -207,7 +250,7 @@ describe('EntityMlServiceContent', () => {
       expect(
         rollout.getByText(/Kubernetes plugin not installed/),
       ).toBeInTheDocument();
-      expect(await endpointCard('default')).toBeTruthy();
+      expect(await endpointCard('primary')).toBeTruthy();
     });
   });
 
@@ -241,10 +284,19 @@ describe('EntityMlServiceContent', () => {
       expect(api.predict).toHaveBeenCalledWith(
         { kind: 'Component', namespace: 'default', name: 'churn-model' },
         {
-          environment: undefined,
+          environment: 'default',
           body: expect.objectContaining({ inputs: expect.any(Array) }),
         },
       );
+    });
+
+    it('edits the body in a plain textarea, which measures nothing on resize', async () => {
+      await renderContent();
+      const form = await screen.findByRole('form', {
+        name: 'Predict playground',
+      });
+      // MUI's auto-sizing textarea adds a hidden shadow textarea.
+      expect(form.querySelectorAll('textarea')).toHaveLength(1);
     });
 
     it('sends to the chosen environment', async () => {

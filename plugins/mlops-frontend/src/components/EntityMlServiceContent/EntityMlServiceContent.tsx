@@ -6,6 +6,7 @@ import {
   getModelName,
 } from '@eks-mlops/backstage-plugin-mlops-common';
 import { useEntityHealth } from '../../hooks/useEntityHealth';
+import { EntityRolloutProvider } from '../../hooks/useEntityRollout';
 import { isMlServiceAvailable } from '../../isMlServiceAvailable';
 import { EndpointHealthDetails } from '../EndpointHealthDetails';
 import { HealthError } from '../HealthError';
@@ -23,7 +24,11 @@ export function EntityMlServiceContent() {
   if (!isMlServiceAvailable(entity)) {
     return <MissingMlopsAnnotations entity={entity} />;
   }
-  return <MlServiceDetails />;
+  return (
+    <EntityRolloutProvider entity={entity}>
+      <MlServiceDetails />
+    </EntityRolloutProvider>
+  );
 }
 
 function MlServiceDetails() {
@@ -50,7 +55,7 @@ function MlServiceDetails() {
       <Grid item xs={12} component="section" aria-label="Rollout">
         <InfoCard title="Rollout">
           <RequireKubernetesPlugin entity={entity}>
-            <RolloutDetails entity={entity} />
+            <RolloutDetails />
           </RequireKubernetesPlugin>
         </InfoCard>
       </Grid>

@@ -9,7 +9,12 @@ import Box from '@material-ui/core/Box';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { FleetReplicas } from '../../hooks/useFleetReplicas';
-import { formatLatency, formatUptime, PLACEHOLDER } from '../format';
+import {
+  environmentLabel,
+  formatLatency,
+  formatUptime,
+  PLACEHOLDER,
+} from '../format';
 import { HealthStatus, healthLabel } from '../HealthStatus';
 import {
   compareHealth,
@@ -62,7 +67,10 @@ export function FleetTable(props: {
           value={filters.environment}
           onChange={update('environment')}
           options={distinctValues(props.rows, row => row.environment).map(
-            environment => ({ value: environment, label: environment }),
+            environment => ({
+              value: environment,
+              label: environmentLabel(environment),
+            }),
           )}
         />
         <FilterSelect
@@ -173,7 +181,9 @@ function fleetColumns(replicas: FleetReplicas): TableColumn<FleetRow>[] {
     {
       title: 'Environment',
       field: 'environment',
-      render: row => <Link to={row.url}>{row.environment}</Link>,
+      render: row => (
+        <Link to={row.url}>{environmentLabel(row.environment)}</Link>
+      ),
     },
     {
       title: 'Health',

@@ -2,6 +2,7 @@ import {
   EndpointHealthState,
   FleetEntry,
 } from '@eks-mlops/backstage-plugin-mlops-common';
+import { environmentLabel } from '../format';
 
 /** One endpoint of one ML service. */
 export interface FleetRow {
@@ -61,7 +62,8 @@ export function filterFleetRows(
 }
 
 function searchableText(row: FleetRow): string {
-  return [row.entityRef, row.title, row.owner, row.environment, row.url]
+  const environment = environmentLabel(row.environment);
+  return [row.entityRef, row.title, row.owner, environment, row.url]
     .filter(Boolean)
     .join(' ')
     .toLocaleLowerCase('en-US');

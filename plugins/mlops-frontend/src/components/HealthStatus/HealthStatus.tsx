@@ -7,19 +7,38 @@ import {
 import Chip from '@material-ui/core/Chip';
 import { EndpointHealthState } from '@eks-mlops/backstage-plugin-mlops-common';
 
-const LABELS: Record<EndpointHealthState, string> = {
+export const NOT_DEPLOYED_YET = 'Not deployed yet';
+
+/**
+ * What an endpoint shows: its probed health, or `not-deployed` while the
+ * service has no Deployment, so an endpoint that cannot answer yet does not
+ * read as down.
+ */
+export type EndpointDisplayState = EndpointHealthState | 'not-deployed';
+
+const LABELS: Record<EndpointDisplayState, string> = {
   healthy: 'Healthy',
   degraded: 'Degraded',
   down: 'Down',
   unknown: 'Unknown',
+  'not-deployed': NOT_DEPLOYED_YET,
 };
 
-export function healthLabel(state: EndpointHealthState): string {
+export function healthLabel(state: EndpointDisplayState): string {
   return LABELS[state] ?? LABELS.unknown;
 }
 
+/** An endpoint that answers keeps its health even without a Deployment. */
+export function endpointDisplayState(
+  state: EndpointHealthState,
+  notDeployedYet: boolean,
+): EndpointDisplayState {
+  const answers = state === 'healthy' || state === 'degraded';
+  return notDeployedYet && !answers ? 'not-deployed' : state;
+}
+
 /** The state of an endpoint as a coloured status with its name. */
-export function HealthStatus(props: { state: EndpointHealthState }) {
+export function HealthStatus(props: { state: EndpointDisplayState }) {
   const label = healthLabel(props.state);
   switch (props.state) {
     case 'healthy':
@@ -36,7 +55,7 @@ export function HealthStatus(props: { state: EndpointHealthState }) {
 /** A compact chip naming the environment and its health. */
 export function EnvironmentHealthChip(props: {
   environment: string;
-  state: EndpointHealthState;
+  state: EndpointDisplayState;
 }) {
   return (
     <Chip

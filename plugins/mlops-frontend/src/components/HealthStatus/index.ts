@@ -1,5 +1,8 @@
 export {
+  endpointDisplayState,
   EnvironmentHealthChip,
   HealthStatus,
   healthLabel,
+  NOT_DEPLOYED_YET,
 } from './HealthStatus';
+export type { EndpointDisplayState } from './HealthStatus';

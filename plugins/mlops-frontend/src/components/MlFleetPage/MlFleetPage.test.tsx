@@ -55,7 +55,7 @@ describe('MlFleetPage', () => {
       screen.getByText('ML services: 4 of 4 endpoints'),
     ).toBeInTheDocument();
 
-    const churn = rowOf(table, 'default');
+    const churn = rowOf(table, 'primary');
     expect(churn.getByRole('link', { name: /Churn model/ })).toHaveAttribute(
       'href',
       '/catalog/default/component/churn-model',
@@ -87,7 +87,7 @@ describe('MlFleetPage', () => {
     );
     const table = await fleetTable();
     expect(table.getByText('prod')).toBeInTheDocument();
-    expect(table.queryByText('default')).not.toBeInTheDocument();
+    expect(table.queryByText('primary')).not.toBeInTheDocument();
     expect(
       screen.getByText('ML services: 1 of 4 endpoints'),
     ).toBeInTheDocument();
@@ -132,7 +132,7 @@ describe('MlFleetPage', () => {
     expect(
       screen.getByText(/Replica counts need the Kubernetes plugin/),
     ).toBeInTheDocument();
-    expect(rowOf(table, 'default').getByText('Healthy')).toBeInTheDocument();
+    expect(rowOf(table, 'primary').getByText('Healthy')).toBeInTheDocument();
   });
 
   it('explains an empty fleet', async () => {

@@ -23,7 +23,7 @@ import {
 } from '@eks-mlops/backstage-plugin-mlops-common';
 import useAsyncFn from 'react-use/esm/useAsyncFn';
 import { mlopsApiRef } from '../../api';
-import { formatLatency } from '../format';
+import { environmentLabel, formatLatency } from '../format';
 import { examplePredictBody } from './examplePredictBody';
 
 /**
@@ -37,9 +37,7 @@ export function PredictPlayground(props: {
   const api = useApi(mlopsApiRef);
   const endpoints = getInferenceEndpoints(props.entity);
   const protocol = getInferenceProtocol(props.entity);
-  const [environment, setEnvironment] = useState(
-    endpoints[0]?.environment ?? 'default',
-  );
+  const [environment, setEnvironment] = useState(endpoints[0]?.environment);
   const metadata = metadataFor(environment, props.health);
   const example = useMemo(
     () => JSON.stringify(examplePredictBody(protocol, metadata), null, 2),
@@ -61,10 +59,7 @@ export function PredictPlayground(props: {
     const parsed = parseJson(body);
     setInvalidBody(parsed.error);
     if (parsed.error === undefined) {
-      send({
-        environment: environment === 'default' ? undefined : environment,
-        body: parsed.value,
-      });
+      send({ environment, body: parsed.value });
     }
   };
 
@@ -84,7 +79,7 @@ export function PredictPlayground(props: {
           >
             {endpoints.map(endpoint => (
               <option key={endpoint.environment} value={endpoint.environment}>
-                {endpoint.environment}
+                {environmentLabel(endpoint.environment)}
               </option>
             ))}
           </TextField>
@@ -94,9 +89,13 @@ export function PredictPlayground(props: {
           label="Request body (JSON)"
           value={body}
           onChange={event => setEditedBody(event.target.value)}
+          // A fixed number of rows renders a plain textarea. MUI v4's
+          // auto-sizing one measures itself on window resize without checking
+          // that it is still attached: while React keeps this tab hidden
+          // behind the next tab's loading fallback, a resize threw
+          // "Failed to execute 'getComputedStyle' on 'Window'".
           multiline
-          minRows={8}
-          maxRows={24}
+          rows={14}
           fullWidth
           variant="outlined"
           margin="normal"
@@ -112,7 +111,7 @@ export function PredictPlayground(props: {
           inputProps={{
             'aria-label': 'Request body (JSON)',
             spellCheck: false,
-            style: { fontFamily: 'monospace' },
+            style: { fontFamily: 'monospace', resize: 'vertical' },
           }}
         />
         <Box display="flex" style={{ gap: 8 }}>
@@ -151,7 +150,7 @@ export function PredictPlayground(props: {
 }
 
 function metadataFor(
-  environment: string,
+  environment: string | undefined,
   health?: EntityHealthResponse,
 ): ModelMetadata | undefined {
   const endpoints = health?.endpoints ?? [];

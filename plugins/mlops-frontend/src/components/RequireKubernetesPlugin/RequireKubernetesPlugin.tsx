@@ -6,11 +6,8 @@ import {
   KUBERNETES_ANNOTATION,
   KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION,
 } from '@backstage/plugin-kubernetes-common';
-import {
-  kubernetesApiRef,
-  kubernetesAuthProvidersApiRef,
-} from '@backstage/plugin-kubernetes-react';
 import Typography from '@material-ui/core/Typography';
+import { isKubernetesPluginInstalled } from '../../hooks/useEntityRollout';
 import { hasKubernetesAnnotation } from '../../kubernetes/annotations';
 
 const PLUGIN_MISSING = {
@@ -23,12 +20,6 @@ const ANNOTATION_MISSING = {
   title: 'No Kubernetes annotation',
   message: `Add the ${KUBERNETES_ANNOTATION} annotation (or ${KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION}) to this entity so its workloads can be found.`,
 };
-
-function isKubernetesPluginInstalled(apis: ReturnType<typeof useApiHolder>) {
-  return Boolean(
-    apis.get(kubernetesApiRef) && apis.get(kubernetesAuthProvidersApiRef),
-  );
-}
 
 /**
  * Renders its children, which may use the Kubernetes plugin's APIs, only when

@@ -1,4 +1,3 @@
-import { Entity } from '@backstage/catalog-model';
 import {
   Progress,
   StatusOK,
@@ -13,38 +12,49 @@ import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { useEntityRollout } from '../../hooks/useEntityRollout';
+import { DetectedError } from '@backstage/plugin-kubernetes-common';
 import {
   AutoscalerStatus,
   ClusterProblem,
   DeploymentRollout,
-  PodProblem,
+  problemLabel,
 } from '../../kubernetes/rollout';
 import { Fact, Facts } from '../Facts';
 import { PLACEHOLDER } from '../format';
+import { NOT_DEPLOYED_YET } from '../HealthStatus';
 import { RolloutStatus } from '../RolloutStatus';
 
-/** Deployments, pods and autoscaling of an entity, for the tab. */
-export function RolloutDetails(props: { entity: Entity }) {
-  const { summary, loading, error } = useEntityRollout(props.entity);
-  if (loading) {
+/**
+ * Deployments, pods and autoscaling of an entity, for the tab. Only below
+ * `EntityRolloutProvider`.
+ */
+export function RolloutDetails() {
+  const rollout = useEntityRollout();
+  if (rollout.status === 'unavailable') {
+    return null;
+  }
+  if (rollout.status === 'loading') {
     return <Progress />;
   }
-  if (error || !summary) {
+  if (rollout.status === 'error') {
     return (
       <WarningPanel
         severity="error"
         title="Could not read the rollout from Kubernetes"
-        message={error ?? 'The Kubernetes backend did not answer.'}
+        message={rollout.error}
       />
     );
   }
+  const { summary } = rollout;
   return (
     <>
       <ClusterProblems problems={summary.clusterProblems} />
       {summary.deployments.length === 0 ? (
         <Typography variant="body2" color="textSecondary">
-          No Deployment of this entity was found in any cluster. Check that its
-          workloads carry the label of the entity's Kubernetes annotation.
+          <strong>{NOT_DEPLOYED_YET}.</strong> No Deployment of this entity
+          exists in any cluster; it appears here once the deploy workflow has
+          run. If the service is deployed, check that its workloads carry the
+          label of the entity's Kubernetes annotation.
         </Typography>
       ) : (
         summary.deployments.map(deployment => (
@@ -89,7 +99,7 @@ function DeploymentDetails(props: { deployment: DeploymentRollout }) {
       {deployment.autoscaler && (
         <AutoscalerDetails autoscaler={deployment.autoscaler} />
       )}
-      <PodProblems problems={deployment.problems} />
+      <Problems problems={deployment.problems} />
     </Box>
   );
 }
@@ -163,33 +173,37 @@ function AutoscalerDetails(props: { autoscaler: AutoscalerStatus }) {
   );
 }
 
-function PodProblems(props: { problems: PodProblem[] }) {
+function Problems(props: { problems: DetectedError[] }) {
   if (props.problems.length === 0) {
     return null;
   }
   return (
     <Box mt={2}>
       <Typography variant="subtitle2" component="h4">
-        Recent pod errors
+        Problems
       </Typography>
-      <Table size="small" aria-label="Recent pod errors">
+      <Table size="small" aria-label="Problems">
         <TableHead>
           <TableRow>
-            <TableCell>Reason</TableCell>
-            <TableCell>Pod</TableCell>
-            <TableCell>Container</TableCell>
+            <TableCell>Problem</TableCell>
+            <TableCell>Object</TableCell>
             <TableCell>Detail</TableCell>
+            <TableCell>What to do</TableCell>
           </TableRow>
         </TableHead>
         <TableBody>
           {props.problems.map(problem => (
             <TableRow
-              key={`${problem.pod}/${problem.container}/${problem.reason}`}
+              key={`${problem.sourceRef.kind}/${problem.sourceRef.name}/${problem.type}/${problem.message}`}
             >
-              <TableCell>{problem.reason}</TableCell>
-              <TableCell>{problem.pod}</TableCell>
-              <TableCell>{problem.container || PLACEHOLDER}</TableCell>
-              <TableCell>{problem.message ?? PLACEHOLDER}</TableCell>
+              <TableCell>{problemLabel(problem)}</TableCell>
+              <TableCell>
+                {problem.sourceRef.kind} {problem.sourceRef.name}
+              </TableCell>
+              <TableCell>{problem.message}</TableCell>
+              <TableCell>
+                {problem.proposedFix?.actions.join(' ') ?? PLACEHOLDER}
+              </TableCell>
             </TableRow>
           ))}
         </TableBody>

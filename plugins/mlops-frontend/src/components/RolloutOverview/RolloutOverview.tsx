@@ -1,34 +1,42 @@
-import { Entity } from '@backstage/catalog-model';
 import { Progress } from '@backstage/core-components';
 import Typography from '@material-ui/core/Typography';
 import { useEntityRollout } from '../../hooks/useEntityRollout';
-import { DeploymentRollout } from '../../kubernetes/rollout';
+import { DeploymentRollout, problemLabel } from '../../kubernetes/rollout';
 import { Facts } from '../Facts';
+import { NOT_DEPLOYED_YET } from '../HealthStatus';
 import { RolloutStatus } from '../RolloutStatus';
 
-/** One line per Deployment: replicas and rollout state, for the card. */
-export function RolloutOverview(props: { entity: Entity }) {
-  const { summary, loading, error } = useEntityRollout(props.entity);
-  if (loading) {
+/**
+ * One line per Deployment: replicas and rollout state, for the card. Only
+ * below `EntityRolloutProvider`.
+ */
+export function RolloutOverview() {
+  const rollout = useEntityRollout();
+  if (rollout.status === 'unavailable') {
+    return null;
+  }
+  if (rollout.status === 'loading') {
     return <Progress aria-label="Loading rollout" />;
   }
-  if (error || !summary) {
+  if (rollout.status === 'error') {
     return (
       <Typography variant="body2" color="error" role="alert">
-        Could not read the rollout from Kubernetes: {error ?? 'no answer'}
+        Could not read the rollout from Kubernetes: {rollout.error}
       </Typography>
     );
   }
-  if (summary.deployments.length === 0) {
+  const { deployments } = rollout.summary;
+  if (deployments.length === 0) {
     return (
       <Typography variant="body2" color="textSecondary">
-        No Deployment of this entity was found in any cluster.
+        <strong>{NOT_DEPLOYED_YET}.</strong> No Deployment of this entity exists
+        in any cluster.
       </Typography>
     );
   }
   return (
     <>
-      {summary.deployments.map(deployment => (
+      {deployments.map(deployment => (
         <DeploymentLine
           key={`${deployment.cluster}/${deployment.namespace}/${deployment.name}`}
           deployment={deployment}
@@ -40,7 +48,7 @@ export function RolloutOverview(props: { entity: Entity }) {
 
 function DeploymentLine(props: { deployment: DeploymentRollout }) {
   const { deployment } = props;
-  const reasons = [...new Set(deployment.problems.map(p => p.reason))];
+  const problems = [...new Set(deployment.problems.map(problemLabel))];
   return (
     <Facts
       aria-label={`Deployment ${deployment.name} on ${deployment.cluster}`}
@@ -50,8 +58,8 @@ function DeploymentLine(props: { deployment: DeploymentRollout }) {
           value: `${deployment.readyReplicas}/${deployment.desiredReplicas} ready`,
         },
         { label: 'Rollout', value: <RolloutStatus state={deployment.state} /> },
-        ...(reasons.length
-          ? [{ label: 'Pod errors', value: reasons.join(', ') }]
+        ...(problems.length
+          ? [{ label: 'Problems', value: problems.join(', ') }]
           : []),
         ...(deployment.autoscaler?.atMaximum
           ? [

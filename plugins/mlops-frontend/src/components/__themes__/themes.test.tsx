@@ -25,7 +25,7 @@ describe.each([
       </UnifiedThemeProvider>,
       { entity: mlServiceEntity() },
     );
-    const status = await screen.findByLabelText('default: Healthy');
+    const status = await screen.findByLabelText('primary: Healthy');
     let card: HTMLElement | null = status;
     while (card && !/Paper-root|Card-root/.test(String(card.className))) {
       card = card.parentElement;
