@@ -145,7 +145,7 @@ variable "node_instance_types" {
   type        = list(string)
 
   validation {
-    condition     = length(var.node_instance_types) >= 1 && alltrue([for t in var.node_instance_types : can(regex("^[a-z][a-z0-9-]*\\.[a-z0-9]+$", t))])
+    condition     = length(var.node_instance_types) >= 1 && alltrue([for t in var.node_instance_types : can(regex("^[a-z][a-z0-9]*(-[a-z0-9]+)*\\.[a-z0-9]+(-[a-z0-9]+)?$", t))])
     error_message = "node_instance_types must list at least one instance type such as m6i.large."
   }
 }
