@@ -201,9 +201,8 @@ describe('EntityMlServiceContent', () => {
       await renderContent({ kubernetes: stalled });
       const rollout = rolloutCard();
       expect(await rollout.findByText('Rollout stalled')).toBeInTheDocument();
-      expect(
-        rollout.getByText(/^ — ReplicaSet .* has timed out progressing/),
-      ).toBeInTheDocument();
+      // In the rollout state and among the problems.
+      expect(rollout.getAllByText(/has timed out progressing/)).toHaveLength(2);
       expect(rollout.getByText('1.5.0')).toBeInTheDocument();
       expect(rollout.getByText('not pulled yet')).toBeInTheDocument();
       const problems = rollout.getByRole('table', { name: 'Problems' });
