@@ -4,6 +4,7 @@ import {
   StatusPending,
   StatusWarning,
 } from '@backstage/core-components';
+import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
 import { EndpointHealthState } from '@eks-mlops/backstage-plugin-mlops-common';
 
@@ -63,10 +64,16 @@ export function EnvironmentHealthChip(props: {
       variant="outlined"
       aria-label={`${props.environment}: ${healthLabel(props.state)}`}
       label={
-        <>
-          <strong>{props.environment}</strong>{' '}
+        // The status is a block-level flex box: keep it on the name's line.
+        <Box
+          component="span"
+          display="inline-flex"
+          alignItems="baseline"
+          style={{ gap: 6 }}
+        >
+          <strong>{props.environment}</strong>
           <HealthStatus state={props.state} />
-        </>
+        </Box>
       }
     />
   );
