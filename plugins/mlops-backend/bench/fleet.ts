@@ -22,12 +22,12 @@ import { ConfigReader } from '@backstage/config';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { freePort } from '@internal/ml-service-tools/src/freePort';
 import { resolve } from 'node:path';
 import {
   FleetResponse,
   MLOPS_ANNOTATIONS,
 } from '@eks-mlops/backstage-plugin-mlops-common';
+import { freePort } from '../dev/freePort';
 import { mlopsPlugin } from '../src/plugin';
 
 const ENDPOINTS = 1000;
@@ -35,12 +35,19 @@ const CONCURRENCY = 50;
 const RPS = Number(process.env.BENCH_RPS ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 
+/** Child processes, stopped whenever the bench exits (done, failed or interrupted). */
+const children: ChildProcess[] = [];
+process.on('exit', () => children.forEach(child => child.kill()));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
+}
+
 function tsNode(
   script: string,
   args: string[] = [],
   env: NodeJS.ProcessEnv = {},
 ): ChildProcess {
-  return spawn(
+  const child = spawn(
     process.execPath,
     [
       '--require',
@@ -50,6 +57,8 @@ function tsNode(
     ],
     { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
   );
+  children.push(child);
+  return child;
 }
 
 function firstLine(child: ChildProcess): Promise<string> {
@@ -243,7 +252,7 @@ async function main() {
   cycleLine(
     'probe cycle (warm, all 1000 due, every 10th failing)',
     cycles[1],
-    '  [limit 2.0 s, goal ≤ 2.5 s]',
+    '  [goal ≤ 2.2 s; floor 2.0 s = 1000 endpoints / 50 × 100 ms]',
   );
   cycleLine('next cycle (the failing tenth backs off)', cycles[2]);
   console.log(
@@ -272,11 +281,23 @@ async function main() {
     )} ms  [goal p99 ≤ 50 ms]`,
   );
 
+  const stopping = performance.now();
   await backend.stop();
   endpoints.kill();
+  console.log(
+    `  backend stopped in ${Math.round(
+      performance.now() - stopping,
+    )} ms; exiting`,
+  );
 }
 
-main().catch(error => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  // Backstage's database manager leaves SQLite pools open on shutdown on
+  // purpose (destroying them hangs), and their reaper timer would keep the
+  // process alive; everything the bench started is stopped by now.
+  () => process.exit(0),
+  error => {
+    console.error(error);
+    process.exit(1);
+  },
+);

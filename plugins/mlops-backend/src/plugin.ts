@@ -5,10 +5,8 @@ import {
 import { mlopsPermissions } from '@eks-mlops/backstage-plugin-mlops-common';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { readMlopsServiceOptions } from './service/config';
-import {
-  createMlopsServices,
-  scheduleMlopsTasks,
-} from './service/createMlopsServices';
+import { createMlopsServices } from './service/createMlopsServices';
+import { scheduleMlopsTasks } from './service/scheduling/scheduleMlopsTasks';
 import { createRouter } from './service/router';
 
 /**
@@ -55,6 +53,7 @@ export const mlopsPlugin = createBackendPlugin({
         });
         await scheduleMlopsTasks({
           scheduler: deps.scheduler,
+          database: deps.database,
           logger: deps.logger,
           settings: options,
           prober: services.prober,

@@ -5,7 +5,6 @@ import {
   DatabaseService,
   LoggerService,
   PermissionsService,
-  SchedulerService,
 } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { MlServiceCatalog } from './catalog/MlServiceCatalog';
@@ -105,50 +104,4 @@ export async function createMlopsServices(
     }),
     clients: [probeClient, predictClient],
   };
-}
-
-/**
- * Schedules the probe cycle and the retention sweep, both `global`: with
- * several backend instances on one database exactly one runs each at a time.
- */
-export async function scheduleMlopsTasks(options: {
-  scheduler: SchedulerService;
-  logger: LoggerService;
-  settings: MlopsServiceOptions;
-  prober: HealthProber;
-  store: DatabaseHealthStore;
-}): Promise<void> {
-  const { scheduler, logger, settings } = options;
-  const { prober: proberSettings, retentionMs } = settings;
-  if (proberSettings.enabled) {
-    await scheduler.scheduleTask({
-      id: 'mlops-probe-cycle',
-      frequency: { milliseconds: proberSettings.intervalMs },
-      // The scheduler holds the task's lock until this timeout when the
-      // instance running it dies, so it is bounded by the interval: another
-      // instance takes over at the time the next cycle was due anyway.
-      timeout: { milliseconds: proberSettings.intervalMs },
-      initialDelay: { seconds: 5 },
-      scope: 'global',
-      fn: async abortSignal => {
-        await options.prober.runCycle(abortSignal);
-      },
-    });
-  } else {
-    logger.info('mlops prober disabled (mlops.prober.enabled: false)');
-  }
-  await scheduler.scheduleTask({
-    id: 'mlops-history-retention',
-    frequency: { hours: 1 },
-    timeout: { minutes: 15 },
-    initialDelay: { minutes: 1 },
-    scope: 'global',
-    fn: async () => {
-      const cutoff = new Date(Date.now() - retentionMs);
-      const deleted = await options.store.deleteOlderThan(cutoff);
-      logger.info(
-        `mlops retention: deleted ${deleted} probe results older than ${cutoff.toISOString()}`,
-      );
-    },
-  });
 }

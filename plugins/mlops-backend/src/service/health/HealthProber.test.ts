@@ -145,41 +145,6 @@ describe('HealthProber', () => {
     expect(latest.failures).toBe(3);
   });
 
-  it('asks live together with ready where the last probe failed, so a failing endpoint costs one round trip', async () => {
-    let responded = false;
-    const calls: Array<{ path: string; beforeAnyAnswer: boolean }> = [];
-    const failing = await startFixture((req, res) => {
-      calls.push({ path: req.url ?? '', beforeAnyAnswer: !responded });
-      setTimeout(() => {
-        responded = true;
-        sendJson(res, 503, {});
-      }, 300);
-    });
-    servers.push(failing);
-    const { prober } = await createProber([entity('down', failing.url)], {
-      backoff: new FailureBackoff(1, 60_000),
-    });
-    await prober.runCycle();
-    // The first failure: live is asked only once ready has failed.
-    expect(calls.find(c => c.path === '/v2/health/live')).toEqual({
-      path: '/v2/health/live',
-      beforeAnyAnswer: false,
-    });
-    await new Promise(r => setTimeout(r, 5));
-    calls.length = 0;
-    responded = false;
-    const report = await prober.runCycle();
-    expect(report).toMatchObject({ probed: 1, down: 1 });
-    // Known to fail: every call, live included, goes out before any answer.
-    expect(calls.map(c => c.path).sort()).toEqual([
-      '/v2/health/live',
-      '/v2/health/ready',
-      '/v2/models/m',
-      '/v2/models/m/ready',
-    ]);
-    expect(calls.every(c => c.beforeAnyAnswer)).toBe(true);
-  });
-
   it('waits a random part of the jitter before a cycle', async () => {
     const { server } = await countingServer(0);
     servers.push(server);
@@ -210,8 +175,8 @@ describe('HealthProber', () => {
       prober.probeNow(targets),
     ]);
     expect(a[0]).toBe(b[0]);
-    // One V2 probe: ready, model ready, metadata.
-    expect(server.received.length - before).toBe(3);
+    // One V2 probe: live, ready, model ready, metadata.
+    expect(server.received.length - before).toBe(4);
     const history = await store.history(
       'component:default/once',
       'default',

@@ -187,7 +187,7 @@ export class HealthProber {
     const credentials = await this.options.auth.getOwnServiceCredentials();
     const [services, latest] = await Promise.all([
       this.options.catalog.list(credentials),
-      this.options.store.latest(),
+      this.options.store.probeStates(),
     ]);
     const catalogMs = lap();
     const targets = probeTargetsOf(services, latest);
@@ -284,7 +284,6 @@ export class HealthProber {
     const previousFailures = target.latest?.failures ?? 0;
     const health = await probeEndpoint(target.endpoint, this.options.client, {
       knownModel: this.reusableModel(key),
-      askLive: previousFailures > 0,
     });
     const failures = this.options.backoff.nextFailures(
       previousFailures,

@@ -17,8 +17,9 @@ interface StoredSnapshot {
   items: EndpointRecord<EndpointHealthSummary>[];
 }
 
-const SNAPSHOT_KEY = 'health-snapshot';
 const VERSION_KEY = 'health-snapshot-version';
+/** Each snapshot is written once under its own key, then the version points at it. */
+const snapshotKey = (version: string) => `health-snapshot/${version}`;
 
 function group(
   items: EndpointRecord<EndpointHealthSummary>[],
@@ -36,7 +37,9 @@ function group(
  * Hot reads of the fleet's health: the 24-hour summaries are computed once per
  * probe cycle, not per request. The snapshot lives in the CacheService (shared
  * by every backend instance when the cache is shared), and each instance keeps
- * its parsed copy until the small version key says a newer one exists.
+ * its parsed copy until the small version key says a newer one exists. A
+ * snapshot is never overwritten (each has its own key), so a reader between
+ * a writer's two writes still finds the snapshot its version names.
  */
 export class HealthSnapshotCache {
   private local?: HealthSnapshot;
@@ -53,7 +56,7 @@ export class HealthSnapshotCache {
     const version = await this.cache.get<string>(VERSION_KEY);
     if (version && this.local?.version === version) return this.local;
     if (version) {
-      const stored = (await this.cache.get(SNAPSHOT_KEY)) as
+      const stored = (await this.cache.get(snapshotKey(version))) as
         | StoredSnapshot
         | undefined;
       if (stored?.version === version) {
@@ -96,9 +99,11 @@ export class HealthSnapshotCache {
     const version = `${generatedAt}/${Math.random().toString(36).slice(2)}`;
     const stored: StoredSnapshot = { version, generatedAt, items };
     // The summaries are plain JSON data; the interfaces only lack index signatures.
-    await this.cache.set(SNAPSHOT_KEY, stored as unknown as JsonObject, {
-      ttl: this.ttlMs,
-    });
+    await this.cache.set(
+      snapshotKey(version),
+      stored as unknown as JsonObject,
+      { ttl: this.ttlMs },
+    );
     await this.cache.set(VERSION_KEY, version, { ttl: this.ttlMs });
     this.local = { version, generatedAt, byEntity: group(items) };
     return this.local;

@@ -65,20 +65,42 @@ describe('probeEndpoint, OIP V2', () => {
     expect(health.errorClass).toBeUndefined();
     expect(health.latencyMs).toBeGreaterThanOrEqual(0);
     expect(Date.parse(health.checkedAt)).toBeGreaterThanOrEqual(before - 1000);
-    // Ready implies live, so live is not asked of a ready server.
     expect(server.received.map(r => r.path).sort()).toEqual([
+      '/v2/health/live',
       '/v2/health/ready',
       `/v2/models/${MODEL}`,
       `/v2/models/${MODEL}/ready`,
     ]);
   });
 
-  it('asks live only when ready does not answer 2xx', async () => {
+  it('asks every question at once, so a failing endpoint costs one round trip too', async () => {
+    let answered = false;
+    const inner = v2Handler({ modelName: MODEL, readyStatus: 503 });
+    const asked: Array<{ path: string; beforeAnyAnswer: boolean }> = [];
+    const server = await fixture((req, res, body) => {
+      asked.push({ path: req.url ?? '', beforeAnyAnswer: !answered });
+      setTimeout(() => {
+        answered = true;
+        inner(req, res, body);
+      }, 200);
+    });
+    const health = await probeEndpoint(endpoint(server.url), client());
+    expect(health.state).toBe('degraded');
+    expect(asked.map(a => a.path)).toContain('/v2/health/live');
+    expect(asked.every(a => a.beforeAnyAnswer)).toBe(true);
+  });
+
+  it('is degraded, not down, when ready answers 2xx and live fails', async () => {
     const server = await fixture(
-      v2Handler({ modelName: MODEL, readyStatus: 503 }),
+      v2Handler({ modelName: MODEL, liveStatus: 500 }),
     );
-    await probeEndpoint(endpoint(server.url), client());
-    expect(server.received.map(r => r.path)).toContain('/v2/health/live');
+    const health = await probeEndpoint(endpoint(server.url), client());
+    expect(health).toMatchObject({
+      state: 'degraded',
+      live: false,
+      ready: true,
+      errorMessage: 'live returned HTTP 500',
+    });
   });
 
   it('reports the known model without fetching metadata again', async () => {

@@ -131,12 +131,6 @@ export interface ProbeOptions {
    * and then, and whenever the endpoint was not healthy).
    */
   knownModel?: ModelMetadata;
-  /**
-   * Ask live together with ready instead of only after ready fails: set for
-   * endpoints whose last probe failed, so a failing endpoint costs one round
-   * trip, not two.
-   */
-  askLive?: boolean;
 }
 
 function liveDown(
@@ -163,27 +157,21 @@ async function probeV2(
   const paths = v2Paths(endpoint.modelName);
   const get = (path: string) => call(client, endpointUrl(endpoint, path));
   const started = performance.now();
-  // In parallel: a probe then costs one round trip, which keeps a cycle over
-  // hundreds of endpoints inside its interval. A server that answers ready is
-  // live by the protocol's definition, so live is asked up front only where
-  // the last probe failed, and otherwise only when ready is not 2xx.
-  const [ready, modelReady, metadata, earlyLive] = await Promise.all([
+  // Every call at once, live included: a probe then costs one round trip
+  // whether the endpoint is healthy or failing, which keeps a cycle over
+  // hundreds of endpoints inside its interval.
+  const [ready, modelReady, metadata, live] = await Promise.all([
     get(paths.ready),
     get(paths.modelReady),
     options.knownModel ? undefined : get(paths.model),
-    options.askLive ? get(paths.live) : undefined,
+    get(paths.live),
   ]);
-  if (!ready.ok) {
-    const elapsed = Math.round(performance.now() - started);
-    return unreachable(base, ready.error, 'ready', elapsed);
-  }
-  let live: CallResult | undefined;
+  const elapsed = () => Math.round(performance.now() - started);
+  if (!ready.ok) return unreachable(base, ready.error, 'ready', elapsed());
+  // Not ready: live tells a server that is starting or overloaded (degraded)
+  // from one that is broken (down). A ready server is up whatever live says.
   if (!isSuccess(ready)) {
-    live = earlyLive ?? (await get(paths.live));
-    if (!live.ok) {
-      const elapsed = Math.round(performance.now() - started);
-      return unreachable(base, live.error, 'live', elapsed);
-    }
+    if (!live.ok) return unreachable(base, live.error, 'live', elapsed());
     if (live.response.status >= 500) return liveDown(base, live.response);
   }
 
@@ -191,7 +179,7 @@ async function probeV2(
     ? parseV2Metadata(metadata)
     : { model: options.knownModel, finding: undefined };
   const findings = [
-    live && findingOf('live', live),
+    findingOf('live', live),
     findingOf('ready', ready),
     findingOf('model ready', modelReady),
     metadataFinding,
@@ -200,7 +188,7 @@ async function probeV2(
   return {
     ...base,
     state: first ? 'degraded' : 'healthy',
-    live: live ? isSuccess(live) : true,
+    live: isSuccess(live),
     ready: isSuccess(ready),
     modelReady: isSuccess(modelReady),
     model: fetchedModel,
@@ -273,10 +261,8 @@ async function probeV1(
 /**
  * Probes one inference endpoint through the guarded client.
  *
- * V2 (Open Inference Protocol) checks ready, model ready and model metadata,
- * and live when ready does not answer 2xx (a ready server is live by
- * definition) or, with `askLive`, alongside ready; V1 (KServe) reads
- * `/v1/models/{m}`. `latencyMs` is the time of
+ * V2 (Open Inference Protocol) checks live, ready, model ready and model
+ * metadata, all at once; V1 (KServe) reads `/v1/models/{m}`. `latencyMs` is the time of
  * the V2 ready call (the V1 model call), or the whole probe when that call got
  * no answer. `httpStatus` is the status behind the reported problem, otherwise
  * the ready (V1: model) call's.

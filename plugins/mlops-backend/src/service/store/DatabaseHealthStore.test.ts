@@ -194,6 +194,29 @@ describe('DatabaseHealthStore', () => {
       expect(all[2].health).toEqual(down(at(0)));
       // The failure count travels with the latest result (the shared back-off).
       expect(all[2].failures).toBe(4);
+      const states = await store.probeStates();
+      const byEndpoint = (a: (typeof all)[0], b: (typeof all)[0]) =>
+        a.entityRef.localeCompare(b.entityRef) ||
+        a.health.environment.localeCompare(b.health.environment);
+      expect(
+        states
+          .sort(byEndpoint)
+          .map(({ entityRef, health, failures }) => [
+            entityRef,
+            health.environment,
+            health.state,
+            health.checkedAt,
+            failures,
+          ]),
+      ).toEqual(
+        all.map(({ entityRef, health, failures }) => [
+          entityRef,
+          health.environment,
+          health.state,
+          health.checkedAt,
+          failures,
+        ]),
+      );
       expect(await store.latest(['component:default/missing'])).toEqual([]);
       expect(await store.latest([])).toEqual([]);
     });

@@ -350,6 +350,27 @@ export class DatabaseHealthStore implements HealthStore {
       );
   }
 
+  async probeStates(): Promise<EndpointRecord[]> {
+    const rows = await this.db<LatestRow>(LATEST_TABLE).select(
+      'entity_ref',
+      'environment',
+      'url',
+      'state',
+      'checked_at',
+      'failures',
+    );
+    return rows.map(row => ({
+      entityRef: row.entity_ref,
+      health: {
+        environment: row.environment,
+        url: row.url,
+        state: row.state as EndpointHealthState,
+        checkedAt: toDate(row.checked_at).toISOString(),
+      },
+      failures: Number(row.failures),
+    }));
+  }
+
   async summaries(
     entityRefs?: string[],
     now: Date = new Date(),

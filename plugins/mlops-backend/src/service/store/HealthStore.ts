@@ -40,6 +40,13 @@ export interface HealthStore {
   latest(entityRefs?: string[]): Promise<EndpointRecord[]>;
 
   /**
+   * What the prober needs to decide which endpoints are due: the latest
+   * result per endpoint without its details (environment, URL, state, time
+   * and the failure count), for every endpoint.
+   */
+  probeStates(): Promise<EndpointRecord[]>;
+
+  /**
    * The latest result per entity and environment with its 24-hour uptime and
    * p50/p95 latency (see DatabaseHealthStore for the exact definitions).
    */
