@@ -41,6 +41,7 @@ describe('free text in the description is rendered safely in every generated fil
     repoDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ml-service-free-text-'));
     await writeFiles(repoDir, result);
   });
+  afterAll(() => fs.rm(repoDir, { recursive: true, force: true }));
 
   const read = (file: string) => fs.readFile(path.join(repoDir, file), 'utf8');
 

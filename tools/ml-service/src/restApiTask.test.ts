@@ -184,6 +184,9 @@ describe('a task posted to the scaffolder REST API with only the required fields
   afterAll(async () => {
     await stopBackend?.();
     await moto?.stop();
+    for (const dir of published.values()) {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 
   function postTask(values: Record<string, unknown>) {
