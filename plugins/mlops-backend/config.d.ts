@@ -42,7 +42,7 @@ export interface Config {
       maxBackoff?: string | HumanDuration;
       /** How long model metadata read from a healthy endpoint is reused before it is read again. Default 10 min. */
       metadataRefresh?: string | HumanDuration;
-      /** The entity health route probes endpoints whose last result is older than this. Default twice the interval. */
+      /** The entity health route probes endpoints whose last result is older than this, unless they are backing off after failures. Default twice the interval. */
       staleAfter?: string | HumanDuration;
     };
     /** Probe history. */
@@ -73,7 +73,7 @@ export interface Config {
     predict?: {
       /** Time allowed for the model to answer. Default 30 s. */
       timeout?: string | HumanDuration;
-      /** Largest inference body accepted, in bytes (413 above). Default 1 MiB. */
+      /** Largest predict request body accepted (`{ environment, body }` as sent), in bytes (413 above). Default 1 MiB. */
       maxRequestBytes?: number;
       /** Largest model answer read, in bytes (502 above). Default 5 MiB. */
       maxResponseBytes?: number;
