@@ -205,7 +205,7 @@ describe('stopEverythingOnShutdown', () => {
   });
 
   it('stops every tree when its parent dies without passing a signal on', async () => {
-    // As `npm start` does: npm forwards SIGTERM to `sh -c`, which exits without forwarding it.
+    // As when the parent is killed with SIGKILL, or is a `sh -c` that exits on SIGTERM.
     const parent = await launch('sh', [
       '-c',
       `${SUPERVISOR_COMMAND.map(arg => `'${arg}'`).join(' ')} & wait`,

@@ -145,8 +145,9 @@ export function signalExitCode(signal: NodeJS.Signals): number {
  * come to this process alone or to its whole process group (`timeout`, process managers, IDEs),
  * and more than once: each yarn between the user and this process forwards SIGTERM to its child,
  * so a signal to the group arrives once per layer. The first one starts the stop; later ones are
- * ignored until it is done. When the parent dies without a signal reaching this process (`sh -c`
- * under npm exits on SIGTERM without passing it on), the same stop runs as for SIGHUP.
+ * ignored until it is done. When the parent dies without a signal reaching this process (killed
+ * with SIGKILL, or a `sh -c` that exits on SIGTERM without passing it on), the same stop runs as
+ * for SIGHUP.
  */
 export function stopEverythingOnShutdown(options: ShutdownOptions) {
   const log = options.log ?? (() => {});
