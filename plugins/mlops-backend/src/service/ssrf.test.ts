@@ -1,15 +1,13 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import {
-  EntityHealthResponse,
-  MLOPS_ANNOTATIONS,
-} from '@eks-mlops/backstage-plugin-mlops-common';
+import { EntityHealthResponse } from '@eks-mlops/backstage-plugin-mlops-common';
 import request from 'supertest';
 import {
   FixtureServer,
   startFixture,
   v2Handler,
 } from './__testUtils__/httpFixtures';
+import { mlServiceEntity } from './__testUtils__/entities';
 import {
   MlopsTestBackend,
   startMlopsTestBackend,
@@ -47,18 +45,9 @@ describe('SSRF guard on probes and predict calls', () => {
   beforeAll(async () => {
     loopback = await startFixture(v2Handler({ modelName: 'iris' }));
     targets = refusedTargets(loopback.port);
-    const entities: Entity[] = Object.entries(targets).map(([name, url]) => ({
-      apiVersion: 'backstage.io/v1alpha1',
-      kind: 'Component',
-      metadata: {
-        name,
-        annotations: {
-          [MLOPS_ANNOTATIONS.inferenceUrl]: url,
-          [MLOPS_ANNOTATIONS.modelName]: 'iris',
-        },
-      },
-      spec: { type: 'service', lifecycle: 'production', owner: 'team' },
-    }));
+    const entities: Entity[] = Object.entries(targets).map(([name, url]) =>
+      mlServiceEntity(name, url, { modelName: 'iris' }),
+    );
     harness = await startMlopsTestBackend({
       entities,
       config: {

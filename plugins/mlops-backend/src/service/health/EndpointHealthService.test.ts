@@ -12,6 +12,7 @@ import {
   startFixture,
   v2Handler,
 } from '../__testUtils__/httpFixtures';
+import { mlServiceEntity } from '../__testUtils__/entities';
 import {
   MlopsTestBackend,
   startMlopsTestBackend,
@@ -19,21 +20,10 @@ import {
 
 jest.setTimeout(60_000);
 
-function mlService(name: string, url: string): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: {
-      name,
-      annotations: {
-        [MLOPS_ANNOTATIONS.inferenceUrl]: url,
-        [MLOPS_ANNOTATIONS.inferenceEnvironment]: 'prod',
-        [MLOPS_ANNOTATIONS.modelName]: 'm',
-      },
-    },
-    spec: { type: 'service', lifecycle: 'production', owner: 'team' },
-  };
-}
+const mlService = (name: string, url: string) =>
+  mlServiceEntity(name, url, {
+    annotations: { [MLOPS_ANNOTATIONS.inferenceEnvironment]: 'prod' },
+  });
 
 /** A model server that counts calls to its ready route. */
 async function countingServer(answer: 'healthy' | 'down') {

@@ -1,7 +1,6 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import { MLOPS_ANNOTATIONS } from '@eks-mlops/backstage-plugin-mlops-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   FixtureServer,
@@ -9,6 +8,7 @@ import {
   startFixture,
   v2Handler,
 } from '../__testUtils__/httpFixtures';
+import { mlServiceEntity } from '../__testUtils__/entities';
 import { MlServiceCatalog } from '../catalog/MlServiceCatalog';
 import { createOutboundClient } from '../outbound';
 import { DatabaseHealthStore } from '../store';
@@ -26,20 +26,7 @@ const databases = TestDatabases.create({
   disableDocker: true,
 });
 
-function entity(name: string, url: string): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: {
-      name,
-      annotations: {
-        [MLOPS_ANNOTATIONS.inferenceUrl]: url,
-        [MLOPS_ANNOTATIONS.modelName]: 'm',
-      },
-    },
-    spec: { owner: 'team' },
-  };
-}
+const entity = (name: string, url: string) => mlServiceEntity(name, url);
 
 /** A V2 server that answers after `delayMs` and counts requests in flight. */
 async function countingServer(delayMs: number) {
