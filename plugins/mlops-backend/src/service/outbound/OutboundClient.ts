@@ -219,12 +219,16 @@ export function createOutboundClient(
     options.resolve ??
     ((hostname: string) => dnsLookup(hostname, { all: true, verbatim: true }));
 
-  async function resolveAll(host: string): Promise<LookupAddress[]> {
+  async function resolveAll(
+    host: string,
+    signal: AbortSignal,
+  ): Promise<LookupAddress[]> {
     const family = isIP(host);
     if (family !== 0) return [{ address: host, family }];
     try {
-      return await resolveHost(host);
+      return await abortable(resolveHost(host), signal);
     } catch (error) {
+      if (signal.aborted) throw error;
       throw new OutboundError(
         'dns',
         `cannot resolve ${host}: ${(error as Error).message}`,
@@ -237,7 +241,7 @@ export function createOutboundClient(
     if (!isHostAllowed(host, allowedHosts)) {
       throw blocked(`host ${host} is not in the allowlist`);
     }
-    const addresses = await abortable(resolveAll(host), signal);
+    const addresses = await resolveAll(host, signal);
     if (addresses.length === 0) {
       throw new OutboundError('dns', `${host} has no addresses`);
     }
