@@ -71,7 +71,7 @@ export function EnvironmentHealthChip(props: {
           alignItems="baseline"
           style={{ gap: 6 }}
         >
-          <strong>{props.environment}</strong>
+          <strong>{props.environment}</strong>{' '}
           <HealthStatus state={props.state} />
         </Box>
       }
