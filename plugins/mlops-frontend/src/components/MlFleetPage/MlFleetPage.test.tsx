@@ -39,8 +39,16 @@ function renderPage(options: RenderOptions = {}) {
   });
 }
 
+// The page's first render (the catalog table with its toolbar and filters)
+// takes seconds when every core is busy, as in a full CI run; these tests
+// check what it shows, not how fast it shows it.
+jest.setTimeout(30_000);
+const FIRST_RENDER_MS = 15_000;
+
 async function fleetTable() {
-  return within(await screen.findByRole('table'));
+  return within(
+    await screen.findByRole('table', undefined, { timeout: FIRST_RENDER_MS }),
+  );
 }
 
 function rowOf(table: ReturnType<typeof within>, text: string) {
