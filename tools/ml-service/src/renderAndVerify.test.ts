@@ -101,7 +101,7 @@ describe('ml-service template: every example values file renders a repository th
 
     const results = await verifyRepository(outDir, String(values.name), {
       slow: SLOW,
-    });
+    }).finally(() => fs.rm(outDir, { recursive: true, force: true }));
     const report = results.map(formatResult).join('\n');
     expect(results.filter(r => r.status !== 'pass').map(formatResult)).toEqual(
       [],

@@ -72,10 +72,9 @@ export async function terraformChecks(
   const terraformDir = path.join(repoDir, 'terraform');
   const environments = await listEnvironments(repoDir);
   const mirror = await findProviderMirror();
-  const cliConfig = path.join(
-    await fs.mkdtemp(path.join(os.tmpdir(), 'tfcli-')),
-    'terraformrc',
-  );
+  // An empty CLI configuration, so the machine's own (or a missing one it
+  // names) cannot change what init does; one file shared by every run.
+  const cliConfig = path.join(os.tmpdir(), 'ml-service-verify.terraformrc');
   await fs.writeFile(cliConfig, '');
   const env = {
     TF_CLI_CONFIG_FILE: cliConfig,
