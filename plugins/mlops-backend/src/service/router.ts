@@ -17,9 +17,9 @@ export interface RouterOptions {
   maxPredictRequestBytes: number;
 }
 
-/** Reads JSON bodies up to the predict limit; larger ones answer 413. */
-function predictBodyParser(maxBytes: number): express.RequestHandler[] {
-  const tooLarge: express.ErrorRequestHandler = (error, _req, _res, next) => {
+/** Turns the body parser's refusal of a body over the predict limit into a 413. */
+function bodyTooLarge(maxBytes: number): express.ErrorRequestHandler {
+  return (error, _req, _res, next) => {
     if (error?.type === 'entity.too.large') {
       next(
         new PayloadTooLargeError(
@@ -30,7 +30,6 @@ function predictBodyParser(maxBytes: number): express.RequestHandler[] {
     }
     next(error);
   };
-  return [express.json({ limit: maxBytes }), tooLarge as never];
 }
 
 /** The `/api/mlops` routes; see src/schema/openapi.yaml. Handlers only translate HTTP. */
@@ -43,7 +42,8 @@ export async function createRouter(
   const outer = Router();
   // Bodies are parsed here, with the predict limit, so the OpenAPI router's
   // own JSON parser finds them parsed and its error mapping never sees a 413.
-  outer.use(...predictBodyParser(options.maxPredictRequestBytes));
+  outer.use(express.json({ limit: options.maxPredictRequestBytes }));
+  outer.use(bodyTooLarge(options.maxPredictRequestBytes));
   outer.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
