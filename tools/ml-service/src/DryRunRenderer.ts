@@ -92,8 +92,14 @@ export class DryRunRenderer {
     private readonly backend: { stop(): Promise<void> },
   ) {}
 
+  /**
+   * With `awsEndpoint` (an emulator such as moto) the bootstrap actions call
+   * it with fake credentials; `awsAccountId` is the account they are asked
+   * for, registered so the credentials manager does not ask the real STS
+   * which account the fake credentials belong to.
+   */
   static async start(
-    options: { awsEndpoint?: string } = {},
+    options: { awsEndpoint?: string; awsAccountId?: string } = {},
   ): Promise<DryRunRenderer> {
     if (!options.awsEndpoint) {
       isolateFromAws();
@@ -118,6 +124,15 @@ export class DryRunRenderer {
       ...(options.awsEndpoint && {
         aws: {
           mainAccount: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+          ...(options.awsAccountId && {
+            accounts: [
+              {
+                accountId: options.awsAccountId,
+                accessKeyId: 'testing',
+                secretAccessKey: 'testing',
+              },
+            ],
+          }),
         },
         mlops: { aws: { endpoint: options.awsEndpoint } },
       }),

@@ -96,6 +96,10 @@ async function main() {
   const values = await readValuesFile(path.resolve(args.values));
   const renderer = await DryRunRenderer.start({
     awsEndpoint: args['aws-endpoint'],
+    awsAccountId:
+      values.awsAccountId === undefined
+        ? undefined
+        : String(values.awsAccountId),
   });
   try {
     const result = await renderWith(renderer, templateDirectory, values);
