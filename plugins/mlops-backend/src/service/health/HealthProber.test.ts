@@ -172,6 +172,47 @@ describe('HealthProber', () => {
     expect(history.reduce((n, p) => n + p.samples, 0)).toBe(1);
   });
 
+  it('starts with the endpoints a cycle cut short did not reach', async () => {
+    const inner = v2Handler({ modelName: 'm' });
+    const readyFrom: string[] = [];
+    let stopAfter = 0;
+    let controller = new AbortController();
+    const server = await startFixture((req, res, body) => {
+      const match = /^\/(svc-\d)(\/.*)$/.exec(req.url ?? '');
+      if (match?.[2] === '/v2/health/ready') {
+        readyFrom.push(match[1]);
+        if (readyFrom.length === stopAfter) controller.abort();
+      }
+      req.url = match?.[2] ?? req.url;
+      inner(req, res, body);
+    });
+    servers.push(server);
+    const entities = Array.from({ length: 6 }, (_, i) =>
+      entity(`svc-${i}`, `${server.url}/svc-${i}`),
+    );
+    const { prober } = await createProber(entities, { concurrency: 1 });
+
+    stopAfter = 2;
+    await prober.runCycle(controller.signal);
+    expect(readyFrom).toEqual(['svc-0', 'svc-1']);
+
+    controller = new AbortController();
+    stopAfter = 4;
+    await prober.runCycle(controller.signal);
+    expect(readyFrom.slice(2)).toEqual(['svc-2', 'svc-3']);
+
+    await prober.runCycle();
+    // Never probed first, then the stalest.
+    expect(readyFrom.slice(4)).toEqual([
+      'svc-4',
+      'svc-5',
+      'svc-0',
+      'svc-1',
+      'svc-2',
+      'svc-3',
+    ]);
+  });
+
   it('reads model metadata once and reuses it while the endpoint stays healthy', async () => {
     const { server } = await countingServer(0);
     servers.push(server);

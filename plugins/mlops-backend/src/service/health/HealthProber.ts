@@ -138,6 +138,14 @@ function latestAtUrl(
   return latest?.health.url === endpoint.url ? latest : undefined;
 }
 
+/** Orders targets by their last probe, never-probed ones first (ISO times sort as text). */
+function byLastProbe(a: ProbeTarget, b: ProbeTarget): number {
+  const first = a.latest?.health.checkedAt ?? '';
+  const second = b.latest?.health.checkedAt ?? '';
+  if (first === second) return 0;
+  return first < second ? -1 : 1;
+}
+
 /** The probe targets of `services`, each with its latest stored result. */
 export function probeTargetsOf(
   services: MlService[],
@@ -194,9 +202,12 @@ export class HealthProber {
     this.forgetModelsExcept(targets);
 
     const now = Date.now();
-    const due = targets.filter(
-      t => !this.options.backoff.isBackingOff(t.latest, now),
-    );
+    // Stalest first (never probed before all): a cycle cut short by its
+    // timeout leaves the freshest results behind, and the next one starts
+    // where it stopped, so no endpoint is starved.
+    const due = targets
+      .filter(t => !this.options.backoff.isBackingOff(t.latest, now))
+      .sort(byLastProbe);
     const limit = pLimit(this.options.concurrency);
     const batches = new ResultBatches(this.options.store, STORE_BATCH_SIZE);
     let down = 0;
@@ -211,6 +222,12 @@ export class HealthProber {
       ),
     );
     const probeMs = lap();
+    if (signal?.aborted) {
+      this.options.logger.warn(
+        'probe cycle cut short by its timeout (the interval); the endpoints it did not reach go first next time. ' +
+          'Raise mlops.prober.concurrency or mlops.prober.interval if this repeats.',
+      );
+    }
     const stored = await batches.flush();
     const storeMs = lap();
     await this.options.onResultsStored?.();
