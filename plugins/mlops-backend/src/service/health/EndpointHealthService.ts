@@ -15,7 +15,7 @@ const DAY_MS = 24 * 3600_000;
 const HISTORY_POINTS = 96;
 
 /** What the health routes show for an endpoint the prober has not reached yet. */
-export function notProbedYet(
+function notProbedYet(
   endpoint: InferenceEndpoint,
   asOf: string,
 ): EndpointHealthSummary {

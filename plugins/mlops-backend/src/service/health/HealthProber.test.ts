@@ -164,11 +164,12 @@ describe('HealthProber', () => {
     expect(a[0]).toBe(b[0]);
     // One V2 probe: live, ready, model ready, metadata.
     expect(server.received.length - before).toBe(4);
-    const history = await store.history(
+    const histories = await store.histories(
       'component:default/once',
-      'default',
+      ['default'],
       new Date(Date.now() - 60_000),
     );
+    const history = histories.get('default')!;
     expect(history.reduce((n, p) => n + p.samples, 0)).toBe(1);
   });
 

@@ -2,6 +2,7 @@ import { DatabaseService } from '@backstage/backend-plugin-api';
 import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
 import { EndpointHealth } from '@eks-mlops/backstage-plugin-mlops-common';
 import { DatabaseHealthStore, percentileIndex } from './DatabaseHealthStore';
+import { HealthHistoryOptions } from './HealthStore';
 
 jest.setTimeout(60_000);
 
@@ -49,6 +50,22 @@ function down(checkedAt: string): EndpointHealth {
     errorMessage: 'live: timed out after 2000 ms',
     checkedAt,
   };
+}
+
+/** The history of one environment of ENTITY, asked on its own. */
+async function historyOf(
+  store: DatabaseHealthStore,
+  environment: string,
+  since: Date,
+  options?: HealthHistoryOptions,
+) {
+  const histories = await store.histories(
+    ENTITY,
+    [environment],
+    since,
+    options,
+  );
+  return histories.get(environment)!;
 }
 
 async function createStore(databaseId: TestDatabaseId) {
@@ -361,7 +378,7 @@ describe('DatabaseHealthStore', () => {
       });
       await store.recordMany(results);
 
-      const points = await store.history(ENTITY, 'default', since, {
+      const points = await historyOf(store, 'default', since, {
         until: NOW,
       });
       expect(points).toHaveLength(288);
@@ -379,7 +396,7 @@ describe('DatabaseHealthStore', () => {
         );
       }
 
-      const small = await store.history(ENTITY, 'default', since, {
+      const small = await historyOf(store, 'default', since, {
         until: NOW,
         maxPoints: 7,
       });
@@ -387,8 +404,8 @@ describe('DatabaseHealthStore', () => {
       expect(small.reduce((sum, p) => sum + p.samples, 0)).toBe(2880);
 
       // Few probes: one point each, with their own times.
-      const recent = await store.history(
-        ENTITY,
+      const recent = await historyOf(
+        store,
         'default',
         new Date(NOW.getTime() - 2 * MINUTE),
         {
@@ -420,9 +437,7 @@ describe('DatabaseHealthStore', () => {
         { checkedAt: at(-30_000), samples: 1, uptime: 0, state: 'down' },
       ]);
 
-      expect(
-        await store.history(ENTITY, 'staging', since, { until: NOW }),
-      ).toEqual([
+      expect(await historyOf(store, 'staging', since, { until: NOW })).toEqual([
         {
           checkedAt: at(-HOUR),
           samples: 1,
@@ -431,9 +446,9 @@ describe('DatabaseHealthStore', () => {
           latencyMs: 12,
         },
       ]);
-      expect(
-        await store.history(ENTITY, 'missing', since, { until: NOW }),
-      ).toEqual([]);
+      expect(await historyOf(store, 'missing', since, { until: NOW })).toEqual(
+        [],
+      );
 
       // Several environments in one query give the same points.
       const both = await store.histories(
@@ -444,10 +459,10 @@ describe('DatabaseHealthStore', () => {
       );
       expect([...both.keys()]).toEqual(['default', 'staging', 'missing']);
       expect(both.get('staging')).toEqual(
-        await store.history(ENTITY, 'staging', since, { until: NOW }),
+        await historyOf(store, 'staging', since, { until: NOW }),
       );
       expect(both.get('default')).toEqual(
-        await store.history(ENTITY, 'default', since, { until: NOW }),
+        await historyOf(store, 'default', since, { until: NOW }),
       );
       expect(both.get('missing')).toEqual([]);
     });

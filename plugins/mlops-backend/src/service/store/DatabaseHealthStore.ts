@@ -473,21 +473,6 @@ export class DatabaseHealthStore implements HealthStore {
     });
   }
 
-  async history(
-    entityRef: string,
-    environment: string,
-    since: Date,
-    options: HealthHistoryOptions = {},
-  ): Promise<HealthHistoryPoint[]> {
-    const byEnvironment = await this.histories(
-      entityRef,
-      [environment],
-      since,
-      options,
-    );
-    return byEnvironment.get(environment) ?? [];
-  }
-
   async histories(
     entityRef: string,
     environments: string[],

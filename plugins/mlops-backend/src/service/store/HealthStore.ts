@@ -56,17 +56,11 @@ export interface HealthStore {
   ): Promise<EndpointRecord<EndpointHealthSummary>[]>;
 
   /**
-   * Probe history of one endpoint with `since <= checkedAt <= until` (until
-   * defaults to now), oldest first, downsampled to at most `maxPoints` points.
+   * Probe history of environments of one entity, in one query: per
+   * environment the probes with `since <= checkedAt <= until` (until
+   * defaults to now), oldest first, downsampled to at most `maxPoints`
+   * points; an environment without probes maps to an empty list.
    */
-  history(
-    entityRef: string,
-    environment: string,
-    since: Date,
-    options?: HealthHistoryOptions,
-  ): Promise<HealthHistoryPoint[]>;
-
-  /** {@link HealthStore.history} of several environments of one entity, in one query. */
   histories(
     entityRef: string,
     environments: string[],
