@@ -11,6 +11,17 @@ import { randomBytes } from 'node:crypto';
 import { freePort } from './freePort';
 import { DirectoryEntry, TemplateDirectory } from './templateDirectory';
 
+/**
+ * The CI-role settings a render runs with: a boundary and a Terraform policy
+ * named as a platform would name them (see the README's configuration section).
+ * Against an emulator they must exist there first (`seedPlatformPolicies`).
+ */
+export const DRY_RUN_GITHUB_CONFIG = {
+  oidcProvider: 'create',
+  permissionsBoundary: 'ml-ci-boundary',
+  terraformRolePolicies: ['ml-ci-terraform'],
+};
+
 /** What one dry-run produced. */
 export interface RenderResult {
   files: DirectoryEntry[];
@@ -134,8 +145,12 @@ export class DryRunRenderer {
             ],
           }),
         },
-        mlops: { aws: { endpoint: options.awsEndpoint } },
       }),
+      mlops: {
+        // What a platform sets once for mlops:github-oidc:ensure (README, "Configuration").
+        github: DRY_RUN_GITHUB_CONFIG,
+        ...(options.awsEndpoint && { aws: { endpoint: options.awsEndpoint } }),
+      },
     });
     const backend = createBackend();
     backend.add(
