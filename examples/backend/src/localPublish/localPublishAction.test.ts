@@ -1,23 +1,20 @@
-import { ConfigReader } from '@backstage/config';
 import { InputError } from '@backstage/errors';
-import { ScmIntegrations } from '@backstage/integration';
-import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { LocalGitRepositories } from './LocalGitRepositories';
+import {
+  ADDRESS,
+  localGitHub,
+  REPO_URL,
+  runAction,
+} from './__testUtils__/localGitHub';
 import { createLocalPublishAction } from './localPublishAction';
 
 describe('local publish:github', () => {
   async function setUp() {
-    const repositories = new LocalGitRepositories(
-      await fs.mkdtemp(path.join(os.tmpdir(), 'local-publish-action-')),
-    );
-    const action = createLocalPublishAction({
-      repositories,
-      integrations: ScmIntegrations.fromConfig(new ConfigReader({})),
-    });
+    const github = await localGitHub();
+    const action = createLocalPublishAction(github);
     const workspacePath = await fs.mkdtemp(
       path.join(os.tmpdir(), 'local-publish-workspace-'),
     );
@@ -25,25 +22,24 @@ describe('local publish:github', () => {
       path.join(workspacePath, 'catalog-info.yaml'),
       'kind: Component\n',
     );
-    return { repositories, action, workspacePath };
+    return { ...github, action, workspacePath };
   }
 
   it('publishes the workspace locally and returns GitHub-style outputs', async () => {
     const { repositories, action, workspacePath } = await setUp();
-    const ctx = createMockActionContext({
-      workspacePath,
-      input: {
-        repoUrl: 'github.com?owner=acme&repo=churn-model',
+
+    const { ctx } = await runAction(
+      action,
+      {
+        repoUrl: REPO_URL,
         defaultBranch: 'main',
         gitCommitMessage: 'Create churn-model',
       },
-    });
+      workspacePath,
+    );
 
-    await action.handler(ctx);
-
-    const address = { host: 'github.com', owner: 'acme', repo: 'churn-model' };
     const { commit } = await repositories.readFile(
-      address,
+      ADDRESS,
       'main',
       'catalog-info.yaml',
     );
@@ -53,17 +49,50 @@ describe('local publish:github', () => {
     );
     expect(ctx.output).toHaveBeenCalledWith(
       'remoteUrl',
-      pathToFileURL(repositories.pathOf(address)).href,
+      pathToFileURL(repositories.pathOf(ADDRESS)).href,
     );
     expect(ctx.output).toHaveBeenCalledWith('commitHash', commit);
   });
 
+  it('records the visibility, repository variables and secret names GitHub would have set', async () => {
+    const { settings, action, workspacePath } = await setUp();
+
+    const { logLines } = await runAction(
+      action,
+      {
+        repoUrl: REPO_URL,
+        repoVisibility: 'internal',
+        repoVariables: {
+          AWS_PLAN_ROLE_ARN: 'arn:aws:iam::123456789012:role/p',
+        },
+        secrets: { TOKEN: 'do-not-write-me' },
+      },
+      workspacePath,
+    );
+
+    const record = await settings.read(ADDRESS);
+    expect(record).toMatchObject({
+      repository: 'github.com/acme/churn-model',
+      visibility: 'internal',
+      variables: { AWS_PLAN_ROLE_ARN: 'arn:aws:iam::123456789012:role/p' },
+      secretNames: ['TOKEN'],
+      environments: {},
+      dispatches: [],
+    });
+    expect(JSON.stringify(record)).not.toContain('do-not-write-me');
+    expect(logLines).toContain(
+      '[local demo] would make acme/churn-model internal with variables AWS_PLAN_ROLE_ARN=arn:aws:iam::123456789012:role/p; nothing ran',
+    );
+  });
+
   it('accepts only GitHub repository locations', async () => {
     const { action, workspacePath } = await setUp();
-    const ctx = createMockActionContext({
-      workspacePath,
-      input: { repoUrl: 'gitlab.com?owner=acme&repo=churn-model' },
-    });
-    await expect(action.handler(ctx)).rejects.toThrow(InputError);
+    await expect(
+      runAction(
+        action,
+        { repoUrl: 'gitlab.com?owner=acme&repo=churn-model' },
+        workspacePath,
+      ),
+    ).rejects.toThrow(InputError);
   });
 });

@@ -1,12 +1,15 @@
-import { InputError } from '@backstage/errors';
 import { ScmIntegrationRegistry } from '@backstage/integration';
 import {
   createTemplateAction,
   getRepoSourceDirectory,
-  parseRepoUrl,
 } from '@backstage/plugin-scaffolder-node';
 import { pathToFileURL } from 'node:url';
-import { LocalGitRepositories } from './LocalGitRepositories';
+import { githubAddress } from './githubAddress';
+import {
+  describeVariables,
+  LOCAL_DEMO,
+  RecordedGitHubSettings,
+} from './RecordedGitHubSettings';
 
 const DEFAULT_AUTHOR = { name: 'Scaffolder', email: 'scaffolder@backstage.io' };
 
@@ -14,14 +17,17 @@ const DEFAULT_AUTHOR = { name: 'Scaffolder', email: 'scaffolder@backstage.io' };
  * `publish:github` for the local demo: commits the workspace into a new bare
  * repository on this machine instead of creating one on GitHub, and returns
  * the GitHub-style `repoContentsUrl` that `catalog:register` resolves, which
- * the local git URL reader then serves from that repository.
+ * the local git URL reader then serves from that repository. The visibility,
+ * repository variables and secret names GitHub would have set start the
+ * repository's record (RecordedGitHubSettings).
  */
 export function createLocalPublishAction(options: {
-  repositories: LocalGitRepositories;
+  settings: RecordedGitHubSettings;
   integrations: ScmIntegrationRegistry;
   author?: { name: string; email: string };
 }) {
-  const { repositories, integrations } = options;
+  const { settings, integrations } = options;
+  const { repositories } = settings;
   return createTemplateAction({
     id: 'publish:github',
     description:
@@ -41,7 +47,7 @@ export function createLocalPublishAction(options: {
         repoVisibility: z =>
           z
             .enum(['private', 'internal', 'public'], {
-              description: 'Repository visibility (unused locally)',
+              description: 'Repository visibility (recorded)',
             })
             .optional(),
         gitCommitMessage: z =>
@@ -49,6 +55,19 @@ export function createLocalPublishAction(options: {
         sourcePath: z =>
           z
             .string({ description: 'Workspace subdirectory to publish' })
+            .optional(),
+        repoVariables: z =>
+          z
+            .record(z.string(), {
+              description: 'Variables of the repository (recorded)',
+            })
+            .optional(),
+        secrets: z =>
+          z
+            .record(z.string(), {
+              description:
+                'Secrets of the repository (only their names are recorded)',
+            })
             .optional(),
       },
       output: {
@@ -62,17 +81,9 @@ export function createLocalPublishAction(options: {
       },
     },
     async handler(ctx) {
-      const { host, owner, repo } = parseRepoUrl(
-        ctx.input.repoUrl,
-        integrations,
-      );
-      if (!owner || integrations.byHost(host)?.type !== 'github') {
-        throw new InputError(
-          `${ctx.input.repoUrl} is not a GitHub repository location (github.com?owner=o&repo=r)`,
-        );
-      }
+      const address = githubAddress(ctx.input.repoUrl, integrations);
+      const { host, owner, repo } = address;
       const branch = ctx.input.defaultBranch ?? 'main';
-      const address = { host, owner, repo };
       const target = repositories.pathOf(address);
       const commitHash = await ctx.checkpoint({
         key: `local-publish-${host}-${owner}-${repo}`,
@@ -92,6 +103,25 @@ export function createLocalPublishAction(options: {
           });
         },
       });
+      const visibility = ctx.input.repoVisibility ?? 'private';
+      const variables = ctx.input.repoVariables ?? {};
+      ctx.logger.info(
+        `${LOCAL_DEMO} would make ${owner}/${repo} ${visibility} with ${describeVariables(
+          variables,
+        )}; nothing ran`,
+      );
+      // Its own checkpoint: a resumed task must not start the record again
+      // after later steps added environments to it.
+      const record = await ctx.checkpoint({
+        key: `local-publish-settings-${host}-${owner}-${repo}`,
+        fn: () =>
+          settings.create(address, {
+            visibility,
+            variables,
+            secretNames: Object.keys(ctx.input.secrets ?? {}),
+          }),
+      });
+      ctx.logger.info(settings.describe(address, record));
       ctx.output('remoteUrl', pathToFileURL(target).href);
       ctx.output(
         'repoContentsUrl',
