@@ -2,9 +2,10 @@
 # true) or an existing cluster, S3 buckets, IAM for the pods and for GitHub
 # Actions, and the ECR repository.
 #
-# The first `terraform apply` is run by a platform admin (the GitHub deploy role
-# is created by it); later runs use the deploy role, which is scoped to this
-# stack and cannot change IAM, KMS keys, the VPC or bucket policies.
+# GitHub Actions apply it with this environment's Terraform role (created by the
+# Backstage template before the first push; it trusts only the GitHub
+# environment of the same name), from the plan file reviewers saw. The deploy
+# role created here only releases the service (image, cluster, buckets).
 
 data "aws_partition" "current" {}
 
@@ -152,12 +153,9 @@ module "iam" {
   models_bucket_name = module.s3.bucket_names["models"]
   bucket_kms_key_arn = module.s3.kms_key_arn
 
-  create_github_oidc_provider = var.create_github_oidc_provider
-  github_owner                = var.github_owner
-  github_repo                 = var.github_repo
-  github_default_branch       = var.github_default_branch
-  github_environment          = var.environment
-  github_trust_default_branch = var.github_trust_default_branch
+  github_owner       = var.github_owner
+  github_repo        = var.github_repo
+  github_environment = var.environment
 
   ecr_repository_name   = var.ecr_repository_name
   manage_ecr_repository = var.manage_ecr_repository

@@ -57,16 +57,14 @@ dataset_uri          = "{% if values.datasetSource == "s3" %}${{ values.datasetU
 
 # --- GitHub Actions -----------------------------------------------------------
 
-github_owner          = "${{ values.githubOwner }}"
-github_repo           = "${{ values.githubRepo }}"
-github_default_branch = "${{ values.defaultBranch }}"
+# The deploy role trusts only jobs in the GitHub environment "${{ values.environment }}" of this repository.
+# The account's GitHub OIDC provider is looked up: the Backstage template (or the platform) made it.
+github_owner = "${{ values.githubOwner }}"
+github_repo  = "${{ values.githubRepo }}"
 
-# The account has one GitHub OIDC provider shared by all repositories: it is looked
-# up by default. Set true (in one environment only) if the account has none yet.
-create_github_oidc_provider = false
-
-# none | plan | apply: see modules/iam (IAM/KMS/VPC changes always need a platform admin).
-deploy_role_terraform_access = "apply"
+# none | plan | apply: Terraform access of the deploy role (see modules/iam). The workflows apply with
+# this environment's Terraform role (variable AWS_TERRAFORM_ROLE_ARN), so the deploy role needs none.
+deploy_role_terraform_access = "none"
 
 # --- Image repository -----------------------------------------------------------
 

@@ -250,27 +250,10 @@ variable "github_repo" {
   type        = string
 }
 
-variable "github_default_branch" {
-  description = "Default branch of the repository."
-  type        = string
-}
-
-variable "github_trust_default_branch" {
-  description = "Let default-branch jobs without a GitHub environment assume the deploy role (jobs in the GitHub environment named like this environment always can)."
-  type        = bool
-  default     = true
-}
-
-variable "create_github_oidc_provider" {
-  description = "Create the account-wide GitHub Actions OIDC provider. Leave false when it already exists (the usual case; it is shared by all repositories and environments); set true in exactly one root otherwise."
-  type        = bool
-  default     = false
-}
-
 variable "deploy_role_terraform_access" {
-  description = "Terraform permissions of the deploy role: none, plan (read-only) or apply (plus scoped routine writes). See modules/iam."
+  description = "Terraform permissions of the deploy role: none (the workflows apply with the environment's Terraform role), plan (read-only) or apply (plus scoped routine writes). See modules/iam."
   type        = string
-  default     = "apply"
+  default     = "none"
 }
 
 # --- Image repository ---------------------------------------------------------------

@@ -1,24 +1,20 @@
-# Role assumed by GitHub Actions (OIDC) to push the image, deploy to the
-# cluster and run Terraform for this environment.
+# Role assumed by GitHub Actions (OIDC) to release the service into this
+# environment: push the image, reach the cluster, read and write the service's
+# buckets. Terraform creates it; it does not run Terraform in the generated
+# workflows (the environment's Terraform role, made by the Backstage template
+# before the first push, applies), so terraform_access defaults to "none" in
+# the environment roots.
 #
-# Bootstrap: the role does not exist before the first `terraform apply`, and it
-# deliberately cannot change IAM, KMS keys, the VPC or bucket policies, nor
-# create or delete the cluster. The first apply (and any later change to those)
-# is run by a platform admin; CI then plans and applies routine changes with
-# this role (see var.terraform_access).
+# Trust: only jobs that run in this environment's GitHub environment
+# (subject repo:<owner>/<repo>:environment:<env>), so the environment's
+# protection rules (required reviewers, branch policy) gate every use of it.
+# A job on the default branch without `environment:` cannot assume it.
 
 locals {
-  github_oidc_url = "https://token.actions.githubusercontent.com"
-  github_oidc_provider_arn = (
-    var.create_github_oidc_provider
-    ? aws_iam_openid_connect_provider.github[0].arn
-    : data.aws_iam_openid_connect_provider.github[0].arn
-  )
+  github_oidc_url          = "https://token.actions.githubusercontent.com"
+  github_oidc_provider_arn = data.aws_iam_openid_connect_provider.github.arn
 
-  github_subjects = concat(
-    var.github_trust_default_branch ? ["repo:${var.github_owner}/${var.github_repo}:ref:refs/heads/${var.github_default_branch}"] : [],
-    ["repo:${var.github_owner}/${var.github_repo}:environment:${var.github_environment}"],
-  )
+  github_subjects = ["repo:${var.github_owner}/${var.github_repo}:environment:${var.github_environment}"]
 
   # --- Terraform state --------------------------------------------------------
   state_bucket_arn = "arn:${local.partition}:s3:::${var.state_bucket}"
@@ -40,11 +36,9 @@ locals {
     "arn:${local.partition}:eks:${local.region}:${local.account}:access-entry/${var.cluster_name}/*",
     "arn:${local.partition}:eks:${local.region}:${local.account}:podidentityassociation/${var.cluster_name}/*",
   ]
-  pod_identity_arns = var.cluster_name == null ? [] : [
-    local.cluster_arn,
-    "arn:${local.partition}:eks:${local.region}:${local.account}:podidentityassociation/${var.cluster_name}/*",
-  ]
-  managed_bucket_arns = [for b in var.managed_bucket_names : "arn:${local.partition}:s3:::${b}"]
+  pod_identity_association_arns = "arn:${local.partition}:eks:${local.region}:${local.account}:podidentityassociation/${coalesce(var.cluster_name, "-")}/*"
+  pod_identity_arns             = var.cluster_name == null ? [] : [local.cluster_arn, local.pod_identity_association_arns]
+  managed_bucket_arns           = [for b in var.managed_bucket_names : "arn:${local.partition}:s3:::${b}"]
   log_group_names = concat(
     ["/aws/vpc-flow-logs/${var.name_prefix}"],
     var.manage_cluster && var.cluster_name != null ? ["/aws/eks/${var.cluster_name}/cluster"] : [],
@@ -71,20 +65,9 @@ locals {
 
 # --- OIDC provider -------------------------------------------------------------
 
-resource "aws_iam_openid_connect_provider" "github" {
-  count = var.create_github_oidc_provider ? 1 : 0
-
-  url            = local.github_oidc_url
-  client_id_list = ["sts.amazonaws.com"]
-  # No thumbprint_list: IAM trusts GitHub's OIDC endpoint through its own CA
-  # library and ignores thumbprints for it.
-
-  tags = merge(var.tags, { Name = "github-actions" })
-}
-
+# One per account, shared by every repository: made by the Backstage template's
+# mlops:github-oidc:ensure action or by the platform, never by this stack.
 data "aws_iam_openid_connect_provider" "github" {
-  count = var.create_github_oidc_provider ? 0 : 1
-
   url = local.github_oidc_url
 }
 
@@ -396,8 +379,25 @@ locals {
       },
     ] : s if var.manage_ecr_repository],
     [for s in [
+      # Pod Identity associations on a shared cluster: only this service's.
+      # An association ARN (podidentityassociation/<cluster>/<id>) says nothing
+      # about its owner, so ownership is the `service` tag, and the tag itself
+      # must be guarded: were eks:TagResource allowed on any association whose
+      # *request* carries service = <this service>, the role could re-tag
+      # another service's association and then update or delete it under the
+      # resource-tag rule below. Hence:
+      # - create: on the cluster, only with the request tag service = this service;
+      # - tag on create: tags passed to CreatePodIdentityAssociation are also
+      #   authorised as eks:TagResource on the new association. It has no tags
+      #   yet, so the first TagResource statement allows setting service = ours
+      #   only where the association carries no `service` tag at all (Null);
+      #   should EKS present the requested tags as the resource's, the second
+      #   one matches instead. Neither matches another service's association;
+      # - re-tag: only associations already tagged service = this service, and
+      #   the `service` tag may not be changed to another value or removed.
+      # An association the platform made without any `service` tag could still
+      # be claimed through the tag-on-create rule; tag those (any value).
       {
-        # Only associations tagged as this service's: others on a shared cluster stay untouchable.
         Sid      = "TerraformCreatePodIdentityAssociation"
         Effect   = "Allow"
         Action   = ["eks:CreatePodIdentityAssociation"]
@@ -407,21 +407,42 @@ locals {
         }
       },
       {
-        Sid      = "TerraformTagPodIdentityAssociation"
+        Sid      = "TerraformTagNewPodIdentityAssociation"
         Effect   = "Allow"
         Action   = ["eks:TagResource"]
-        Resource = "arn:${local.partition}:eks:${local.region}:${local.account}:podidentityassociation/${coalesce(var.cluster_name, "-")}/*"
+        Resource = local.pod_identity_association_arns
         Condition = {
           StringEquals = { "aws:RequestTag/service" = var.service_name }
+          Null         = { "aws:ResourceTag/service" = "true" }
         }
       },
       {
-        Sid      = "TerraformChangePodIdentityAssociation"
+        Sid      = "TerraformRetagOwnPodIdentityAssociation"
         Effect   = "Allow"
-        Action   = ["eks:DeletePodIdentityAssociation", "eks:UntagResource", "eks:UpdatePodIdentityAssociation"]
-        Resource = "arn:${local.partition}:eks:${local.region}:${local.account}:podidentityassociation/${coalesce(var.cluster_name, "-")}/*"
+        Action   = ["eks:TagResource"]
+        Resource = local.pod_identity_association_arns
+        Condition = {
+          StringEquals         = { "aws:ResourceTag/service" = var.service_name }
+          StringEqualsIfExists = { "aws:RequestTag/service" = var.service_name }
+        }
+      },
+      {
+        Sid      = "TerraformChangeOwnPodIdentityAssociation"
+        Effect   = "Allow"
+        Action   = ["eks:DeletePodIdentityAssociation", "eks:UpdatePodIdentityAssociation"]
+        Resource = local.pod_identity_association_arns
         Condition = {
           StringEquals = { "aws:ResourceTag/service" = var.service_name }
+        }
+      },
+      {
+        Sid      = "TerraformUntagOwnPodIdentityAssociation"
+        Effect   = "Allow"
+        Action   = ["eks:UntagResource"]
+        Resource = local.pod_identity_association_arns
+        Condition = {
+          StringEquals                   = { "aws:ResourceTag/service" = var.service_name }
+          "ForAllValues:StringNotEquals" = { "aws:TagKeys" = ["service"] }
         }
       },
       {

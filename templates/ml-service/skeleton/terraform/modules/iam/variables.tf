@@ -99,12 +99,6 @@ variable "bucket_kms_key_arn" {
 
 # --- GitHub OIDC --------------------------------------------------------------
 
-variable "create_github_oidc_provider" {
-  description = "Create the account's IAM OIDC provider for token.actions.githubusercontent.com. There is one per account, shared by every repository, so the default looks up the existing one instead."
-  type        = bool
-  default     = false
-}
-
 variable "github_owner" {
   description = "GitHub organisation or user that owns the repository."
   type        = string
@@ -125,30 +119,14 @@ variable "github_repo" {
   }
 }
 
-variable "github_default_branch" {
-  description = "Default branch; workflow runs on it may assume the deploy role (subject repo:<owner>/<repo>:ref:refs/heads/<branch>)."
-  type        = string
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$", var.github_default_branch))
-    error_message = "github_default_branch must be a valid branch name."
-  }
-}
-
 variable "github_environment" {
-  description = "GitHub environment whose jobs may assume the deploy role (subject repo:<owner>/<repo>:environment:<env>)."
+  description = "GitHub environment whose jobs, and only those, may assume the deploy role (subject repo:<owner>/<repo>:environment:<env>). The account's GitHub OIDC provider must exist already (it is looked up)."
   type        = string
 
   validation {
     condition     = length(var.github_environment) > 0
     error_message = "github_environment must not be empty."
   }
-}
-
-variable "github_trust_default_branch" {
-  description = "Also trust jobs on the default branch that do not declare a GitHub environment. Set false to require the (protected) environment, e.g. for prod."
-  type        = bool
-  default     = true
 }
 
 variable "deploy_role_max_session_seconds" {
@@ -239,7 +217,8 @@ variable "state_lock_table" {
 
 variable "terraform_access" {
   description = <<-EOT
-    Terraform permissions of the deploy role besides the state:
+    Terraform permissions of the deploy role besides the state (the generated workflows apply with the
+    environment's own Terraform role, so none are needed):
     "none"  - only state access;
     "plan"  - plus read-only access to everything this stack manages (terraform plan / drift detection);
     "apply" - plus scoped writes for routine changes (add-on and Kubernetes version upgrades, node group
@@ -247,7 +226,7 @@ variable "terraform_access" {
               bucket policy and cluster create/delete changes always need a platform admin.
   EOT
   type        = string
-  default     = "apply"
+  default     = "none"
 
   validation {
     condition     = contains(["none", "plan", "apply"], var.terraform_access)

@@ -80,11 +80,13 @@ run "rendered_environment" {
   # --- Deploy role -------------------------------------------------------------
 
   assert {
-    condition = toset(module.iam.github_oidc_subjects) == toset([
-      "repo:${{ values.githubOwner }}/${{ values.githubRepo }}:ref:refs/heads/${{ values.defaultBranch }}",
-      "repo:${{ values.githubOwner }}/${{ values.githubRepo }}:environment:${{ values.environment }}",
-    ])
-    error_message = "The deploy role must trust only the default branch and the ${{ values.environment }} environment of the repository."
+    condition     = module.iam.github_oidc_subjects == ["repo:${{ values.githubOwner }}/${{ values.githubRepo }}:environment:${{ values.environment }}"]
+    error_message = "The deploy role must trust only the ${{ values.environment }} GitHub environment of the repository (not the default branch)."
+  }
+
+  assert {
+    condition     = module.iam.deploy_terraform_read_policy == null && module.iam.deploy_terraform_write_policy == null
+    error_message = "The deploy role must get no Terraform access by default: the environment's Terraform role applies."
   }
 
   assert {
@@ -237,6 +239,8 @@ run "existing_cluster_mode" {
     namespace             = "${{ values.namespace }}-${{ values.environment }}"
     deploy_access_policy  = "AmazonEKSAdminPolicy"
     deploy_access_scope   = "namespace"
+
+    deploy_role_terraform_access = "apply"
   }
 
   assert {
@@ -257,6 +261,27 @@ run "existing_cluster_mode" {
   assert {
     condition     = !strcontains(module.iam.deploy_terraform_write_policy, "eks:CreateNodegroup") && !strcontains(module.iam.deploy_terraform_write_policy, "eks:CreateAccessEntry")
     error_message = "The deploy role must not get write access to a shared cluster."
+  }
+
+  assert {
+    condition = length([
+      for s in jsondecode(module.iam.deploy_terraform_write_policy).Statement : s
+      if contains(flatten([s.Action]), "eks:TagResource")
+      ]) == 2 && alltrue([
+      for s in jsondecode(module.iam.deploy_terraform_write_policy).Statement :
+      try(s.Condition.StringEquals["aws:ResourceTag/service"], null) == "${{ values.name }}" || try(s.Condition.Null["aws:ResourceTag/service"], null) == "true"
+      if contains(flatten([s.Action]), "eks:TagResource")
+    ])
+    error_message = "eks:TagResource on Pod Identity associations must require the association's own service tag (or none yet): a request tag alone lets one service re-tag, then update or delete another's association."
+  }
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(module.iam.deploy_terraform_write_policy).Statement :
+      try(s.Condition.StringEquals["aws:ResourceTag/service"], null) == "${{ values.name }}"
+      if length(setintersection(flatten([s.Action]), ["eks:UpdatePodIdentityAssociation", "eks:DeletePodIdentityAssociation", "eks:UntagResource"])) > 0
+    ])
+    error_message = "Updating, deleting or untagging a Pod Identity association must require the association's own service tag."
   }
 }
 {%- else %}

@@ -1,0 +1,120 @@
+# Plan-only tests of the GitHub deploy role against a mocked AWS provider (no credentials, no network):
+#
+#   terraform init -backend=false && terraform test
+
+mock_provider "aws" {
+  mock_data "aws_partition" {
+    defaults = {
+      partition  = "aws"
+      dns_suffix = "amazonaws.com"
+    }
+  }
+
+  mock_data "aws_iam_openid_connect_provider" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+    }
+  }
+}
+
+variables {
+  name_prefix          = "churn-prod"
+  service_name         = "churn"
+  aws_account_id       = "123456789012"
+  aws_region           = "eu-west-1"
+  cluster_name         = "platform-eks"
+  namespace            = "ml-prod"
+  service_account_name = "churn"
+  models_bucket_name   = "churn-prod-models"
+  github_owner         = "acme"
+  github_repo          = "churn"
+  github_environment   = "prod"
+  ecr_repository_name  = "churn"
+  state_bucket         = "churn-tfstate-123456789012"
+  state_key            = "churn/prod/terraform.tfstate"
+  state_region         = "eu-west-1"
+}
+
+run "trusts_only_the_github_environment" {
+  command = plan
+
+  assert {
+    condition = (
+      length(jsondecode(output.deploy_role_trust_policy).Statement) == 1 &&
+      jsondecode(output.deploy_role_trust_policy).Statement[0].Principal.Federated == "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" &&
+      jsondecode(output.deploy_role_trust_policy).Statement[0].Action == "sts:AssumeRoleWithWebIdentity"
+    )
+    error_message = "Only the account's GitHub OIDC provider (looked up, not created) may assume the deploy role."
+  }
+
+  assert {
+    condition     = jsondecode(output.deploy_role_trust_policy).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"] == ["repo:acme/churn:environment:prod"]
+    error_message = "The deploy role must trust only jobs in the repository's prod GitHub environment: a default-branch job without an environment would skip prod's reviewers."
+  }
+
+  assert {
+    condition     = jsondecode(output.deploy_role_trust_policy).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:aud"] == "sts.amazonaws.com"
+    error_message = "The deploy role must require the sts.amazonaws.com audience."
+  }
+
+  assert {
+    condition     = length(keys(jsondecode(output.deploy_role_trust_policy).Statement[0].Condition)) == 1
+    error_message = "The trust policy must match subjects exactly (StringEquals only, no StringLike wildcards)."
+  }
+
+  assert {
+    condition     = output.deploy_terraform_read_policy == null && output.deploy_terraform_write_policy == null
+    error_message = "By default the deploy role gets no Terraform access: the environment's Terraform role applies."
+  }
+}
+
+run "pod_identity_associations_of_other_services_stay_untouchable" {
+  command = plan
+
+  variables {
+    terraform_access = "apply"
+  }
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(output.deploy_terraform_write_policy).Statement :
+      try(s.Condition.StringEquals["aws:ResourceTag/service"], null) == "churn" || (
+        try(s.Condition.Null["aws:ResourceTag/service"], null) == "true" &&
+        try(s.Condition.StringEquals["aws:RequestTag/service"], null) == "churn"
+      )
+      if contains(flatten([s.Action]), "eks:TagResource")
+    ])
+    error_message = "eks:TagResource must require the association's own service tag, or no service tag yet and ours in the request."
+  }
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(output.deploy_terraform_write_policy).Statement :
+      try(s.Condition.StringEqualsIfExists["aws:RequestTag/service"], null) == "churn"
+      if contains(flatten([s.Action]), "eks:TagResource") && try(s.Condition.Null, null) == null
+    ])
+    error_message = "Re-tagging an own association must not change its service tag to another service."
+  }
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(output.deploy_terraform_write_policy).Statement :
+      try(s.Condition.StringEquals["aws:ResourceTag/service"], null) == "churn"
+      if length(setintersection(flatten([s.Action]), ["eks:UpdatePodIdentityAssociation", "eks:DeletePodIdentityAssociation", "eks:UntagResource"])) > 0
+    ])
+    error_message = "Updating, deleting or untagging a Pod Identity association must require its own service tag."
+  }
+
+  assert {
+    condition = one([
+      for s in jsondecode(output.deploy_terraform_write_policy).Statement : s.Condition["ForAllValues:StringNotEquals"]["aws:TagKeys"]
+      if contains(flatten([s.Action]), "eks:UntagResource") && s.Resource == "arn:aws:eks:eu-west-1:123456789012:podidentityassociation/platform-eks/*"
+    ]) == ["service"]
+    error_message = "The service tag of an own association must not be removable (an untagged association could be claimed)."
+  }
+
+  assert {
+    condition     = length(output.deploy_terraform_write_policy) <= 6144
+    error_message = "The write policy exceeds the 6,144-character limit of IAM managed policies."
+  }
+}
