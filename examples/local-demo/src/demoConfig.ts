@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import yaml from 'yaml';
 import { MOTO_ACCOUNT_ID, MOTO_CREDENTIALS } from './moto';
+import { DEMO_GITHUB_CONFIG } from './platformPolicies';
 import { DEMO_STATE_DIR, REPO_ROOT } from './paths';
 
 export const LOCAL_GIT_DIR = path.join(DEMO_STATE_DIR, 'git');
@@ -76,7 +77,8 @@ export async function writeDemoConfig(
         mainAccount: MOTO_CREDENTIALS,
         accounts: [{ accountId: MOTO_ACCOUNT_ID, ...MOTO_CREDENTIALS }],
       },
-      mlops: { aws: { endpoint: motoEndpoint } },
+      // The CI-role policies exist in moto because the demo seeded them.
+      mlops: { aws: { endpoint: motoEndpoint }, github: DEMO_GITHUB_CONFIG },
     }),
     ...(kubernetesSimulationUrl && {
       kubernetes: {

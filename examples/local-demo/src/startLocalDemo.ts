@@ -11,6 +11,7 @@ import { buildAppBundle, startAppDevServer, startBackend } from './exampleApp';
 import { startKubernetesSimulation } from './kubernetesSimulation';
 import { serveDemoServices } from './modelServers';
 import { startMoto } from './moto';
+import { seedPlatformPolicies } from './platformPolicies';
 import { DEMO_STATE_DIR, REPO_ROOT } from './paths';
 import { assertPortsFree } from './ports';
 
@@ -34,6 +35,8 @@ export interface LocalDemo {
   /** Names of the demo ML services and their local endpoints. */
   modelServers: Array<{ service: string; environment: string; url: string }>;
   localGitDir: string;
+  /** The moto endpoint the backend uses for AWS, unless real AWS is configured. */
+  motoEndpoint?: string;
   backendOutput(): string;
   stop(): Promise<void>;
 }
@@ -75,8 +78,9 @@ export async function startLocalDemo(
       !process.env.MLOPS_USE_REAL_AWS && !userConfig.configuresAws;
     const [moto, services] = await Promise.all([
       useMoto
-        ? startMoto().then(started => {
+        ? startMoto().then(async started => {
             stops.push(() => started.process.stop());
+            await seedPlatformPolicies(started.endpoint);
             return started;
           })
         : undefined,
@@ -110,7 +114,7 @@ export async function startLocalDemo(
       `GitHub: new repositories are published to local git repositories in ${path.relative(
         REPO_ROOT,
         LOCAL_GIT_DIR,
-      )}`,
+      )}; their environments, variables and workflow dispatches are recorded beside them (<repo>.github.json), and no workflow runs`,
       `Model endpoints: the demo services run on loopback (${servers.length} servers)`,
     ].filter((line): line is string => Boolean(line));
 
@@ -162,6 +166,7 @@ export async function startLocalDemo(
         url,
       })),
       localGitDir: LOCAL_GIT_DIR,
+      motoEndpoint: moto?.endpoint,
       backendOutput: backend.output,
       stop: stopAll,
     };
