@@ -1,8 +1,9 @@
 /*
  * yarn test:e2e: starts the example app (production bundle) with the local demo, then in headless
- * Chromium creates a new ML service through the "Create new ML service" template, opens it, checks
- * a demo service's health and deployment, and the fleet page. Saves screenshots and fails on any
- * browser console error.
+ * Chromium creates a new ML service through the "Create new ML service" template, checks that its
+ * CI roles are in moto and that the local GitHub stand-in recorded its environments, variables
+ * and one dispatch of the deploy workflow, opens it, checks a demo service's health and
+ * deployment, and the fleet page. Saves screenshots and fails on any browser console error.
  */
 import {
   exitWhenDone,
@@ -17,6 +18,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Page } from 'playwright-core';
 import { ConsoleErrors, launchChromium, signInAsGuest } from './browser';
+import {
+  CiRoleArns,
+  expectCiRolesInMoto,
+  expectRecordedGitHubSettings,
+  NewService,
+  taskLog,
+} from './firstPush';
 import { Screenshots } from './screenshots';
 import { Steps } from './steps';
 
@@ -62,6 +70,14 @@ async function main() {
   const consoleErrors = new ConsoleErrors();
   const screenshots = new Screenshots('create-ml-service');
   const serviceName = `e2e-${Date.now().toString(36)}`;
+  // What the form is filled in with, and its defaults.
+  const service: NewService = {
+    name: serviceName,
+    owner: 'group:default/ml-team',
+    environments: ['dev', 'prod'],
+    defaultBranch: 'main',
+  };
+  let taskId = '';
   let demo: LocalDemo | undefined;
   const browser = await launchChromium();
   stopEverythingOnShutdown({
@@ -127,6 +143,7 @@ async function main() {
           }),
         ]);
         await screenshots.take(page, 'task-completed');
+        taskId = new URL(page.url()).pathname.split('/').pop() ?? '';
         const published = path.join(
           demo!.localGitDir,
           'github.com/acme',
@@ -134,6 +151,36 @@ async function main() {
         );
         if (!fs.existsSync(published)) {
           throw new Error(`no local repository at ${published}`);
+        }
+      },
+    );
+
+    let roles: CiRoleArns | undefined;
+    await steps.run(
+      'its CI roles are in moto: a Terraform role per environment trusted only by that environment, a plan role, under the boundary',
+      async () => {
+        if (!demo!.motoEndpoint) {
+          throw new Error(
+            'the e2e checks the CI roles in moto; unset MLOPS_USE_REAL_AWS',
+          );
+        }
+        roles = await expectCiRolesInMoto(demo!.motoEndpoint, service);
+      },
+    );
+
+    await steps.run(
+      'the local GitHub stand-in recorded its environments, variables and one deploy dispatch; the log says nothing ran',
+      async () => {
+        await expectRecordedGitHubSettings(demo!.localGitDir, service, roles!);
+        const log = await taskLog(appUrl, taskId);
+        for (const line of [
+          '[local demo] would create environment prod',
+          '[local demo] would dispatch workflow deploy.yml',
+          'nothing ran',
+        ]) {
+          if (!log.includes(line)) {
+            throw new Error(`the task log of ${taskId} has no "${line}"`);
+          }
         }
       },
     );
