@@ -8,7 +8,9 @@ import { scaffolderModuleLocalPublish } from './module';
 /**
  * How new repositories are published: to GitHub through the GitHub scaffolder
  * module, or, when `localDemo.publish` is configured, to bare git repositories
- * on this machine, which the catalog then reads back.
+ * on this machine, which the catalog then reads back. There the GitHub
+ * module's `github:environment:create` and `github:actions:dispatch` are local
+ * stand-ins that record what GitHub would have done and run nothing.
  */
 export const publishingFeatures = createBackendFeatureLoader({
   deps: { config: coreServices.rootConfig },
