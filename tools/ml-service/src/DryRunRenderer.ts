@@ -1,15 +1,21 @@
 import { createBackend } from '@backstage/backend-defaults';
 import {
   coreServices,
+  createBackendModule,
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import { ConfigReader } from '@backstage/config';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import githubModule from '@backstage/plugin-scaffolder-backend-module-github';
+import {
+  createTemplateAction,
+  scaffolderActionsExtensionPoint,
+} from '@backstage/plugin-scaffolder-node';
 import scaffolderModuleMlops from '@eks-mlops/backstage-plugin-mlops-backend/scaffolder';
 import { randomBytes } from 'node:crypto';
 import { freePort } from './freePort';
 import { DirectoryEntry, TemplateDirectory } from './templateDirectory';
+import { RecordedStep } from './verify/renderRecord';
 
 /**
  * The CI-role settings a render runs with: a boundary and a Terraform policy
@@ -27,7 +33,8 @@ export interface RenderResult {
   files: DirectoryEntry[];
   output: Record<string, unknown>;
   log: string[];
-  steps: Array<{ id: string; name: string; action: string }>;
+  /** The template steps that ran, in order, each `each:` iteration apart; a step its `if:` skipped is absent. */
+  steps: RecordedStep[];
 }
 
 /** A value the template's parameter schema rejected. */
@@ -90,6 +97,80 @@ async function withLogLevel<T>(
       process.env.LOG_LEVEL = previous;
     }
   }
+}
+
+const RECORD_ACTION = 'ml-service:dry-run:record-step';
+const RECORD_PREFIX = 'ml-service step record: ';
+const RECORDER_ID_SUFFIX = '--record';
+
+/**
+ * Logs the step record it is given. It runs right after each template step,
+ * with the step's own `if:`, `each:` and input, so it receives exactly the
+ * input the step's action received. The scaffolder's own dry-run line
+ * ("Running <action> in dry-run mode with inputs") cannot serve: it is
+ * written once per step, rendered without `each`, so every value of an
+ * iteration (the environment name, its variables) is missing from it.
+ */
+const stepRecorderModule = createBackendModule({
+  pluginId: 'scaffolder',
+  moduleId: 'ml-service-step-recorder',
+  register(reg) {
+    reg.registerInit({
+      deps: { scaffolder: scaffolderActionsExtensionPoint },
+      async init({ scaffolder }) {
+        scaffolder.addActions(
+          createTemplateAction({
+            id: RECORD_ACTION,
+            description:
+              'Records the rendered input and the output of the step before it (ml-service render only)',
+            supportsDryRun: true,
+            async handler(ctx) {
+              ctx.logger.info(`${RECORD_PREFIX}${JSON.stringify(ctx.input)}`);
+            },
+          }),
+        );
+      },
+    });
+  },
+});
+
+/** The template with a recording step after each of its steps. */
+export function withStepRecorders(
+  template: Record<string, any>,
+): Record<string, any> {
+  const steps = (template.spec?.steps ?? []).flatMap(
+    (step: Record<string, any>, index: number) => {
+      // The ids the scaffolder would give, before inserting shifts the indexes.
+      const id = step.id ?? `step-${index + 1}`;
+      const recorder = {
+        id: `${id}${RECORDER_ID_SUFFIX}`,
+        name: `Record ${id}`,
+        action: RECORD_ACTION,
+        ...(step.if !== undefined && { if: step.if }),
+        ...(step.each !== undefined && { each: step.each }),
+        input: {
+          stepId: id,
+          action: step.action,
+          input: step.input ?? {},
+          output: `\${{ steps['${id}'].output }}`,
+        },
+      };
+      return [{ ...step, id }, recorder];
+    },
+  );
+  return { ...template, spec: { ...template.spec, steps } };
+}
+
+/** The step records in a dry-run log, whose lines start with the level ("info: "). */
+function recordedSteps(log: string[]): RecordedStep[] {
+  return log
+    .filter(message => message.includes(RECORD_PREFIX))
+    .map(message => {
+      const record = JSON.parse(
+        message.slice(message.indexOf(RECORD_PREFIX) + RECORD_PREFIX.length),
+      );
+      return { ...record, output: record.output ?? {} };
+    });
 }
 
 /**
@@ -163,6 +244,7 @@ export class DryRunRenderer {
     backend.add(scaffolderPlugin);
     backend.add(githubModule);
     backend.add(scaffolderModuleMlops);
+    backend.add(stepRecorderModule);
     await withLogLevel('warn', () => backend.start());
     return new DryRunRenderer(baseUrl, token, backend);
   }
@@ -177,7 +259,11 @@ export class DryRunRenderer {
         'content-type': 'application/json',
         authorization: `Bearer ${this.token}`,
       },
-      body: JSON.stringify({ ...templateDirectory, values }),
+      body: JSON.stringify({
+        ...templateDirectory,
+        template: withStepRecorders(templateDirectory.template),
+        values,
+      }),
     });
     const body = (await res.json()) as any;
     if (res.status === 400 && Array.isArray(body.errors)) {
@@ -190,9 +276,13 @@ export class DryRunRenderer {
         }`,
       );
     }
-    const log: string[] = (body.log ?? []).map(
-      (entry: any) => entry.body?.message ?? '',
-    );
+    const entries: Array<{ body?: { message?: string; stepId?: string } }> =
+      body.log ?? [];
+    const fromRecorder = (entry: (typeof entries)[number]) =>
+      String(entry.body?.stepId ?? '').endsWith(RECORDER_ID_SUFFIX);
+    const log = entries
+      .filter(entry => !fromRecorder(entry))
+      .map(entry => entry.body?.message ?? '');
     const failure = (body.log ?? []).find(
       (entry: any) => entry.body?.status === 'failed',
     );
@@ -207,7 +297,9 @@ export class DryRunRenderer {
       files: body.directoryContents ?? [],
       output: body.output ?? {},
       log,
-      steps: body.steps ?? [],
+      steps: recordedSteps(
+        entries.filter(fromRecorder).map(entry => entry.body?.message ?? ''),
+      ),
     };
   }
 

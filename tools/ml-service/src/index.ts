@@ -11,6 +11,7 @@ export {
 export type { GeneratedServer } from './generatedServer';
 export { pipEnvironment } from './verify/pipEnvironment';
 export { freePort } from './freePort';
+export { seedPlatformPolicies } from './platformPolicies';
 export {
   MOTO_ACCOUNT_ID,
   MOTO_CREDENTIALS,

@@ -2,7 +2,11 @@
  * yarn ml-service:render --values <file.yaml> --out <dir> [--template <dir>] [--aws-endpoint <url>]
  *
  * Renders the ml-service template through the real scaffolder dry-run (an
- * in-process backend) and writes the generated repository to <dir>.
+ * in-process backend) and writes the generated repository to <dir>, and
+ * beside it <dir>.render.json: the steps that ran with their inputs, which
+ * the first-push check of `yarn ml-service:verify <dir>` reads. With
+ * --aws-endpoint (moto), the bootstrap actions run against it, after the
+ * platform policies they require are created there.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -12,7 +16,13 @@ import {
   InvalidValuesError,
   RenderResult,
 } from './DryRunRenderer';
+import { seedPlatformPolicies } from './platformPolicies';
 import { readTemplateDirectory, TemplateDirectory } from './templateDirectory';
+import {
+  readPlatformProvided,
+  RenderRecord,
+  writeRenderRecord,
+} from './verify/renderRecord';
 import {
   checkAgainstParameters,
   checkValueRelations,
@@ -75,6 +85,19 @@ export async function writeFiles(
   }
 }
 
+/** What the first-push check needs of a render, beyond the files. */
+export async function renderRecordOf(
+  result: RenderResult,
+  values: Record<string, unknown>,
+  templateDir: string = DEFAULT_TEMPLATE_DIR,
+): Promise<RenderRecord> {
+  return {
+    values,
+    steps: result.steps,
+    platformProvided: await readPlatformProvided(templateDir),
+  };
+}
+
 async function main() {
   const { values: args } = parseArgs({
     options: {
@@ -90,10 +113,15 @@ async function main() {
     );
     process.exit(2);
   }
-  const templateDirectory = await readTemplateDirectory(
-    path.resolve(args.template ?? DEFAULT_TEMPLATE_DIR),
-  );
+  const templateDir = path.resolve(args.template ?? DEFAULT_TEMPLATE_DIR);
+  const templateDirectory = await readTemplateDirectory(templateDir);
   const values = await readValuesFile(path.resolve(args.values));
+  if (args['aws-endpoint']) {
+    const policies = await seedPlatformPolicies(args['aws-endpoint']);
+    console.log(
+      `platform policies in ${args['aws-endpoint']}: ${policies.join(', ')}`,
+    );
+  }
   const renderer = await DryRunRenderer.start({
     awsEndpoint: args['aws-endpoint'],
     awsAccountId:
@@ -104,10 +132,16 @@ async function main() {
   try {
     const result = await renderWith(renderer, templateDirectory, values);
     await writeFiles(path.resolve(args.out), result);
+    const recordFile = await writeRenderRecord(
+      args.out,
+      await renderRecordOf(result, values, templateDir),
+    );
     for (const line of result.log.filter(l => l.includes('[dry run]'))) {
       console.log(line);
     }
-    console.log(`rendered ${result.files.length} files into ${args.out}`);
+    console.log(
+      `rendered ${result.files.length} files into ${args.out}; the steps that ran are in ${recordFile}`,
+    );
   } finally {
     await renderer.stop();
   }

@@ -3,10 +3,17 @@ import os from 'node:os';
 import path from 'node:path';
 import yaml from 'yaml';
 import { DryRunRenderer } from './DryRunRenderer';
-import { DEFAULT_TEMPLATE_DIR, renderWith, writeFiles } from './render';
+import {
+  DEFAULT_TEMPLATE_DIR,
+  renderRecordOf,
+  renderWith,
+  writeFiles,
+} from './render';
 import { readTemplateDirectory, TemplateDirectory } from './templateDirectory';
 import { readValuesFile } from './values';
+import { FIRST_PUSH_RULES } from './verify/firstPush';
 import { formatResult, verifyRepository } from './verify/index';
+import { writeRenderRecord } from './verify/renderRecord';
 
 const VALUES_DIR = path.resolve(__dirname, '../../../examples/values');
 /** Set MLOPS_VERIFY_SKIP_SLOW=1 locally to leave out the Python and `terraform test` checks; CI runs all. */
@@ -54,6 +61,10 @@ describe('ml-service template: every example values file renders a repository th
       path.join(os.tmpdir(), `ml-service-${path.basename(file, '.yaml')}-`),
     );
     await writeFiles(outDir, result);
+    const recordFile = await writeRenderRecord(
+      outDir,
+      await renderRecordOf(result, values),
+    );
 
     const environments = values.environments as string[];
     for (const env of environments) {
@@ -101,12 +112,21 @@ describe('ml-service template: every example values file renders a repository th
 
     const results = await verifyRepository(outDir, String(values.name), {
       slow: SLOW,
-    }).finally(() => fs.rm(outDir, { recursive: true, force: true }));
+      renderRecord: recordFile,
+    }).finally(() =>
+      Promise.all([
+        fs.rm(outDir, { recursive: true, force: true }),
+        fs.rm(recordFile, { force: true }),
+      ]),
+    );
     const report = results.map(formatResult).join('\n');
     expect(results.filter(r => r.status !== 'pass').map(formatResult)).toEqual(
       [],
     );
     expect(report).toContain('PASS  actionlint');
+    expect(results.map(r => r.name)).toEqual(
+      expect.arrayContaining(FIRST_PUSH_RULES.map(rule => rule.name)),
+    );
     const slowChecks = SLOW
       ? [
           'pytest (make test)',

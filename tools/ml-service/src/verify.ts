@@ -4,13 +4,16 @@
  * Runs every check of a generated repository with real tools, one line per
  * check, and exits non-zero if any fails. --skip-slow (or
  * MLOPS_VERIFY_SKIP_SLOW=1) leaves out the Python venv, tests, training and
- * serving and `terraform test`, for quick local iterations only.
+ * serving and `terraform test`, for quick local iterations only. The
+ * first-push checks read <dir>.render.json, which `yarn ml-service:render`
+ * writes beside the directory; without it they fail.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import yaml from 'yaml';
 import { formatResult, verifyRepository } from './verify/index';
+import { renderRecordPath } from './verify/renderRecord';
 
 async function serviceNameOf(repoDir: string): Promise<string> {
   const text = await fs
@@ -47,6 +50,7 @@ async function main() {
     {
       slow,
       onResult: result => console.log(formatResult(result)),
+      renderRecord: renderRecordPath(repoDir),
     },
   );
   const count = (status: string) =>

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { catalogCheck } from './catalog';
 import { configFilesCheck } from './configFiles';
 import { dockerfileCheck } from './dockerfile';
+import { firstPushChecks } from './firstPush';
 import { kubernetesChecks } from './kubernetes';
 import { pythonChecks } from './python';
 import { terraformChecks } from './terraform';
@@ -15,6 +16,12 @@ export interface VerifyOptions {
   slow: boolean;
   /** Told of each result as soon as it is known. */
   onResult?: (result: CheckResult) => void;
+  /**
+   * The render record (`<dir>.render.json`) for the first-push checks, which
+   * fail when it is missing. The CLI always passes it; a caller verifying a
+   * repository that a real task published, not a render, leaves it out.
+   */
+  renderRecord?: string;
 }
 
 async function runCheck(check: Check): Promise<CheckResult> {
@@ -88,6 +95,12 @@ export async function verifyRepository(
     ),
     options.slow
       ? buildGroup(() => pythonChecks(repoDir), 'python')
+      : Promise.resolve([]),
+    options.renderRecord
+      ? buildGroup(
+          () => firstPushChecks(repoDir, options.renderRecord!),
+          'first push: the render record',
+        )
       : Promise.resolve([]),
   ]);
   const results = await Promise.all(

@@ -1,0 +1,152 @@
+import {
+  CreatePolicyCommand,
+  EntityAlreadyExistsException,
+  IAMClient,
+} from '@aws-sdk/client-iam';
+import { DRY_RUN_GITHUB_CONFIG } from './DryRunRenderer';
+import { MOTO_ACCOUNT_ID, MOTO_CREDENTIALS } from './motoServer';
+
+/** The services a generated stack is made of (network, cluster, registry, load balancer, logs). */
+const SERVICE_STACK_ACTIONS = [
+  'ec2:*',
+  'eks:*',
+  'ecr:*',
+  'elasticloadbalancing:*',
+  'autoscaling:*',
+  'logs:*',
+];
+
+/**
+ * The permissions boundary every CI role is created under: the services a
+ * generated stack uses, and no way out of the boundary (no role created or
+ * changed without it, the boundary itself left alone).
+ */
+function boundaryDocument(boundaryArn: string) {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'ServiceStack',
+        Effect: 'Allow',
+        Action: [
+          ...SERVICE_STACK_ACTIONS,
+          's3:*',
+          'dynamodb:*',
+          'kms:Decrypt',
+          'kms:DescribeKey',
+          'iam:*',
+          'sts:GetCallerIdentity',
+        ],
+        Resource: '*',
+      },
+      {
+        Sid: 'RolesOnlyUnderThisBoundary',
+        Effect: 'Deny',
+        Action: ['iam:CreateRole', 'iam:PutRolePermissionsBoundary'],
+        Resource: '*',
+        Condition: {
+          StringNotEquals: { 'iam:PermissionsBoundary': boundaryArn },
+        },
+      },
+      {
+        Sid: 'KeepTheBoundary',
+        Effect: 'Deny',
+        Action: [
+          'iam:DeleteRolePermissionsBoundary',
+          'iam:CreatePolicyVersion',
+          'iam:SetDefaultPolicyVersion',
+          'iam:DeletePolicy',
+        ],
+        Resource: boundaryArn,
+      },
+    ],
+  };
+}
+
+/** What a service's Terraform role may do: build the service's stack and roles under the boundary. */
+function terraformDocument(boundaryArn: string) {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'ServiceStack',
+        Effect: 'Allow',
+        Action: [
+          ...SERVICE_STACK_ACTIONS,
+          'kms:DescribeKey',
+          'iam:Get*',
+          'iam:List*',
+          'iam:TagRole',
+          'iam:UntagRole',
+          'iam:DeleteRole',
+          'iam:AttachRolePolicy',
+          'iam:DetachRolePolicy',
+          'iam:PutRolePolicy',
+          'iam:DeleteRolePolicy',
+          'iam:UpdateAssumeRolePolicy',
+          'iam:PassRole',
+          'iam:CreatePolicy',
+          'iam:CreatePolicyVersion',
+          'iam:DeletePolicy',
+          'iam:DeletePolicyVersion',
+          'iam:TagPolicy',
+        ],
+        Resource: '*',
+      },
+      {
+        Sid: 'RolesUnderTheBoundary',
+        Effect: 'Allow',
+        Action: ['iam:CreateRole', 'iam:PutRolePermissionsBoundary'],
+        Resource: '*',
+        Condition: {
+          StringEquals: { 'iam:PermissionsBoundary': boundaryArn },
+        },
+      },
+    ],
+  };
+}
+
+/**
+ * Creates in moto the two policies DRY_RUN_GITHUB_CONFIG names, which a
+ * platform creates once and mlops:github-oidc:ensure refuses to run without.
+ * They land in the account moto answers for with any credentials
+ * (MOTO_ACCOUNT_ID). Returns their ARNs; a policy already there is kept.
+ */
+export async function seedPlatformPolicies(
+  endpoint: string,
+): Promise<string[]> {
+  const iam = new IAMClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: MOTO_CREDENTIALS,
+  });
+  const policyArn = (name: string) =>
+    `arn:aws:iam::${MOTO_ACCOUNT_ID}:policy/${name}`;
+  const boundaryArn = policyArn(DRY_RUN_GITHUB_CONFIG.permissionsBoundary);
+  const policies: Array<[string, object]> = [
+    [DRY_RUN_GITHUB_CONFIG.permissionsBoundary, boundaryDocument(boundaryArn)],
+    ...DRY_RUN_GITHUB_CONFIG.terraformRolePolicies.map(
+      (name): [string, object] => [name, terraformDocument(boundaryArn)],
+    ),
+  ];
+  try {
+    for (const [name, document] of policies) {
+      await iam
+        .send(
+          new CreatePolicyCommand({
+            PolicyName: name,
+            PolicyDocument: JSON.stringify(document),
+            Description: 'Platform policy for the CI roles of ML services',
+          }),
+        )
+        .catch(error => {
+          if (!(error instanceof EntityAlreadyExistsException)) {
+            throw error;
+          }
+        });
+    }
+  } finally {
+    iam.destroy();
+  }
+  return policies.map(([name]) => policyArn(name));
+}
