@@ -238,7 +238,7 @@ describe('first-push rules', () => {
           f.deploy.jobs['terraform-dev'].if =
             "vars.AWS_TERRAFORM_ROLE_ARN != ''";
         },
-        /terraform-dev \(no environment\) reads vars\.AWS_TERRAFORM_ROLE_ARN/,
+        /terraform-dev \(if:\/environment:, before it enters an environment\) reads vars\.AWS_TERRAFORM_ROLE_ARN/,
       ],
       [
         'a variable set to an empty value',

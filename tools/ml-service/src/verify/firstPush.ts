@@ -136,15 +136,11 @@ export function unsetReads(input: FirstPushInput): string[] {
         !input.platformProvided.includes(reference) &&
         !effectiveSetter(setters, read.context, read.name, environment)
       ) {
+        const setBy = environment
+          ? `publish:github repoVariables/secrets, github:environment:create for "${environment}"`
+          : 'publish:github repoVariables/secrets';
         problems.add(
-          `${place} (${describeEnvironment(
-            environment,
-          )}) reads ${reference}, which no template step sets (publish:github repoVariables/secrets` +
-            `${
-              environment
-                ? `, github:environment:create for "${environment}"`
-                : ''
-            }) and platform-provided.yaml does not list`,
+          `${place} reads ${reference}, which no template step sets (${setBy}) and platform-provided.yaml does not list`,
         );
       }
     }
@@ -154,8 +150,16 @@ export function unsetReads(input: FirstPushInput): string[] {
     check(workflowLevel, undefined, workflow.file);
     for (const run of jobRuns(workflow)) {
       const { if: condition, environment, ...inEnvironment } = run.job;
-      check({ if: condition, environment }, undefined, where(run));
-      check(inEnvironment, run.environment, where(run));
+      check(
+        { if: condition, environment },
+        undefined,
+        `${where(run)} (if:/environment:, before it enters an environment)`,
+      );
+      check(
+        inEnvironment,
+        run.environment,
+        `${where(run)} (${describeEnvironment(run.environment)})`,
+      );
     }
   }
   return [...problems];
