@@ -54,11 +54,21 @@ export class MotoServer {
   /**
    * Starts moto on port 0, so the kernel picks a free port with no race,
    * and takes the address from the line werkzeug prints once it listens.
+   * With `awsManagedPolicies`, IAM knows the AWS-managed policies (such as
+   * ReadOnlyAccess) as AWS does; loading them costs about a second per reset.
    */
-  static async start(): Promise<MotoServer> {
+  static async start(
+    options: { awsManagedPolicies?: boolean } = {},
+  ): Promise<MotoServer> {
     const [command, prefix] = motoCommand();
     const child = spawn(command, [...prefix, '-H', '127.0.0.1', '-p', '0'], {
       stdio: ['ignore', 'ignore', 'pipe'],
+      env: {
+        ...process.env,
+        ...(options.awsManagedPolicies && {
+          MOTO_IAM_LOAD_MANAGED_POLICIES: 'true',
+        }),
+      },
     });
     let stderr = '';
     child.once('error', error => {

@@ -73,3 +73,26 @@ export async function runAction(
   await action.handler(ctx as any);
   return outputs;
 }
+
+/** Runs `fn` with no AWS credentials anywhere the SDK's default chain looks. */
+export async function withoutAwsCredentials<T>(
+  fn: () => Promise<T>,
+): Promise<T> {
+  const saved = { ...process.env };
+  for (const key of [
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SESSION_TOKEN',
+    'AWS_PROFILE',
+  ]) {
+    delete process.env[key];
+  }
+  process.env.AWS_EC2_METADATA_DISABLED = 'true';
+  process.env.AWS_CONFIG_FILE = '/nonexistent/aws-config';
+  process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/aws-credentials';
+  try {
+    return await fn();
+  } finally {
+    process.env = saved;
+  }
+}

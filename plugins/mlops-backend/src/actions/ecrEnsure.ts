@@ -21,7 +21,13 @@ import {
   planLines,
 } from './ensureSteps';
 import { examples } from './ecrEnsure.examples';
-import { FieldSpec, FieldValues, withTitles, zodFields } from './fields';
+import {
+  ENSURE_OUTCOME_OUTPUTS,
+  FieldSpec,
+  FieldValues,
+  withTitles,
+  zodFields,
+} from './fields';
 
 const DEFAULT_KEEP_LAST_TAGGED = 30;
 const DEFAULT_EXPIRE_UNTAGGED_AFTER_DAYS = 14;
@@ -123,24 +129,13 @@ const outputs = {
     description: 'Whether this run created the repository.',
     type: z => z.boolean(),
   },
-  changes: {
-    title: 'Changes',
-    description:
-      'What this run created or converged; empty when nothing changed or in a dry run.',
-    type: z => z.array(z.string()),
-  },
   warnings: {
     title: 'Warnings',
     description:
       'Differences the action cannot converge, such as encryption fixed at creation.',
     type: z => z.array(z.string()),
   },
-  plan: {
-    title: 'Plan',
-    description:
-      'Dry run only: what a real run would do ("would create", "exists", "would converge …" or "unknown").',
-    type: z => z.array(z.string()).optional(),
-  },
+  ...ENSURE_OUTCOME_OUTPUTS,
 } satisfies Record<string, FieldSpec>;
 
 type EcrInput = FieldValues<typeof inputs>;

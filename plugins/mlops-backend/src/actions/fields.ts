@@ -49,3 +49,24 @@ function addTitles(schema: unknown, specs: Record<string, FieldSpec>) {
     }
   }
 }
+
+/** The outputs every ensure action shares: what a run changed, and what a dry run would. */
+export const ENSURE_OUTCOME_OUTPUTS: {
+  changes: FieldSpec & { type: (zod: typeof z) => z.ZodArray<z.ZodString> };
+  plan: FieldSpec & {
+    type: (zod: typeof z) => z.ZodOptional<z.ZodArray<z.ZodString>>;
+  };
+} = {
+  changes: {
+    title: 'Changes',
+    description:
+      'What this run created or converged; empty when nothing changed or in a dry run.',
+    type: zod => zod.array(zod.string()),
+  },
+  plan: {
+    title: 'Plan',
+    description:
+      'Dry run only: what a real run would do ("would create", "exists", "would converge …" or "unknown").',
+    type: zod => zod.array(zod.string()).optional(),
+  },
+};

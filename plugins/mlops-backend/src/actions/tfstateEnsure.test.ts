@@ -27,6 +27,7 @@ import {
   CallRecorder,
   recordingFactory,
   runAction,
+  withoutAwsCredentials,
 } from '../__testUtils__/actionHarness';
 import { MOTO_CREDENTIALS, MotoServer } from '../../dev/motoServer';
 import { AwsClientFactory } from '../aws/AwsClientFactory';
@@ -504,37 +505,22 @@ describe('mlops:tfstate:ensure against moto', () => {
     });
 
     it('succeeds without any credentials and says the plan is unknown', async () => {
-      const saved = { ...process.env };
-      for (const key of [
-        'AWS_ACCESS_KEY_ID',
-        'AWS_SECRET_ACCESS_KEY',
-        'AWS_SESSION_TOKEN',
-        'AWS_PROFILE',
-      ]) {
-        delete process.env[key];
-      }
-      process.env.AWS_EC2_METADATA_DISABLED = 'true';
-      process.env.AWS_CONFIG_FILE = '/nonexistent/aws-config';
-      process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/aws-credentials';
-      try {
-        const noCredentials = createTfstateEnsureAction({
-          config: new ConfigReader({
-            mlops: { aws: { endpoint: moto.endpoint } },
+      const out = await withoutAwsCredentials(() =>
+        runAction(
+          createTfstateEnsureAction({
+            config: new ConfigReader({
+              mlops: { aws: { endpoint: moto.endpoint } },
+            }),
           }),
-        });
-        const out = await runAction(
-          noCredentials,
           { bucketName: 'state-nocreds', region: 'us-east-1' },
           { dryRun: true },
-        );
-        expect(out.plan).toEqual([
-          expect.stringMatching(/^unknown: no AWS credentials are configured/),
-        ]);
-        expect(out.bucketName).toBe('state-nocreds');
-        expect(out.backendConfig).toContain('bucket       = "state-nocreds"');
-      } finally {
-        process.env = saved;
-      }
+        ),
+      );
+      expect(out.plan).toEqual([
+        expect.stringMatching(/^unknown: no AWS credentials are configured/),
+      ]);
+      expect(out.bucketName).toBe('state-nocreds');
+      expect(out.backendConfig).toContain('bucket       = "state-nocreds"');
     });
   });
 

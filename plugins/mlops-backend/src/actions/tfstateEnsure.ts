@@ -21,7 +21,13 @@ import {
   inspectOrExplain,
   planLines,
 } from './ensureSteps';
-import { FieldSpec, FieldValues, withTitles, zodFields } from './fields';
+import {
+  ENSURE_OUTCOME_OUTPUTS,
+  FieldSpec,
+  FieldValues,
+  withTitles,
+  zodFields,
+} from './fields';
 import { examples } from './tfstateEnsure.examples';
 
 const inputs = {
@@ -116,18 +122,7 @@ const outputs = {
     description: 'Whether this run created the bucket.',
     type: z => z.boolean(),
   },
-  changes: {
-    title: 'Changes',
-    description:
-      'What this run created or converged; empty when nothing changed or in a dry run.',
-    type: z => z.array(z.string()),
-  },
-  plan: {
-    title: 'Plan',
-    description:
-      'Dry run only: what a real run would do ("would create", "exists", "would converge …" or "unknown").',
-    type: z => z.array(z.string()).optional(),
-  },
+  ...ENSURE_OUTCOME_OUTPUTS,
 } satisfies Record<string, FieldSpec>;
 
 type TfstateInput = FieldValues<typeof inputs>;

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECRClient } from '@aws-sdk/client-ecr';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { MiddlewareStack } from '@aws-sdk/types';
@@ -19,6 +20,8 @@ export interface AwsClients {
   s3: S3Client;
   ecr: ECRClient;
   dynamodb: DynamoDBClient;
+  /** IAM is global; the region only picks the partition's endpoint. */
+  iam: IAMClient;
   /**
    * The account the credentials belong to (STS GetCallerIdentity, cached),
    * checked against the requested account when one was given.
@@ -42,7 +45,12 @@ export type AwsCallObserver = (call: {
   commandName: string;
 }) => void;
 
-type AnyAwsClient = S3Client | ECRClient | DynamoDBClient | STSClient;
+type AnyAwsClient =
+  | S3Client
+  | ECRClient
+  | DynamoDBClient
+  | IAMClient
+  | STSClient;
 
 /**
  * Builds AWS SDK v3 clients with credentials from `@backstage/integration-aws-node`
@@ -98,6 +106,7 @@ export class AwsClientFactory {
       ),
       ecr: this.instrument(new ECRClient(common)),
       dynamodb: this.instrument(new DynamoDBClient(common)),
+      iam: this.instrument(new IAMClient(common)),
       resolveAccountId: () => {
         accountIdPromise ??= callerAccountId(sts, accountId);
         return accountIdPromise;

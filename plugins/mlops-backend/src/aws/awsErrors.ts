@@ -68,7 +68,13 @@ export function iamActionFor(clientName: string, commandName: string): string {
 }
 
 function describeResource(input: Record<string, unknown> | undefined): string {
-  const name = input?.Bucket ?? input?.repositoryName ?? input?.TableName;
+  const name =
+    input?.Bucket ??
+    input?.repositoryName ??
+    input?.TableName ??
+    input?.RoleName ??
+    input?.PolicyArn ??
+    input?.OpenIDConnectProviderArn;
   return typeof name === 'string' ? ` on "${name}"` : '';
 }
 

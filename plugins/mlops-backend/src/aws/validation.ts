@@ -7,7 +7,8 @@ export interface InputProblem {
   rule: string;
 }
 
-type Check = (value: string) => string | undefined;
+/** A rule: undefined when the value passes, else what is wrong with it. */
+export type Check = (value: string) => string | undefined;
 
 const IPV4_LIKE = /^\d{1,3}(\.\d{1,3}){3}$/;
 const BUCKET_RESERVED_PREFIXES = [
@@ -41,8 +42,8 @@ const IAM_PRINCIPAL =
   /^arn:aws[a-z-]*:iam::\d{12}:(?:root|role\/[\w+=,.@/-]+|user\/[\w+=,.@/-]+)$/;
 const STATE_KEY_PREFIX = /^[A-Za-z0-9!_.*'()-]+(?:\/[A-Za-z0-9!_.*'()-]+)*$/;
 
-/** S3 general-purpose bucket naming rules, plus "no dots" because the state bucket is TLS-only. */
-export const checkBucketName: Check = name => {
+/** S3 general-purpose bucket naming rules. */
+export const checkS3BucketName: Check = name => {
   if (name.length < 3 || name.length > 63) {
     return `must be 3 to 63 characters long (it is ${name.length})`;
   }
@@ -65,6 +66,15 @@ export const checkBucketName: Check = name => {
   const suffix = BUCKET_RESERVED_SUFFIXES.find(s => name.endsWith(s));
   if (suffix) {
     return `must not end with the reserved suffix "${suffix}"`;
+  }
+  return undefined;
+};
+
+/** S3 bucket naming rules, plus "no dots" because the state bucket is TLS-only. */
+export const checkBucketName: Check = name => {
+  const rule = checkS3BucketName(name);
+  if (rule) {
+    return rule;
   }
   if (name.includes('.')) {
     return 'must not contain dots: a dotted name breaks TLS for virtual-hosted requests, and the state bucket accepts TLS only';

@@ -1,0 +1,73 @@
+import { CreatePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
+import { ConfigReader } from '@backstage/config';
+import { MOTO_CREDENTIALS, MotoServer } from '../../dev/motoServer';
+import { motoConfig } from './actionHarness';
+
+/** The settings a platform sets once, as the README's "Configuration" shows them. */
+export const PLATFORM_GITHUB_CONFIG = {
+  oidcProvider: 'create',
+  permissionsBoundary: 'ml-ci-boundary',
+  terraformRolePolicies: ['ml-ci-terraform'],
+};
+
+/** A moto server whose IAM knows the AWS-managed policies (ReadOnlyAccess is the plan role's default). */
+export function startIamMoto(): Promise<MotoServer> {
+  return MotoServer.start({ awsManagedPolicies: true });
+}
+
+export function iamClient(endpoint: string): IAMClient {
+  return new IAMClient({
+    region: 'us-east-1',
+    endpoint,
+    credentials: MOTO_CREDENTIALS,
+  });
+}
+
+/** Creates the customer-managed policies the platform names in config. */
+export async function seedPlatformPolicies(
+  endpoint: string,
+  names: string[] = ['ml-ci-boundary', 'ml-ci-terraform'],
+): Promise<void> {
+  const iam = iamClient(endpoint);
+  for (const PolicyName of names) {
+    await iam.send(
+      new CreatePolicyCommand({
+        PolicyName,
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }],
+        }),
+      }),
+    );
+  }
+}
+
+/** app-config for moto plus the given `mlops.github` settings (null: none). */
+export function motoGithubConfig(
+  endpoint: string,
+  github: Record<string, unknown> | null = PLATFORM_GITHUB_CONFIG,
+): ConfigReader {
+  const base = motoConfig(endpoint).get() as Record<string, any>;
+  return new ConfigReader({
+    ...base,
+    mlops: { ...base.mlops, ...(github && { github }) },
+  });
+}
+
+const IAM_RESOURCES = ['Role', 'ManagedPolicy', 'OpenIDConnectProvider'];
+
+/**
+ * Every role, customer-managed policy and OIDC provider moto holds: equal
+ * snapshots mean nothing in IAM changed. (The AWS-managed policies are left
+ * out: they are many and fixed.)
+ */
+export async function iamSnapshot(
+  endpoint: string,
+): Promise<Record<string, unknown>> {
+  const res = await fetch(`${endpoint}/moto-api/data.json`);
+  const iam = ((await res.json()) as Record<string, Record<string, unknown>>)
+    .iam;
+  return Object.fromEntries(
+    IAM_RESOURCES.map(kind => [kind, iam?.[kind] ?? []]),
+  );
+}
