@@ -2,11 +2,20 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import yaml from 'yaml';
 import { MOTO_ACCOUNT_ID, MOTO_CREDENTIALS } from './moto';
-import { DEMO_GITHUB_CONFIG } from './platformPolicies';
 import { DEMO_STATE_DIR, REPO_ROOT } from './paths';
 
 export const LOCAL_GIT_DIR = path.join(DEMO_STATE_DIR, 'git');
 const USER_LOCAL_CONFIG = path.join(REPO_ROOT, 'app-config.local.yaml');
+
+/**
+ * The demo's `mlops.github`: the policies a platform creates once and names in
+ * its config, here the example names `seedPlatformPolicies` creates in moto.
+ */
+export const DEMO_GITHUB_CONFIG = {
+  oidcProvider: 'create',
+  permissionsBoundary: 'ml-ci-boundary',
+  terraformRolePolicies: ['ml-ci-terraform'],
+};
 
 /** What the user's own app-config.local.yaml configures, which the demo then leaves alone. */
 export async function readUserLocalConfig(): Promise<{
@@ -77,7 +86,6 @@ export async function writeDemoConfig(
         mainAccount: MOTO_CREDENTIALS,
         accounts: [{ accountId: MOTO_ACCOUNT_ID, ...MOTO_CREDENTIALS }],
       },
-      // The CI-role policies exist in moto because the demo seeded them.
       mlops: { aws: { endpoint: motoEndpoint }, github: DEMO_GITHUB_CONFIG },
     }),
     ...(kubernetesSimulationUrl && {

@@ -1,7 +1,11 @@
 import { freePort, motoCommand } from '@internal/ml-service-tools';
 import { ManagedProcess, startProcess, waitForHttp } from './processes';
 
-export { MOTO_ACCOUNT_ID, MOTO_CREDENTIALS } from '@internal/ml-service-tools';
+export {
+  MOTO_ACCOUNT_ID,
+  MOTO_CREDENTIALS,
+  seedPlatformPolicies,
+} from '@internal/ml-service-tools';
 
 /** A moto server (the AWS emulator) on a free loopback port. */
 export async function startMoto(): Promise<{

@@ -10,8 +10,7 @@ import { prepareDemoServices } from './demoServices';
 import { buildAppBundle, startAppDevServer, startBackend } from './exampleApp';
 import { startKubernetesSimulation } from './kubernetesSimulation';
 import { serveDemoServices } from './modelServers';
-import { startMoto } from './moto';
-import { seedPlatformPolicies } from './platformPolicies';
+import { seedPlatformPolicies, startMoto } from './moto';
 import { DEMO_STATE_DIR, REPO_ROOT } from './paths';
 import { assertPortsFree } from './ports';
 
@@ -80,6 +79,7 @@ export async function startLocalDemo(
       useMoto
         ? startMoto().then(async started => {
             stops.push(() => started.process.stop());
+            // As a platform engineer does once per account; the demo config names them.
             await seedPlatformPolicies(started.endpoint);
             return started;
           })
