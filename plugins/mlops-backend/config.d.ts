@@ -24,6 +24,49 @@ export interface Config {
       forcePathStyle?: boolean;
     };
 
+    /**
+     * What the platform sets once for `mlops:github-oidc:ensure`, which
+     * creates each repository's GitHub Actions roles. Checked when the action
+     * runs, before any AWS call; every policy named here must exist in the
+     * target account (checked before anything is created).
+     */
+    github?: {
+      /**
+       * `create` (default): Backstage creates the account's GitHub Actions OIDC
+       * provider (token.actions.githubusercontent.com) when it is missing, and
+       * adds the sts.amazonaws.com audience when it lacks it. `existing`: the
+       * platform made the provider; the action only reads it and refuses to
+       * run when it is missing.
+       * @visibility backend
+       */
+      oidcProvider?: 'create' | 'existing';
+      /**
+       * Permissions boundary of every CI role: a customer-managed policy name
+       * (resolved in the target account) or a policy ARN. Required unless
+       * `allowMissingPermissionsBoundary` is true.
+       * @visibility backend
+       */
+      permissionsBoundary?: string;
+      /**
+       * Create the roles without a permissions boundary when none is named.
+       * Default false: the action refuses to run without one.
+       * @visibility backend
+       */
+      allowMissingPermissionsBoundary?: boolean;
+      /**
+       * Policies (names or ARNs, at least one) attached to each environment's
+       * Terraform role: what the generated Terraform may create. Required.
+       * @visibility backend
+       */
+      terraformRolePolicies?: string[];
+      /**
+       * Read-only policies (names or ARNs) attached to the plan role that pull
+       * requests use. Default: the AWS-managed ReadOnlyAccess of the partition.
+       * @visibility backend
+       */
+      planRolePolicies?: string[];
+    };
+
     /** The scheduled prober of model endpoints. */
     prober?: {
       /** Set to false to stop scheduled probing (routes still probe stale endpoints on demand). Default true. */

@@ -1,6 +1,7 @@
 /**
  * Backend of the mlops plugins: the `mlops` plugin and the scaffolder actions
- * that bootstrap the Terraform state bucket and the ECR repository.
+ * that bootstrap the Terraform state bucket, the ECR repository and the
+ * GitHub Actions CI roles.
  *
  * @packageDocumentation
  */
@@ -9,3 +10,4 @@ export { mlopsPlugin as default } from './plugin';
 export { scaffolderModuleMlops } from './module';
 export { createTfstateEnsureAction } from './actions/tfstateEnsure';
 export { createEcrEnsureAction } from './actions/ecrEnsure';
+export { createGithubOidcEnsureAction } from './actions/githubOidcEnsure';

@@ -11,6 +11,12 @@ import {
   MOTO_CREDENTIALS,
   MotoServer,
 } from '../dev/motoServer';
+import {
+  iamSnapshot,
+  PLATFORM_GITHUB_CONFIG,
+  seedPlatformPolicies,
+  startIamMoto,
+} from './__testUtils__/iamMoto';
 import { scaffolderModuleMlops } from './module';
 
 jest.setTimeout(120_000);
@@ -54,8 +60,27 @@ const template = {
           accountId: MOTO_ACCOUNT_ID,
         },
       },
+      {
+        id: 'ci-roles',
+        name: 'GitHub Actions roles',
+        action: 'mlops:github-oidc:ensure',
+        input: {
+          githubOwner: 'acme',
+          githubRepo: '${{ parameters.name }}',
+          environments: ['dev', 'prod'],
+          defaultBranch: 'main',
+          namePrefix: '${{ parameters.name }}',
+          region: '${{ parameters.awsRegion }}',
+          accountId: MOTO_ACCOUNT_ID,
+          stateBucket: '${{ steps.tfstate.output.bucketName }}',
+          stateKeyPrefix: '${{ steps.tfstate.output.stateKeyPrefix }}',
+        },
+      },
     ],
     output: {
+      planRoleArn: '${{ steps["ci-roles"].output.planRoleArn }}',
+      terraformRoleArns: '${{ steps["ci-roles"].output.terraformRoleArns }}',
+      ciRolesPlan: '${{ steps["ci-roles"].output.plan }}',
       backendConfig: '${{ steps.tfstate.output.backendConfig }}',
       tfstatePlan: '${{ steps.tfstate.output.plan }}',
       repositoryUri: '${{ steps.ecr.output.repositoryUri }}',
@@ -68,11 +93,12 @@ describe('scaffolder dry-run through the real scaffolder backend', () => {
   let moto: MotoServer;
 
   beforeAll(async () => {
-    moto = await MotoServer.start();
+    moto = await startIamMoto();
+    await seedPlatformPolicies(moto.endpoint);
   });
   afterAll(() => moto?.stop());
 
-  it('runs both actions in dry-run mode and leaves AWS untouched', async () => {
+  it('runs the three actions in dry-run mode and leaves AWS untouched', async () => {
     const { server } = await startTestBackend({
       features: [
         scaffolderPlugin,
@@ -84,12 +110,16 @@ describe('scaffolder dry-run through the real scaffolder backend', () => {
               mainAccount: MOTO_CREDENTIALS,
               accounts: [{ accountId: MOTO_ACCOUNT_ID, ...MOTO_CREDENTIALS }],
             },
-            mlops: { aws: { endpoint: moto.endpoint } },
+            mlops: {
+              aws: { endpoint: moto.endpoint },
+              github: PLATFORM_GITHUB_CONFIG,
+            },
           },
         }),
       ],
     });
     const before = await moto.snapshot();
+    const iamBefore = await iamSnapshot(moto.endpoint);
 
     const res = await request(server)
       .post('/api/scaffolder/v2/dry-run')
@@ -102,6 +132,21 @@ describe('scaffolder dry-run through the real scaffolder backend', () => {
 
     expect(res.status).toBe(200);
     expect(res.body.output).toEqual({
+      planRoleArn: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/churn-model-ci-plan`,
+      terraformRoleArns: {
+        dev: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/churn-model-dev-ci-terraform`,
+        prod: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/churn-model-prod-ci-terraform`,
+      },
+      ciRolesPlan: [
+        'would create GitHub OIDC provider "token.actions.githubusercontent.com" (audience sts.amazonaws.com)',
+        expect.stringMatching(
+          /^would create IAM role "churn-model-dev-ci-terraform" \(trusts repo:acme\/churn-model:environment:dev;/,
+        ),
+        expect.stringMatching(
+          /^would create IAM role "churn-model-prod-ci-terraform" /,
+        ),
+        expect.stringMatching(/^would create IAM role "churn-model-ci-plan" /),
+      ],
       backendConfig: expect.stringContaining(
         'bucket       = "tfstate-churn-model"',
       ),
@@ -117,6 +162,7 @@ describe('scaffolder dry-run through the real scaffolder backend', () => {
     expect(res.body.steps.map((s: { id: string }) => s.id)).toEqual([
       'tfstate',
       'ecr',
+      'ci-roles',
     ]);
     const log = res.body.log
       .map((entry: { body: { message: string } }) => entry.body.message)
@@ -125,5 +171,6 @@ describe('scaffolder dry-run through the real scaffolder backend', () => {
       '[dry run] would create bucket "tfstate-churn-model" in eu-west-1',
     );
     expect(await moto.snapshot()).toEqual(before);
+    expect(await iamSnapshot(moto.endpoint)).toEqual(iamBefore);
   });
 });

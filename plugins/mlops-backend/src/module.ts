@@ -4,11 +4,13 @@ import {
 } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { ecrEnsureAction } from './actions/ecrEnsure';
+import { githubOidcEnsureAction } from './actions/githubOidcEnsure';
 import { tfstateEnsureAction } from './actions/tfstateEnsure';
 import { AwsClientFactory } from './aws/AwsClientFactory';
 
 /**
- * Scaffolder module registering `mlops:tfstate:ensure` and `mlops:ecr:ensure`.
+ * Scaffolder module registering `mlops:tfstate:ensure`, `mlops:ecr:ensure`
+ * and `mlops:github-oidc:ensure`.
  *
  * @public
  */
@@ -26,6 +28,7 @@ export const scaffolderModuleMlops = createBackendModule({
         scaffolder.addActions(
           tfstateEnsureAction(awsClientFactory),
           ecrEnsureAction(awsClientFactory),
+          githubOidcEnsureAction(awsClientFactory, config),
         );
       },
     });

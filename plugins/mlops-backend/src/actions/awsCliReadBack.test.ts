@@ -8,8 +8,14 @@ import {
   recordingFactory,
   runAction,
 } from '../__testUtils__/actionHarness';
+import {
+  motoGithubConfig,
+  seedPlatformPolicies,
+  startIamMoto,
+} from '../__testUtils__/iamMoto';
 import { MOTO_CREDENTIALS, MotoServer } from '../../dev/motoServer';
 import { ecrEnsureAction } from './ecrEnsure';
+import { createGithubOidcEnsureAction } from './githubOidcEnsure';
 import { tfstateEnsureAction } from './tfstateEnsure';
 
 jest.setTimeout(120_000);
@@ -140,5 +146,97 @@ describe('read-back with the AWS CLI', () => {
         body,
       ),
     ).rejects.toThrow(/PutObject operation: (Forbidden|Access ?Denied)/);
+  });
+});
+
+describe('read-back of the CI roles with the AWS CLI', () => {
+  let moto: MotoServer;
+
+  beforeAll(async () => {
+    moto = await startIamMoto();
+    await seedPlatformPolicies(moto.endpoint);
+  });
+  afterAll(() => moto?.stop());
+
+  it('shows each Terraform role trusting only its GitHub environment, under the boundary', async () => {
+    await runAction(
+      createGithubOidcEnsureAction({ config: motoGithubConfig(moto.endpoint) }),
+      {
+        githubOwner: 'acme',
+        githubRepo: 'cli-model',
+        environments: ['dev', 'prod'],
+        defaultBranch: 'main',
+        namePrefix: 'cli-model',
+        region: 'eu-west-1',
+        stateBucket: 'cli-model-tfstate',
+        stateKeyPrefix: 'cli-model',
+      },
+    );
+    const cli = (...args: string[]) => awsCli(moto.endpoint, ...args);
+
+    for (const env of ['dev', 'prod']) {
+      const { Role } = await cli(
+        'iam',
+        'get-role',
+        '--role-name',
+        `cli-model-${env}-ci-terraform`,
+      );
+      expect(Role.AssumeRolePolicyDocument.Statement).toEqual([
+        {
+          Sid: 'GithubActionsOidc',
+          Effect: 'Allow',
+          Principal: {
+            Federated:
+              'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com',
+          },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: {
+            StringEquals: {
+              'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+              'token.actions.githubusercontent.com:sub': `repo:acme/cli-model:environment:${env}`,
+            },
+          },
+        },
+      ]);
+      expect(Role.PermissionsBoundary).toEqual({
+        PermissionsBoundaryType: 'PermissionsBoundaryPolicy',
+        PermissionsBoundaryArn:
+          'arn:aws:iam::123456789012:policy/ml-ci-boundary',
+      });
+      const attached = await cli(
+        'iam',
+        'list-attached-role-policies',
+        '--role-name',
+        `cli-model-${env}-ci-terraform`,
+      );
+      expect(attached.AttachedPolicies).toEqual([
+        {
+          PolicyName: 'ml-ci-terraform',
+          PolicyArn: 'arn:aws:iam::123456789012:policy/ml-ci-terraform',
+        },
+      ]);
+    }
+
+    const plan = await cli(
+      'iam',
+      'get-role',
+      '--role-name',
+      'cli-model-ci-plan',
+    );
+    expect(
+      plan.Role.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals[
+        'token.actions.githubusercontent.com:sub'
+      ],
+    ).toEqual([
+      'repo:acme/cli-model:pull_request',
+      'repo:acme/cli-model:ref:refs/heads/main',
+    ]);
+    const provider = await cli(
+      'iam',
+      'get-open-id-connect-provider',
+      '--open-id-connect-provider-arn',
+      'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com',
+    );
+    expect(provider.ClientIDList).toEqual(['sts.amazonaws.com']);
   });
 });

@@ -4,8 +4,10 @@ import {
   recordingFactory,
   runAction,
 } from '../__testUtils__/actionHarness';
+import { iamSnapshot, motoGithubConfig } from '../__testUtils__/iamMoto';
 import { MotoServer } from '../../dev/motoServer';
 import { ecrEnsureAction } from './ecrEnsure';
+import { githubOidcEnsureAction } from './githubOidcEnsure';
 import { tfstateEnsureAction } from './tfstateEnsure';
 
 jest.setTimeout(60_000);
@@ -165,17 +167,160 @@ const invalidEcrInputs: Array<[string, Record<string, unknown>, RegExp]> = [
   ],
 ];
 
+const validGithubOidcInput = {
+  githubOwner: 'acme',
+  githubRepo: 'churn-model',
+  environments: ['dev', 'prod'],
+  defaultBranch: 'main',
+  namePrefix: 'churn-model',
+  region: 'eu-west-1',
+  stateBucket: 'churn-model-tfstate',
+  stateKeyPrefix: 'churn-model',
+};
+
+const invalidGithubOidcInputs: Array<
+  [string, Record<string, unknown>, RegExp]
+> = [
+  ['missing owner', { githubOwner: '' }, /githubOwner "" is required/],
+  [
+    'owner starting with a hyphen',
+    { githubOwner: '-acme' },
+    /githubOwner "-acme" must be a GitHub user or organisation name/,
+  ],
+  [
+    'owner of 40 characters',
+    { githubOwner: 'a'.repeat(40) },
+    /githubOwner "a{40}" must be a GitHub user or organisation name: 1 to 39/,
+  ],
+  [
+    'repository with a slash',
+    { githubRepo: 'acme/churn' },
+    /githubRepo "acme\/churn" must be a GitHub repository name/,
+  ],
+  ['repository ".."', { githubRepo: '..' }, /githubRepo ".." must be a GitHub/],
+  [
+    'repository ending in .git',
+    { githubRepo: 'churn.git' },
+    /githubRepo "churn.git" must not end in ".git"/,
+  ],
+  [
+    'no environments',
+    { environments: [] },
+    /environments \[\] must list 1 to 10 environment names/,
+  ],
+  [
+    'eleven environments',
+    { environments: Array.from({ length: 11 }, (_, i) => `e${i}`) },
+    /environments .* must list 1 to 10 environment names/,
+  ],
+  [
+    'environment with a space',
+    { environments: ['dev', 'pro d'] },
+    /environments\[1\] "pro d" must be 1 to 50 letters, digits/,
+  ],
+  [
+    'environments repeated in another case',
+    { environments: ['dev', 'DEV'] },
+    /environments \["dev","DEV"\] must be unique, ignoring case .*repeated: dev/,
+  ],
+  [
+    'branch with ".."',
+    { defaultBranch: 'release..1' },
+    /defaultBranch "release..1" must be a branch name/,
+  ],
+  [
+    'branch ending in .lock',
+    { defaultBranch: 'main.lock' },
+    /defaultBranch "main.lock" must be a branch name/,
+  ],
+  [
+    'name prefix with an underscore',
+    { namePrefix: 'churn_model' },
+    /namePrefix "churn_model" must be letters, digits and hyphens/,
+  ],
+  [
+    'role names over 64 characters',
+    { namePrefix: 'a'.repeat(40), environments: ['development'] },
+    /namePrefix "a{40}" makes the role name "a{40}-development-ci-terraform" 65 characters long; IAM allows 64/,
+  ],
+  [
+    'uppercase state bucket',
+    { stateBucket: 'Churn-State' },
+    /stateBucket "Churn-State" may contain only lowercase/,
+  ],
+  [
+    'wildcard in the state key prefix',
+    { stateKeyPrefix: 'svc/*' },
+    /stateKeyPrefix "svc\/\*" must be path segments .* no "\*", "\?" or "\$"/,
+  ],
+  [
+    'absolute state key prefix',
+    { stateKeyPrefix: '/svc' },
+    /stateKeyPrefix "\/svc" must be path segments/,
+  ],
+  [
+    'state region in another partition',
+    { stateRegion: 'cn-north-1' },
+    /stateRegion "cn-north-1" must be in the same AWS partition as region "eu-west-1"/,
+  ],
+  [
+    'bad lock table',
+    { stateLockTable: 'lo' },
+    /stateLockTable "lo" must be 3 to 255 characters/,
+  ],
+  [
+    'dataset URI that is not S3',
+    { datasetUri: 'https://data.example.com/x.csv' },
+    /datasetUri "https:\/\/data.example.com\/x.csv" must be an S3 object URI/,
+  ],
+  [
+    'dataset bucket with uppercase',
+    { datasetUri: 's3://Data/x.csv' },
+    /datasetUri "s3:\/\/Data\/x.csv" names a bucket that may contain only lowercase/,
+  ],
+  [
+    'wildcard in the dataset key',
+    { datasetUri: 's3://data/sets/*.csv' },
+    /datasetUri "s3:\/\/data\/sets\/\*.csv" must be path segments/,
+  ],
+  [
+    'bad region',
+    { region: 'eu-west' },
+    /region "eu-west" must be an AWS region code/,
+  ],
+  [
+    'bad account',
+    { accountId: '12345678901' },
+    /accountId "12345678901" must be exactly 12 digits/,
+  ],
+  [
+    'the ownership tag in tags',
+    { tags: { 'mlops:github-repository': 'acme/other' } },
+    /tags.mlops:github-repository "acme\/other" is set by the action itself/,
+  ],
+  [
+    'reserved tag key',
+    { tags: { 'aws:team': 'ml' } },
+    /tags.aws:team "ml" tag keys must not start with the reserved prefix "aws:"/,
+  ],
+];
+
 describe('invalid input is rejected before any AWS request', () => {
   let moto: MotoServer;
   const recorder = new CallRecorder();
   let tfstate: ReturnType<typeof tfstateEnsureAction>;
   let ecr: ReturnType<typeof ecrEnsureAction>;
+  let githubOidc: ReturnType<typeof githubOidcEnsureAction>;
 
   beforeAll(async () => {
     moto = await MotoServer.start();
     const awsClientFactory = recordingFactory(moto.endpoint, recorder);
     tfstate = tfstateEnsureAction(awsClientFactory);
     ecr = ecrEnsureAction(awsClientFactory);
+    githubOidc = githubOidcEnsureAction(
+      awsClientFactory,
+      motoGithubConfig(moto.endpoint),
+    );
   });
   afterAll(() => moto?.stop());
   beforeEach(() => recorder.clear());
@@ -215,6 +360,24 @@ describe('invalid input is rejected before any AWS request', () => {
         }),
       ).rejects.toThrow(message);
       expect(recorder.calls).toEqual([]);
+    },
+  );
+
+  it.each(invalidGithubOidcInputs)(
+    'mlops:github-oidc:ensure rejects %s',
+    async (_name, override, message) => {
+      const before = await iamSnapshot(moto.endpoint);
+      for (const dryRun of [false, true]) {
+        const run = runAction(
+          githubOidc,
+          { ...validGithubOidcInput, ...override },
+          { dryRun },
+        );
+        await expect(run).rejects.toThrow(InputError);
+        await expect(run).rejects.toThrow(message);
+      }
+      expect(recorder.calls).toEqual([]);
+      expect(await iamSnapshot(moto.endpoint)).toEqual(before);
     },
   );
 
