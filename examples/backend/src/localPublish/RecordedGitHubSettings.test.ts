@@ -45,6 +45,7 @@ describe('RecordedGitHubSettings', () => {
       visibility: 'internal',
       variables: { A: 'a' },
       secretNames: [],
+      collaborators: [],
     });
 
     expect(await settings.read(ADDRESS)).toMatchObject({

@@ -33,14 +33,22 @@ export type RecordedDispatch = {
   recordedAt: string;
 };
 
-/** Everything the local GitHub stand-in was asked to do to one repository. */
-export type GitHubSettingsRecord = {
-  repository: string;
-  note: string;
+/** What `publish:github` would have set on the new repository besides its content. */
+export type RepositorySettings = {
   visibility: string;
+  /** Users and teams given access, as given (entity references or names). */
+  collaborators: Array<
+    { access: string; user: string } | { access: string; team: string }
+  >;
   variables: Record<string, string>;
   /** Secret names of the repository; their values are never written down. */
   secretNames: string[];
+};
+
+/** Everything the local GitHub stand-in was asked to do to one repository. */
+export type GitHubSettingsRecord = RepositorySettings & {
+  repository: string;
+  note: string;
   environments: Record<string, RecordedEnvironment>;
   dispatches: RecordedDispatch[];
 };
@@ -85,10 +93,7 @@ export class RecordedGitHubSettings {
   /** Starts the record of a newly published repository, replacing any stale one. */
   create(
     address: RepositoryAddress,
-    settings: Pick<
-      GitHubSettingsRecord,
-      'visibility' | 'variables' | 'secretNames'
-    >,
+    settings: RepositorySettings,
   ): Promise<GitHubSettingsRecord> {
     return this.write(address, () => ({
       ...emptyRecord(address),
@@ -150,6 +155,7 @@ function emptyRecord({ host, owner, repo }: RepositoryAddress) {
     repository: `${host}/${owner}/${repo}`,
     note: NOTE,
     visibility: 'private',
+    collaborators: [],
     variables: {},
     secretNames: [],
     environments: {},

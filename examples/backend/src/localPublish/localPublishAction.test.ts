@@ -54,7 +54,7 @@ describe('local publish:github', () => {
     expect(ctx.output).toHaveBeenCalledWith('commitHash', commit);
   });
 
-  it('records the visibility, repository variables and secret names GitHub would have set', async () => {
+  it('records the visibility, collaborators, repository variables and secret names GitHub would have set', async () => {
     const { settings, action, workspacePath } = await setUp();
 
     const { logLines } = await runAction(
@@ -66,6 +66,7 @@ describe('local publish:github', () => {
           AWS_PLAN_ROLE_ARN: 'arn:aws:iam::123456789012:role/p',
         },
         secrets: { TOKEN: 'do-not-write-me' },
+        collaborators: [{ team: 'group:default/ml-team', access: 'push' }],
       },
       workspacePath,
     );
@@ -76,12 +77,14 @@ describe('local publish:github', () => {
       visibility: 'internal',
       variables: { AWS_PLAN_ROLE_ARN: 'arn:aws:iam::123456789012:role/p' },
       secretNames: ['TOKEN'],
+      collaborators: [{ team: 'group:default/ml-team', access: 'push' }],
       environments: {},
       dispatches: [],
     });
     expect(JSON.stringify(record)).not.toContain('do-not-write-me');
     expect(logLines).toContain(
-      '[local demo] would make acme/churn-model internal with variables AWS_PLAN_ROLE_ARN=arn:aws:iam::123456789012:role/p; nothing ran',
+      '[local demo] would make acme/churn-model internal; collaborators team group:default/ml-team (push); ' +
+        'variables AWS_PLAN_ROLE_ARN=arn:aws:iam::123456789012:role/p; secrets TOKEN (values not recorded); nothing ran',
     );
   });
 

@@ -9,17 +9,50 @@ import {
   describeVariables,
   LOCAL_DEMO,
   RecordedGitHubSettings,
+  RepositorySettings,
 } from './RecordedGitHubSettings';
 
 const DEFAULT_AUTHOR = { name: 'Scaffolder', email: 'scaffolder@backstage.io' };
+
+/** What GitHub would have set on the new repository besides its content. */
+function repositorySettings(input: {
+  repoVisibility?: string;
+  repoVariables?: Record<string, string>;
+  secrets?: Record<string, string>;
+  collaborators?: RepositorySettings['collaborators'];
+}): RepositorySettings {
+  return {
+    visibility: input.repoVisibility ?? 'private',
+    variables: input.repoVariables ?? {},
+    secretNames: Object.keys(input.secrets ?? {}),
+    collaborators: input.collaborators ?? [],
+  };
+}
+
+function describeRepository(repository: RepositorySettings): string {
+  const collaborators = repository.collaborators.map(collaborator =>
+    'user' in collaborator
+      ? `user ${collaborator.user} (${collaborator.access})`
+      : `team ${collaborator.team} (${collaborator.access})`,
+  );
+  return [
+    repository.visibility,
+    collaborators.length && `collaborators ${collaborators.join(', ')}`,
+    describeVariables(repository.variables),
+    repository.secretNames.length &&
+      `secrets ${repository.secretNames.join(', ')} (values not recorded)`,
+  ]
+    .filter(Boolean)
+    .join('; ');
+}
 
 /**
  * `publish:github` for the local demo: commits the workspace into a new bare
  * repository on this machine instead of creating one on GitHub, and returns
  * the GitHub-style `repoContentsUrl` that `catalog:register` resolves, which
  * the local git URL reader then serves from that repository. The visibility,
- * repository variables and secret names GitHub would have set start the
- * repository's record (RecordedGitHubSettings).
+ * collaborators, repository variables and secret names GitHub would have set
+ * start the repository's record (RecordedGitHubSettings).
  */
 export function createLocalPublishAction(options: {
   settings: RecordedGitHubSettings;
@@ -46,7 +79,7 @@ export function createLocalPublishAction(options: {
           z.string({ description: 'Branch of the first commit' }).optional(),
         repoVisibility: z =>
           z
-            .enum(['private', 'internal', 'public'], {
+            .enum(['private', 'public', 'internal'], {
               description: 'Repository visibility (recorded)',
             })
             .optional(),
@@ -68,6 +101,26 @@ export function createLocalPublishAction(options: {
               description:
                 'Secrets of the repository (only their names are recorded)',
             })
+            .optional(),
+        collaborators: z =>
+          z
+            .array(
+              z.union([
+                z.object({
+                  access: z.string({ description: 'Their permission' }),
+                  user: z.string({
+                    description: 'A user (entity ref or name)',
+                  }),
+                }),
+                z.object({
+                  access: z.string({ description: 'Their permission' }),
+                  team: z.string({
+                    description: 'A team (entity ref or name)',
+                  }),
+                }),
+              ]),
+              { description: 'Users and teams given access (recorded)' },
+            )
             .optional(),
       },
       output: {
@@ -103,23 +156,17 @@ export function createLocalPublishAction(options: {
           });
         },
       });
-      const visibility = ctx.input.repoVisibility ?? 'private';
-      const variables = ctx.input.repoVariables ?? {};
+      const repository = repositorySettings(ctx.input);
       ctx.logger.info(
-        `${LOCAL_DEMO} would make ${owner}/${repo} ${visibility} with ${describeVariables(
-          variables,
+        `${LOCAL_DEMO} would make ${owner}/${repo} ${describeRepository(
+          repository,
         )}; nothing ran`,
       );
       // Its own checkpoint: a resumed task must not start the record again
       // after later steps added environments to it.
       const record = await ctx.checkpoint({
         key: `local-publish-settings-${host}-${owner}-${repo}`,
-        fn: () =>
-          settings.create(address, {
-            visibility,
-            variables,
-            secretNames: Object.keys(ctx.input.secrets ?? {}),
-          }),
+        fn: () => settings.create(address, repository),
       });
       ctx.logger.info(settings.describe(address, record));
       ctx.output('remoteUrl', pathToFileURL(target).href);

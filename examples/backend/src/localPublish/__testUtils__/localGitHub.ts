@@ -71,6 +71,7 @@ export async function publishedRepository(
     visibility: 'private',
     variables: {},
     secretNames: [],
+    collaborators: [],
   });
   return { ...github, commit };
 }
