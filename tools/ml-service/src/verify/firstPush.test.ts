@@ -48,7 +48,7 @@ function steps(): RecordedStep[] {
       input: { environments: ['dev', 'prod'] },
       output: {
         planRoleArn: arn('churn-ci-plan'),
-        trainingRoleArn: '',
+        trainingRoleArn: arn('churn-ci-training'),
         terraformRoleArns: {
           dev: arn('churn-dev-ci-terraform'),
           prod: arn('churn-prod-ci-terraform'),
@@ -63,7 +63,10 @@ function steps(): RecordedStep[] {
         repoUrl: 'github.com?owner=acme&repo=churn',
         defaultBranch: 'main',
         gitCommitMessage: 'Create churn from the ml-service template [skip ci]',
-        repoVariables: { AWS_PLAN_ROLE_ARN: arn('churn-ci-plan') },
+        repoVariables: {
+          AWS_PLAN_ROLE_ARN: arn('churn-ci-plan'),
+          AWS_TRAINING_ROLE_ARN: arn('churn-ci-training'),
+        },
       },
       output: {},
     },
@@ -95,6 +98,14 @@ on:
 permissions:
   contents: read
 jobs:
+  python:
+    runs-on: ubuntu-24.04
+    steps:
+      - uses: aws-actions/configure-aws-credentials@b47578312673ae6fa5b5096b330d9fbac3d116df
+        if: vars.AWS_TRAINING_ROLE_ARN != ''
+        with:
+          role-to-assume: \${{ vars.AWS_TRAINING_ROLE_ARN }}
+      - run: make train
   plan:
     if: github.event.pull_request.head.repo.full_name == github.repository
     runs-on: ubuntu-24.04
@@ -214,14 +225,14 @@ describe('first-push rules', () => {
           f.deploy.jobs['deploy-dev'].steps[1].run =
             'curl -d ok "${{ secrets.SLACK_WEBHOOK }}"';
         },
-        /deploy-dev \(environment "dev"\) reads secrets\.SLACK_WEBHOOK/,
+        /deploy-dev \(GitHub environment "dev"\) reads secrets\.SLACK_WEBHOOK/,
       ],
       [
         'a repository variable the publish step no longer sets',
         f => {
           step(f, 'publish').input.repoVariables = {};
         },
-        /ci\.yml job plan \(no environment\) reads vars\.AWS_PLAN_ROLE_ARN/,
+        /ci\.yml job plan \[environment=dev\] \(no GitHub environment\) reads vars\.AWS_PLAN_ROLE_ARN/,
       ],
       [
         'an environment variable read in a job outside that environment',
@@ -230,7 +241,7 @@ describe('first-push rules', () => {
             ROLE: '${{ vars.AWS_TERRAFORM_ROLE_ARN }}',
           };
         },
-        /plan-dev \(no environment\) reads vars\.AWS_TERRAFORM_ROLE_ARN/,
+        /plan-dev \(no GitHub environment\) reads vars\.AWS_TERRAFORM_ROLE_ARN/,
       ],
       [
         "an environment variable in a job's if:, evaluated before the environment",
@@ -239,6 +250,14 @@ describe('first-push rules', () => {
             "vars.AWS_TERRAFORM_ROLE_ARN != ''";
         },
         /terraform-dev \(if:\/environment:, before it enters an environment\) reads vars\.AWS_TERRAFORM_ROLE_ARN/,
+      ],
+      [
+        'the training role variable without a dataset role (empty output)',
+        f => {
+          step(f, 'ci-roles').output.trainingRoleArn = '';
+          step(f, 'publish').input.repoVariables.AWS_TRAINING_ROLE_ARN = '';
+        },
+        /ci\.yml job python \(no GitHub environment\) reads vars\.AWS_TRAINING_ROLE_ARN/,
       ],
       [
         'a variable set to an empty value',
@@ -280,6 +299,7 @@ describe('first-push rules', () => {
         f.steps = f.steps.filter(s => s.stepId !== 'ci-roles');
         f.values.ciRoles = 'existing';
         f.values.existingPlanRoleArn = arn('churn-ci-plan');
+        f.values.existingTrainingRoleArn = arn('churn-ci-training');
         f.values.existingTerraformRoleArns = {
           dev: arn('churn-dev-ci-terraform'),
           prod: arn('churn-prod-ci-terraform'),
@@ -343,14 +363,14 @@ describe('first-push rules', () => {
               );
             });
         },
-        /terraform-dev: assumes the terraform role of "dev" .* which trusts only environment:dev, from no environment/,
+        /terraform-dev: assumes the terraform role of "dev" .* which trusts only environment:dev, from no GitHub environment/,
       ],
       [
         'the plan role assumed inside an environment',
         f => {
           f.deploy.jobs['plan-dev'].environment = 'dev';
         },
-        /plan-dev: assumes the plan role .* from environment "dev"/,
+        /plan-dev: assumes the plan role .* from GitHub environment "dev"/,
       ],
       [
         'a Terraform output of a job it does not need',
@@ -385,7 +405,7 @@ describe('first-push rules', () => {
           f.ci.jobs.plan.environment = '${{ matrix.environment }}';
           withRole(f.ci.jobs.plan, '${{ vars.AWS_TERRAFORM_ROLE_ARN }}');
         },
-        /ci\.yml job plan runs on pull_request and assumes the terraform role of "dev"/,
+        /ci\.yml job plan \[environment=dev\] runs on pull_request and assumes the terraform role of "dev"/,
       ],
       [
         'a pull request job with a literal ARN of a writing role',

@@ -98,16 +98,27 @@ function effectiveSetter(
   );
 }
 
-const where = (run: JobRun) =>
-  `${run.calledBy ? `${run.calledBy} calls ` : ''}${run.workflow.file} job ${
-    run.id
+/** `ci.yml job plan [environment=dev]`, `ci.yml job apply calls deploy.yml job terraform-dev`. */
+function where(run: JobRun): string {
+  const caller = run.calledBy ? `${run.calledBy} calls ` : '';
+  const combination = Object.entries(run.matrix)
+    .map(
+      ([key, value]) =>
+        `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`,
+    )
+    .join(', ');
+  return `${caller}${run.workflow.file} job ${run.id}${
+    combination ? ` [${combination}]` : ''
   }`;
+}
 
 function describeEnvironment(environment: string | undefined | null): string {
   if (environment === null) {
-    return 'a computed environment';
+    return 'a computed GitHub environment';
   }
-  return environment ? `environment "${environment}"` : 'no environment';
+  return environment
+    ? `GitHub environment "${environment}"`
+    : 'no GitHub environment';
 }
 
 /**
@@ -450,11 +461,12 @@ function trustProblem(assumption: Assumption): string | undefined {
  */
 export function unresolvedRoles(input: FirstPushInput): string[] {
   const runs = input.workflows.flatMap(jobRuns);
-  return roleAssumptions(input, runs).flatMap(assumption =>
+  const problems = roleAssumptions(input, runs).flatMap(assumption =>
     [...assumption.problems, trustProblem(assumption)]
       .filter((p): p is string => p !== undefined)
       .map(problem => `${where(assumption.run)}: ${problem}`),
   );
+  return [...new Set(problems)];
 }
 
 /**
@@ -472,7 +484,7 @@ const READ_ONLY_ROLES: RoleKind[] = ['plan', 'training'];
  * pull request's code, so it is refused outright.
  */
 export function writableRolesOnPullRequests(input: FirstPushInput): string[] {
-  return input.workflows.flatMap(workflow => {
+  const problems = input.workflows.flatMap(workflow => {
     const triggers = triggersOf(workflow);
     if (triggers.includes('pull_request_target')) {
       return [
@@ -505,6 +517,7 @@ export function writableRolesOnPullRequests(input: FirstPushInput): string[] {
           ];
     });
   });
+  return [...new Set(problems)];
 }
 
 /** GitHub's skip instructions; any of them in the commit message skips push and pull_request runs. */

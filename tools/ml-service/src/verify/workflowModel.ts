@@ -17,6 +17,8 @@ export interface JobRun {
   workflow: Workflow;
   id: string;
   job: Record<string, any>;
+  /** The matrix combination of this run ({} without a matrix). */
+  matrix: Record<string, unknown>;
   /** The job's GitHub environment; undefined without one, null when computed at run time. */
   environment: string | undefined | null;
   /** For a job of a reusable workflow: the calling job, `<file> job <id>`. */
@@ -144,6 +146,7 @@ export function jobRuns(workflow: Workflow): JobRun[] {
         workflow,
         id,
         job: expanded,
+        matrix: combination,
         environment: environmentOf(expanded),
       };
     });
