@@ -1,7 +1,8 @@
 /*
  * yarn bench:bootstrap — median wall time of ensuring the Terraform state
- * bucket and the ECR repository against a real moto server: fresh (nothing
- * exists) and as a no-op re-run, 10 runs each.
+ * bucket, the ECR repository and the GitHub Actions CI roles (two
+ * environments) against a real moto server: fresh (nothing exists) and as a
+ * no-op re-run, 10 runs each.
  */
 import { ConfigReader } from '@backstage/config';
 import { TemplateAction } from '@backstage/plugin-scaffolder-node';
@@ -11,7 +12,12 @@ import {
   MOTO_CREDENTIALS,
   MotoServer,
 } from '../dev/motoServer';
+import {
+  PLATFORM_GITHUB_CONFIG,
+  seedPlatformPolicies,
+} from '../dev/platformPolicies';
 import { ecrEnsureAction } from '../src/actions/ecrEnsure';
+import { githubOidcEnsureAction } from '../src/actions/githubOidcEnsure';
 import { tfstateEnsureAction } from '../src/actions/tfstateEnsure';
 import { AwsClientFactory } from '../src/aws/AwsClientFactory';
 
@@ -69,20 +75,24 @@ function describe(label: string, samples: number[]) {
 }
 
 async function main() {
-  const moto = await MotoServer.start();
+  const moto = await MotoServer.start({ awsManagedPolicies: true });
   try {
     const config = new ConfigReader({
       aws: {
         mainAccount: MOTO_CREDENTIALS,
         accounts: [{ accountId: MOTO_ACCOUNT_ID, ...MOTO_CREDENTIALS }],
       },
-      mlops: { aws: { endpoint: moto.endpoint } },
+      mlops: {
+        aws: { endpoint: moto.endpoint },
+        github: PLATFORM_GITHUB_CONFIG,
+      },
     });
-    // One client factory for both actions, as the scaffolder module wires them.
+    // One client factory for the three actions, as the scaffolder module wires them.
     const awsClientFactory = AwsClientFactory.fromConfig(config);
     const tfstate = tfstateEnsureAction(awsClientFactory);
     const ecr = ecrEnsureAction(awsClientFactory);
-    const ensureBoth = async (i: number | string) => {
+    const ciRoles = githubOidcEnsureAction(awsClientFactory, config);
+    const ensureAll = async (i: number | string) => {
       const a = await run(tfstate, {
         bucketName: `bench-state-${i}`,
         region: 'eu-west-1',
@@ -92,34 +102,43 @@ async function main() {
         repositoryName: `bench/model-${i}`,
         region: 'eu-west-1',
       });
-      return [a, b];
+      const c = await run(ciRoles, {
+        githubOwner: 'bench',
+        githubRepo: `model-${i}`,
+        environments: ['dev', 'prod'],
+        defaultBranch: 'main',
+        namePrefix: `bench-model-${i}`,
+        region: 'eu-west-1',
+        stateBucket: `bench-state-${i}`,
+        stateKeyPrefix: 'svc',
+      });
+      return [a, b, c];
     };
 
-    await ensureBoth('warmup'); // warm up SDK clients and moto's backends
+    await seedPlatformPolicies(moto.endpoint);
+    await ensureAll('warmup'); // warm up SDK clients and moto's backends
     const fresh: number[] = [];
     const noop: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       await moto.reset();
+      await seedPlatformPolicies(moto.endpoint);
       let start = performance.now();
-      const [state, repo] = await ensureBoth(i);
+      const fresh1 = await ensureAll(i);
       fresh.push(performance.now() - start);
-      if (!state.created || !repo.created) {
-        throw new Error('fresh run did not create both resources');
+      if (fresh1.some(outputs => !outputs.created)) {
+        throw new Error('fresh run did not create every resource');
       }
       start = performance.now();
-      const [state2, repo2] = await ensureBoth(i);
+      const again = await ensureAll(i);
       noop.push(performance.now() - start);
-      if (
-        (state2.changes as string[]).length ||
-        (repo2.changes as string[]).length
-      ) {
+      if (again.some(outputs => (outputs.changes as string[]).length)) {
         throw new Error('re-run changed something');
       }
     }
     console.log(
-      `bench:bootstrap — tfstate + ECR ensure against moto on loopback, Node ${process.version}`,
+      `bench:bootstrap — tfstate + ECR + CI roles ensure against moto on loopback, Node ${process.version}`,
     );
-    describe('fresh (create both)', fresh);
+    describe('fresh (create all)', fresh);
     describe('no-op re-run', noop);
   } finally {
     await moto.stop();

@@ -1,14 +1,13 @@
-import { CreatePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { ConfigReader } from '@backstage/config';
 import { MOTO_CREDENTIALS, MotoServer } from '../../dev/motoServer';
+import {
+  PLATFORM_GITHUB_CONFIG,
+  seedPlatformPolicies,
+} from '../../dev/platformPolicies';
 import { motoConfig } from './actionHarness';
 
-/** The settings a platform sets once, as the README's "Configuration" shows them. */
-export const PLATFORM_GITHUB_CONFIG = {
-  oidcProvider: 'create',
-  permissionsBoundary: 'ml-ci-boundary',
-  terraformRolePolicies: ['ml-ci-terraform'],
-};
+export { PLATFORM_GITHUB_CONFIG, seedPlatformPolicies };
 
 /** A moto server whose IAM knows the AWS-managed policies (ReadOnlyAccess is the plan role's default). */
 export function startIamMoto(): Promise<MotoServer> {
@@ -21,25 +20,6 @@ export function iamClient(endpoint: string): IAMClient {
     endpoint,
     credentials: MOTO_CREDENTIALS,
   });
-}
-
-/** Creates the customer-managed policies the platform names in config. */
-export async function seedPlatformPolicies(
-  endpoint: string,
-  names: string[] = ['ml-ci-boundary', 'ml-ci-terraform'],
-): Promise<void> {
-  const iam = iamClient(endpoint);
-  for (const PolicyName of names) {
-    await iam.send(
-      new CreatePolicyCommand({
-        PolicyName,
-        PolicyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }],
-        }),
-      }),
-    );
-  }
 }
 
 /** app-config for moto plus the given `mlops.github` settings (null: none). */
