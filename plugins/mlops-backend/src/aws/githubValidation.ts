@@ -10,7 +10,7 @@ const ENVIRONMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/;
 const NAME_PREFIX = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
 const S3_URI = /^s3:\/\/([^/]+)\/(.+)$/;
 // No "*", "?" or "$": in a policy's ARN or s3:prefix they would be wildcards or variables.
-const OBJECT_KEY = /^[A-Za-z0-9!_.'()=+,@-]+(?:\/[A-Za-z0-9!_.'()=+,@-]+)*$/;
+const OBJECT_KEY = /^[A-Za-z0-9!_.'()=+,@ -]+(?:\/[A-Za-z0-9!_.'()=+,@ -]+)*$/;
 
 /** IAM's limit on a role name. */
 export const MAX_ROLE_NAME_LENGTH = 64;
@@ -53,6 +53,17 @@ export function parseS3Uri(
   return match ? { bucket: match[1], key: match[2] } : undefined;
 }
 
+/** Object keys and prefixes that go into IAM policies verbatim. */
+export const checkPolicySafeKey: Check = key => {
+  if (
+    !OBJECT_KEY.test(key) ||
+    key.split('/').some(part => part === '.' || part === '..')
+  ) {
+    return 'must be path segments of letters, digits, spaces and !_.\'()=+,@- joined by single "/", with no "." or ".." segments and no "*", "?" or "$" (they would widen the IAM policy)';
+  }
+  return undefined;
+};
+
 export const checkDatasetUri: Check = uri => {
   const parsed = parseS3Uri(uri);
   if (!parsed) {
@@ -63,15 +74,4 @@ export const checkDatasetUri: Check = uri => {
     return `names a bucket that ${bucketRule}`;
   }
   return checkPolicySafeKey(parsed.key);
-};
-
-/** Object keys and prefixes that go into IAM policies verbatim. */
-export const checkPolicySafeKey: Check = key => {
-  if (
-    !OBJECT_KEY.test(key) ||
-    key.split('/').some(part => part === '.' || part === '..')
-  ) {
-    return 'must be path segments of letters, digits and !_.\'()=+,@- joined by single "/", with no "." or ".." segments and no "*", "?" or "$" (they would widen the IAM policy)';
-  }
-  return undefined;
 };
