@@ -40,9 +40,13 @@ function terminate(child: ChildProcess): Promise<void> {
 
 /**
  * A moto server (the AWS emulator) on a free loopback port, for the tests
- * that run the template's real bootstrap actions.
+ * that run the template's real bootstrap actions. With `awsManagedPolicies`
+ * its IAM holds the AWS-managed policies (such as ReadOnlyAccess), as every
+ * AWS account does.
  */
-export async function startMotoServer(): Promise<{
+export async function startMotoServer(
+  options: { awsManagedPolicies?: boolean } = {},
+): Promise<{
   endpoint: string;
   stop(): Promise<void>;
 }> {
@@ -53,6 +57,12 @@ export async function startMotoServer(): Promise<{
     [...prefix, '-H', '127.0.0.1', '-p', `${port}`],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
+      env: {
+        ...process.env,
+        ...(options.awsManagedPolicies && {
+          MOTO_IAM_LOAD_MANAGED_POLICIES: 'true',
+        }),
+      },
     },
   );
   let stderr = '';

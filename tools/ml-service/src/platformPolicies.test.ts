@@ -11,9 +11,20 @@ jest.setTimeout(60_000);
 describe('seedPlatformPolicies', () => {
   let moto: Awaited<ReturnType<typeof startMotoServer>>;
   beforeAll(async () => {
-    moto = await startMotoServer();
+    moto = await startMotoServer({ awsManagedPolicies: true });
   });
   afterAll(() => moto?.stop());
+
+  it('refuses a moto without the AWS-managed policies, saying how to start it', async () => {
+    const bare = await startMotoServer();
+    try {
+      await expect(seedPlatformPolicies(bare.endpoint)).rejects.toThrow(
+        /has no arn:aws:iam::aws:policy\/ReadOnlyAccess.*MOTO_IAM_LOAD_MANAGED_POLICIES=true/,
+      );
+    } finally {
+      await bare.stop();
+    }
+  });
 
   it('creates the boundary and the Terraform policy the render config names, once', async () => {
     const arns = await seedPlatformPolicies(moto.endpoint);

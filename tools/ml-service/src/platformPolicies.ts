@@ -1,7 +1,9 @@
 import {
   CreatePolicyCommand,
   EntityAlreadyExistsException,
+  GetPolicyCommand,
   IAMClient,
+  NoSuchEntityException,
 } from '@aws-sdk/client-iam';
 import { DRY_RUN_GITHUB_CONFIG } from './DryRunRenderer';
 import { MOTO_ACCOUNT_ID, MOTO_CREDENTIALS } from './motoServer';
@@ -106,9 +108,27 @@ function terraformDocument(boundaryArn: string) {
   };
 }
 
+/** The plan role's policy when the config names none, as AWS provides it in every account. */
+const PLAN_ROLE_DEFAULT_POLICY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
+
+/** The action refuses to run without the plan role's default policy, which only AWS (or moto) provides. */
+async function requireAwsManagedPolicies(iam: IAMClient, endpoint: string) {
+  await iam
+    .send(new GetPolicyCommand({ PolicyArn: PLAN_ROLE_DEFAULT_POLICY }))
+    .catch(error => {
+      throw error instanceof NoSuchEntityException
+        ? new Error(
+            `${endpoint} has no ${PLAN_ROLE_DEFAULT_POLICY}, the plan role's default policy: ` +
+              'start moto with MOTO_IAM_LOAD_MANAGED_POLICIES=true so that it holds the AWS-managed policies',
+          )
+        : error;
+    });
+}
+
 /**
  * Creates in moto the two policies DRY_RUN_GITHUB_CONFIG names, which a
- * platform creates once and mlops:github-oidc:ensure refuses to run without.
+ * platform creates once and mlops:github-oidc:ensure refuses to run without,
+ * after checking moto holds the AWS-managed ones (the plan role's default).
  * They land in the account moto answers for with any credentials
  * (MOTO_ACCOUNT_ID). Returns their ARNs; a policy already there is kept.
  */
@@ -130,6 +150,7 @@ export async function seedPlatformPolicies(
     ),
   ];
   try {
+    await requireAwsManagedPolicies(iam, endpoint);
     for (const [name, document] of policies) {
       await iam
         .send(

@@ -5,8 +5,9 @@
  * in-process backend) and writes the generated repository to <dir>, and
  * beside it <dir>.render.json: the steps that ran with their inputs, which
  * the first-push check of `yarn ml-service:verify <dir>` reads. With
- * --aws-endpoint (moto), the bootstrap actions run against it, after the
- * platform policies they require are created there.
+ * --aws-endpoint (moto, started with MOTO_IAM_LOAD_MANAGED_POLICIES=true so
+ * it holds the AWS-managed policies), the bootstrap actions run against it,
+ * after the platform policies they require are created there.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
