@@ -62,6 +62,10 @@ async function fillTemplateForm(page: Page, name: string) {
   });
   await repository.pressSequentially(name);
   await page.keyboard.press('Tab');
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  // CI credentials: the default, roles the bootstrap creates.
+  await page.getByText('CI roles', { exact: true }).first().waitFor();
   await page.getByRole('button', { name: 'Review' }).click();
 }
 
