@@ -35,7 +35,7 @@ describe('ml-service template: every example values file renders a repository th
   });
   afterAll(() => renderer?.stop());
 
-  it('covers new and existing clusters, both problem types, two regions, one and three environments', async () => {
+  it('covers new and existing clusters, both problem types, two regions, one and three environments, CI roles created and given', async () => {
     const all = await Promise.all(
       valueFiles.map((f: string) => readValuesFile(path.join(VALUES_DIR, f))),
     );
@@ -51,6 +51,10 @@ describe('ml-service template: every example values file renders a repository th
     );
     expect(all.map(v => (v.environments as string[]).length)).toEqual(
       expect.arrayContaining([1, 3]),
+    );
+    // Both ways the first-push check finds a role: made by the bootstrap, given in the form.
+    expect(new Set(all.map(v => v.ciRoles ?? 'create'))).toEqual(
+      new Set(['create', 'existing']),
     );
   });
 
