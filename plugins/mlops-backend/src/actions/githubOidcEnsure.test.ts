@@ -225,6 +225,7 @@ describe('mlops:github-oidc:ensure against moto', () => {
       },
       planRoleArn: plan.arn,
       trainingRoleArn: training.arn,
+      permissionsBoundaryArn: BOUNDARY_ARN,
       created: true,
       changes: [
         'created GitHub OIDC provider "token.actions.githubusercontent.com" (audience sts.amazonaws.com)',
@@ -624,6 +625,7 @@ describe('mlops:github-oidc:ensure against moto', () => {
         },
         planRoleArn: `arn:aws:iam::${ACCOUNT}:role/churn-model-ci-plan`,
         trainingRoleArn: '',
+        permissionsBoundaryArn: BOUNDARY_ARN,
         created: false,
         changes: [],
       });

@@ -172,6 +172,12 @@ const outputs = {
       'ARN of the training-data role (AWS_TRAINING_ROLE_ARN); empty when no datasetUri is given.',
     type: z => z.string(),
   },
+  permissionsBoundaryArn: {
+    title: 'Permissions boundary ARN',
+    description:
+      'ARN of the boundary on every CI role (mlops.github.permissionsBoundary); roles that Terraform creates with these roles carry it too. Empty when none is configured, or in a dry run without credentials or accountId.',
+    type: z => z.string(),
+  },
   created: {
     title: 'Created',
     description: 'Whether this run created the provider or a role.',
@@ -406,6 +412,16 @@ export function githubOidcEnsureAction(
         ctx.output(
           'trainingRoleArn',
           request.dataset ? arn(trainingRoleName(namePrefix)) : '',
+        );
+        ctx.output(
+          'permissionsBoundaryArn',
+          accountId && settings.permissionsBoundary
+            ? policyArn(
+                settings.permissionsBoundary,
+                scope.partition,
+                accountId,
+              )
+            : '',
         );
       };
 
