@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { DryRunRenderer, InvalidValuesError } from './DryRunRenderer';
 import {
+  EXISTING_ROLES,
+  existingRole,
   REFUSED_ACROSS_FIELDS,
   REFUSED_BY_SCHEMA,
   RefusedValue,
@@ -8,7 +10,12 @@ import {
 } from './refusedValues';
 import { DEFAULT_TEMPLATE_DIR, renderWith } from './render';
 import { readTemplateDirectory, TemplateDirectory } from './templateDirectory';
-import { checkAgainstParameters, readValuesFile } from './values';
+import {
+  checkAgainstParameters,
+  checkValueRelations,
+  effectiveValues,
+  readValuesFile,
+} from './values';
 
 jest.setTimeout(120_000);
 
@@ -72,10 +79,37 @@ describe('invalid values are rejected with the field named, before anything is c
       'a description with quotes, #, :, braces and line breaks',
       { description: 'It\'s "fine": # {{ x }} ${{ y }}\nsecond line' },
     ],
+    ['existing CI roles for every environment', EXISTING_ROLES],
+    [
+      'an existing training role in the account that holds the data',
+      {
+        ...EXISTING_ROLES,
+        datasetSource: 's3',
+        datasetUri: 's3://acme-data/churn/train.csv',
+        existingTrainingRoleArn: existingRole(
+          'read-churn-data',
+          '999999999999',
+        ),
+      },
+    ],
+    [
+      'created CI roles, with some existing ARNs left in the form',
+      {
+        ciRoles: 'create',
+        existingTerraformRoleArns: { dev: existingRole('dev-ci-terraform') },
+      },
+    ],
+    ['a public repository', { repoVisibility: 'public' }],
+    [
+      'prod reviewers, users and groups',
+      { prodReviewers: ['group:default/ml-team', 'user:default/jane'] },
+    ],
   ])('accepts %s', (_description, change) => {
-    expect(
-      checkAgainstParameters(template.template, withChange(valid, change)),
-    ).toEqual([]);
+    const values = withChange(valid, change);
+    expect([
+      ...checkAgainstParameters(template.template, values),
+      ...checkValueRelations(effectiveValues(template.template, values)),
+    ]).toEqual([]);
   });
 
   it('renders the valid base values (the cases above fail for their own reason)', async () => {

@@ -26,6 +26,22 @@ export function withChange(
   return values;
 }
 
+/** Role ARNs as a platform would give them for `ciRoles: existing`. */
+export function existingRole(name: string, account = '123456789012'): string {
+  return `arn:aws:iam::${account}:role/platform/${name}`;
+}
+
+/** `ciRoles: existing` with a plan role and a Terraform role for every environment. */
+export const EXISTING_ROLES = {
+  ciRoles: 'existing',
+  existingPlanRoleArn: existingRole('ci-plan'),
+  existingTerraformRoleArns: {
+    dev: existingRole('dev-ci-terraform'),
+    staging: existingRole('staging-ci-terraform'),
+    prod: existingRole('prod-ci-terraform'),
+  },
+};
+
 /**
  * Each refused by the template's own parameter schema, so by the form, by
  * `ml-service:render` and by the scaffolder REST API alike.
@@ -255,6 +271,101 @@ export const REFUSED_BY_SCHEMA: RefusedValue[] = [
     /does not match pattern/,
   ],
   [
+    'existing CI roles without the plan role',
+    { ...EXISTING_ROLES, existingPlanRoleArn: UNSET },
+    'existingPlanRoleArn',
+    /requires property "existingPlanRoleArn"/,
+  ],
+  [
+    'existing CI roles without Terraform roles',
+    { ...EXISTING_ROLES, existingTerraformRoleArns: UNSET },
+    'existingTerraformRoleArns',
+    /requires property "existingTerraformRoleArns"/,
+  ],
+  [
+    "existing CI roles without prod's Terraform role",
+    {
+      ...EXISTING_ROLES,
+      existingTerraformRoleArns: {
+        dev: existingRole('dev-ci-terraform'),
+        staging: existingRole('staging-ci-terraform'),
+      },
+    },
+    'existingTerraformRoleArns.prod',
+    /requires property "prod"/,
+  ],
+  [
+    'existing CI roles and an S3 dataset without the training role',
+    {
+      ...EXISTING_ROLES,
+      datasetSource: 's3',
+      datasetUri: 's3://acme-data/churn/train.csv',
+    },
+    'existingTrainingRoleArn',
+    /requires property "existingTrainingRoleArn"/,
+  ],
+  [
+    'plan role ARN of an IAM user',
+    {
+      ...EXISTING_ROLES,
+      existingPlanRoleArn: 'arn:aws:iam::123456789012:user/ci',
+    },
+    'existingPlanRoleArn',
+    /does not match pattern/,
+  ],
+  [
+    'Terraform role ARN with an 11-digit account',
+    {
+      ...EXISTING_ROLES,
+      existingTerraformRoleArns: {
+        ...EXISTING_ROLES.existingTerraformRoleArns,
+        dev: 'arn:aws:iam::12345678901:role/dev-ci-terraform',
+      },
+    },
+    'existingTerraformRoleArns.dev',
+    /does not match pattern/,
+  ],
+  [
+    'Terraform role for an environment the template does not know',
+    {
+      ...EXISTING_ROLES,
+      existingTerraformRoleArns: {
+        ...EXISTING_ROLES.existingTerraformRoleArns,
+        qa: existingRole('qa-ci-terraform'),
+      },
+    },
+    'existingTerraformRoleArns',
+    /additional property "qa"/,
+  ],
+  [
+    'unknown CI roles choice',
+    { ciRoles: 'manual' },
+    'ciRoles',
+    /is not one of enum values/,
+  ],
+  [
+    'unknown repository visibility',
+    { repoVisibility: 'secret' },
+    'repoVisibility',
+    /is not one of enum values/,
+  ],
+  [
+    'prod reviewer that is neither a user nor a group',
+    { prodReviewers: ['component:default/churn-model'] },
+    'prodReviewers[0]',
+    /does not match pattern/,
+  ],
+  [
+    'more prod reviewers than GitHub allows',
+    {
+      prodReviewers: ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map(
+        name => `user:default/${name}`,
+      ),
+    },
+    'prodReviewers',
+    /does not meet maximum length of 6/,
+  ],
+  [
     'description with a tab',
     { description: 'Predicts\tchurn' },
     'description',
@@ -302,5 +413,26 @@ export const REFUSED_ACROSS_FIELDS: RefusedValue[] = [
     { host: UNSET },
     'host',
     /is required when a certificate is set/,
+  ],
+  [
+    "existing Terraform role in another account than the service's",
+    {
+      ...EXISTING_ROLES,
+      existingTerraformRoleArns: {
+        ...EXISTING_ROLES.existingTerraformRoleArns,
+        staging: existingRole('staging-ci-terraform', '999999999999'),
+      },
+    },
+    'existingTerraformRoleArns.staging',
+    /must be a role in the service's account 123456789012, not 999999999999/,
+  ],
+  [
+    "existing plan role in another account than the service's",
+    {
+      ...EXISTING_ROLES,
+      existingPlanRoleArn: existingRole('ci-plan', '999999999999'),
+    },
+    'existingPlanRoleArn',
+    /must be a role in the service's account/,
   ],
 ];

@@ -23,12 +23,18 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import yaml from 'yaml';
-import { DryRunRenderer, toValueProblem } from './DryRunRenderer';
+import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import {
+  DRY_RUN_GITHUB_CONFIG,
+  DryRunRenderer,
+  toValueProblem,
+} from './DryRunRenderer';
 import {
   MOTO_ACCOUNT_ID,
   MOTO_CREDENTIALS,
   startMotoServer,
 } from './motoServer';
+import { seedPlatformPolicies } from './platformPolicies';
 import { REFUSED_BY_SCHEMA, withChange } from './refusedValues';
 import { DEFAULT_TEMPLATE_DIR, renderWith } from './render';
 import { listFiles, readTemplateDirectory } from './templateDirectory';
@@ -65,32 +71,53 @@ async function templateEntity(): Promise<Entity> {
   return entity;
 }
 
+/** What the GitHub steps of a task were asked to do, by action id. */
+type GitHubRequests = Map<string, Array<Record<string, any>>>;
+
 /**
- * `publish:github` without GitHub: keeps a copy of the workspace it was given,
- * and answers with the outputs the real action gives.
+ * GitHub's actions without GitHub: each records its input. `publish:github`
+ * also keeps a copy of the workspace it was given and answers with the
+ * outputs the real action gives.
  */
-function capturingPublishModule(published: Map<string, string>) {
+function recordingGitHubModule(
+  requests: GitHubRequests,
+  published: Map<string, string>,
+) {
   const integrations = ScmIntegrations.fromConfig(mockServices.rootConfig());
+  const recording = (
+    id: string,
+    input: Record<string, (z: any) => any>,
+    handler: (ctx: any) => Promise<void> = async () => {},
+  ) =>
+    createTemplateAction({
+      id,
+      schema: { input },
+      async handler(ctx) {
+        requests.set(id, [...(requests.get(id) ?? []), ctx.input]);
+        await handler(ctx);
+      },
+    });
+  const anything = (z: any) => z.any();
   return createBackendModule({
     pluginId: 'scaffolder',
-    moduleId: 'capturing-publish',
+    moduleId: 'recording-github',
     register(reg) {
       reg.registerInit({
         deps: { scaffolder: scaffolderActionsExtensionPoint },
         async init({ scaffolder }) {
           scaffolder.addActions(
-            createTemplateAction({
-              id: 'publish:github',
-              schema: {
-                input: {
-                  repoUrl: z => z.string(),
-                  description: z => z.string(),
-                  defaultBranch: z => z.string(),
-                  repoVisibility: z => z.string(),
-                  gitCommitMessage: z => z.string(),
-                },
+            recording(
+              'publish:github',
+              {
+                repoUrl: z => z.string(),
+                description: z => z.string(),
+                defaultBranch: z => z.string(),
+                repoVisibility: z => z.string(),
+                gitCommitMessage: z => z.string(),
+                collaborators: anything,
+                repoVariables: z => z.record(z.string()),
               },
-              async handler(ctx) {
+              async ctx => {
                 const { owner, repo } = parseRepoUrl(
                   ctx.input.repoUrl,
                   integrations,
@@ -106,12 +133,52 @@ function capturingPublishModule(published: Map<string, string>) {
                   `https://github.com/${owner}/${repo}/blob/${ctx.input.defaultBranch}`,
                 );
               },
+            ),
+            recording('github:environment:create', {
+              repoUrl: z => z.string(),
+              name: z => z.string(),
+              deploymentBranchPolicy: anything,
+              customBranchPolicyNames: z => z.array(z.string()),
+              environmentVariables: z => z.record(z.string()),
+              reviewers: z => z.array(z.string()),
+              preventSelfReview: z => z.boolean(),
+            }),
+            recording('github:actions:dispatch', {
+              repoUrl: z => z.string(),
+              workflowId: z => z.string(),
+              branchOrTagName: z => z.string(),
+              returnWorkflowRunDetails: z => z.boolean(),
             }),
           );
         },
       });
     },
   });
+}
+
+/** The role names the ARNs point at, each read back from moto (GetRole throws for a missing role). */
+async function existingRoles(
+  motoEndpoint: string,
+  arns: string[],
+): Promise<string[]> {
+  const iam = new IAMClient({
+    endpoint: motoEndpoint,
+    region: 'us-east-1',
+    credentials: MOTO_CREDENTIALS,
+  });
+  try {
+    const names = [];
+    for (const arn of arns) {
+      const roleName = arn.split('/').pop()!;
+      const { Role } = await iam.send(
+        new GetRoleCommand({ RoleName: roleName }),
+      );
+      names.push(Role!.RoleName!);
+    }
+    return names;
+  } finally {
+    iam.destroy();
+  }
 }
 
 /** A catalog holding the template; registering reads the published catalog-info.yaml. */
@@ -154,15 +221,18 @@ describe('a task posted to the scaffolder REST API with only the required fields
   let stopBackend: () => Promise<void>;
   let catalog: ReturnType<typeof catalogWith>;
   const published = new Map<string, string>();
+  const gitHubRequests: GitHubRequests = new Map();
 
   beforeAll(async () => {
-    moto = await startMotoServer();
+    // The plan role gets AWS's ReadOnlyAccess, which moto holds only when asked to.
+    moto = await startMotoServer({ awsManagedPolicies: true });
+    await seedPlatformPolicies(moto.endpoint);
     catalog = catalogWith(await templateEntity(), published);
     const backend = await startTestBackend({
       features: [
         scaffolderPlugin,
         scaffolderModuleMlops,
-        capturingPublishModule(published),
+        recordingGitHubModule(gitHubRequests, published),
         createServiceFactory({
           service: catalogServiceRef,
           deps: {},
@@ -173,7 +243,10 @@ describe('a task posted to the scaffolder REST API with only the required fields
             aws: {
               accounts: [{ accountId: MOTO_ACCOUNT_ID, ...MOTO_CREDENTIALS }],
             },
-            mlops: { aws: { endpoint: moto.endpoint } },
+            mlops: {
+              aws: { endpoint: moto.endpoint },
+              github: DRY_RUN_GITHUB_CONFIG,
+            },
           },
         }),
       ],
@@ -239,6 +312,45 @@ describe('a task posted to the scaffolder REST API with only the required fields
       status: task.status,
       log: task.status === 'completed' ? [] : await failureLog(res.body.id),
     }).toEqual({ status: 'completed', log: [] });
+
+    // Wired before the first run: roles in AWS, variables and environments on GitHub, one dispatch.
+    const [publish] = gitHubRequests.get('publish:github')!;
+    expect(publish).toMatchObject({
+      repoVisibility: 'private',
+      gitCommitMessage: expect.stringContaining('[skip ci]'),
+    });
+    expect(Object.keys(publish.repoVariables)).toEqual(['AWS_PLAN_ROLE_ARN']);
+    const environments = gitHubRequests.get('github:environment:create')!;
+    expect(environments.map(e => e.name)).toEqual(['dev', 'prod']);
+    for (const environment of environments) {
+      expect(environment).toMatchObject({
+        customBranchPolicyNames: ['main'],
+        environmentVariables: {
+          AWS_TERRAFORM_ROLE_ARN: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/rest-forecast-${environment.name}-ci-terraform`,
+          AWS_DEPLOY_ROLE_ARN: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/rest-forecast-${environment.name}-github-deploy`,
+        },
+      });
+    }
+    expect(environments[1]).toMatchObject({
+      reviewers: [REQUIRED_ONLY.owner],
+      preventSelfReview: true,
+    });
+    expect(
+      await existingRoles(moto.endpoint, [
+        publish.repoVariables.AWS_PLAN_ROLE_ARN,
+        ...environments.map(e => e.environmentVariables.AWS_TERRAFORM_ROLE_ARN),
+      ]),
+    ).toEqual([
+      'rest-forecast-ci-plan',
+      'rest-forecast-dev-ci-terraform',
+      'rest-forecast-prod-ci-terraform',
+    ]);
+    expect(gitHubRequests.get('github:actions:dispatch')).toEqual([
+      expect.objectContaining({
+        workflowId: 'deploy.yml',
+        branchOrTagName: 'main',
+      }),
+    ]);
 
     const repoDir = published.get('acme/rest-forecast')!;
     expect(catalog.addLocation).toHaveBeenCalledWith(

@@ -61,6 +61,22 @@ describe('the template supplies every default itself, as REST API tasks need', (
       ]);
       const apiFiles = filesOf(fromApi);
       expect(apiFiles).toEqual(filesOf(fromForm));
+      // The same AWS bootstrap, GitHub variables, environments and dispatch, step by step.
+      expect(fromApi.steps).toEqual(fromForm.steps);
+      expect(fromApi.steps.map(step => step.stepId)).toEqual([
+        'tfstate',
+        'ecr',
+        'ci-roles',
+        'fetch-base',
+        ...(formValues.environments as string[]).map(
+          () => 'fetch-environments',
+        ),
+        'publish',
+        ...(formValues.environments as string[]).map(() => 'environments'),
+        'register',
+        'dispatch',
+      ]);
+      expect(fromApi.output).toEqual(fromForm.output);
       for (const env of formValues.environments as string[]) {
         expect(Object.keys(apiFiles)).toContain(
           `terraform/envs/${env}/terraform.tfvars`,

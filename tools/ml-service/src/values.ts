@@ -70,6 +70,28 @@ function quantity(
 const CPU_UNITS = { '': 1000, m: 1 };
 const MEMORY_UNITS = { Mi: 1, Gi: 1024 };
 
+const ROLE_ACCOUNT = /^arn:[^:]+:iam::([0-9]{12}):role\//;
+
+/**
+ * The existing CI roles that Terraform runs with, by field: the plan role and
+ * each environment's Terraform role. (The training role only reads data, which
+ * may live in another account.)
+ */
+function terraformRoleFields(values: Values): Array<[string, unknown]> {
+  const terraformRoles = values.existingTerraformRoleArns;
+  return [
+    ['existingPlanRoleArn', values.existingPlanRoleArn],
+    ...Object.entries(
+      terraformRoles && typeof terraformRoles === 'object'
+        ? terraformRoles
+        : {},
+    ).map(([env, arn]): [string, unknown] => [
+      `existingTerraformRoleArns.${env}`,
+      arn,
+    ]),
+  ];
+}
+
 /**
  * Rules that span two fields, which a JSON schema cannot state; the
  * scaffolder form checks each field alone.
@@ -105,6 +127,17 @@ export function checkValueRelations(values: Values): ValueProblem[] {
       field: 'host',
       message: 'is required when a certificate is set for a public endpoint',
     });
+  }
+  if (values.ciRoles === 'existing') {
+    for (const [field, arn] of terraformRoleFields(values)) {
+      const account = ROLE_ACCOUNT.exec(String(arn ?? ''))?.[1];
+      if (account && account !== String(values.awsAccountId)) {
+        problems.push({
+          field,
+          message: `must be a role in the service's account ${values.awsAccountId}, not ${account}: Terraform refuses any other account (allowed_account_ids)`,
+        });
+      }
+    }
   }
   return problems;
 }
