@@ -27,20 +27,22 @@ module "vpc" {
   cluster_name             = local.new_cluster_name
   enable_flow_logs         = var.enable_flow_logs
   flow_logs_retention_days = var.log_retention_days
+  permissions_boundary_arn = var.permissions_boundary_arn
 }
 
 module "eks" {
   source = "../../modules/eks"
   count  = var.create_cluster ? 1 : 0
 
-  cluster_name           = local.new_cluster_name
-  kubernetes_version     = var.kubernetes_version
-  subnet_ids             = module.vpc[0].private_subnet_ids
-  endpoint_public_access = var.cluster_endpoint_public_access
-  public_access_cidrs    = var.cluster_public_access_cidrs
-  authentication_mode    = var.cluster_authentication_mode
-  log_retention_days     = var.log_retention_days
-  enable_irsa            = var.cluster_enable_irsa
+  cluster_name             = local.new_cluster_name
+  kubernetes_version       = var.kubernetes_version
+  subnet_ids               = module.vpc[0].private_subnet_ids
+  endpoint_public_access   = var.cluster_endpoint_public_access
+  public_access_cidrs      = var.cluster_public_access_cidrs
+  authentication_mode      = var.cluster_authentication_mode
+  log_retention_days       = var.log_retention_days
+  enable_irsa              = var.cluster_enable_irsa
+  permissions_boundary_arn = var.permissions_boundary_arn
 
   node_instance_types = var.node_instance_types
   node_min_size       = var.node_min_size
@@ -140,10 +142,11 @@ module "s3" {
 module "iam" {
   source = "../../modules/iam"
 
-  name_prefix    = local.name_prefix
-  service_name   = var.service_name
-  aws_account_id = var.aws_account_id
-  aws_region     = var.aws_region
+  name_prefix              = local.name_prefix
+  service_name             = var.service_name
+  aws_account_id           = var.aws_account_id
+  aws_region               = var.aws_region
+  permissions_boundary_arn = var.permissions_boundary_arn
 
   cluster_name         = local.cluster_name
   manage_cluster       = var.create_cluster

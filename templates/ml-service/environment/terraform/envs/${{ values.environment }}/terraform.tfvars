@@ -62,6 +62,16 @@ dataset_uri          = "{% if values.datasetSource == "s3" %}${{ values.datasetU
 github_owner = "${{ values.githubOwner }}"
 github_repo  = "${{ values.githubRepo }}"
 
+# Permissions boundary of every IAM role this root creates: the platform's boundary for CI roles
+# (mlops.github.permissionsBoundary in Backstage), which the Terraform role may be required to put on
+# the roles it creates.
+{%- if values.permissionsBoundaryArn %}
+permissions_boundary_arn = "${{ values.permissionsBoundaryArn }}"
+{%- else %}
+# The CI roles were given in the form: set the boundary your platform requires, if any.
+permissions_boundary_arn = null
+{%- endif %}
+
 # none | plan | apply: Terraform access of the deploy role (see modules/iam). The workflows apply with
 # this environment's Terraform role (variable AWS_TERRAFORM_ROLE_ARN), so the deploy role needs none.
 deploy_role_terraform_access = "none"

@@ -238,6 +238,12 @@ variable "service_account_name" {
   type        = string
 }
 
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary of every IAM role this root creates (deploy, service, EKS and flow-log roles). The platform's boundary for CI roles usually requires it on the roles they create; null for none."
+  type        = string
+  default     = null
+}
+
 # --- GitHub ---------------------------------------------------------------------------
 
 variable "github_owner" {

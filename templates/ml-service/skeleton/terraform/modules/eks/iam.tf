@@ -1,8 +1,9 @@
 # --- Control plane role -------------------------------------------------------
 
 resource "aws_iam_role" "cluster" {
-  name        = "${var.cluster_name}-eks-cluster"
-  description = "EKS control plane of ${var.cluster_name}."
+  name                 = "${var.cluster_name}-eks-cluster"
+  description          = "EKS control plane of ${var.cluster_name}."
+  permissions_boundary = var.permissions_boundary_arn
 
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
@@ -41,8 +42,9 @@ resource "aws_iam_role_policy" "cluster_encryption" {
 # --- Node role ----------------------------------------------------------------
 
 resource "aws_iam_role" "node" {
-  name        = "${var.cluster_name}-eks-node"
-  description = "Managed node group of ${var.cluster_name}."
+  name                 = "${var.cluster_name}-eks-node"
+  description          = "Managed node group of ${var.cluster_name}."
+  permissions_boundary = var.permissions_boundary_arn
 
   assume_role_policy = jsonencode({
     Version = "2012-10-17"

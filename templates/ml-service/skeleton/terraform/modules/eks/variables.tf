@@ -269,6 +269,12 @@ variable "enable_irsa" {
   default     = false
 }
 
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary of every IAM role this module creates, e.g. the one the platform puts on CI roles (and requires on the roles they create). Null for none."
+  type        = string
+  default     = null
+}
+
 variable "tags" {
   description = "Extra tags for every resource (provider default_tags also apply)."
   type        = map(string)

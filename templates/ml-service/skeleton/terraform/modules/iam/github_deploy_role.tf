@@ -77,6 +77,7 @@ resource "aws_iam_role" "deploy" {
   name                 = "${var.name_prefix}-github-deploy"
   description          = "GitHub Actions deploy role of ${var.github_owner}/${var.github_repo} (${var.github_environment})."
   max_session_duration = var.deploy_role_max_session_seconds
+  permissions_boundary = var.permissions_boundary_arn
 
   assume_role_policy = jsonencode({
     Version = "2012-10-17"

@@ -21,6 +21,7 @@ resource "aws_iam_role" "service" {
   # Pod Identity passes the cluster, namespace and service account as session
   # tags, so the role can only be used by this service account (even if
   # another association in the account pointed at it).
+  permissions_boundary = var.permissions_boundary_arn
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{

@@ -129,6 +129,12 @@ variable "github_environment" {
   }
 }
 
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary of every IAM role this module creates, e.g. the one the platform puts on CI roles (and requires on the roles they create). Null for none."
+  type        = string
+  default     = null
+}
+
 variable "deploy_role_max_session_seconds" {
   description = "Maximum session duration of the deploy role."
   type        = number

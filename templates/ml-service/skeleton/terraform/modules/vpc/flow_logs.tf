@@ -11,8 +11,9 @@ resource "aws_cloudwatch_log_group" "flow_logs" {
 resource "aws_iam_role" "flow_logs" {
   count = var.enable_flow_logs ? 1 : 0
 
-  name        = "${var.name}-vpc-flow-logs"
-  description = "Lets VPC Flow Logs deliver ${var.name} flow logs to CloudWatch Logs."
+  name                 = "${var.name}-vpc-flow-logs"
+  description          = "Lets VPC Flow Logs deliver ${var.name} flow logs to CloudWatch Logs."
+  permissions_boundary = var.permissions_boundary_arn
 
   assume_role_policy = jsonencode({
     Version = "2012-10-17"

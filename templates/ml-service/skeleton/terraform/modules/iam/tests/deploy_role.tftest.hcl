@@ -63,6 +63,11 @@ run "trusts_only_the_github_environment" {
   }
 
   assert {
+    condition     = aws_iam_role.deploy.permissions_boundary == null
+    error_message = "Without a boundary given, none is set."
+  }
+
+  assert {
     condition     = output.deploy_terraform_read_policy == null && output.deploy_terraform_write_policy == null
     error_message = "By default the deploy role gets no Terraform access: the environment's Terraform role applies."
   }
@@ -116,5 +121,21 @@ run "pod_identity_associations_of_other_services_stay_untouchable" {
   assert {
     condition     = length(output.deploy_terraform_write_policy) <= 6144
     error_message = "The write policy exceeds the 6,144-character limit of IAM managed policies."
+  }
+}
+
+run "roles_carry_the_platform_boundary" {
+  command = plan
+
+  variables {
+    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/ml-ci-boundary"
+  }
+
+  assert {
+    condition = (
+      aws_iam_role.deploy.permissions_boundary == "arn:aws:iam::123456789012:policy/ml-ci-boundary" &&
+      aws_iam_role.service.permissions_boundary == "arn:aws:iam::123456789012:policy/ml-ci-boundary"
+    )
+    error_message = "Every role the module creates must carry the platform's permissions boundary: the Terraform role may create roles only under it."
   }
 }
