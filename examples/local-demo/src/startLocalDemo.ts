@@ -135,7 +135,7 @@ export async function startLocalDemo(
       banner: `Local demo against local emulators — ${[
         moto && 'AWS is moto',
         simulation && 'Kubernetes is a read-only simulation',
-        'repositories are published to local git',
+        'repositories are published to local git, where their GitHub settings are recorded and no workflow runs',
       ]
         .filter(Boolean)
         .join(', ')}.`,
