@@ -14,6 +14,18 @@ export const MLOPS_ANNOTATIONS = {
    * {@link PRIMARY_ENVIRONMENT_FALLBACK}.
    */
   inferenceEnvironment: 'mlops/inference-environment',
+  /**
+   * Reach the primary endpoint through the Kubernetes API server's service
+   * proxy instead of a URL: `[<cluster>/]<namespace>/<service>[:<port>]`,
+   * for example `prod-eks/ml-services/churn-model:http`. The cluster is a
+   * name the Kubernetes plugin has configured (it may be left out when it
+   * configures exactly one); namespace and service are DNS-1123 labels; the
+   * port is the Service port's name or number (default `http`). Ignored when
+   * `mlops/inference-url` is set. `mlops/kubernetes-service-<env>` declares
+   * another environment, as `mlops/inference-url-<env>` does. See
+   * {@link getKubernetesServiceTarget}.
+   */
+  kubernetesService: 'mlops/kubernetes-service',
   /** `v2` (Open Inference Protocol, default) or `v1` (KServe V1). */
   inferenceProtocol: 'mlops/inference-protocol',
   /** URI of the ECR repository holding the service image. */
@@ -42,6 +54,14 @@ export const PRIMARY_ENVIRONMENT_FALLBACK = 'default';
 export const MLOPS_INFERENCE_URL_ENV_PREFIX = `${MLOPS_ANNOTATIONS.inferenceUrl}-`;
 
 /**
+ * Prefix of the per-environment Kubernetes target annotations, as in
+ * `mlops/kubernetes-service-staging`.
+ *
+ * @public
+ */
+export const MLOPS_KUBERNETES_SERVICE_ENV_PREFIX = `${MLOPS_ANNOTATIONS.kubernetesService}-`;
+
+/**
  * Standard Backstage annotations the mlops plugins rely on.
  *
  * @public
@@ -49,6 +69,8 @@ export const MLOPS_INFERENCE_URL_ENV_PREFIX = `${MLOPS_ANNOTATIONS.inferenceUrl}
 export const STANDARD_ANNOTATIONS = {
   kubernetesId: 'backstage.io/kubernetes-id',
   kubernetesNamespace: 'backstage.io/kubernetes-namespace',
+  /** The cluster of the entity's workloads (read by the Kubernetes plugin's single-tenant locator). */
+  kubernetesCluster: 'backstage.io/kubernetes-cluster',
   githubProjectSlug: 'github.com/project-slug',
   techdocsRef: 'backstage.io/techdocs-ref',
 } as const;

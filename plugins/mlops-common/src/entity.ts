@@ -2,8 +2,17 @@ import { Entity } from '@backstage/catalog-model';
 import {
   MLOPS_ANNOTATIONS,
   MLOPS_INFERENCE_URL_ENV_PREFIX,
+  MLOPS_KUBERNETES_SERVICE_ENV_PREFIX,
   PRIMARY_ENVIRONMENT_FALLBACK,
+  STANDARD_ANNOTATIONS,
 } from './annotations';
+import {
+  DEFAULT_KUBERNETES_SERVICE_PORT,
+  formatKubernetesServiceTarget,
+  KUBERNETES_ENDPOINT_URL_PREFIX,
+  kubernetesServiceTargetProblems,
+  parseKubernetesServiceTarget,
+} from './kubernetes';
 import { InferenceEndpoint, InferenceProtocol } from './types';
 
 /**
@@ -48,12 +57,129 @@ export function getPrimaryEnvironment(entity: Entity): string {
   return value?.trim() || PRIMARY_ENVIRONMENT_FALLBACK;
 }
 
+/** Where an endpoint goes: a URL, or a Kubernetes target (valid or not). */
+type EndpointLocation = Pick<
+  InferenceEndpoint,
+  'url' | 'kubernetes' | 'invalid'
+>;
+
+function kubernetesLocation(value: string): EndpointLocation {
+  try {
+    const target = parseKubernetesServiceTarget(value);
+    return {
+      url: `${KUBERNETES_ENDPOINT_URL_PREFIX}${formatKubernetesServiceTarget(
+        target,
+      )}`,
+      kubernetes: target,
+    };
+  } catch (error) {
+    return {
+      url: `${KUBERNETES_ENDPOINT_URL_PREFIX}${value.trim()}`,
+      invalid: (error as Error).message,
+    };
+  }
+}
+
 /**
- * Every inference endpoint an entity declares: `mlops/inference-url` first,
+ * Whether an entity is marked as an ML service without naming an endpoint:
+ * it carries `mlops/model-name` or `mlops/inference-protocol`.
+ */
+function hasMlopsMark(annotations: Record<string, string>): boolean {
+  return Boolean(
+    annotations[MLOPS_ANNOTATIONS.modelName]?.trim() ||
+      annotations[MLOPS_ANNOTATIONS.inferenceProtocol]?.trim(),
+  );
+}
+
+/**
+ * The Kubernetes target implied by the standard Kubernetes annotations:
+ * Service `backstage.io/kubernetes-id` in `backstage.io/kubernetes-namespace`
+ * of `backstage.io/kubernetes-cluster` (optional), port `http`.
+ */
+function implicitKubernetesLocation(
+  annotations: Record<string, string>,
+): EndpointLocation | undefined {
+  const service = annotations[STANDARD_ANNOTATIONS.kubernetesId]?.trim();
+  const namespace =
+    annotations[STANDARD_ANNOTATIONS.kubernetesNamespace]?.trim();
+  if (!service || !namespace || !hasMlopsMark(annotations)) return undefined;
+  const cluster =
+    annotations[STANDARD_ANNOTATIONS.kubernetesCluster]?.trim() || undefined;
+  const target = {
+    ...(cluster ? { cluster } : {}),
+    namespace,
+    service,
+    port: DEFAULT_KUBERNETES_SERVICE_PORT,
+  };
+  const url = `${KUBERNETES_ENDPOINT_URL_PREFIX}${formatKubernetesServiceTarget(
+    target,
+  )}`;
+  const problems = kubernetesServiceTargetProblems(target);
+  return problems.length === 0
+    ? { url, kubernetes: target }
+    : {
+        url,
+        invalid: `invalid Kubernetes target from the ${
+          STANDARD_ANNOTATIONS.kubernetesId
+        }/${STANDARD_ANNOTATIONS.kubernetesNamespace}/${
+          STANDARD_ANNOTATIONS.kubernetesCluster
+        } annotations: ${problems.join('; ')}`,
+      };
+}
+
+/** The primary endpoint's location: the URL, else the explicit Kubernetes target, else the implied one. */
+function primaryLocation(
+  annotations: Record<string, string>,
+): EndpointLocation | undefined {
+  const url = annotations[MLOPS_ANNOTATIONS.inferenceUrl]?.trim();
+  if (url) return { url };
+  const target = annotations[MLOPS_ANNOTATIONS.kubernetesService]?.trim();
+  if (target) return kubernetesLocation(target);
+  return implicitKubernetesLocation(annotations);
+}
+
+/**
+ * The location of one environment's endpoint: `mlops/inference-url-<env>`,
+ * else `mlops/kubernetes-service-<env>`.
+ */
+function environmentLocations(
+  annotations: Record<string, string>,
+): Map<string, EndpointLocation> {
+  const locations = new Map<string, EndpointLocation>();
+  const keys = Object.keys(annotations).sort();
+  for (const key of keys) {
+    if (!key.startsWith(MLOPS_INFERENCE_URL_ENV_PREFIX)) continue;
+    const environment = key.slice(MLOPS_INFERENCE_URL_ENV_PREFIX.length);
+    const url = annotations[key].trim();
+    if (environment && url) locations.set(environment, { url });
+  }
+  for (const key of keys) {
+    if (!key.startsWith(MLOPS_KUBERNETES_SERVICE_ENV_PREFIX)) continue;
+    const environment = key.slice(MLOPS_KUBERNETES_SERVICE_ENV_PREFIX.length);
+    const value = annotations[key].trim();
+    if (environment && value && !locations.has(environment)) {
+      locations.set(environment, kubernetesLocation(value));
+    }
+  }
+  return locations;
+}
+
+/**
+ * Every inference endpoint an entity declares: the primary one first,
  * labelled with its environment (`mlops/inference-environment`, else
- * `default`), then one per `mlops/inference-url-<env>`, sorted. Environments
- * are unique: a per-environment annotation naming the primary endpoint's
- * environment is ignored.
+ * `default`), then one per environment, sorted.
+ *
+ * The primary endpoint is `mlops/inference-url`; without it,
+ * `mlops/kubernetes-service` (reached through the Kubernetes API server's
+ * service proxy); without either, an entity marked as an ML service
+ * (`mlops/model-name` or `mlops/inference-protocol`) that carries
+ * `backstage.io/kubernetes-id` and `backstage.io/kubernetes-namespace` is
+ * reached through the proxy at that Service (port `http`, cluster
+ * `backstage.io/kubernetes-cluster` if set). Other environments come from
+ * `mlops/inference-url-<env>`, else `mlops/kubernetes-service-<env>`.
+ * Environments are unique: a per-environment annotation naming the primary
+ * endpoint's environment is ignored. A Kubernetes target with invalid names
+ * is listed with `invalid` set and no `kubernetes`.
  *
  * @public
  */
@@ -62,24 +188,22 @@ export function getInferenceEndpoints(entity: Entity): InferenceEndpoint[] {
   const protocol = getInferenceProtocol(entity);
   const modelName = getModelName(entity);
   const endpoints: InferenceEndpoint[] = [];
-  const primary = annotations[MLOPS_ANNOTATIONS.inferenceUrl]?.trim();
+  const primary = primaryLocation(annotations);
   if (primary) {
     endpoints.push({
       environment: getPrimaryEnvironment(entity),
-      url: primary,
+      ...primary,
       protocol,
       modelName,
     });
   }
-  const perEnvironment = Object.keys(annotations)
-    .filter(key => key.startsWith(MLOPS_INFERENCE_URL_ENV_PREFIX))
-    .sort();
-  for (const key of perEnvironment) {
-    const url = annotations[key].trim();
-    const environment = key.slice(MLOPS_INFERENCE_URL_ENV_PREFIX.length);
+  const perEnvironment = [...environmentLocations(annotations)].sort(
+    ([a], [b]) => (a < b ? -1 : 1),
+  );
+  for (const [environment, location] of perEnvironment) {
     const taken = endpoints.some(e => e.environment === environment);
-    if (url && environment && !taken) {
-      endpoints.push({ environment, url, protocol, modelName });
+    if (!taken) {
+      endpoints.push({ environment, ...location, protocol, modelName });
     }
   }
   return endpoints;

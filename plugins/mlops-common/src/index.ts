@@ -7,5 +7,6 @@
 
 export * from './annotations';
 export * from './entity';
+export * from './kubernetes';
 export * from './permissions';
 export * from './types';

@@ -1,3 +1,5 @@
+import { KubernetesServiceTarget } from './kubernetes';
+
 /**
  * Inference protocol spoken by a model endpoint.
  *
@@ -26,7 +28,8 @@ export type ProbeErrorClass =
   | 'bad-status'
   | 'malformed-body'
   | 'too-large'
-  | 'blocked';
+  | 'blocked'
+  | 'invalid-target';
 
 /**
  * A tensor description in Open Inference Protocol model metadata.
@@ -61,12 +64,25 @@ export interface InferenceEndpoint {
   /**
    * The environment: for `mlops/inference-url` the value of
    * `mlops/inference-environment` (else `default`), otherwise the suffix of
-   * `mlops/inference-url-<env>`.
+   * `mlops/inference-url-<env>` (or `mlops/kubernetes-service-<env>`).
    */
   environment: string;
+  /**
+   * The base URL; for an endpoint reached through the Kubernetes service
+   * proxy, `k8s:[<cluster>/]<namespace>/<service>:<port>` (an identity, not
+   * fetchable; `describeEndpointLocation` shows it).
+   */
   url: string;
   protocol: InferenceProtocol;
   modelName: string;
+  /** Set when the endpoint is reached through the Kubernetes API server's service proxy. */
+  kubernetes?: KubernetesServiceTarget;
+  /**
+   * Why the endpoint cannot be called as declared (an invalid Kubernetes
+   * target annotation). It is listed, so people see the problem, but never
+   * called: probes report `invalid-target` and predict refuses it.
+   */
+  invalid?: string;
 }
 
 /**
