@@ -94,8 +94,8 @@ export function parseKubernetesServiceTarget(
       `"${text}" is not a Kubernetes target; expected [<cluster>/]<namespace>/<service>[:<port>]`,
     );
   }
-  const [cluster, namespace, serviceAndPort] =
-    parts.length === 3 ? parts : [undefined, ...parts];
+  const cluster = parts.length === 3 ? parts[0] : undefined;
+  const [namespace, serviceAndPort] = parts.slice(-2);
   const colon = serviceAndPort.indexOf(':');
   const target: KubernetesServiceTarget = {
     ...(cluster !== undefined ? { cluster } : {}),

@@ -268,6 +268,7 @@ export const spec = {
           'malformed-body',
           'too-large',
           'blocked',
+          'invalid-target',
         ],
       },
       TensorMetadata: {

@@ -3,6 +3,7 @@ import {
   AuthService,
   CacheService,
   DatabaseService,
+  DiscoveryService,
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
@@ -15,7 +16,9 @@ import { FailureBackoff } from './health/FailureBackoff';
 import { HealthProber } from './health/HealthProber';
 import { HealthSnapshotCache } from './health/HealthSnapshotCache';
 import { createOutboundClient, OutboundClient } from './outbound';
+import { KubernetesServiceProxy } from './kubernetes/KubernetesServiceProxy';
 import { PredictService } from './predict/PredictService';
+import { createEndpointRouter } from './routing/EndpointRouter';
 import { DatabaseHealthStore } from './store';
 
 export interface MlopsServiceDeps {
@@ -24,6 +27,7 @@ export interface MlopsServiceDeps {
   database: DatabaseService;
   cache: CacheService;
   auth: AuthService;
+  discovery: DiscoveryService;
   permissions: PermissionsService;
   auditor: AuditorService;
   catalog: CatalogService;
@@ -60,6 +64,13 @@ export async function createMlopsServices(
     timeoutMs: options.predict.timeoutMs,
     maxResponseBytes: options.predict.maxResponseBytes,
   });
+  const router = createEndpointRouter({
+    kubernetes: new KubernetesServiceProxy({
+      discovery: deps.discovery,
+      auth: deps.auth,
+      client: probeClient,
+    }),
+  });
   const snapshots = new HealthSnapshotCache(
     store,
     deps.cache,
@@ -74,6 +85,7 @@ export async function createMlopsServices(
     auth: deps.auth,
     store,
     client: probeClient,
+    router,
     logger: deps.logger,
     backoff,
     concurrency: options.prober.concurrency,
@@ -101,6 +113,7 @@ export async function createMlopsServices(
       permissions: deps.permissions,
       auditor: deps.auditor,
       client: predictClient,
+      router,
     }),
     clients: [probeClient, predictClient],
   };

@@ -11,6 +11,7 @@ import {
   getInferenceEndpoints,
   InferenceEndpoint,
   MLOPS_ANNOTATIONS,
+  STANDARD_ANNOTATIONS,
 } from '@eks-mlops/backstage-plugin-mlops-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
@@ -34,6 +35,26 @@ const FIELDS = [
 
 const PAGE_SIZE = 500;
 
+const exists = (...keys: string[]) =>
+  Object.fromEntries(
+    keys.map(key => [`metadata.annotations.${key}`, CATALOG_FILTER_EXISTS]),
+  );
+
+/**
+ * Entities that may declare a primary endpoint (see `getInferenceEndpoints`):
+ * a URL, an explicit Kubernetes target, or the Kubernetes annotations of an
+ * entity marked as an ML service. Any of them (the catalog ORs the list).
+ */
+const ML_SERVICE_FILTER = [
+  exists(MLOPS_ANNOTATIONS.inferenceUrl),
+  exists(MLOPS_ANNOTATIONS.kubernetesService),
+  exists(MLOPS_ANNOTATIONS.modelName, STANDARD_ANNOTATIONS.kubernetesId),
+  exists(
+    MLOPS_ANNOTATIONS.inferenceProtocol,
+    STANDARD_ANNOTATIONS.kubernetesId,
+  ),
+];
+
 export function toMlService(entity: Entity): MlService {
   const owner = (entity.spec as { owner?: unknown } | undefined)?.owner;
   return {
@@ -54,7 +75,7 @@ export class MlServiceCatalog {
     private readonly logger: LoggerService,
   ) {}
 
-  /** Every entity carrying `mlops/inference-url`, sorted by entity ref. */
+  /** Every entity declaring a primary inference endpoint, sorted by entity ref. */
   async list(credentials: BackstageCredentials): Promise<MlService[]> {
     const services: MlService[] = [];
     let cursor: string | undefined;
@@ -63,10 +84,7 @@ export class MlServiceCatalog {
         cursor
           ? { cursor, limit: PAGE_SIZE, fields: FIELDS }
           : {
-              filter: {
-                [`metadata.annotations.${MLOPS_ANNOTATIONS.inferenceUrl}`]:
-                  CATALOG_FILTER_EXISTS,
-              },
+              filter: ML_SERVICE_FILTER,
               orderFields: { field: 'metadata.name', order: 'asc' },
               limit: PAGE_SIZE,
               fields: FIELDS,

@@ -7,6 +7,7 @@ import pLimit from 'p-limit';
 import { MlService, MlServiceCatalog } from '../catalog/MlServiceCatalog';
 import { endpointKey, EndpointRecord } from '../endpoints';
 import { OutboundClient } from '../outbound';
+import { EndpointRouter } from '../routing/EndpointRouter';
 import { HealthStore } from '../store';
 import { FailureBackoff } from './FailureBackoff';
 import { probeEndpoint } from './probeEndpoint';
@@ -29,6 +30,8 @@ export interface HealthProberOptions {
   auth: AuthService;
   store: HealthStore;
   client: OutboundClient;
+  /** How endpoints are reached (URL or Kubernetes service proxy); by default their URL. */
+  router?: EndpointRouter;
   logger: LoggerService;
   backoff: FailureBackoff;
   concurrency: number;
@@ -301,6 +304,7 @@ export class HealthProber {
     const previousFailures = target.latest?.failures ?? 0;
     const health = await probeEndpoint(target.endpoint, this.options.client, {
       knownModel: this.reusableModel(key),
+      router: this.options.router,
     });
     const failures = this.options.backoff.nextFailures(
       previousFailures,

@@ -7,6 +7,11 @@ import {
 import { z } from 'zod/v3';
 import { OutboundClient, OutboundError, OutboundResponse } from '../outbound';
 import { endpointUrl, v1Paths, v2Paths } from '../protocol/inferencePaths';
+import {
+  directEndpointRouter,
+  EndpointRoute,
+  EndpointRouter,
+} from '../routing/EndpointRouter';
 
 const tensorSchema = z.object({
   name: z.string(),
@@ -39,9 +44,18 @@ const PROBE_HEADERS = {
   'user-agent': 'backstage-plugin-mlops-prober',
 };
 
-async function call(client: OutboundClient, url: string): Promise<CallResult> {
+async function call(
+  client: OutboundClient,
+  route: EndpointRoute,
+  path: string,
+): Promise<CallResult> {
   try {
-    const response = await client.request({ url, headers: PROBE_HEADERS });
+    const response = await client.request({
+      url: endpointUrl(route, path),
+      headers: { ...route.headers, ...PROBE_HEADERS },
+      trustedOrigin: route.trustedOrigin,
+      bearerToken: route.bearerToken,
+    });
     return { ok: true, response };
   } catch (error) {
     if (error instanceof OutboundError) return { ok: false, error };
@@ -90,17 +104,22 @@ function unreachable(
   label: string,
   latencyMs: number,
 ): EndpointHealth {
+  // A refusal by the guard or an invalid target says nothing about the endpoint itself.
+  const notProbed =
+    error.errorClass === 'blocked' || error.errorClass === 'invalid-target';
+  let errorMessage = `${label}: ${error.message}`;
+  if (error.errorClass === 'blocked') {
+    errorMessage = `not probed, refused by the outbound guard: ${error.message}`;
+  } else if (error.errorClass === 'invalid-target') {
+    errorMessage = `not probed: ${error.message}`;
+  }
   return {
     ...base,
-    // A refusal by the guard says nothing about the endpoint itself.
-    state: error.errorClass === 'blocked' ? 'unknown' : 'down',
-    live: error.errorClass === 'blocked' ? undefined : false,
+    state: notProbed ? 'unknown' : 'down',
+    live: notProbed ? undefined : false,
     latencyMs,
     errorClass: error.errorClass,
-    errorMessage:
-      error.errorClass === 'blocked'
-        ? `not probed, refused by the outbound guard: ${error.message}`
-        : `${label}: ${error.message}`,
+    errorMessage,
   };
 }
 
@@ -131,6 +150,8 @@ export interface ProbeOptions {
    * and then, and whenever the endpoint was not healthy).
    */
   knownModel?: ModelMetadata;
+  /** How the endpoint is reached; by default its URL. */
+  router?: EndpointRouter;
 }
 
 function liveDown(
@@ -151,11 +172,12 @@ function liveDown(
 async function probeV2(
   endpoint: InferenceEndpoint,
   client: OutboundClient,
+  route: EndpointRoute,
   base: Pick<EndpointHealth, 'environment' | 'url' | 'checkedAt'>,
   options: ProbeOptions,
 ): Promise<EndpointHealth> {
   const paths = v2Paths(endpoint.modelName);
-  const get = (path: string) => call(client, endpointUrl(endpoint, path));
+  const get = (path: string) => call(client, route, path);
   const started = performance.now();
   // Every call at once, live included: a probe then costs one round trip
   // whether the endpoint is healthy or failing, which keeps a cycle over
@@ -202,13 +224,11 @@ async function probeV2(
 async function probeV1(
   endpoint: InferenceEndpoint,
   client: OutboundClient,
+  route: EndpointRoute,
   base: Pick<EndpointHealth, 'environment' | 'url' | 'checkedAt'>,
 ): Promise<EndpointHealth> {
   const started = performance.now();
-  const result = await call(
-    client,
-    endpointUrl(endpoint, v1Paths(endpoint.modelName).model),
-  );
+  const result = await call(client, route, v1Paths(endpoint.modelName).model);
   if (!result.ok) {
     const elapsed = Math.round(performance.now() - started);
     return unreachable(base, result.error, 'model', elapsed);
@@ -259,7 +279,10 @@ async function probeV1(
 }
 
 /**
- * Probes one inference endpoint through the guarded client.
+ * Probes one inference endpoint through the guarded client, at its URL or
+ * through the Kubernetes service proxy (`options.router`); an endpoint that
+ * cannot be routed (invalid target, unknown cluster) is reported `unknown`
+ * without a call.
  *
  * V2 (Open Inference Protocol) checks live, ready, model ready and model
  * metadata, all at once; V1 (KServe) reads `/v1/models/{m}`. `latencyMs` is the time of
@@ -277,7 +300,19 @@ export async function probeEndpoint(
     url: endpoint.url,
     checkedAt: new Date().toISOString(),
   };
+  const started = performance.now();
+  let route: EndpointRoute;
+  try {
+    route = await (options.router ?? directEndpointRouter).route(endpoint);
+  } catch (error) {
+    const failure =
+      error instanceof OutboundError
+        ? error
+        : new OutboundError('reset', (error as Error).message);
+    const elapsed = Math.round(performance.now() - started);
+    return unreachable(base, failure, 'route', elapsed);
+  }
   return endpoint.protocol === 'v1'
-    ? probeV1(endpoint, client, base)
-    : probeV2(endpoint, client, base, options);
+    ? probeV1(endpoint, client, route, base)
+    : probeV2(endpoint, client, route, base, options);
 }

@@ -34,6 +34,20 @@ export interface OutboundRequest {
   /** Only the headers meant for the target; credentials are dropped anyway. */
   headers?: Record<string, string>;
   body?: string | Buffer;
+  /**
+   * An origin (`http://host:port`) the caller vouches for because it comes
+   * from the backend's own service discovery, never from an entity: the
+   * Kubernetes plugin's base URL. At exactly that origin the host allowlist
+   * and the private-range refusal do not apply; metadata and unroutable
+   * addresses are refused there too, and every other URL, redirects
+   * included, goes through the whole guard.
+   */
+  trustedOrigin?: string;
+  /**
+   * A Backstage token for `trustedOrigin`, sent as `Authorization: Bearer`
+   * to that origin only, never to a redirect elsewhere.
+   */
+  bearerToken?: string;
 }
 
 export interface OutboundResponse {
@@ -236,9 +250,14 @@ export function createOutboundClient(
     }
   }
 
-  async function vet(url: URL, signal: AbortSignal): Promise<PinnedTarget> {
+  async function vet(
+    url: URL,
+    signal: AbortSignal,
+    trustedOrigin: string | undefined,
+  ): Promise<PinnedTarget> {
     const host = normalizeHost(url.hostname);
-    if (!isHostAllowed(host, allowedHosts)) {
+    const trusted = trustedOrigin !== undefined && url.origin === trustedOrigin;
+    if (!trusted && !isHostAllowed(host, allowedHosts)) {
       throw blocked(`host ${host} is not in the allowlist`);
     }
     const addresses = await resolveAll(host, signal);
@@ -246,7 +265,7 @@ export function createOutboundClient(
       throw new OutboundError('dns', `${host} has no addresses`);
     }
     for (const { address } of addresses) {
-      const reason = refusalReason(address, allowPrivateNetworks);
+      const reason = refusalReason(address, allowPrivateNetworks || trusted);
       if (reason) throw blocked(`${host} refused: ${reason}`);
     }
     return { url, address: addresses[0].address, family: addresses[0].family };
@@ -295,9 +314,20 @@ export function createOutboundClient(
     let headers = sanitizeHeaders(request.headers);
     let body =
       request.body === undefined ? undefined : Buffer.from(request.body);
+    const { trustedOrigin, bearerToken } = request;
     for (let hop = 0; ; hop++) {
-      const target = await vet(url, signal);
-      const response = await open(target, method, headers, body, signal);
+      const target = await vet(url, signal, trustedOrigin);
+      const credentials: Record<string, string> =
+        bearerToken && trustedOrigin && url.origin === trustedOrigin
+          ? { authorization: `Bearer ${bearerToken}` }
+          : {};
+      const response = await open(
+        target,
+        method,
+        { ...headers, ...credentials },
+        body,
+        signal,
+      );
       const location = response.headers.location;
       if (!REDIRECT_STATUSES.has(response.statusCode ?? 0) || !location) {
         return { url, response };

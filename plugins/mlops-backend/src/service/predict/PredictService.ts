@@ -16,6 +16,10 @@ import { Request } from 'express';
 import { MlServiceCatalog } from '../catalog/MlServiceCatalog';
 import { OutboundClient, OutboundError } from '../outbound';
 import { endpointUrl, inferencePath } from '../protocol/inferencePaths';
+import {
+  directEndpointRouter,
+  EndpointRouter,
+} from '../routing/EndpointRouter';
 import { BadGatewayError, GatewayTimeoutError } from './errors';
 
 export interface PredictServiceOptions {
@@ -24,6 +28,8 @@ export interface PredictServiceOptions {
   auditor: AuditorService;
   /** The guarded client, with the predict time and response size limits. */
   client: OutboundClient;
+  /** How endpoints are reached (URL or Kubernetes service proxy); by default their URL. */
+  router?: EndpointRouter;
 }
 
 /** One inference call through the proxy. */
@@ -47,12 +53,19 @@ function chooseEndpoint(
       `${entityRef} declares no inference endpoint; annotate it with ${MLOPS_ANNOTATIONS.inferenceUrl}`,
     );
   }
-  if (environment === undefined) return endpoints[0];
-  const endpoint = endpoints.find(e => e.environment === environment);
+  const endpoint =
+    environment === undefined
+      ? endpoints[0]
+      : endpoints.find(e => e.environment === environment);
   if (!endpoint) {
     const declared = endpoints.map(e => e.environment).join(', ');
     throw new InputError(
       `environment "${environment}" is not declared by ${entityRef}; use one of: ${declared}`,
+    );
+  }
+  if (endpoint.invalid) {
+    throw new InputError(
+      `the ${endpoint.environment} endpoint of ${entityRef} cannot be called: ${endpoint.invalid}`,
     );
   }
   return endpoint;
@@ -71,6 +84,11 @@ function parseAnswer(status: number, body: Buffer): unknown {
 
 function toGatewayError(error: OutboundError): Error {
   const message = `the model endpoint did not answer: ${error.message}`;
+  if (error.errorClass === 'invalid-target') {
+    return new InputError(
+      `the model endpoint cannot be called: ${error.message}`,
+    );
+  }
   if (error.errorClass === 'timeout') return new GatewayTimeoutError(message);
   if (error.errorClass === 'blocked') {
     return new BadGatewayError(
@@ -146,15 +164,20 @@ export class PredictService {
     body: unknown,
   ): Promise<PredictResponse> {
     const path = inferencePath(endpoint.protocol, endpoint.modelName);
+    const router = this.options.router ?? directEndpointRouter;
     try {
+      const route = await router.route(endpoint);
       const response = await this.options.client.request({
-        url: endpointUrl(endpoint, path),
+        url: endpointUrl(route, path),
         method: 'POST',
         headers: {
+          ...route.headers,
           'content-type': 'application/json',
           accept: 'application/json',
         },
         body: JSON.stringify(body),
+        trustedOrigin: route.trustedOrigin,
+        bearerToken: route.bearerToken,
       });
       return {
         status: response.status,
