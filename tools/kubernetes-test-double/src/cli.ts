@@ -1,6 +1,6 @@
 /*
  * node --require @backstage/cli/config/nodeTransform.cjs tools/kubernetes-test-double/src/cli.ts \
- *   --manifests <file-or-dir> [--port N] [--host H] [--scenario <deployment>=<scenario>]... [--log-requests]
+ *   --manifests <file-or-dir> [--port N] [--host H] [--scenario <deployment>=<scenario>]... [--service-target <namespace>/<service>=<url>]... [--log-requests]
  *
  * Serves the manifests (a YAML file, a kustomize directory rendered with `kubectl kustomize`, or a
  * directory of YAML files) as a read-only, simulated Kubernetes API until interrupted.
@@ -10,7 +10,7 @@ import { createKubernetesTestDouble } from './createKubernetesTestDouble';
 import { loadManifests } from './loadManifests';
 import { DEPLOYMENT_SCENARIOS, DeploymentScenario } from './types';
 
-const USAGE = `usage: cli.ts --manifests <file-or-dir> [--port N] [--host H] [--scenario <deployment>=<scenario>]... [--log-requests]
+const USAGE = `usage: cli.ts --manifests <file-or-dir> [--port N] [--host H] [--scenario <deployment>=<scenario>]... [--service-target <namespace>/<service>=<url>]... [--log-requests]
 scenarios: ${DEPLOYMENT_SCENARIOS.join(', ')} (default healthy)`;
 
 async function main(): Promise<void> {
@@ -20,6 +20,7 @@ async function main(): Promise<void> {
       port: { type: 'string', default: '0' },
       host: { type: 'string', default: '127.0.0.1' },
       scenario: { type: 'string', multiple: true, default: [] },
+      'service-target': { type: 'string', multiple: true, default: [] },
       'log-requests': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -46,9 +47,27 @@ async function main(): Promise<void> {
     scenarios[name] = scenario as DeploymentScenario;
   }
 
+  const serviceTargets: Record<string, string> = {};
+  for (const assignment of values['service-target']) {
+    const at = assignment.indexOf('=');
+    const service = assignment.slice(0, at);
+    const url = assignment.slice(at + 1);
+    if (
+      at < 0 ||
+      !/^[^/=]+\/[^/=]+$/.test(service) ||
+      !/^https?:\/\//.test(url)
+    ) {
+      throw new Error(
+        `--service-target must look like <namespace>/<service>=<http(s) URL>, got "${assignment}"`,
+      );
+    }
+    serviceTargets[service] = url;
+  }
+
   const testDouble = await createKubernetesTestDouble({
     manifests: await loadManifests(values.manifests),
     scenarios,
+    serviceTargets,
     port,
     host: values.host,
     onRequest: values['log-requests']

@@ -1,6 +1,7 @@
 import { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
 import { handleRequest } from './http/handleRequest';
+import { parseServiceProxyPath, proxyToService } from './http/serviceProxy';
 import { parseManifests } from './manifests';
 import { ObjectStore } from './objectStore';
 import { simulateCluster } from './synthesis/simulateCluster';
@@ -29,6 +30,13 @@ export interface KubernetesTestDoubleOptions {
    * the test double was created, so answers do not change between requests.
    */
   clock?: () => Date;
+  /**
+   * Where the `services/<name>:<port>/proxy/...` subresource of a Service is
+   * forwarded, by `<namespace>/<service>`: a local URL such as
+   * `http://127.0.0.1:8080`. A Service not named here is forwarded to its
+   * `kubernetes-test-double/proxy-target` annotation, if any.
+   */
+  serviceTargets?: Record<string, string>;
   /** Called after each answered request, for logging. */
   onRequest?: (request: RecordedRequest) => void;
 }
@@ -94,11 +102,22 @@ export async function createKubernetesTestDouble(
   let store = simulate(scenarios, simulations);
 
   const requests: RecordedRequest[] = [];
-  const server = createServer((request, response) => {
+  const serviceTargets = { ...options.serviceTargets };
+  const server = createServer(async (request, response) => {
+    const url = request.url ?? '/';
+    const proxyCall = parseServiceProxyPath(url);
     const recorded: RecordedRequest = {
       method: request.method ?? 'GET',
-      url: request.url ?? '/',
-      status: handleRequest(store, request, response),
+      url,
+      status: proxyCall
+        ? await proxyToService(
+            store,
+            proxyCall,
+            serviceTargets,
+            request,
+            response,
+          )
+        : handleRequest(store, request, response),
     };
     requests.push(recorded);
     if (requests.length > MAX_RECORDED_REQUESTS) {

@@ -12,6 +12,7 @@ export type {
   KubernetesTestDoubleOptions,
   RecordedRequest,
 } from './createKubernetesTestDouble';
+export { PROXY_TARGET_ANNOTATION } from './http/serviceProxy';
 export { loadManifests } from './loadManifests';
 export { parseManifests } from './manifests';
 export { matchesLabelSelector, parseLabelSelector } from './labelSelector';
