@@ -3,6 +3,7 @@ import {
   BackstageCredentials,
   coreServices,
   createBackendModule,
+  createServiceFactory,
   SchedulerService,
 } from '@backstage/backend-plugin-api';
 import {
@@ -76,6 +77,8 @@ export async function startMlopsTestBackend(options: {
   entities: Entity[];
   config?: JsonObject;
   canPredict?: PredictPolicy;
+  /** What discovery answers for the `kubernetes` plugin (a Kubernetes backend in another process). */
+  kubernetesBaseUrl?: string;
 }): Promise<MlopsTestBackend> {
   const auditEvents: RecordedAuditEvent[] = [];
   let scheduler: SchedulerService | undefined;
@@ -108,9 +111,23 @@ export async function startMlopsTestBackend(options: {
     },
   });
 
+  const { kubernetesBaseUrl } = options;
+  const discovery = createServiceFactory({
+    service: coreServices.discovery,
+    deps: {},
+    factory: () => {
+      const baseUrl = async (pluginId: string) =>
+        pluginId === 'kubernetes' && kubernetesBaseUrl
+          ? kubernetesBaseUrl
+          : `http://localhost:0/api/${pluginId}`;
+      return { getBaseUrl: baseUrl, getExternalBaseUrl: baseUrl };
+    },
+  });
+
   const backend = await startTestBackend({
     features: [
       mlopsPlugin,
+      discovery,
       captureScheduler,
       catalogServiceMock.factory({ entities: options.entities }),
       permissions.factory,
