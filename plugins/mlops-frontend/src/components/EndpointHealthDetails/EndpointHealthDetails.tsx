@@ -1,4 +1,4 @@
-import { InfoCard, Link, TrendLine } from '@backstage/core-components';
+import { InfoCard, TrendLine } from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
@@ -18,6 +18,7 @@ import {
   PLACEHOLDER,
 } from '../format';
 import { endpointDisplayState, HealthStatus } from '../HealthStatus';
+import { EndpointLocation } from '../EndpointLocation';
 
 /** One card per environment: probe result, 24-hour figures and sparklines. */
 export function EndpointHealthDetails(props: {
@@ -69,7 +70,7 @@ function NotDeployedEndpoint(props: { endpoint: EndpointHealthDetail }) {
         facts={[
           {
             label: 'URL',
-            value: <Link to={props.endpoint.url}>{props.endpoint.url}</Link>,
+            value: <EndpointLocation url={props.endpoint.url} />,
           },
         ]}
       />
@@ -95,7 +96,7 @@ function endpointFacts(endpoint: EndpointHealthDetail): Fact[] {
   const facts: Fact[] = [
     {
       label: 'URL',
-      value: <Link to={endpoint.url}>{endpoint.url}</Link>,
+      value: <EndpointLocation url={endpoint.url} />,
     },
     {
       label: 'Live / ready / model ready',

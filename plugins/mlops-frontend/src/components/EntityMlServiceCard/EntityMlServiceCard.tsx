@@ -2,7 +2,6 @@ import { Entity } from '@backstage/catalog-model';
 import {
   InfoCard,
   InfoCardVariants,
-  Link,
   Progress,
 } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
@@ -38,6 +37,7 @@ import {
 import { MissingMlopsAnnotations } from '../MissingMlopsAnnotations';
 import { RequireKubernetesPlugin } from '../RequireKubernetesPlugin';
 import { RolloutOverview } from '../RolloutOverview';
+import { EndpointLocation } from '../EndpointLocation';
 
 const TITLE = 'ML service';
 
@@ -141,7 +141,7 @@ function endpointFacts(
 ): Fact[] {
   const link: Fact = {
     label: 'Endpoint',
-    value: <Link to={endpoint.url}>{endpoint.url}</Link>,
+    value: <EndpointLocation url={endpoint.url} />,
   };
   if (state === 'not-deployed') {
     return [link];

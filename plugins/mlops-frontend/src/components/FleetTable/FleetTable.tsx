@@ -1,6 +1,6 @@
 import { ChangeEvent, ReactNode, useMemo, useState } from 'react';
 import { parseEntityRef } from '@backstage/catalog-model';
-import { Link, Table, TableColumn } from '@backstage/core-components';
+import { Table, TableColumn } from '@backstage/core-components';
 import {
   EntityRefLink,
   humanizeEntityRef,
@@ -24,6 +24,7 @@ import {
   filterFleetRows,
   NO_FILTERS,
 } from './fleetRows';
+import { EndpointLocation } from '../EndpointLocation';
 
 const HEALTH_STATES = ['healthy', 'degraded', 'down', 'unknown'] as const;
 
@@ -182,7 +183,9 @@ function fleetColumns(replicas: FleetReplicas): TableColumn<FleetRow>[] {
       title: 'Environment',
       field: 'environment',
       render: row => (
-        <Link to={row.url}>{environmentLabel(row.environment)}</Link>
+        <EndpointLocation url={row.url}>
+          {environmentLabel(row.environment)}
+        </EndpointLocation>
       ),
     },
     {

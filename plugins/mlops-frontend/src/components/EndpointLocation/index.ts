@@ -1,0 +1,1 @@
+export { EndpointLocation } from './EndpointLocation';
