@@ -23,7 +23,7 @@ export const MLOPS_ANNOTATIONS = {
    * port is the Service port's name or number (default `http`). Ignored when
    * `mlops/inference-url` is set. `mlops/kubernetes-service-<env>` declares
    * another environment, as `mlops/inference-url-<env>` does. See
-   * {@link getKubernetesServiceTarget}.
+   * {@link parseKubernetesServiceTarget} and {@link getInferenceEndpoints}.
    */
   kubernetesService: 'mlops/kubernetes-service',
   /** `v2` (Open Inference Protocol, default) or `v1` (KServe V1). */

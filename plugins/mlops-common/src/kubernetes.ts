@@ -43,7 +43,11 @@ const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const IANA_SVC_NAME = /^(?=.*[a-z])[a-z0-9]+(-[a-z0-9]+)*$/;
 const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
-/** Why a Kubernetes target is invalid, one sentence per problem; empty when valid. */
+/**
+ * Why a Kubernetes target is invalid, one sentence per problem; empty when valid.
+ *
+ * @public
+ */
 export function kubernetesServiceTargetProblems(
   target: KubernetesServiceTarget,
 ): string[] {
