@@ -3,7 +3,8 @@
  * Chromium creates a new ML service through the "Create new ML service" template, checks that its
  * CI roles are in moto and that the local GitHub stand-in recorded its environments, variables
  * and one dispatch of the deploy workflow, opens it, checks a demo service's health and
- * deployment, and the fleet page. Saves screenshots and fails on any browser console error.
+ * deployment, that another demo service is healthy through the Kubernetes service proxy alone,
+ * and the fleet page. Saves screenshots and fails on any browser console error.
  */
 import {
   exitWhenDone,
@@ -25,10 +26,13 @@ import {
   NewService,
   taskLog,
 } from './firstPush';
+import { expectHealthyThroughKubernetesProxy } from './kubernetesProxy';
 import { Screenshots } from './screenshots';
 import { Steps } from './steps';
 
 const DEMO_SERVICE = 'churn-model';
+/** The demo service reached only through the Kubernetes simulation's service proxy. */
+const PROXIED_SERVICE = 'fraud-score';
 const TIMEOUT_MS = 60_000;
 
 async function fillTemplateForm(page: Page, name: string) {
@@ -244,18 +248,58 @@ async function main() {
       },
     );
 
+    const proxied = demo!.kubernetesProxied[0];
     await steps.run(
-      'the fleet page lists the demo services and the new one',
+      `demo service ${PROXIED_SERVICE}: healthy through the Kubernetes service proxy (entity route and fleet API)`,
+      async () => {
+        if (proxied?.service !== PROXIED_SERVICE) {
+          throw new Error(
+            `the demo reaches ${PROXIED_SERVICE} through the simulation's service proxy; it proxies ${JSON.stringify(
+              demo!.kubernetesProxied,
+            )} (is a real cluster configured in app-config.local.yaml?)`,
+          );
+        }
+        await expectHealthyThroughKubernetesProxy(
+          appUrl,
+          proxied.service,
+          proxied.target,
+        );
+      },
+    );
+
+    await steps.run(
+      `demo service ${PROXIED_SERVICE}: card shows Healthy at k8s: ${proxied?.target}`,
+      async () => {
+        await page.goto(
+          `${appUrl}/catalog/default/component/${PROXIED_SERVICE}`,
+        );
+        await mlServiceCard(page).getByText('Healthy').first().waitFor();
+        await mlServiceCard(page)
+          .getByText(`k8s: ${proxied.target}`)
+          .first()
+          .waitFor();
+        await screenshots.take(mlServiceCard(page), 'ml-service-card-k8s');
+      },
+    );
+
+    await steps.run(
+      `the fleet page lists the demo services and the new one; ${PROXIED_SERVICE} is healthy`,
       async () => {
         await page.getByRole('link', { name: 'ML services' }).first().click();
         for (const name of [
           DEMO_SERVICE,
           'demand-forecast',
-          'fraud-score',
+          PROXIED_SERVICE,
           serviceName,
         ]) {
           await page.getByRole('link', { name }).first().waitFor();
         }
+        await page
+          .getByRole('row')
+          .filter({ has: page.getByRole('link', { name: PROXIED_SERVICE }) })
+          .getByText('Healthy')
+          .first()
+          .waitFor();
         await screenshots.take(page, 'fleet-page', { fullPage: true });
       },
     );

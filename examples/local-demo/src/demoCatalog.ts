@@ -4,7 +4,7 @@ import yaml from 'yaml';
 import { DemoService } from './demoServices';
 import { ModelServer } from './modelServers';
 
-type Entity = {
+export type Entity = {
   kind: string;
   metadata: {
     name: string;
@@ -14,29 +14,46 @@ type Entity = {
   spec?: { definition?: unknown };
 };
 
-function pointAtLocalServers(
+const KUBERNETES_SERVICE_ANNOTATION = 'mlops/kubernetes-service';
+
+/**
+ * Points a demo service's entity at its local endpoints: the model servers'
+ * URLs, or, for a service reached through the Kubernetes simulation's service
+ * proxy, only the `mlops/kubernetes-service` target (no URL, no link to the
+ * model server), as for a model Backstage has no network path to.
+ */
+export function pointAtLocalEndpoints(
   component: Entity,
   service: DemoService,
-  servers: ModelServer[],
-) {
+  servers: Pick<ModelServer, 'environment' | 'url'>[],
+  kubernetesTarget?: string,
+): void {
   const annotations = component.metadata.annotations ?? {};
   for (const key of Object.keys(annotations)) {
-    if (key.startsWith('mlops/inference-url')) {
+    if (
+      key.startsWith('mlops/inference-url') ||
+      key.startsWith(KUBERNETES_SERVICE_ANNOTATION)
+    ) {
       delete annotations[key];
     }
   }
   const primary = service.environments[service.environments.length - 1];
   const links = component.metadata.links ?? [];
-  for (const server of servers) {
-    const key =
-      server.environment === primary
-        ? 'mlops/inference-url'
-        : `mlops/inference-url-${server.environment}`;
-    annotations[key] = server.url;
-    links.push({
-      url: `${server.url}/v2/models/${service.name}`,
-      title: `Local model server (${server.environment})`,
-    });
+  if (kubernetesTarget) {
+    annotations[KUBERNETES_SERVICE_ANNOTATION] = kubernetesTarget;
+    annotations['mlops/inference-environment'] = primary;
+  } else {
+    for (const server of servers) {
+      const key =
+        server.environment === primary
+          ? 'mlops/inference-url'
+          : `mlops/inference-url-${server.environment}`;
+      annotations[key] = server.url;
+      links.push({
+        url: `${server.url}/v2/models/${service.name}`,
+        title: `Local model server (${server.environment})`,
+      });
+    }
   }
   component.metadata.annotations = annotations;
   component.metadata.links = links;
@@ -45,12 +62,15 @@ function pointAtLocalServers(
 /**
  * Writes the demo services' catalog entities as the template rendered them, with the inference
  * URLs replaced by the local model servers and the API definition inlined (the catalog resolves
- * `$text` placeholders through URL readers, which do not read local files).
+ * `$text` placeholders through URL readers, which do not read local files). A service named in
+ * `kubernetesTargets` (service name → `mlops/kubernetes-service` value) gets that target instead
+ * of URLs.
  */
 export async function writeDemoCatalog(
   file: string,
   services: DemoService[],
   servers: ModelServer[],
+  kubernetesTargets: Record<string, string> = {},
 ): Promise<void> {
   const documents: Entity[] = [];
   for (const service of services) {
@@ -62,10 +82,11 @@ export async function writeDemoCatalog(
       .parseAllDocuments(text)
       .map(doc => doc.toJS() as Entity)) {
       if (entity.kind === 'Component') {
-        pointAtLocalServers(
+        pointAtLocalEndpoints(
           entity,
           service,
           servers.filter(server => server.service === service.name),
+          kubernetesTargets[service.name],
         );
       }
       if (entity.kind === 'API' && entity.spec) {

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import yaml from 'yaml';
+import { DEMO_CLUSTER } from './kubernetesSimulation';
 import { MOTO_ACCOUNT_ID, MOTO_CREDENTIALS } from './moto';
 import { DEMO_STATE_DIR, REPO_ROOT } from './paths';
 
@@ -95,7 +96,7 @@ export async function writeDemoConfig(
             type: 'config',
             clusters: [
               {
-                name: 'local-simulation',
+                name: DEMO_CLUSTER,
                 url: kubernetesSimulationUrl,
                 authProvider: 'serviceAccount',
                 serviceAccountToken: 'any-token-the-simulation-accepts',

@@ -8,7 +8,11 @@ import {
 } from './demoConfig';
 import { prepareDemoServices } from './demoServices';
 import { buildAppBundle, startAppDevServer, startBackend } from './exampleApp';
-import { startKubernetesSimulation } from './kubernetesSimulation';
+import {
+  DEMO_CLUSTER,
+  DemoKubernetesTarget,
+  startKubernetesSimulation,
+} from './kubernetesSimulation';
 import { serveDemoServices } from './modelServers';
 import { seedPlatformPolicies, startMoto } from './moto';
 import { DEMO_STATE_DIR, REPO_ROOT } from './paths';
@@ -36,8 +40,22 @@ export interface LocalDemo {
   localGitDir: string;
   /** The moto endpoint the backend uses for AWS, unless real AWS is configured. */
   motoEndpoint?: string;
+  /**
+   * The demo services reached only through the simulated cluster's service proxy, with their
+   * `mlops/kubernetes-service` target; none when a real cluster is configured.
+   */
+  kubernetesProxied: Array<{ service: string; target: string }>;
   backendOutput(): string;
   stop(): Promise<void>;
+}
+
+/** ` (<service> is reached only through its service proxy)`, or nothing. */
+export function proxiedLine(targets: readonly DemoKubernetesTarget[]): string {
+  if (targets.length === 0) return '';
+  const names = targets.map(t => t.service).join(' and ');
+  return ` (${names} ${
+    targets.length === 1 ? 'is' : 'are'
+  } reached only through its service proxy)`;
 }
 
 function appPort(options: LocalDemoOptions): number {
@@ -96,20 +114,28 @@ export async function startLocalDemo(
     );
     const demoCatalogFile = path.join(instanceDir, 'ml-services.yaml');
     stops.push(() => fs.rm(instanceDir, { recursive: true, force: true }));
-    await writeDemoCatalog(demoCatalogFile, services, servers);
     const simulation = userConfig.configuresKubernetes
       ? undefined
-      : await startKubernetesSimulation(services);
+      : await startKubernetesSimulation(services, servers);
     if (simulation) {
-      stops.push(() => simulation.stop());
+      stops.push(() => simulation.double.stop());
     }
+    const proxied = simulation?.targets ?? [];
+    await writeDemoCatalog(
+      demoCatalogFile,
+      services,
+      servers,
+      Object.fromEntries(proxied.map(t => [t.service, t.annotation])),
+    );
 
     const emulators = [
       moto
         ? `AWS: moto at ${moto.endpoint} (nothing reaches a real AWS account)`
         : undefined,
       simulation
-        ? `Kubernetes: a read-only simulation at ${simulation.url} (cluster "local-simulation")`
+        ? `Kubernetes: a read-only simulation at ${
+            simulation.double.url
+          } (cluster "${DEMO_CLUSTER}")${proxiedLine(proxied)}`
         : undefined,
       `GitHub: new repositories are published to local git repositories in ${path.relative(
         REPO_ROOT,
@@ -134,13 +160,14 @@ export async function startLocalDemo(
       backendUrl,
       banner: `Local demo against local emulators — ${[
         moto && 'AWS is moto',
-        simulation && 'Kubernetes is a read-only simulation',
+        simulation &&
+          `Kubernetes is a read-only simulation${proxiedLine(proxied)}`,
         'repositories are published to local git, where their GitHub settings are recorded and no workflow runs',
       ]
         .filter(Boolean)
         .join(', ')}.`,
       motoEndpoint: moto?.endpoint,
-      kubernetesSimulationUrl: simulation?.url,
+      kubernetesSimulationUrl: simulation?.double.url,
     });
     const configFiles = [
       path.join(REPO_ROOT, 'app-config.yaml'),
@@ -167,6 +194,10 @@ export async function startLocalDemo(
       })),
       localGitDir: LOCAL_GIT_DIR,
       motoEndpoint: moto?.endpoint,
+      kubernetesProxied: proxied.map(({ service, annotation }) => ({
+        service,
+        target: annotation,
+      })),
       backendOutput: backend.output,
       stop: stopAll,
     };
