@@ -305,6 +305,30 @@ export const REFUSED_BY_SCHEMA: RefusedValue[] = [
     /requires property "existingTrainingRoleArn"/,
   ],
   [
+    'Backstage role ARN of an IAM user',
+    { backstageRoleArn: 'arn:aws:iam::123456789012:user/backstage' },
+    'backstageRoleArn',
+    /does not match pattern/,
+  ],
+  [
+    'Backstage role ARN with an 11-digit account',
+    { backstageRoleArn: 'arn:aws:iam::12345678901:role/backstage' },
+    'backstageRoleArn',
+    /does not match pattern/,
+  ],
+  [
+    'Backstage role given as a bare role name',
+    { backstageRoleArn: 'backstage' },
+    'backstageRoleArn',
+    /does not match pattern/,
+  ],
+  [
+    'Backstage role ARN with a role name over 64 characters',
+    { backstageRoleArn: `arn:aws:iam::123456789012:role/${'b'.repeat(65)}` },
+    'backstageRoleArn',
+    /does not match pattern/,
+  ],
+  [
     'plan role ARN of an IAM user',
     {
       ...EXISTING_ROLES,

@@ -59,6 +59,15 @@ module "eks" {
       namespaces    = [var.namespace]
     }
   }
+  # Backstage: no access policy, only the Kubernetes group its Role and RoleBinding name.
+  group_access_entries = {
+    for k, v in {
+      backstage = {
+        principal_arn     = var.backstage_role_arn
+        kubernetes_groups = [var.backstage_kubernetes_group]
+      }
+    } : k => v if var.backstage_role_arn != null
+  }
 }
 
 # --- Existing cluster (clusterMode existing) --------------------------------------------------
@@ -96,6 +105,19 @@ resource "aws_eks_access_policy_association" "deploy_existing" {
       error_message = "Do not grant the deploy role cluster-admin on a shared, existing cluster; use AmazonEKSAdminPolicy or AmazonEKSEditPolicy."
     }
   }
+}
+
+# Backstage's backend reaches the service through the Kubernetes API (rollout view, and health and
+# predict through the Service proxy). Its access entry carries no access policy: it is only mapped to
+# a Kubernetes group, which the Role and RoleBinding in k8s/overlays/<env>/backstage-access.yaml
+# grant read of this namespace and the proxy of this one Service.
+resource "aws_eks_access_entry" "backstage_existing" {
+  count = !var.create_cluster && var.manage_existing_cluster_access && var.backstage_role_arn != null ? 1 : 0
+
+  cluster_name      = data.aws_eks_cluster.existing[0].name
+  principal_arn     = var.backstage_role_arn
+  kubernetes_groups = [var.backstage_kubernetes_group]
+  type              = "STANDARD"
 }
 
 locals {
@@ -173,4 +195,5 @@ module "iam" {
   state_lock_table           = var.state_lock_table
   terraform_access           = var.deploy_role_terraform_access
   managed_bucket_names       = values(module.s3.bucket_names)
+  backstage_role_arn         = var.backstage_role_arn
 }

@@ -82,3 +82,8 @@ output "ecr_repository_url" {
   description = "URI of the service's ECR repository."
   value       = local.ecr_repository_url
 }
+
+output "backstage_kubernetes_group" {
+  description = "Kubernetes group of Backstage's access entry (null when backstage_role_arn is null)."
+  value       = var.backstage_role_arn == null ? null : var.backstage_kubernetes_group
+}

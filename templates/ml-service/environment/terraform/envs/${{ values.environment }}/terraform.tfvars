@@ -55,6 +55,14 @@ namespace            = "${{ values.namespace }}{% if values.clusterMode == "exis
 service_account_name = "${{ values.name }}"
 dataset_uri          = "{% if values.datasetSource == "s3" %}${{ values.datasetUri }}{% endif %}"
 
+# --- Backstage ----------------------------------------------------------------
+
+# Backstage's backend role: an EKS access entry (no access policy) mapped to the Kubernetes group below,
+# which k8s/overlays/${{ values.environment }}/backstage-access.yaml lets read this namespace and call the
+# ${{ values.name }} Service through the API server's proxy. null: no access entry.
+backstage_role_arn         = "${{ values.backstageRoleArn }}"
+backstage_kubernetes_group = "${{ values.name }}-backstage"
+
 # --- GitHub Actions -----------------------------------------------------------
 
 # The deploy role trusts only jobs in the GitHub environment "${{ values.environment }}" of this repository.

@@ -244,6 +244,29 @@ variable "permissions_boundary_arn" {
   default     = null
 }
 
+# --- Backstage ------------------------------------------------------------------------
+
+variable "backstage_role_arn" {
+  description = "IAM role of the Backstage backend (its Kubernetes plugin's aws auth). Gets an EKS access entry on the cluster mapped to backstage_kubernetes_group, with no access policy: the Role and RoleBinding in k8s/overlays/<env>/backstage-access.yaml are all it may do. Null for no access entry."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.backstage_role_arn == null || can(regex("^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,64}$", var.backstage_role_arn))
+    error_message = "backstage_role_arn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>) or null."
+  }
+}
+
+variable "backstage_kubernetes_group" {
+  description = "Kubernetes group the Backstage role is mapped to; the subject of the RoleBindings in k8s/overlays/<env>/backstage-access.yaml."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", var.backstage_kubernetes_group))
+    error_message = "backstage_kubernetes_group must be a DNS-1123 label."
+  }
+}
+
 # --- GitHub ---------------------------------------------------------------------------
 
 variable "github_owner" {

@@ -138,6 +138,19 @@ resource "aws_eks_access_policy_association" "this" {
   }
 }
 
+# Entries mapped to Kubernetes groups only (no access policy): RBAC in the
+# cluster decides what they may do.
+resource "aws_eks_access_entry" "groups" {
+  for_each = var.group_access_entries
+
+  cluster_name      = aws_eks_cluster.this.name
+  principal_arn     = each.value.principal_arn
+  kubernetes_groups = each.value.kubernetes_groups
+  type              = "STANDARD"
+
+  tags = var.tags
+}
+
 # --- Add-ons ------------------------------------------------------------------
 
 data "aws_eks_addon_version" "this" {

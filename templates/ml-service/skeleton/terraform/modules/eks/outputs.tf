@@ -132,3 +132,8 @@ output "access_entry_principals" {
   description = "Principals with access entries: key => principal ARN."
   value       = { for k, e in aws_eks_access_entry.this : k => e.principal_arn }
 }
+
+output "group_access_entries" {
+  description = "Access entries with no access policy: key => principal ARN and Kubernetes groups."
+  value       = { for k, e in aws_eks_access_entry.groups : k => { principal_arn = e.principal_arn, kubernetes_groups = e.kubernetes_groups } }
+}

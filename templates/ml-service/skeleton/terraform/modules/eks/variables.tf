@@ -112,6 +112,26 @@ variable "admin_role_arns" {
   }
 }
 
+variable "group_access_entries" {
+  description = <<-EOT
+    Access entries with no access policy, keyed by a static name (e.g. "backstage"): the principal is only
+    mapped to kubernetes_groups, and may do what RoleBindings of those groups allow.
+  EOT
+  type = map(object({
+    principal_arn     = string
+    kubernetes_groups = list(string)
+  }))
+  default = {}
+
+  validation {
+    condition = alltrue([
+      for k, e in var.group_access_entries :
+      length(e.kubernetes_groups) > 0 && alltrue([for g in e.kubernetes_groups : !startswith(g, "system:")])
+    ])
+    error_message = "Each group access entry needs at least one Kubernetes group, none starting with \"system:\"."
+  }
+}
+
 variable "access_entries" {
   description = <<-EOT
     Additional access entries, keyed by a static name (e.g. "deploy"). policy_name is an EKS access policy

@@ -36,6 +36,13 @@ locals {
     "arn:${local.partition}:eks:${local.region}:${local.account}:access-entry/${var.cluster_name}/*",
     "arn:${local.partition}:eks:${local.region}:${local.account}:podidentityassociation/${var.cluster_name}/*",
   ]
+  # Access entry ARNs name the principal as role/<its account>/<role name, without path>/<id>.
+  own_access_entry_arns = concat(
+    ["arn:${local.partition}:eks:${local.region}:${local.account}:access-entry/${coalesce(var.cluster_name, "-")}/role/${local.account}/${var.name_prefix}-github-deploy/*"],
+    var.backstage_role_arn == null ? [] : [
+      "arn:${local.partition}:eks:${local.region}:${local.account}:access-entry/${coalesce(var.cluster_name, "-")}/role/${split(":", var.backstage_role_arn)[4]}/${element(split("/", var.backstage_role_arn), length(split("/", var.backstage_role_arn)) - 1)}/*",
+    ],
+  )
   pod_identity_association_arns = "arn:${local.partition}:eks:${local.region}:${local.account}:podidentityassociation/${coalesce(var.cluster_name, "-")}/*"
   pod_identity_arns             = var.cluster_name == null ? [] : [local.cluster_arn, local.pod_identity_association_arns]
   managed_bucket_arns           = [for b in var.managed_bucket_names : "arn:${local.partition}:s3:::${b}"]
@@ -330,11 +337,12 @@ locals {
     ] : s if var.cluster_name != null],
     [for s in [
       {
-        # The deploy role's own access entry on the shared cluster.
+        # The access entries this stack makes on the shared cluster: the deploy role's own and
+        # Backstage's; none of anyone else.
         Sid      = "TerraformReadOwnAccessEntry"
         Effect   = "Allow"
         Action   = ["eks:DescribeAccessEntry", "eks:ListAssociatedAccessPolicies"]
-        Resource = "arn:${local.partition}:eks:${local.region}:${local.account}:access-entry/${coalesce(var.cluster_name, "-")}/role/${local.account}/${var.name_prefix}-github-deploy/*"
+        Resource = local.own_access_entry_arns
       },
     ] : s if !var.manage_cluster && var.cluster_name != null],
     [for s in [

@@ -202,6 +202,16 @@ run "rendered_environment" {
     condition     = module.vpc[0].nat_gateway_count == {% if values.environment == "prod" %}3{% else %}1{% endif %}
     error_message = "Expected {% if values.environment == "prod" %}one NAT gateway per AZ in prod{% else %}a single NAT gateway outside prod{% endif %}."
   }
+
+  assert {
+    condition     = module.eks[0].group_access_entries["backstage"].principal_arn == "${{ values.backstageRoleArn }}" && tolist(module.eks[0].group_access_entries["backstage"].kubernetes_groups) == tolist(["${{ values.name }}-backstage"])
+    error_message = "Backstage's role must get an access entry mapped to the group <name>-backstage."
+  }
+
+  assert {
+    condition     = !contains(keys(module.eks[0].access_entry_principals), "backstage")
+    error_message = "Backstage's access entry must carry no access policy: only the group's RoleBindings grant it anything."
+  }
 {%- else %}
 
   # --- Existing cluster --------------------------------------------------------
@@ -225,7 +235,17 @@ run "rendered_environment" {
     condition     = aws_eks_access_policy_association.deploy_existing[0].access_scope[0].type == "namespace" && tolist(aws_eks_access_policy_association.deploy_existing[0].access_scope[0].namespaces) == tolist(["${{ values.namespace }}-${{ values.environment }}"])
     error_message = "The deploy role's access on the shared cluster must be limited to the service namespace."
   }
+
+  assert {
+    condition     = aws_eks_access_entry.backstage_existing[0].principal_arn == "${{ values.backstageRoleArn }}" && tolist(aws_eks_access_entry.backstage_existing[0].kubernetes_groups) == tolist(["${{ values.name }}-backstage"]) && aws_eks_access_entry.backstage_existing[0].type == "STANDARD"
+    error_message = "Backstage's role must get an access entry on the shared cluster mapped to the group <name>-backstage (and no access policy: none is associated)."
+  }
 {%- endif %}
+
+  assert {
+    condition     = output.backstage_kubernetes_group == "${{ values.name }}-backstage"
+    error_message = "The Backstage group must be <name>-backstage, the subject of k8s/overlays/<env>/backstage-access.yaml."
+  }
 }
 {%- if values.clusterMode == "new" %}
 
@@ -256,6 +276,16 @@ run "existing_cluster_mode" {
   assert {
     condition     = aws_eks_access_policy_association.deploy_existing[0].access_scope[0].type == "namespace"
     error_message = "The deploy role's access on the shared cluster must be namespace-scoped."
+  }
+
+  assert {
+    condition     = length(aws_eks_access_entry.backstage_existing) == 1
+    error_message = "On a shared cluster Backstage's role must get its access entry too."
+  }
+
+  assert {
+    condition     = strcontains(module.iam.deploy_terraform_read_policy, "access-entry/platform-eks/role/${{ values.backstageRoleArn.split(':')[4] }}/${{ values.backstageRoleArn.split('/') | last }}/*") && strcontains(module.iam.deploy_terraform_read_policy, "access-entry/platform-eks/role/${{ values.awsAccountId }}/${{ values.name }}-${{ values.environment }}-github-deploy/*")
+    error_message = "The deploy role may read exactly the access entries this stack makes on the shared cluster: its own and Backstage's."
   }
 
   assert {
