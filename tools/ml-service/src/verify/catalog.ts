@@ -11,11 +11,11 @@ import {
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import yaml from 'yaml';
+import { parseKubernetesServiceTarget } from '@eks-mlops/backstage-plugin-mlops-common';
 import { Check } from './types';
 
 const REQUIRED_ANNOTATIONS = [
   'mlops/model-name',
-  'mlops/inference-url',
   'mlops/inference-environment',
   'mlops/inference-protocol',
   'mlops/ecr-repository',
@@ -28,6 +28,38 @@ const REQUIRED_ANNOTATIONS = [
   'github.com/project-slug',
   'backstage.io/techdocs-ref',
 ];
+
+const KUBERNETES_TARGET = /^mlops\/kubernetes-service(-.+)?$/;
+
+/**
+ * Backstage reaches the primary endpoint by URL or, with no host, through the
+ * Kubernetes API's service proxy; each target must parse as the backend parses it.
+ */
+function endpointProblems(
+  id: string,
+  annotations: Record<string, string>,
+): string[] {
+  const problems: string[] = [];
+  if (
+    !annotations['mlops/inference-url'] &&
+    !annotations['mlops/kubernetes-service']
+  ) {
+    problems.push(
+      `${id}: missing annotation mlops/inference-url or mlops/kubernetes-service`,
+    );
+  }
+  for (const [key, value] of Object.entries(annotations)) {
+    if (!KUBERNETES_TARGET.test(key)) continue;
+    try {
+      if (!parseKubernetesServiceTarget(value).cluster) {
+        problems.push(`${id}: ${key} names no cluster`);
+      }
+    } catch (error) {
+      problems.push(`${id}: ${key}: ${(error as Error).message}`);
+    }
+  }
+  return problems;
+}
 
 const policy = EntityPolicies.allOf([
   new DefaultNamespaceEntityPolicy(),
@@ -77,6 +109,7 @@ async function entityProblems(entity: Entity): Promise<string[]> {
       ...REQUIRED_ANNOTATIONS.filter(key => !annotations[key]).map(
         key => `${id}: missing annotation ${key}`,
       ),
+      ...endpointProblems(id, annotations),
     );
   }
   if (entity.kind === 'API') {

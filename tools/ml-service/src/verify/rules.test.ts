@@ -184,8 +184,28 @@ metadata: { name: svc }
 spec: { type: service, lifecycle: experimental, owner: team-a }
 ${api}`);
     await expect(catalogCheck(dir).run()).rejects.toThrow(
-      /Component:svc: missing annotation mlops\/inference-url/,
+      /Component:svc: missing annotation mlops\/inference-url or mlops\/kubernetes-service/,
     );
+  });
+
+  it.each([
+    [
+      'mlops/kubernetes-service',
+      'prod-eks/Bad_Namespace/svc:http',
+      /namespace "Bad_Namespace" is not a DNS-1123 label/,
+    ],
+    [
+      'mlops/kubernetes-service-dev',
+      'ml-services/svc:http',
+      /mlops\/kubernetes-service-dev names no cluster/,
+    ],
+  ])('rejects the Kubernetes target %s: %s', async (key, value, problem) => {
+    const dir = await repoWith(`apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: { name: svc, annotations: { "${key}": "${value}" } }
+spec: { type: service, lifecycle: experimental, owner: team-a }
+${api}`);
+    await expect(catalogCheck(dir).run()).rejects.toThrow(problem);
   });
 
   it('rejects an invalid entity name', async () => {
