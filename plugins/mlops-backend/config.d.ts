@@ -1,3 +1,4 @@
+import { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
 import { HumanDuration } from '@backstage/types';
 
 export interface Config {
@@ -65,6 +66,17 @@ export interface Config {
        * @visibility backend
        */
       planRolePolicies?: string[];
+    };
+
+    /**
+     * The catalog module `catalogModuleMlopsClusters`: kubernetes-cluster
+     * Resources from each service's Terraform state (`mlops/tfstate`).
+     */
+    clusterDiscovery?: {
+      /** Set to false to register no entity provider. Default true. */
+      enabled?: boolean;
+      /** When to read the states. Default: every 5 minutes, 3 minute timeout. */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
     };
 
     /** The scheduled prober of model endpoints. */

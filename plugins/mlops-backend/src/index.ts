@@ -8,6 +8,7 @@
 
 export { mlopsPlugin as default } from './plugin';
 export { scaffolderModuleMlops } from './module';
+export { catalogModuleMlopsClusters } from './catalog/module';
 export { createTfstateEnsureAction } from './actions/tfstateEnsure';
 export { createEcrEnsureAction } from './actions/ecrEnsure';
 export { createGithubOidcEnsureAction } from './actions/githubOidcEnsure';

@@ -1,0 +1,291 @@
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import {
+  AuthService,
+  LoggerService,
+  SchedulerServiceTaskRunner,
+} from '@backstage/backend-plugin-api';
+import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
+import {
+  ANNOTATION_LOCATION,
+  ANNOTATION_ORIGIN_LOCATION,
+  Entity,
+  makeValidator,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import {
+  CatalogService,
+  EntityProvider,
+  EntityProviderConnection,
+} from '@backstage/plugin-catalog-node';
+import { MLOPS_ANNOTATIONS } from '@eks-mlops/backstage-plugin-mlops-common';
+import { AwsClientFactory } from '../aws/AwsClientFactory';
+import { StateCluster, clusterFromState } from './clusterOutputs';
+
+/** Annotation keys the Kubernetes plugin's catalog cluster locator reads (@backstage/plugin-kubernetes-common). */
+const KUBERNETES_ANNOTATIONS = {
+  apiServer: 'kubernetes.io/api-server',
+  apiServerCa: 'kubernetes.io/api-server-certificate-authority',
+  authProvider: 'kubernetes.io/auth-provider',
+  awsClusterId: 'kubernetes.io/x-k8s-aws-id',
+} as const;
+
+/** Terraform state object of one environment: `<prefix>/<env>/terraform.tfstate` (the template's `<env>.s3.tfbackend`). */
+const STATE_FILE = 'terraform.tfstate';
+/** Region used to reach the state bucket when the Component names none (S3 follows region redirects). */
+const DEFAULT_REGION = 'us-east-1';
+
+const validator = makeValidator();
+
+interface StateLocation {
+  bucket: string;
+  prefix: string;
+}
+
+/** `s3://<bucket>/<prefix>` of the `mlops/tfstate` annotation, or undefined. */
+export function parseTfstateAnnotation(
+  value: string | undefined,
+): StateLocation | undefined {
+  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+?)\/*$/.exec(
+    value?.trim() ?? '',
+  );
+  if (!match || match[2].split('/').some(part => part === '..')) {
+    return undefined;
+  }
+  return { bucket: match[1], prefix: match[2] };
+}
+
+/**
+ * Catalog entity provider: for every Component with the `mlops/tfstate`
+ * annotation, reads each environment's Terraform state from S3 (outputs only)
+ * and emits a `Resource` of type `kubernetes-cluster` per cluster the service
+ * created, with the annotations the Kubernetes plugin's catalog cluster
+ * locator reads, owned by the Component's owner and a dependency of it.
+ * Every run replaces all of its entities (full mutation). A state that is
+ * missing, unreadable, malformed or lacks the cluster outputs yields no entity
+ * and one warning.
+ */
+export class TerraformStateClusterProvider implements EntityProvider {
+  private connection?: EntityProviderConnection;
+
+  constructor(
+    private readonly options: {
+      catalog: CatalogService;
+      auth: AuthService;
+      logger: LoggerService;
+      awsClientFactory: AwsClientFactory;
+      /** Runs the refresh; when absent, call {@link refresh} yourself. */
+      taskRunner?: SchedulerServiceTaskRunner;
+    },
+  ) {}
+
+  getProviderName(): string {
+    return 'mlops-terraform-state-clusters';
+  }
+
+  async connect(connection: EntityProviderConnection): Promise<void> {
+    this.connection = connection;
+    await this.options.taskRunner?.run({
+      id: `${this.getProviderName()}:refresh`,
+      fn: () => this.refresh(),
+    });
+  }
+
+  /** Reads every state and replaces this provider's entities. */
+  async refresh(): Promise<void> {
+    if (!this.connection) {
+      throw new Error(`${this.getProviderName()} is not connected`);
+    }
+    const { catalog, auth, logger } = this.options;
+    const { items } = await catalog.getEntities(
+      {
+        filter: {
+          kind: 'Component',
+          [`metadata.annotations.${MLOPS_ANNOTATIONS.tfstate}`]:
+            CATALOG_FILTER_EXISTS,
+        },
+        fields: ['kind', 'metadata', 'spec.owner', 'spec.system'],
+      },
+      { credentials: await auth.getOwnServiceCredentials() },
+    );
+    const entities = new Map<string, { entity: Entity; locationKey: string }>();
+    for (const component of items) {
+      for (const entity of await this.clustersOf(component)) {
+        const ref = stringifyEntityRef(entity);
+        if (entities.has(ref)) {
+          logger.warn(
+            `mlops cluster discovery: cluster ${ref} of ${stringifyEntityRef(
+              component,
+            )} is already emitted for another service; kept the first`,
+          );
+          continue;
+        }
+        entities.set(ref, {
+          entity,
+          locationKey: `${this.getProviderName()}:${stringifyEntityRef(
+            component,
+          )}`,
+        });
+      }
+    }
+    await this.connection.applyMutation({
+      type: 'full',
+      entities: [...entities.values()],
+    });
+    logger.info(
+      `mlops cluster discovery: ${entities.size} kubernetes-cluster Resource(s) from ${items.length} service(s)`,
+    );
+  }
+
+  private async clustersOf(component: Entity): Promise<Entity[]> {
+    const { logger } = this.options;
+    const ref = stringifyEntityRef(component);
+    const annotations = component.metadata.annotations ?? {};
+    const location = parseTfstateAnnotation(
+      annotations[MLOPS_ANNOTATIONS.tfstate],
+    );
+    if (!location) {
+      logger.warn(
+        `mlops cluster discovery: ${ref} has ${MLOPS_ANNOTATIONS.tfstate} "${
+          annotations[MLOPS_ANNOTATIONS.tfstate]
+        }", not s3://<bucket>/<prefix>; no clusters from it`,
+      );
+      return [];
+    }
+    const where = `s3://${location.bucket}/${location.prefix}`;
+    let s3;
+    let environments: string[];
+    try {
+      const clients = await this.options.awsClientFactory.create({
+        region: annotations[MLOPS_ANNOTATIONS.awsRegion] || DEFAULT_REGION,
+        accountId: annotations[MLOPS_ANNOTATIONS.awsAccountId] || undefined,
+      });
+      s3 = clients.s3;
+      environments = await listEnvironments(s3, location);
+    } catch (error) {
+      logger.warn(
+        `mlops cluster discovery: cannot list the Terraform states of ${ref} under ${where}/: ${errorText(
+          error,
+        )}`,
+      );
+      return [];
+    }
+    if (environments.length === 0) {
+      logger.warn(
+        `mlops cluster discovery: no environment state under ${where}/ for ${ref} (not applied yet?)`,
+      );
+      return [];
+    }
+    const entities: Entity[] = [];
+    for (const environment of environments) {
+      const key = `${location.prefix}/${environment}/${STATE_FILE}`;
+      const stateUrl = `s3://${location.bucket}/${key}`;
+      const skip = (reason: string) =>
+        logger.warn(
+          `mlops cluster discovery: no cluster for ${ref} environment ${environment} from ${stateUrl}: ${reason}`,
+        );
+      let text: string;
+      try {
+        const object = await s3.send(
+          new GetObjectCommand({ Bucket: location.bucket, Key: key }),
+        );
+        text = (await object.Body?.transformToString('utf-8')) ?? '';
+      } catch (error) {
+        skip(errorText(error));
+        continue;
+      }
+      const result = clusterFromState(text);
+      if (result.kind === 'invalid') {
+        skip(result.reason);
+        continue;
+      }
+      if (result.kind === 'existing-cluster') {
+        logger.debug(
+          `mlops cluster discovery: ${ref} environment ${environment} uses the existing cluster ${result.name}; it is registered by the platform, not here`,
+        );
+        continue;
+      }
+      if (!validator.isValidEntityName(result.cluster.name)) {
+        skip(
+          `cluster name "${result.cluster.name}" is not a valid entity name`,
+        );
+        continue;
+      }
+      entities.push(
+        clusterEntity(component, environment, result.cluster, stateUrl),
+      );
+    }
+    return entities;
+  }
+}
+
+async function listEnvironments(
+  s3: Awaited<ReturnType<AwsClientFactory['create']>>['s3'],
+  location: StateLocation,
+): Promise<string[]> {
+  const environments: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: location.bucket,
+        Prefix: `${location.prefix}/`,
+        Delimiter: '/',
+        ContinuationToken: token,
+      }),
+    );
+    for (const { Prefix } of page.CommonPrefixes ?? []) {
+      const environment = Prefix?.slice(location.prefix.length + 1, -1);
+      if (environment) {
+        environments.push(environment);
+      }
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return environments.sort();
+}
+
+function clusterEntity(
+  component: Entity,
+  environment: string,
+  cluster: StateCluster,
+  stateUrl: string,
+): Entity {
+  const namespace = component.metadata.namespace ?? 'default';
+  const location = `url:${stateUrl}`;
+  const spec = component.spec ?? {};
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Resource',
+    metadata: {
+      name: cluster.name,
+      namespace,
+      description: `EKS cluster of ${component.metadata.name} (${environment}), from its Terraform state`,
+      annotations: {
+        [ANNOTATION_LOCATION]: location,
+        [ANNOTATION_ORIGIN_LOCATION]: location,
+        [KUBERNETES_ANNOTATIONS.apiServer]: cluster.endpoint,
+        [KUBERNETES_ANNOTATIONS.apiServerCa]: cluster.certificateAuthorityData,
+        [KUBERNETES_ANNOTATIONS.authProvider]: 'aws',
+        [KUBERNETES_ANNOTATIONS.awsClusterId]: cluster.name,
+        ...(cluster.region && {
+          [MLOPS_ANNOTATIONS.awsRegion]: cluster.region,
+        }),
+      },
+    },
+    spec: {
+      type: 'kubernetes-cluster',
+      owner: typeof spec.owner === 'string' ? spec.owner : 'unknown',
+      ...(typeof spec.system === 'string' && { system: spec.system }),
+      dependencyOf: [stringifyEntityRef(component)],
+    },
+  };
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) {
+    return error.name && error.name !== 'Error'
+      ? `${error.name}: ${error.message}`
+      : error.message;
+  }
+  return String(error);
+}
