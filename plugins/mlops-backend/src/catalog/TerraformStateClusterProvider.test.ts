@@ -8,7 +8,11 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
+import {
+  Entity,
+  FieldFormatEntityPolicy,
+  resourceEntityV1alpha1Validator,
+} from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
 import { EntityProviderConnection } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -213,6 +217,15 @@ describe('TerraformStateClusterProvider against moto', () => {
       },
     });
     expect(JSON.stringify(entities)).not.toContain('do-not-leak');
+    for (const entity of entities) {
+      // What the catalog checks before it stores a Resource.
+      await expect(resourceEntityV1alpha1Validator.check(entity)).resolves.toBe(
+        true,
+      );
+      await expect(
+        new FieldFormatEntityPolicy().enforce(entity),
+      ).resolves.toBeDefined();
+    }
 
     const locator = CatalogClusterLocator.fromConfig(
       catalogServiceMock({ entities: [component, ...entities] }),

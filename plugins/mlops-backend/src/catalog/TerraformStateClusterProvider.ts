@@ -6,6 +6,9 @@ import {
 } from '@backstage/backend-plugin-api';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import {
+  ANNOTATION_KUBERNETES_API_SERVER,
+  ANNOTATION_KUBERNETES_API_SERVER_CA,
+  ANNOTATION_KUBERNETES_AUTH_PROVIDER,
   ANNOTATION_LOCATION,
   ANNOTATION_ORIGIN_LOCATION,
   Entity,
@@ -21,13 +24,12 @@ import { MLOPS_ANNOTATIONS } from '@eks-mlops/backstage-plugin-mlops-common';
 import { AwsClientFactory } from '../aws/AwsClientFactory';
 import { StateCluster, clusterFromState } from './clusterOutputs';
 
-/** Annotation keys the Kubernetes plugin's catalog cluster locator reads (@backstage/plugin-kubernetes-common). */
-const KUBERNETES_ANNOTATIONS = {
-  apiServer: 'kubernetes.io/api-server',
-  apiServerCa: 'kubernetes.io/api-server-certificate-authority',
-  authProvider: 'kubernetes.io/auth-provider',
-  awsClusterId: 'kubernetes.io/x-k8s-aws-id',
-} as const;
+/**
+ * The EKS cluster name the Kubernetes plugin's AWS auth signs its token for
+ * (`ANNOTATION_KUBERNETES_AWS_CLUSTER_ID` of @backstage/plugin-kubernetes-common;
+ * the other keys the catalog cluster locator reads come from catalog-model).
+ */
+const ANNOTATION_KUBERNETES_AWS_CLUSTER_ID = 'kubernetes.io/x-k8s-aws-id';
 
 /** Terraform state object of one environment: `<prefix>/<env>/terraform.tfstate` (the template's `<env>.s3.tfbackend`). */
 const STATE_FILE = 'terraform.tfstate';
@@ -263,10 +265,10 @@ function clusterEntity(
       annotations: {
         [ANNOTATION_LOCATION]: location,
         [ANNOTATION_ORIGIN_LOCATION]: location,
-        [KUBERNETES_ANNOTATIONS.apiServer]: cluster.endpoint,
-        [KUBERNETES_ANNOTATIONS.apiServerCa]: cluster.certificateAuthorityData,
-        [KUBERNETES_ANNOTATIONS.authProvider]: 'aws',
-        [KUBERNETES_ANNOTATIONS.awsClusterId]: cluster.name,
+        [ANNOTATION_KUBERNETES_API_SERVER]: cluster.endpoint,
+        [ANNOTATION_KUBERNETES_API_SERVER_CA]: cluster.certificateAuthorityData,
+        [ANNOTATION_KUBERNETES_AUTH_PROVIDER]: 'aws',
+        [ANNOTATION_KUBERNETES_AWS_CLUSTER_ID]: cluster.name,
         ...(cluster.region && {
           [MLOPS_ANNOTATIONS.awsRegion]: cluster.region,
         }),
