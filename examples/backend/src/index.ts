@@ -19,6 +19,7 @@ backend.add(import('@backstage/plugin-catalog-backend'));
 backend.add(
   import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
 );
+backend.add(import('@eks-mlops/backstage-plugin-mlops-backend/catalog'));
 
 backend.add(import('@backstage/plugin-scaffolder-backend'));
 backend.add(import('@eks-mlops/backstage-plugin-mlops-backend/scaffolder'));

@@ -103,6 +103,8 @@ export async function writeDemoConfig(
               },
             ],
           },
+          // Clusters found in the services' Terraform state, as in app-config.yaml.
+          { type: 'catalog' },
         ],
       },
     }),

@@ -123,6 +123,7 @@ resource "aws_eks_access_entry" "backstage_existing" {
 locals {
   cluster_name     = var.create_cluster ? module.eks[0].cluster_name : data.aws_eks_cluster.existing[0].name
   cluster_endpoint = var.create_cluster ? module.eks[0].cluster_endpoint : data.aws_eks_cluster.existing[0].endpoint
+  cluster_ca_data  = var.create_cluster ? module.eks[0].cluster_certificate_authority_data : one(data.aws_eks_cluster.existing[0].certificate_authority[*].data)
   cluster_arn      = var.create_cluster ? module.eks[0].cluster_arn : data.aws_eks_cluster.existing[0].arn
 }
 

@@ -18,6 +18,11 @@ output "cluster_endpoint" {
   value       = local.cluster_endpoint
 }
 
+output "cluster_certificate_authority_data" {
+  description = "Base64 CA bundle of the cluster's Kubernetes API; Backstage's cluster discovery reads it from the state."
+  value       = local.cluster_ca_data
+}
+
 output "cluster_arn" {
   description = "ARN of the EKS cluster."
   value       = local.cluster_arn
