@@ -19,6 +19,7 @@ from starlette.types import Receive, Scope, Send
 
 from app import __version__
 from app.batcher import Batcher, BatcherClosedError
+from app.limits import RequestLimits
 from app.metrics import Metrics, MetricsMiddleware
 from app.predictor import INPUT_NAME, OUTPUT_NAME, LoadedModel, ModelLoadError, load_model
 from app.protocol import (
@@ -294,5 +295,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.server = ServerState(settings)
     app.include_router(router)
     _install_error_handlers(app)
+    # Inside the metrics middleware, so refused requests (413/429) are counted too.
+    app.add_middleware(
+        RequestLimits,
+        max_body_bytes=settings.max_request_bytes,
+        max_concurrent=settings.max_concurrent_requests,
+    )
     app.add_middleware(MetricsMiddleware, metrics=app.state.server.metrics)
     return app

@@ -26,6 +26,11 @@ class Settings:
     graceful_shutdown_seconds: float = 20.0
     otel_enabled: bool = False
     fast_predict: bool = True
+    # Request bodies over this many bytes are refused with 413 (inference requests are KBs).
+    max_request_bytes: int = 8 * 1024 * 1024
+    # In-flight requests over this are refused with 429 + Retry-After (probes and /metrics are
+    # never refused). Keep it above the clients' total concurrency at the load you plan for.
+    max_concurrent_requests: int = 128
 
     @classmethod
     def from_env(
@@ -58,6 +63,15 @@ class Settings:
             ),
             otel_enabled=get("OTEL_ENABLED", "serving.otelEnabled", cls.otel_enabled, parse_bool),
             fast_predict=get("FAST_PREDICT", "serving.fastPredict", cls.fast_predict, parse_bool),
+            max_request_bytes=get(
+                "MAX_REQUEST_BYTES", "serving.maxRequestBytes", cls.max_request_bytes, int
+            ),
+            max_concurrent_requests=get(
+                "MAX_CONCURRENT_REQUESTS",
+                "serving.maxConcurrentRequests",
+                cls.max_concurrent_requests,
+                int,
+            ),
         )
         settings.validate()
         return settings
@@ -67,5 +81,10 @@ class Settings:
             raise ConfigError(f"LOG_LEVEL must be one of {LOG_LEVELS}, got {self.log_level!r}")
         if not 0 < self.port < 65536:
             raise ConfigError(f"PORT must be 1-65535, got {self.port}")
-        if self.max_batch_size < 1:
-            raise ConfigError(f"MAX_BATCH_SIZE must be at least 1, got {self.max_batch_size}")
+        for name, value in (
+            ("MAX_BATCH_SIZE", self.max_batch_size),
+            ("MAX_REQUEST_BYTES", self.max_request_bytes),
+            ("MAX_CONCURRENT_REQUESTS", self.max_concurrent_requests),
+        ):
+            if value < 1:
+                raise ConfigError(f"{name} must be at least 1, got {value}")
