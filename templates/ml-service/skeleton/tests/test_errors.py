@@ -147,7 +147,8 @@ def test_predict_failure_is_json_500(classifier_dir: Path, classification_rows) 
         def explode(rows: np.ndarray) -> np.ndarray:
             raise RuntimeError("model exploded")
 
-        app.state.server.model.estimator.predict = explode
+        # The final step: the server calls it whether or not it goes through Pipeline.predict.
+        app.state.server.model.estimator.steps[-1][1].predict = explode
         response = client.post(INFER, json=v2_request(row(classification_rows)))
         assert_error(response, 500, "internal server error")
         assert client.get("/v2/health/ready").status_code == 200
