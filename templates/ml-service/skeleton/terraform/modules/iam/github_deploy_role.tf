@@ -203,6 +203,13 @@ resource "aws_iam_policy" "deploy_release" {
           Action   = ["eks:DescribeCluster"]
           Resource = local.cluster_arn
         },
+        {
+          # The cluster's VPC range, for the NetworkPolicy (no resource-level permissions).
+          Sid      = "DescribeClusterVpc"
+          Effect   = "Allow"
+          Action   = ["ec2:DescribeVpcs"]
+          Resource = "*"
+        },
       ] : s if var.cluster_name != null],
       [for s in [
         {
