@@ -99,6 +99,20 @@ describe('invalid values are rejected with the field named, before anything is c
         existingTerraformRoleArns: { dev: existingRole('dev-ci-terraform') },
       },
     ],
+    ...['auto', 'nodegroup', 'fargate'].map(
+      (computeMode): [string, Record<string, unknown>] => [
+        `compute mode ${computeMode} of a new cluster`,
+        { clusterMode: 'new', computeMode },
+      ],
+    ),
+    [
+      'a compute mode left in the form of an existing cluster (ignored)',
+      {
+        clusterMode: 'existing',
+        existingClusterName: 'platform-shared',
+        computeMode: 'something-else',
+      },
+    ],
     ['a public repository', { repoVisibility: 'public' }],
     [
       'prod reviewers, users and groups',

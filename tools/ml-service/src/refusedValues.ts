@@ -133,6 +133,12 @@ export const REFUSED_BY_SCHEMA: RefusedValue[] = [
     /requires property "existingClusterName"/,
   ],
   [
+    'unknown compute mode of a new cluster',
+    { clusterMode: 'new', computeMode: 'ec2' },
+    'computeMode',
+    /is not one of enum values: auto,nodegroup,fargate/,
+  ],
+  [
     'unsupported Kubernetes version',
     { kubernetesVersion: '1.20' },
     'kubernetesVersion',

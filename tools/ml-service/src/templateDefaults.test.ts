@@ -77,10 +77,19 @@ describe('the template supplies every default itself, as REST API tasks need', (
         'dispatch',
       ]);
       expect(fromApi.output).toEqual(fromForm.output);
+      // computeMode exists only for a new cluster; its default must come from the steps too.
+      const newCluster = formValues.clusterMode === 'new';
+      expect(formValues.computeMode).toBe(newCluster ? 'auto' : undefined);
       for (const env of formValues.environments as string[]) {
         expect(Object.keys(apiFiles)).toContain(
           `terraform/envs/${env}/terraform.tfvars`,
         );
+        const tfvars = apiFiles[`terraform/envs/${env}/terraform.tfvars`];
+        if (newCluster) {
+          expect(tfvars).toMatch(/^compute_mode\s*=\s*"auto"$/m);
+        } else {
+          expect(tfvars).not.toMatch(/^compute_mode\s*=/m);
+        }
       }
       expect(apiFiles['catalog-info.yaml']).toContain(
         'mlops/inference-environment: prod',

@@ -11,6 +11,26 @@ function parameterPages(
   return [template.spec?.parameters ?? []].flat();
 }
 
+/**
+ * A page's fields: its `properties`, and those of each `allOf` entry whose
+ * `if` the values meet (e.g. computeMode, shown only for a new cluster).
+ * Without values, every conditional field counts.
+ */
+function pageProperties(
+  page: Record<string, any>,
+  values?: Values,
+): Record<string, Record<string, any>> {
+  const conditional = [page.allOf ?? []]
+    .flat()
+    .filter(
+      (entry: Record<string, any>) =>
+        entry?.then?.properties &&
+        (!values || !entry.if || validate(values, entry.if).valid),
+    )
+    .map((entry: Record<string, any>) => entry.then.properties);
+  return Object.assign({}, page.properties ?? {}, ...conditional);
+}
+
 /** Reads a values file: a YAML map of template parameter names. */
 export async function readValuesFile(file: string): Promise<Values> {
   const parsed = yaml.parse(await fs.readFile(file, 'utf8'));
@@ -27,7 +47,7 @@ export function fieldHelp(
 ): string | undefined {
   const name = field.split(/[.[]/)[0];
   for (const page of parameterPages(template)) {
-    const description = page.properties?.[name]?.description;
+    const description = pageProperties(page)[name]?.description;
     if (description) {
       return String(description).trim();
     }
@@ -44,14 +64,17 @@ export function effectiveValues(
   values: Values,
 ): Values {
   const result: Values = { ...values };
-  for (const page of parameterPages(template)) {
-    for (const [name, schema] of Object.entries<Record<string, any>>(
-      page.properties ?? {},
-    )) {
+  const fillDefaults = (properties: Record<string, Record<string, any>>) => {
+    for (const [name, schema] of Object.entries(properties)) {
       if (result[name] === undefined && schema.default !== undefined) {
         result[name] = schema.default;
       }
     }
+  };
+  for (const page of parameterPages(template)) {
+    // The page's own defaults first: a conditional field's `if` may read them.
+    fillDefaults(page.properties ?? {});
+    fillDefaults(pageProperties(page, result));
   }
   return result;
 }

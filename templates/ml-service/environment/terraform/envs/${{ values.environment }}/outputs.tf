@@ -33,6 +33,16 @@ output "cluster_created" {
   value       = var.create_cluster
 }
 
+output "compute_mode" {
+  description = "How the cluster runs pods: auto (EKS Auto Mode), nodegroup or fargate for a cluster this stack created, \"existing\" for an existing cluster."
+  value       = var.create_cluster ? var.compute_mode : "existing"
+}
+
+output "vpc_cidr" {
+  description = "IPv4 range of the new cluster's VPC (the NetworkPolicy admits load balancer traffic from it), or null for an existing cluster."
+  value       = var.create_cluster ? module.vpc[0].vpc_cidr_block : null
+}
+
 output "vpc_id" {
   description = "VPC created for the cluster, or null for an existing cluster."
   value       = var.create_cluster ? module.vpc[0].vpc_id : null

@@ -13,6 +13,13 @@ environment    = "${{ values.environment }}"
 create_cluster      = true
 cluster_name_prefix = "${{ values.clusterNamePrefix }}"
 kubernetes_version  = "${{ values.kubernetesVersion }}"
+
+# How pods run (docs/architecture.md): auto (EKS Auto Mode: EKS runs nodes, load balancing, storage
+# and node scaling), nodegroup (a managed node group, Load Balancer Controller and Cluster Autoscaler)
+# or fargate (a Fargate profile per namespace, no nodes).
+compute_mode = "${{ values.computeMode }}"
+
+# The managed node group: used with compute_mode = "nodegroup" only.
 node_instance_types = ["${{ values.nodeInstanceTypes | join('", "') }}"]
 node_min_size       = ${{ values.nodeMinSize }}
 node_max_size       = ${{ values.nodeMaxSize }}

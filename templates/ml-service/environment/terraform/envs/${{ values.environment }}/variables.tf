@@ -88,8 +88,27 @@ variable "kubernetes_version" {
   }
 }
 
+variable "compute_mode" {
+  description = <<-EOT
+    How a new cluster runs pods (ignored for an existing cluster):
+    "auto"      - EKS Auto Mode: EKS manages the nodes (general-purpose and system node pools), load
+                  balancing (ALB/NLB), block storage and node scaling;
+    "nodegroup" - a managed node group (node_* variables), the AWS Load Balancer Controller and the
+                  Cluster Autoscaler (roles here, Helm charts installed by the deploy workflow);
+    "fargate"   - Fargate profiles for the service namespace and kube-system, no nodes (IRSA for the
+                  service and the Load Balancer Controller: Pod Identity does not work on Fargate).
+  EOT
+  type        = string
+  default     = "auto"
+
+  validation {
+    condition     = contains(["auto", "nodegroup", "fargate"], var.compute_mode)
+    error_message = "compute_mode must be auto (EKS Auto Mode), nodegroup (managed node group) or fargate."
+  }
+}
+
 variable "node_instance_types" {
-  description = "Instance types of the managed node group of a new cluster."
+  description = "Instance types of the managed node group of a new cluster (compute_mode nodegroup)."
   type        = list(string)
   default     = ["m6i.large"]
 
