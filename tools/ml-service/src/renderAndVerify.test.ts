@@ -43,6 +43,13 @@ describe('ml-service template: every example values file renders a repository th
     expect(new Set(all.map(v => v.clusterMode))).toEqual(
       new Set(['new', 'existing']),
     );
+    expect(
+      new Set(
+        all
+          .filter(v => v.clusterMode === 'new')
+          .map(v => v.computeMode ?? 'auto'),
+      ),
+    ).toEqual(new Set(['auto', 'nodegroup', 'fargate']));
     expect(new Set(all.map(v => v.problemType))).toEqual(
       new Set(['classification', 'regression']),
     );

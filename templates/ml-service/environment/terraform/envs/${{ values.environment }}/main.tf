@@ -10,6 +10,7 @@
 data "aws_partition" "current" {}
 
 locals {
+  fargate          = var.create_cluster && var.compute_mode == "fargate"
   name_prefix      = "${var.service_name}-${var.environment}"
   new_cluster_name = "${var.cluster_name_prefix != "" ? var.cluster_name_prefix : var.service_name}-${var.environment}"
 }
@@ -43,6 +44,10 @@ module "eks" {
   log_retention_days       = var.log_retention_days
   enable_irsa              = var.cluster_enable_irsa
   permissions_boundary_arn = var.permissions_boundary_arn
+
+  # auto | nodegroup | fargate; the node_* settings apply to nodegroup only.
+  compute_mode       = var.compute_mode
+  fargate_namespaces = [var.namespace]
 
   node_instance_types = var.node_instance_types
   node_min_size       = var.node_min_size
@@ -160,7 +165,7 @@ module "s3" {
   force_destroy  = var.bucket_force_destroy
 }
 
-# --- IAM: service (Pod Identity) and GitHub deploy roles --------------------------------------
+# --- IAM: service (Pod Identity, or IRSA on Fargate) and GitHub deploy roles ------------------
 
 module "iam" {
   source = "../../modules/iam"
@@ -175,6 +180,12 @@ module "iam" {
   manage_cluster       = var.create_cluster
   namespace            = var.namespace
   service_account_name = var.service_account_name
+  # EKS Pod Identity does not work on Fargate: there the service account is annotated with the role
+  # (eks.amazonaws.com/role-arn) and the cluster's OIDC provider vouches for it (IRSA).
+  irsa_oidc = local.fargate ? {
+    provider_arn = module.eks[0].oidc_provider_arn
+    issuer_url   = module.eks[0].oidc_issuer_url
+  } : null
 
   models_bucket_name = module.s3.bucket_names["models"]
   bucket_kms_key_arn = module.s3.kms_key_arn

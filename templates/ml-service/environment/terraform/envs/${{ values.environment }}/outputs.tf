@@ -54,13 +54,28 @@ output "namespace" {
 }
 
 output "service_account_name" {
-  description = "Kubernetes service account bound to the service role through EKS Pod Identity."
+  description = "Kubernetes service account bound to the service role (see service_role_delivery)."
   value       = var.service_account_name
 }
 
 output "service_role_arn" {
-  description = "IAM role of the service pods (EKS Pod Identity)."
+  description = "IAM role of the service pods. With service_role_delivery \"irsa\" (compute_mode fargate) the service account must carry the annotation eks.amazonaws.com/role-arn = this ARN; with \"pod-identity\" an EKS Pod Identity association delivers it and no annotation is needed."
   value       = module.iam.service_role_arn
+}
+
+output "service_role_delivery" {
+  description = "How the service pods get service_role_arn: \"pod-identity\" (EKS Pod Identity association) or \"irsa\" (on Fargate, where Pod Identity does not work: annotate the service account with eks.amazonaws.com/role-arn)."
+  value       = module.iam.service_role_delivery
+}
+
+output "load_balancer_controller_role_arn" {
+  description = "IAM role of the AWS Load Balancer Controller, service account kube-system/aws-load-balancer-controller (the deploy workflow installs its Helm chart, v3.5.0, whose IAM policy this role carries). compute_mode nodegroup: delivered by an EKS Pod Identity association, no annotation. compute_mode fargate: IRSA, so annotate the service account with eks.amazonaws.com/role-arn = this ARN (Pod Identity does not work on Fargate), and pass the chart vpcId and region (no instance metadata on Fargate). null in auto mode (EKS Auto Mode balances load itself) and for an existing cluster."
+  value       = var.create_cluster ? module.eks[0].load_balancer_controller_role_arn : null
+}
+
+output "cluster_autoscaler_role_arn" {
+  description = "IAM role of the Cluster Autoscaler, service account kube-system/cluster-autoscaler, delivered by an EKS Pod Identity association (compute_mode nodegroup only; it may resize only this cluster's node group). null otherwise."
+  value       = var.create_cluster ? module.eks[0].cluster_autoscaler_role_arn : null
 }
 
 output "deploy_role_arn" {

@@ -201,7 +201,7 @@ variable "cluster_authentication_mode" {
 }
 
 variable "cluster_enable_irsa" {
-  description = "Also create an IAM OIDC provider for the new cluster (IRSA). Not needed: the service uses EKS Pod Identity."
+  description = "Also create an IAM OIDC provider for the new cluster (IRSA). Not needed with EKS Pod Identity (compute_mode auto and nodegroup); compute_mode fargate always creates it, as Pod Identity does not work on Fargate."
   type        = bool
   default     = false
 }
@@ -215,7 +215,7 @@ variable "admin_role_arns" {
 # --- Kubernetes access of the deploy role -----------------------------------------
 
 variable "deploy_access_policy" {
-  description = "EKS access policy of the deploy role: AmazonEKSClusterAdminPolicy on a cluster this stack owns (it creates the namespace and cluster add-ons), AmazonEKSAdminPolicy or AmazonEKSEditPolicy in the namespace of a shared cluster."
+  description = "EKS access policy of the deploy role: AmazonEKSClusterAdminPolicy on a cluster this stack owns (it creates the namespace and installs the cluster's controllers with Helm; the EKS add-ons are Terraform's), AmazonEKSAdminPolicy or AmazonEKSEditPolicy in the namespace of a shared cluster."
   type        = string
   default     = "AmazonEKSAdminPolicy"
 
@@ -253,7 +253,7 @@ variable "namespace" {
 }
 
 variable "service_account_name" {
-  description = "Kubernetes service account of the service pods (bound to the service role through EKS Pod Identity)."
+  description = "Kubernetes service account of the service pods (bound to the service role through EKS Pod Identity, or through IRSA with compute_mode fargate)."
   type        = string
 }
 

@@ -18,9 +18,21 @@ resource "aws_iam_role" "cluster" {
   tags = var.tags
 }
 
+# EKS Auto Mode manages EC2 instances, load balancers, EBS volumes and ENIs with the cluster role,
+# hence its managed policies (and sts:TagSession in the trust policy above).
 resource "aws_iam_role_policy_attachment" "cluster" {
+  for_each = toset(concat(
+    ["AmazonEKSClusterPolicy"],
+    local.auto_mode ? [
+      "AmazonEKSComputePolicy",
+      "AmazonEKSBlockStoragePolicy",
+      "AmazonEKSLoadBalancingPolicy",
+      "AmazonEKSNetworkingPolicy",
+    ] : [],
+  ))
+
   role       = aws_iam_role.cluster.name
-  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AmazonEKSClusterPolicy"
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/${each.value}"
 }
 
 # Envelope encryption of Kubernetes secrets needs the control plane to use the key.
@@ -41,9 +53,12 @@ resource "aws_iam_role_policy" "cluster_encryption" {
 
 # --- Node role ----------------------------------------------------------------
 
+# Nodes of the managed node group, or of EKS Auto Mode; Fargate has none.
 resource "aws_iam_role" "node" {
+  count = local.fargate ? 0 : 1
+
   name                 = "${var.cluster_name}-eks-node"
-  description          = "Managed node group of ${var.cluster_name}."
+  description          = local.auto_mode ? "EKS Auto Mode nodes of ${var.cluster_name}." : "Managed node group of ${var.cluster_name}."
   permissions_boundary = var.permissions_boundary_arn
 
   assume_role_policy = jsonencode({
@@ -59,21 +74,27 @@ resource "aws_iam_role" "node" {
   tags = var.tags
 }
 
+# Auto Mode nodes need only the minimal worker and image pull policies (EKS manages their
+# networking with the cluster role); node group nodes also run the VPC CNI.
 resource "aws_iam_role_policy_attachment" "node" {
-  for_each = toset([
+  for_each = toset(local.fargate ? [] : local.auto_mode ? [
+    "AmazonEKSWorkerNodeMinimalPolicy",
+    "AmazonEC2ContainerRegistryPullOnly",
+    ] : [
     "AmazonEKSWorkerNodePolicy",
     "AmazonEKS_CNI_Policy",
     "AmazonEC2ContainerRegistryReadOnly",
   ])
 
-  role       = aws_iam_role.node.name
+  role       = aws_iam_role.node[0].name
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/${each.value}"
 }
 
-# --- IRSA (optional) ----------------------------------------------------------
+# --- IRSA (optional; always in fargate mode) ---------------------------------
 
+# Fargate pods cannot use EKS Pod Identity, so fargate mode always creates it.
 resource "aws_iam_openid_connect_provider" "cluster" {
-  count = var.enable_irsa ? 1 : 0
+  count = local.irsa ? 1 : 0
 
   url            = aws_eks_cluster.this.identity[0].oidc[0].issuer
   client_id_list = ["sts.amazonaws.com"]

@@ -1,6 +1,12 @@
 data "aws_partition" "current" {}
 
 locals {
+  auto_mode = var.compute_mode == "auto"
+  nodegroup = var.compute_mode == "nodegroup"
+  fargate   = var.compute_mode == "fargate"
+  # IRSA (the cluster's IAM OIDC provider): EKS Pod Identity does not work on Fargate.
+  irsa = var.enable_irsa || local.fargate
+
   gpu_instances = anytrue([for t in var.node_instance_types : can(regex("^(g|p)[0-9]", t))])
   arm_instances = alltrue([for t in var.node_instance_types : can(regex("^[a-z]+[0-9]+g[a-z]*\\.", t))])
   node_ami_type = coalesce(
@@ -8,27 +14,47 @@ locals {
     local.gpu_instances ? (local.arm_instances ? "AL2023_ARM_64_NVIDIA" : "AL2023_x86_64_NVIDIA") : (local.arm_instances ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD"),
   )
 
-  # Add-ons that must be running before nodes join (networking, kube-proxy and the
-  # Pod Identity agent are DaemonSets); CoreDNS is a Deployment and needs nodes.
-  addon_config = {
-    "vpc-cni" = {
-      # Turns on the VPC CNI's network policy agent so Kubernetes NetworkPolicies are enforced.
-      configuration_values = jsonencode({ enableNetworkPolicy = "true" })
-      before_compute       = true
-    }
-    "kube-proxy" = {
-      configuration_values = null
-      before_compute       = true
-    }
-    "eks-pod-identity-agent" = {
-      configuration_values = null
-      before_compute       = true
-    }
-    "coredns" = {
-      configuration_values = null
-      before_compute       = false
-    }
-  }
+  # EKS add-ons per compute mode. before_compute: DaemonSets that must run before nodes join
+  # (networking, kube-proxy, the Pod Identity agent); the rest are Deployments that need compute.
+  # - auto: VPC CNI, kube-proxy, CoreDNS, the Pod Identity agent, the EBS CSI driver and the load
+  #   balancer controller are part of EKS Auto Mode itself, not add-ons; only metrics-server is added.
+  # - fargate: no DaemonSet runs on Fargate (each pod's micro-VM brings its own networking and
+  #   kube-proxy); CoreDNS is told to run on Fargate (it defaults to EC2 nodes).
+  addon_config = merge(
+    local.nodegroup ? {
+      "vpc-cni" = {
+        # Turns on the VPC CNI's network policy agent so Kubernetes NetworkPolicies are enforced.
+        configuration_values = jsonencode({ enableNetworkPolicy = "true" })
+        before_compute       = true
+      }
+      "kube-proxy" = {
+        configuration_values = null
+        before_compute       = true
+      }
+      "eks-pod-identity-agent" = {
+        configuration_values = null
+        before_compute       = true
+      }
+      "coredns" = {
+        configuration_values = null
+        before_compute       = false
+      }
+    } : {},
+    local.fargate ? {
+      "coredns" = {
+        configuration_values = jsonencode({ computeType = "Fargate" })
+        before_compute       = false
+      }
+    } : {},
+    {
+      # The resource metrics API (metrics.k8s.io) the HorizontalPodAutoscaler reads CPU from.
+      # The add-on listens on 10251, so it also runs on Fargate (which reserves 10250).
+      "metrics-server" = {
+        configuration_values = null
+        before_compute       = false
+      }
+    },
+  )
 
   access_entries = merge(
     {
@@ -76,8 +102,39 @@ resource "aws_eks_cluster" "this" {
 
   enabled_cluster_log_types = var.cluster_log_types
 
-  # The managed add-ons below replace the self-managed vpc-cni, kube-proxy and CoreDNS.
+  # No self-managed vpc-cni, kube-proxy and CoreDNS: the managed add-ons below replace them with a
+  # node group, and EKS Auto Mode (which requires false) and Fargate need none of them.
   bootstrap_self_managed_addons = false
+
+  # EKS Auto Mode: EKS runs the nodes (its general-purpose and system node pools, scaled to the
+  # pending pods), load balancers for Ingress and Service objects, and EBS volumes. All three
+  # settings are required together.
+  dynamic "compute_config" {
+    for_each = local.auto_mode ? [1] : []
+    content {
+      enabled       = true
+      node_pools    = var.auto_mode_node_pools
+      node_role_arn = aws_iam_role.node[0].arn
+    }
+  }
+
+  dynamic "kubernetes_network_config" {
+    for_each = local.auto_mode ? [1] : []
+    content {
+      elastic_load_balancing {
+        enabled = true
+      }
+    }
+  }
+
+  dynamic "storage_config" {
+    for_each = local.auto_mode ? [1] : []
+    content {
+      block_storage {
+        enabled = true
+      }
+    }
+  }
 
   access_config {
     authentication_mode = var.authentication_mode
@@ -108,6 +165,7 @@ resource "aws_eks_cluster" "this" {
 
   depends_on = [
     aws_iam_role_policy_attachment.cluster,
+    aws_iam_role_policy_attachment.node,
     aws_iam_role_policy.cluster_encryption,
     aws_cloudwatch_log_group.cluster,
   ]
@@ -186,5 +244,6 @@ resource "aws_eks_addon" "after_compute" {
 
   tags = var.tags
 
-  depends_on = [aws_eks_node_group.this]
+  # Deployments: they become ACTIVE only once their pods run somewhere.
+  depends_on = [aws_eks_node_group.this, aws_eks_fargate_profile.kube_system, aws_eks_fargate_profile.service]
 }

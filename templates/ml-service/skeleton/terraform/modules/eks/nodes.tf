@@ -1,4 +1,8 @@
+# The managed node group (compute_mode nodegroup only).
+
 resource "aws_launch_template" "node" {
+  count = local.nodegroup ? 1 : 0
+
   name_prefix            = "${var.cluster_name}-node-"
   description            = "Managed node group of EKS cluster ${var.cluster_name}"
   update_default_version = true
@@ -44,10 +48,15 @@ resource "aws_launch_template" "node" {
   }
 }
 
+# EKS tags the group's Auto Scaling group with k8s.io/cluster-autoscaler/enabled and
+# k8s.io/cluster-autoscaler/<cluster>, which the Cluster Autoscaler discovers it by (and its
+# role's permissions are conditioned on).
 resource "aws_eks_node_group" "this" {
+  count = local.nodegroup ? 1 : 0
+
   cluster_name           = aws_eks_cluster.this.name
   node_group_name_prefix = "default-"
-  node_role_arn          = aws_iam_role.node.arn
+  node_role_arn          = aws_iam_role.node[0].arn
   subnet_ids             = var.subnet_ids
   version                = aws_eks_cluster.this.version
 
@@ -67,8 +76,8 @@ resource "aws_eks_node_group" "this" {
   }
 
   launch_template {
-    id      = aws_launch_template.node.id
-    version = aws_launch_template.node.latest_version
+    id      = aws_launch_template.node[0].id
+    version = aws_launch_template.node[0].latest_version
   }
 
   tags = var.tags

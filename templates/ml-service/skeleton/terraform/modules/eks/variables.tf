@@ -19,6 +19,49 @@ variable "kubernetes_version" {
   }
 }
 
+variable "compute_mode" {
+  description = <<-EOT
+    How the cluster runs pods:
+    "auto"      - EKS Auto Mode: EKS runs the nodes (auto_mode_node_pools), load balancers and EBS
+                  storage, and scales the nodes; no node group, no networking add-ons;
+    "nodegroup" - a managed node group (node_* variables) with the vpc-cni (network policy on),
+                  kube-proxy, CoreDNS and Pod Identity agent add-ons, plus Pod Identity roles for the
+                  AWS Load Balancer Controller and the Cluster Autoscaler;
+    "fargate"   - Fargate profiles for fargate_namespaces and kube-system, CoreDNS on Fargate, an IRSA
+                  role for the AWS Load Balancer Controller (Pod Identity does not work on Fargate).
+    Every mode gets the metrics-server add-on.
+  EOT
+  type        = string
+  default     = "auto"
+
+  validation {
+    condition     = contains(["auto", "nodegroup", "fargate"], var.compute_mode)
+    error_message = "compute_mode must be auto, nodegroup or fargate."
+  }
+}
+
+variable "auto_mode_node_pools" {
+  description = "Built-in node pools of EKS Auto Mode: general-purpose (workloads) and system (CriticalAddonsOnly-tainted, for cluster add-ons)."
+  type        = list(string)
+  default     = ["general-purpose", "system"]
+
+  validation {
+    condition     = length(var.auto_mode_node_pools) > 0 && alltrue([for p in var.auto_mode_node_pools : contains(["general-purpose", "system"], p)])
+    error_message = "auto_mode_node_pools may only contain general-purpose and system, and at least one of them."
+  }
+}
+
+variable "fargate_namespaces" {
+  description = "Namespaces whose pods run on Fargate in compute_mode fargate (the service's; kube-system gets its own profile). 1 to 5."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = length(var.fargate_namespaces) <= 5 && alltrue([for n in var.fargate_namespaces : can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", n)) && n != "kube-system"])
+    error_message = "fargate_namespaces must list at most 5 DNS-1123 labels, not kube-system (it has its own profile)."
+  }
+}
+
 variable "support_type" {
   description = "EKS upgrade policy: STANDARD (auto-upgraded at the end of standard support) or EXTENDED (paid extended support)."
   type        = string
@@ -161,7 +204,7 @@ variable "access_entries" {
 }
 
 variable "node_instance_types" {
-  description = "EC2 instance types of the managed node group (one family/architecture; GPU g*/p* types select the NVIDIA AMI, Graviton types the ARM AMI)."
+  description = "compute_mode nodegroup: EC2 instance types of the managed node group (one family/architecture; GPU g*/p* types select the NVIDIA AMI, Graviton types the ARM AMI)."
   type        = list(string)
 
   validation {
@@ -273,18 +316,18 @@ variable "node_max_unavailable_percentage" {
 }
 
 variable "addon_versions" {
-  description = "Pinned add-on versions by add-on name (vpc-cni, coredns, kube-proxy, eks-pod-identity-agent). Unpinned add-ons use the default version for the cluster's Kubernetes version."
+  description = "Pinned add-on versions by add-on name (vpc-cni, coredns, kube-proxy, eks-pod-identity-agent, metrics-server). Unpinned add-ons use the default version for the cluster's Kubernetes version."
   type        = map(string)
   default     = {}
 
   validation {
-    condition     = alltrue([for k, _ in var.addon_versions : contains(["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent"], k)])
-    error_message = "addon_versions keys must be vpc-cni, coredns, kube-proxy or eks-pod-identity-agent."
+    condition     = alltrue([for k, _ in var.addon_versions : contains(["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent", "metrics-server"], k)])
+    error_message = "addon_versions keys must be vpc-cni, coredns, kube-proxy, eks-pod-identity-agent or metrics-server."
   }
 }
 
 variable "enable_irsa" {
-  description = "Create an IAM OIDC provider for the cluster (IRSA). Not needed for EKS Pod Identity, which this stack uses."
+  description = "Create an IAM OIDC provider for the cluster (IRSA). Not needed with EKS Pod Identity (auto and nodegroup); always created in compute_mode fargate, where Pod Identity does not work."
   type        = bool
   default     = false
 }

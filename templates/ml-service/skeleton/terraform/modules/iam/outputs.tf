@@ -1,10 +1,15 @@
 output "service_role_arn" {
-  description = "ARN of the service's EKS Pod Identity role."
+  description = "ARN of the service's role (EKS Pod Identity, or IRSA when irsa_oidc is set: then annotate the service account with eks.amazonaws.com/role-arn)."
   value       = aws_iam_role.service.arn
 }
 
+output "service_role_delivery" {
+  description = "How the pods get the service role: \"pod-identity\" (an EKS Pod Identity association) or \"irsa\" (the service account's eks.amazonaws.com/role-arn annotation)."
+  value       = var.irsa_oidc == null ? "pod-identity" : "irsa"
+}
+
 output "service_role_name" {
-  description = "Name of the service's EKS Pod Identity role."
+  description = "Name of the service's role."
   value       = aws_iam_role.service.name
 }
 

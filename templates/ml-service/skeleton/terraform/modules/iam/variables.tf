@@ -55,6 +55,20 @@ variable "create_pod_identity_association" {
   default     = true
 }
 
+variable "irsa_oidc" {
+  description = <<-EOT
+    The cluster's IAM OIDC provider (provider_arn) and issuer (issuer_url, https://oidc.eks...) when the
+    service role must be assumed through IRSA instead of EKS Pod Identity: on Fargate, where Pod Identity
+    does not work. Then no Pod Identity association is made and the service account needs the annotation
+    eks.amazonaws.com/role-arn. Null (the default): EKS Pod Identity.
+  EOT
+  type = object({
+    provider_arn = string
+    issuer_url   = string
+  })
+  default = null
+}
+
 variable "namespace" {
   description = "Kubernetes namespace of the service account."
   type        = string

@@ -125,6 +125,14 @@ run "rendered_environment" {
     error_message = "A deploy role policy exceeds the 6,144-character limit of IAM managed policies."
   }
 
+{%- if values.clusterMode == "new" and values.computeMode == "fargate" %}
+
+  assert {
+    condition     = module.iam.service_role_delivery == "irsa" && output.service_role_delivery == "irsa"
+    error_message = "On Fargate the service role must be delivered through IRSA (the service account's eks.amazonaws.com/role-arn annotation): Pod Identity does not work there."
+  }
+{%- else %}
+
   assert {
     condition     = jsondecode(module.iam.service_role_trust_policy).Statement[0].Principal.Service == "pods.eks.amazonaws.com" && toset(jsondecode(module.iam.service_role_trust_policy).Statement[0].Action) == toset(["sts:AssumeRole", "sts:TagSession"])
     error_message = "The service role must be assumable by EKS Pod Identity only."
@@ -134,6 +142,12 @@ run "rendered_environment" {
     condition     = jsondecode(module.iam.service_role_trust_policy).Statement[0].Condition.StringEquals["aws:RequestTag/kubernetes-service-account"] == "${{ values.name }}"
     error_message = "The service role must be limited to the service account."
   }
+
+  assert {
+    condition     = output.service_role_delivery == "pod-identity"
+    error_message = "The service role must be delivered by an EKS Pod Identity association."
+  }
+{%- endif %}
 {%- if values.clusterMode == "new" %}
 
   # --- New cluster ---------------------------------------------------------------
@@ -157,6 +171,17 @@ run "rendered_environment" {
     condition     = module.eks[0].authentication_mode == "API"
     error_message = "The cluster must use access entries (authentication mode API)."
   }
+
+  assert {
+    condition     = output.compute_mode == "${{ values.computeMode }}" && module.eks[0].compute_mode == var.compute_mode
+    error_message = "The cluster must run the compute mode of the rendered tfvars."
+  }
+
+  assert {
+    condition     = contains(keys(module.eks[0].addons), "metrics-server")
+    error_message = "Every compute mode needs the metrics-server add-on: the HorizontalPodAutoscaler reads CPU from it."
+  }
+{%- if values.computeMode == "nodegroup" %}
 
   assert {
     condition     = tolist(module.eks[0].node_group_instance_types) == tolist(["${{ values.nodeInstanceTypes | join('", "') }}"]) && tolist(module.eks[0].node_group_instance_types) == tolist(var.node_instance_types)
@@ -189,9 +214,47 @@ run "rendered_environment" {
   }
 
   assert {
-    condition     = toset(keys(module.eks[0].addons)) == toset(["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent"])
-    error_message = "vpc-cni, coredns, kube-proxy and eks-pod-identity-agent must be managed add-ons."
+    condition     = toset(keys(module.eks[0].addons)) == toset(["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent", "metrics-server"])
+    error_message = "vpc-cni, coredns, kube-proxy, eks-pod-identity-agent and metrics-server must be managed add-ons."
   }
+
+  assert {
+    condition     = module.eks[0].controller_pod_identity_associations == { load_balancer_controller = "kube-system/aws-load-balancer-controller", cluster_autoscaler = "kube-system/cluster-autoscaler" }
+    error_message = "The AWS Load Balancer Controller and the Cluster Autoscaler need their roles through Pod Identity associations in kube-system."
+  }
+{%- elif values.computeMode == "fargate" %}
+
+  assert {
+    condition     = module.eks[0].fargate_profiles == { "kube-system" = ["kube-system"], service = ["${{ values.namespace }}"] }
+    error_message = "Fargate needs a profile for kube-system (CoreDNS, metrics-server, the load balancer controller) and one for the service's namespace."
+  }
+
+  assert {
+    condition     = jsondecode(module.eks[0].addons["coredns"].configuration_values).computeType == "Fargate" && module.eks[0].node_group_name == null
+    error_message = "On Fargate CoreDNS must run on Fargate, and there is no node group."
+  }
+
+  assert {
+    condition     = module.eks[0].controller_pod_identity_associations == {} && output.cluster_autoscaler_role_arn == null
+    error_message = "On Fargate the load balancer controller's role goes through IRSA (no Pod Identity association), and there is no node autoscaler."
+  }
+{%- else %}
+
+  assert {
+    condition     = module.eks[0].auto_mode.compute_enabled && module.eks[0].auto_mode.load_balancing_enabled && module.eks[0].auto_mode.block_storage_enabled && toset(module.eks[0].auto_mode.node_pools) == toset(["general-purpose", "system"])
+    error_message = "EKS Auto Mode needs compute (general-purpose and system node pools), elastic load balancing and block storage."
+  }
+
+  assert {
+    condition     = module.eks[0].node_group_name == null && toset(keys(module.eks[0].addons)) == toset(["metrics-server"])
+    error_message = "EKS Auto Mode runs nodes, networking and DNS itself: no node group, and only metrics-server as an add-on."
+  }
+
+  assert {
+    condition     = output.load_balancer_controller_role_arn == null && output.cluster_autoscaler_role_arn == null
+    error_message = "EKS Auto Mode needs no load balancer controller or node autoscaler roles."
+  }
+{%- endif %}
 
   assert {
     condition     = length(module.vpc[0].private_subnet_cidrs) == 3 && length(module.vpc[0].public_subnet_cidrs) == 3
@@ -330,6 +393,7 @@ run "new_cluster_mode" {
     namespace            = "${{ values.namespace }}"
     deploy_access_policy = "AmazonEKSClusterAdminPolicy"
     deploy_access_scope  = "cluster"
+    compute_mode         = "nodegroup"
   }
 
   assert {
@@ -352,6 +416,60 @@ run "new_cluster_mode" {
     error_message = "The vpc-cni add-on must enable network policy enforcement."
   }
 }
+{%- endif %}
+{%- if values.clusterMode == "new" %}
+{%- for mode in ["auto", "nodegroup", "fargate"] %}
+{%- if mode != values.computeMode %}
+
+# The same root with compute_mode "${{ mode }}".
+run "compute_mode_${{ mode }}" {
+  command = plan
+
+  variables {
+    compute_mode = "${{ mode }}"
+  }
+
+  assert {
+    condition     = output.compute_mode == "${{ mode }}" && contains(keys(module.eks[0].addons), "metrics-server")
+    error_message = "Every compute mode needs the metrics-server add-on."
+  }
+{%- if mode == "auto" %}
+
+  assert {
+    condition     = module.eks[0].auto_mode.compute_enabled && module.eks[0].auto_mode.load_balancing_enabled && module.eks[0].auto_mode.block_storage_enabled && module.eks[0].node_group_name == null
+    error_message = "EKS Auto Mode needs compute, elastic load balancing and block storage, and no node group."
+  }
+
+  assert {
+    condition     = output.service_role_delivery == "pod-identity"
+    error_message = "Auto Mode nodes run the Pod Identity agent: the service role goes through Pod Identity."
+  }
+{%- elif mode == "nodegroup" %}
+
+  assert {
+    condition     = module.eks[0].controller_pod_identity_associations == { load_balancer_controller = "kube-system/aws-load-balancer-controller", cluster_autoscaler = "kube-system/cluster-autoscaler" }
+    error_message = "A node group needs the load balancer controller's and the Cluster Autoscaler's Pod Identity associations."
+  }
+
+  assert {
+    condition     = jsondecode(module.eks[0].addons["vpc-cni"].configuration_values).enableNetworkPolicy == "true" && module.eks[0].launch_template_metadata_options.http_tokens == "required"
+    error_message = "A node group needs the VPC CNI with network policy enforcement, and IMDSv2 on its nodes."
+  }
+{%- else %}
+
+  assert {
+    condition     = module.eks[0].fargate_profiles == { "kube-system" = ["kube-system"], service = [var.namespace] } && jsondecode(module.eks[0].addons["coredns"].configuration_values).computeType == "Fargate"
+    error_message = "Fargate needs profiles for kube-system and the service namespace, and CoreDNS on Fargate."
+  }
+
+  assert {
+    condition     = output.service_role_delivery == "irsa" && module.eks[0].controller_pod_identity_associations == {}
+    error_message = "On Fargate the service and load balancer controller roles go through IRSA: Pod Identity does not work there."
+  }
+{%- endif %}
+}
+{%- endif %}
+{%- endfor %}
 {%- endif %}
 
 # Opt-ins: Terraform owns the ECR repository; the deploy role may only plan.

@@ -139,3 +139,39 @@ run "roles_carry_the_platform_boundary" {
     error_message = "Every role the module creates must carry the platform's permissions boundary: the Terraform role may create roles only under it."
   }
 }
+
+# Fargate: Pod Identity does not work there, so the service role is assumed through IRSA.
+run "service_role_through_irsa_on_fargate" {
+  command = plan
+
+  variables {
+    irsa_oidc = {
+      provider_arn = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF"
+      issuer_url   = "https://oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF"
+    }
+  }
+
+  assert {
+    condition = (
+      jsondecode(output.service_role_trust_policy).Statement[0].Principal.Federated == "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF" &&
+      jsondecode(output.service_role_trust_policy).Statement[0].Action == "sts:AssumeRoleWithWebIdentity" &&
+      jsondecode(output.service_role_trust_policy).Statement[0].Condition.StringEquals["oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF:sub"] == "system:serviceaccount:ml-prod:churn" &&
+      jsondecode(output.service_role_trust_policy).Statement[0].Condition.StringEquals["oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF:aud"] == "sts.amazonaws.com"
+    )
+    error_message = "With irsa_oidc the service role must trust only the cluster's OIDC provider for this namespace's service account."
+  }
+
+  assert {
+    condition     = length(aws_eks_pod_identity_association.service) == 0 && output.service_role_delivery == "irsa"
+    error_message = "With IRSA there must be no Pod Identity association (it would not reach Fargate pods)."
+  }
+}
+
+run "service_role_through_pod_identity_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(aws_eks_pod_identity_association.service) == 1 && output.service_role_delivery == "pod-identity" && jsondecode(output.service_role_trust_policy).Statement[0].Principal.Service == "pods.eks.amazonaws.com"
+    error_message = "Without irsa_oidc the service role must be delivered by an EKS Pod Identity association."
+  }
+}
