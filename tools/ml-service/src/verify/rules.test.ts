@@ -3,7 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { catalogCheck } from './catalog';
 import { dockerfileProblems } from './dockerfile';
-import { manifestProblems } from './kubernetes';
+import {
+  computeModeOf,
+  computeModeProblems,
+  manifestProblems,
+} from './kubernetes';
 import { unpinnedActions } from './workflows';
 
 const GOOD_DOCKERFILE = `
@@ -140,6 +144,217 @@ describe('Kubernetes object checks', () => {
     ).toEqual([
       'Secret/s: v1 Secret is not a kind this repository is expected to render',
     ]);
+  });
+});
+
+describe('compute mode checks', () => {
+  const overlay = (
+    options: {
+      targetType?: string;
+      roleArn?: string;
+      scheme?: string;
+      readinessGate?: boolean;
+    } = {},
+  ): any[] => [
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: 'ml',
+        labels:
+          options.readinessGate === false
+            ? {}
+            : { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: {
+        name: 'svc',
+        ...(options.roleArn
+          ? { annotations: { 'eks.amazonaws.com/role-arn': options.roleArn } }
+          : {}),
+      },
+    },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: {
+        name: 'svc',
+        annotations: {
+          'alb.ingress.kubernetes.io/scheme': options.scheme ?? 'internal',
+          ...(options.targetType
+            ? { 'alb.ingress.kubernetes.io/target-type': options.targetType }
+            : {}),
+        },
+      },
+      spec: { ingressClassName: 'alb' },
+    },
+  ];
+  const autoMode = (
+    controller = 'eks.amazonaws.com/alb',
+    scheme = 'internal',
+  ): any[] => [
+    {
+      apiVersion: 'eks.amazonaws.com/v1',
+      kind: 'IngressClassParams',
+      metadata: { name: 'alb' },
+      spec: { scheme },
+    },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'IngressClass',
+      metadata: { name: 'alb' },
+      spec: {
+        controller,
+        parameters: {
+          apiGroup: 'eks.amazonaws.com',
+          kind: 'IngressClassParams',
+          name: 'alb',
+        },
+      },
+    },
+  ];
+  const ROLE = 'arn:aws:iam::123456789012:role/svc-dev-service';
+
+  it('accept each mode as the template renders it', () => {
+    expect(
+      computeModeProblems(
+        'fargate',
+        'svc',
+        overlay({ targetType: 'ip', roleArn: ROLE }),
+        [],
+      ),
+    ).toEqual([]);
+    expect(
+      computeModeProblems(
+        'nodegroup',
+        'svc',
+        overlay({ targetType: 'ip' }),
+        [],
+      ),
+    ).toEqual([]);
+    expect(
+      computeModeProblems(
+        'auto',
+        'svc',
+        overlay({ targetType: 'ip' }),
+        autoMode(),
+      ),
+    ).toEqual([]);
+    expect(
+      computeModeProblems('existing', 'svc', overlay({ targetType: 'ip' }), []),
+    ).toEqual([]);
+  });
+
+  it.each([
+    [
+      'a Fargate Ingress without IP targets',
+      'fargate' as const,
+      overlay({ roleArn: ROLE }),
+      [],
+      /target-type must be "ip" on Fargate/,
+    ],
+    [
+      'a Fargate Ingress with instance targets',
+      'fargate' as const,
+      overlay({ targetType: 'instance', roleArn: ROLE }),
+      [],
+      /target-type must be "ip" on Fargate .*, got "instance"/,
+    ],
+    [
+      'a Fargate ServiceAccount without the IRSA role',
+      'fargate' as const,
+      overlay({ targetType: 'ip' }),
+      [],
+      /ServiceAccount\/svc: Fargate has no EKS Pod Identity/,
+    ],
+    [
+      'an IRSA role beside Pod Identity',
+      'nodegroup' as const,
+      overlay({ targetType: 'ip', roleArn: ROLE }),
+      [],
+      /would take precedence over the EKS Pod Identity association/,
+    ],
+    [
+      'IP targets without the readiness gate label',
+      'nodegroup' as const,
+      overlay({ targetType: 'ip', readinessGate: false }),
+      [],
+      /pod-readiness-gate-inject: enabled/,
+    ],
+    [
+      'Auto Mode without its IngressClass',
+      'auto' as const,
+      overlay({ targetType: 'ip' }),
+      [],
+      /k8s\/auto-mode defines no IngressClass "alb"/,
+    ],
+    [
+      "Auto Mode with the load balancer controller's class",
+      'auto' as const,
+      overlay({ targetType: 'ip' }),
+      autoMode('ingress.k8s.aws/alb'),
+      /controller must be eks.amazonaws.com\/alb/,
+    ],
+    [
+      'Auto Mode params with another scheme',
+      'auto' as const,
+      overlay({ targetType: 'ip', scheme: 'internet-facing' }),
+      autoMode(),
+      /scheme "internal" differs from the Ingress's alb.ingress.kubernetes.io\/scheme "internet-facing"/,
+    ],
+    [
+      'Auto Mode manifests on a node group cluster',
+      'nodegroup' as const,
+      overlay({ targetType: 'ip' }),
+      autoMode(),
+      /k8s\/auto-mode is for EKS Auto Mode only/,
+    ],
+  ])('reject %s', (_name, mode, manifests, cluster, problem) => {
+    expect(
+      computeModeProblems(mode, 'svc', manifests, cluster).join('\n'),
+    ).toMatch(problem);
+  });
+
+  it('read the mode from terraform.tfvars', () => {
+    expect(computeModeOf('create_cluster = false\n')).toBe('existing');
+    expect(
+      computeModeOf('create_cluster      = true\ncompute_mode = "fargate"\n'),
+    ).toBe('fargate');
+    expect(computeModeOf('create_cluster = true\n')).toBe('auto');
+    expect(() =>
+      computeModeOf('create_cluster = true\ncompute_mode = "karpenter"\n'),
+    ).toThrow(/compute_mode = "karpenter" is none of auto, nodegroup, fargate/);
+  });
+
+  it('check IngressClassParams against the vendored Auto Mode schema', () => {
+    const [params] = autoMode();
+    expect(manifestProblems(params)).toEqual([]);
+    expect(
+      manifestProblems({ ...params, spec: { scheme: 'public' } }).join('\n'),
+    ).toMatch(/IngressClassParams\/alb: spec.scheme is not one of/);
+    expect(
+      manifestProblems({
+        ...params,
+        spec: { scheme: 'internal', certificateArn: 'x' },
+      }).join('\n'),
+    ).toMatch(
+      /spec is not allowed to have the additional property "certificateArn"/,
+    );
+  });
+
+  it('check the RBAC of backstage-access.yaml', () => {
+    expect(
+      manifestProblems({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'b', namespace: 'ml' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role' },
+        subjects: [{ kind: 'Group', name: 'g' }],
+      }).join('\n'),
+    ).toMatch(/roleRef.*name/);
   });
 });
 
