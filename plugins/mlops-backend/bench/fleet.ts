@@ -19,7 +19,8 @@ import {
 } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { InMemoryCatalogClient } from '@backstage/catalog-client/testUtils';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -42,21 +43,27 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
 }
 
-function tsNode(
-  script: string,
+/**
+ * Starts another bench script (`name` without extension) the way this one
+ * runs: compiled JavaScript under `yarn bench:fleet`, TypeScript through the
+ * transform when this file is run directly.
+ */
+function benchProcess(
+  name: string,
   args: string[] = [],
   env: NodeJS.ProcessEnv = {},
 ): ChildProcess {
-  const child = spawn(
-    process.execPath,
-    [
-      '--require',
-      require.resolve('@backstage/cli/config/nodeTransform.cjs'),
-      resolve(__dirname, script),
-      ...args,
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
-  );
+  const nodeArgs = __filename.endsWith('.ts')
+    ? [
+        '--require',
+        require.resolve('@backstage/cli/config/nodeTransform.cjs'),
+        resolve(__dirname, `${name}.ts`),
+      ]
+    : [resolve(__dirname, `${name}.js`)];
+  const child = spawn(process.execPath, [...nodeArgs, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  });
   children.push(child);
   return child;
 }
@@ -128,7 +135,9 @@ function demoEntities(port: number): Entity[] {
 }
 
 async function main() {
-  const endpoints = tsNode('modelFleetServer.ts', [], { FAILING_EVERY: '0' });
+  const endpoints = benchProcess('modelFleetServer', [], {
+    FAILING_EVERY: '0',
+  });
   const endpointPort = Number(await firstLine(endpoints));
   const setFailingEvery = (n: number) =>
     fetch(`http://127.0.0.1:${endpointPort}/control?failingEvery=${n}`, {
@@ -183,8 +192,15 @@ async function main() {
       factory: () => logger,
     }),
   );
+  // The in-memory catalog of catalogServiceMock.factory, without loading the
+  // test harness (backend-test-utils) that module brings into the process.
+  const entities = demoEntities(endpointPort);
   backend.add(
-    catalogServiceMock.factory({ entities: demoEntities(endpointPort) }),
+    createServiceFactory({
+      service: catalogServiceRef,
+      deps: {},
+      factory: () => new InMemoryCatalogClient({ entities }),
+    }),
   );
   backend.add(
     createBackendModule({
@@ -225,7 +241,7 @@ async function main() {
   const states = fleet.items.flatMap(i => i.endpoints.map(e => e.state));
   const count = (s: string) => states.filter(x => x === s).length;
 
-  const load = tsNode('loadClient.ts', [
+  const load = benchProcess('loadClient', [
     `${baseUrl}/api/mlops/v1/fleet`,
     token,
     String(RPS),

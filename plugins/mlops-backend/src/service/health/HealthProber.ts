@@ -3,7 +3,6 @@ import {
   InferenceEndpoint,
   ModelMetadata,
 } from '@eks-mlops/backstage-plugin-mlops-common';
-import pLimit from 'p-limit';
 import { MlService, MlServiceCatalog } from '../catalog/MlServiceCatalog';
 import { endpointKey, EndpointRecord } from '../endpoints';
 import { OutboundClient } from '../outbound';
@@ -211,17 +210,23 @@ export class HealthProber {
     const due = targets
       .filter(t => !this.options.backoff.isBackingOff(t.latest, now))
       .sort(byLastProbe);
-    const limit = pLimit(this.options.concurrency);
     const batches = new ResultBatches(this.options.store, STORE_BATCH_SIZE);
+    const store = (record: EndpointRecord) => batches.add(record);
     let down = 0;
+    // `concurrency` workers take the next due target as each probe ends: no
+    // task, closure or promise per target waits for its turn all cycle long.
+    let next = 0;
+    const worker = async () => {
+      while (next < due.length && !signal?.aborted) {
+        const target = due[next++];
+        const record = await this.probeOnce(target, store).result;
+        if (record.health.state === 'down') down += 1;
+      }
+    };
     await Promise.all(
-      due.map(target =>
-        limit(async () => {
-          if (signal?.aborted) return;
-          const record = await this.probeOnce(target, r => batches.add(r))
-            .result;
-          if (record.health.state === 'down') down += 1;
-        }),
+      Array.from(
+        { length: Math.min(this.options.concurrency, due.length) },
+        worker,
       ),
     );
     const probeMs = lap();

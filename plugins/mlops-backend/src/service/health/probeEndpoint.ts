@@ -44,15 +44,21 @@ const PROBE_HEADERS = {
   'user-agent': 'backstage-plugin-mlops-prober',
 };
 
+/** The headers of every call to a route. */
+function probeHeaders(route: EndpointRoute): Record<string, string> {
+  return route.headers ? { ...route.headers, ...PROBE_HEADERS } : PROBE_HEADERS;
+}
+
 async function call(
   client: OutboundClient,
   route: EndpointRoute,
   path: string,
+  headers: Record<string, string> = probeHeaders(route),
 ): Promise<CallResult> {
   try {
     const response = await client.request({
       url: endpointUrl(route, path),
-      headers: { ...route.headers, ...PROBE_HEADERS },
+      headers,
       trustedOrigin: route.trustedOrigin,
       bearerToken: route.bearerToken,
     });
@@ -177,7 +183,8 @@ async function probeV2(
   options: ProbeOptions,
 ): Promise<EndpointHealth> {
   const paths = v2Paths(endpoint.modelName);
-  const get = (path: string) => call(client, route, path);
+  const headers = probeHeaders(route);
+  const get = (path: string) => call(client, route, path, headers);
   const started = performance.now();
   // Every call at once, live included: a probe then costs one round trip
   // whether the endpoint is healthy or failing, which keeps a cycle over
