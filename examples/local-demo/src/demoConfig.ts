@@ -44,6 +44,12 @@ export interface DemoConfigOptions {
   banner: string;
   motoEndpoint?: string;
   kubernetesSimulationUrl?: string;
+  /**
+   * The local runner's clusters: the catalog file listing them (a file
+   * location, re-read on request) and the static token the demo calls the
+   * catalog with to ask for that.
+   */
+  localRunner?: { clustersFile: string; catalogToken: string };
 }
 
 /** The catalog locations of app-config.yaml: a later config file replaces the whole list. */
@@ -62,18 +68,47 @@ async function baseCatalogLocations(): Promise<unknown[]> {
 export async function writeDemoConfig(
   options: DemoConfigOptions,
 ): Promise<void> {
-  const { appUrl, backendUrl, motoEndpoint, kubernetesSimulationUrl } = options;
+  const {
+    appUrl,
+    backendUrl,
+    motoEndpoint,
+    kubernetesSimulationUrl,
+    localRunner,
+  } = options;
   const config = {
     app: { baseUrl: appUrl },
     backend: {
       baseUrl: backendUrl,
       listen: { port: Number(new URL(backendUrl).port) },
       cors: { origin: appUrl },
+      ...(localRunner && {
+        auth: {
+          externalAccess: [
+            {
+              type: 'static',
+              options: {
+                token: localRunner.catalogToken,
+                subject: 'local-demo-runner',
+              },
+              accessRestrictions: [{ plugin: 'catalog' }],
+            },
+          ],
+        },
+      }),
     },
     catalog: {
       locations: [
         ...(await baseCatalogLocations()),
         { type: 'file', target: options.demoCatalogFile },
+        ...(localRunner
+          ? [
+              {
+                type: 'file',
+                target: localRunner.clustersFile,
+                rules: [{ allow: ['Resource'] }],
+              },
+            ]
+          : []),
       ],
     },
     localDemo: {
@@ -103,8 +138,12 @@ export async function writeDemoConfig(
               },
             ],
           },
-          // Clusters found in the services' Terraform state, as in app-config.yaml.
-          { type: 'catalog' },
+          // Clusters found in the services' Terraform state, as in app-config.yaml, and the
+          // local runner's simulated clusters, which listen on plain HTTP on loopback.
+          {
+            type: 'catalog',
+            ...(localRunner && { dangerouslyAllowClusterUrls: ['127.0.0.1'] }),
+          },
         ],
       },
     }),

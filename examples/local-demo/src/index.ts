@@ -13,3 +13,5 @@ export {
   stopEverythingOnShutdown,
 } from './processes';
 export { REPO_ROOT, DEMO_STATE_DIR } from './paths';
+export { LOCAL_RUNNER } from './localRunner';
+export type { LocalDeployment, LocalRunner } from './localRunner';

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { writeDemoCatalog } from './demoCatalog';
@@ -6,17 +7,19 @@ import {
   readUserLocalConfig,
   writeDemoConfig,
 } from './demoConfig';
-import { prepareDemoServices } from './demoServices';
+import { prepareDemoServices, SHARED_VENV } from './demoServices';
 import { buildAppBundle, startAppDevServer, startBackend } from './exampleApp';
 import {
   DEMO_CLUSTER,
   DemoKubernetesTarget,
   startKubernetesSimulation,
 } from './kubernetesSimulation';
+import { LocalRunner, startLocalRunner } from './localRunner';
 import { serveDemoServices } from './modelServers';
 import { seedPlatformPolicies, startMoto } from './moto';
 import { DEMO_STATE_DIR, REPO_ROOT } from './paths';
 import { assertPortsFree } from './ports';
+import { catalogApi, SimulatedClusters } from './simulatedClusters';
 
 export interface LocalDemoOptions {
   /** `dev-server`: the app's development server beside the backend; `bundle`: the production bundle served by the backend. */
@@ -45,6 +48,11 @@ export interface LocalDemo {
    * `mlops/kubernetes-service` target; none when a real cluster is configured.
    */
   kubernetesProxied: Array<{ service: string; target: string }>;
+  /**
+   * The local runner (stand-in for the deploy workflow) that deploys each
+   * service created in the demo; absent when a real cluster is configured.
+   */
+  localRunner?: LocalRunner;
   backendOutput(): string;
   stop(): Promise<void>;
 }
@@ -121,6 +129,14 @@ export async function startLocalDemo(
       stops.push(() => simulation.double.stop());
     }
     const proxied = simulation?.targets ?? [];
+    const runnerSetup = simulation && {
+      clustersFile: path.join(instanceDir, 'simulated-clusters.yaml'),
+      catalogToken: randomBytes(24).toString('hex'),
+    };
+    if (runnerSetup) {
+      await fs.mkdir(instanceDir, { recursive: true });
+      await SimulatedClusters.writeEmptyCatalog(runnerSetup.clustersFile);
+    }
     await writeDemoCatalog(
       demoCatalogFile,
       services,
@@ -141,6 +157,9 @@ export async function startLocalDemo(
         REPO_ROOT,
         LOCAL_GIT_DIR,
       )}; their environments, variables and workflow dispatches are recorded beside them (<repo>.github.json), and no workflow runs`,
+      runnerSetup
+        ? 'Deploy workflow: a local runner stands in for it: on each recorded dispatch it clones the local repository, trains and serves the first environment on loopback and adds its overlay to a simulated cluster'
+        : undefined,
       `Model endpoints: the demo services run on loopback (${servers.length} servers)`,
     ].filter((line): line is string => Boolean(line));
 
@@ -163,11 +182,14 @@ export async function startLocalDemo(
         simulation &&
           `Kubernetes is a read-only simulation${proxiedLine(proxied)}`,
         'repositories are published to local git, where their GitHub settings are recorded and no workflow runs',
+        runnerSetup &&
+          "a local runner stands in for the deploy workflow: it trains and serves a new service's first environment on this machine",
       ]
         .filter(Boolean)
         .join(', ')}.`,
       motoEndpoint: moto?.endpoint,
       kubernetesSimulationUrl: simulation?.double.url,
+      localRunner: runnerSetup,
     });
     const configFiles = [
       path.join(REPO_ROOT, 'app-config.yaml'),
@@ -182,6 +204,33 @@ export async function startLocalDemo(
       log('starting the app development server');
       const app = await startAppDevServer({ appUrl, configFiles, echo });
       stops.push(() => app.stop());
+    }
+    let localRunner: LocalRunner | undefined;
+    if (runnerSetup) {
+      const catalog = catalogApi(backendUrl, runnerSetup.catalogToken);
+      const clusters = new SimulatedClusters({
+        catalogFile: runnerSetup.clustersFile,
+        catalog,
+        reserved: [DEMO_CLUSTER],
+      });
+      stops.push(() => clusters.stop());
+      localRunner = await startLocalRunner({
+        publishDir: LOCAL_GIT_DIR,
+        workDir: path.join(instanceDir, 'runner'),
+        python: {
+          sharedVenv: SHARED_VENV,
+          referenceRepoDir: services[0].repoDir,
+          venvCacheDir: path.join(DEMO_STATE_DIR, 'runner-venvs'),
+        },
+        deploy: deployment => clusters.deploy(deployment),
+        // A demo beside this one (`yarn start` and `yarn test:e2e`) shares the publish directory.
+        isOwnRepository: dispatch =>
+          catalog.hasLocationStartingWith(
+            `https://${dispatch.host}/${dispatch.owner}/${dispatch.repo}/`,
+          ),
+        log,
+      });
+      stops.push(() => localRunner!.stop());
     }
     return {
       appUrl,
@@ -198,6 +247,7 @@ export async function startLocalDemo(
         service,
         target: annotation,
       })),
+      localRunner,
       backendOutput: backend.output,
       stop: stopAll,
     };
