@@ -2,9 +2,12 @@
  * yarn test:e2e: starts the example app (production bundle) with the local demo, then in headless
  * Chromium creates a new ML service through the "Create new ML service" template, checks that its
  * CI roles are in moto and that the local GitHub stand-in recorded its environments, variables
- * and one dispatch of the deploy workflow, opens it, checks a demo service's health and
- * deployment, that another demo service is healthy through the Kubernetes service proxy alone,
- * and the fleet page. Saves screenshots and fails on any browser console error.
+ * and one dispatch of the deploy workflow, opens it and sees it turn healthy within two minutes
+ * (the demo's local runner, standing in for the deploy workflow, trains and serves its first
+ * environment and adds it to a simulated cluster, reached through the Kubernetes service proxy),
+ * checks a demo service's health and deployment, that another demo service is healthy through the
+ * Kubernetes service proxy alone, and the fleet page. Saves screenshots and fails on any browser
+ * console error.
  */
 import {
   exitWhenDone,
@@ -34,6 +37,10 @@ const DEMO_SERVICE = 'churn-model';
 /** The demo service reached only through the Kubernetes simulation's service proxy. */
 const PROXIED_SERVICE = 'fraud-score';
 const TIMEOUT_MS = 60_000;
+/** From the end of the scaffolder run to the new service's first environment healthy on its page. */
+const DEPLOYED_WITHIN_MS = 120_000;
+/** The page refreshes health every minute; a fresh view shows it sooner. */
+const RELOAD_EVERY_MS = 15_000;
 
 async function fillTemplateForm(page: Page, name: string) {
   await page.getByRole('textbox', { name: 'Name' }).fill(name);
@@ -86,6 +93,7 @@ async function main() {
     defaultBranch: 'main',
   };
   let taskId = '';
+  let createdAt = 0;
   let demo: LocalDemo | undefined;
   const browser = await launchChromium();
   stopEverythingOnShutdown({
@@ -150,6 +158,7 @@ async function main() {
             );
           }),
         ]);
+        createdAt = Date.now();
         await screenshots.take(page, 'task-completed');
         taskId = new URL(page.url()).pathname.split('/').pop() ?? '';
         const published = path.join(
@@ -194,7 +203,7 @@ async function main() {
     );
 
     await steps.run(
-      'open the new entity: its card shows dev and prod, not deployed yet',
+      'open the new entity: its card lists dev and prod',
       async () => {
         await waitForCatalogEntity(appUrl, {
           kind: 'component',
@@ -207,13 +216,75 @@ async function main() {
           .first()
           .waitFor();
         await mlServiceCard(page).waitFor();
-        // The form's default environments; nothing runs them on this machine.
+        // The form's default environments. Whether dev still says "Not deployed yet" depends on
+        // how far the local runner got, so only their presence is checked here.
         for (const environment of ['dev', 'prod']) {
           await mlServiceCard(page)
-            .getByLabel(`${environment}: Not deployed yet`)
+            .getByLabel(new RegExp(`^${environment}: `))
+            .first()
             .waitFor();
         }
         await screenshots.take(page, 'new-service-entity', { fullPage: true });
+      },
+    );
+
+    const devTarget = `${serviceName}-dev/ml-services/${serviceName}:http`;
+    await steps.run(
+      `the local runner deploys it: dev turns Healthy on its page at k8s: ${devTarget} within ${
+        DEPLOYED_WITHIN_MS / 1000
+      } s of its creation`,
+      async () => {
+        const deadline = createdAt + DEPLOYED_WITHIN_MS;
+        const healthy = mlServiceCard(page).getByLabel('dev: Healthy');
+        while (!(await healthy.isVisible())) {
+          const left = deadline - Date.now();
+          if (left <= 0) {
+            const card = await mlServiceCard(page)
+              .innerText()
+              .catch(() => '');
+            throw new Error(
+              `dev of ${serviceName} was not Healthy on its page ${
+                DEPLOYED_WITHIN_MS / 1000
+              } s after its creation. Local runner: deployments ${JSON.stringify(
+                demo!.localRunner?.deployments,
+              )}, failures ${JSON.stringify(
+                demo!.localRunner?.failures,
+              )}. The card says:\n${card}`,
+            );
+          }
+          const shown = await healthy
+            .waitFor({ timeout: Math.min(RELOAD_EVERY_MS, left) })
+            .then(
+              () => true,
+              () => false,
+            );
+          if (!shown) await page.reload();
+        }
+        const seconds = (Date.now() - createdAt) / 1000;
+        await mlServiceCard(page)
+          .getByText(`k8s: ${devTarget}`)
+          .first()
+          .waitFor();
+        const deployment = demo!.localRunner?.deployments.find(d =>
+          d.repository.endsWith(`/${serviceName}`),
+        );
+        process.stdout.write(
+          `       healthy on its page ${seconds.toFixed(
+            1,
+          )} s after the scaffolder run ended${
+            deployment
+              ? `; the local runner deployed it in ${(
+                  (deployment.readyAt.getTime() -
+                    deployment.noticedAt.getTime()) /
+                  1000
+                ).toFixed(1)} s, ready ${(
+                  (deployment.readyAt.getTime() - createdAt) /
+                  1000
+                ).toFixed(1)} s after the run ended`
+              : ''
+          }\n`,
+        );
+        await screenshots.take(page, 'new-service-healthy', { fullPage: true });
       },
     );
 
