@@ -40,12 +40,14 @@ function terminate(child: ChildProcess): Promise<void> {
 
 /**
  * A moto server (the AWS emulator) on a free loopback port, for the tests
- * that run the template's real bootstrap actions. With `awsManagedPolicies`
- * its IAM holds the AWS-managed policies (such as ReadOnlyAccess), as every
- * AWS account does.
+ * that run the template's real bootstrap actions and for verify's
+ * `terraform apply`. With `awsManagedPolicies` its IAM holds the AWS-managed
+ * policies (such as ReadOnlyAccess), as every AWS account does. With
+ * `accountId` every request lands in that account (MOTO_ACCOUNT_ID) instead
+ * of {@link MOTO_ACCOUNT_ID}, whatever the credentials.
  */
 export async function startMotoServer(
-  options: { awsManagedPolicies?: boolean } = {},
+  options: { awsManagedPolicies?: boolean; accountId?: string } = {},
 ): Promise<{
   endpoint: string;
   stop(): Promise<void>;
@@ -62,6 +64,7 @@ export async function startMotoServer(
         ...(options.awsManagedPolicies && {
           MOTO_IAM_LOAD_MANAGED_POLICIES: 'true',
         }),
+        ...(options.accountId && { MOTO_ACCOUNT_ID: options.accountId }),
       },
     },
   );

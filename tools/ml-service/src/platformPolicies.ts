@@ -130,10 +130,12 @@ async function requireAwsManagedPolicies(iam: IAMClient, endpoint: string) {
  * platform creates once and mlops:github-oidc:ensure refuses to run without,
  * after checking moto holds the AWS-managed ones (the plan role's default).
  * They land in the account moto answers for with any credentials
- * (MOTO_ACCOUNT_ID). Returns their ARNs; a policy already there is kept.
+ * (MOTO_ACCOUNT_ID, or `accountId` for a moto started with another one).
+ * Returns their ARNs; a policy already there is kept.
  */
 export async function seedPlatformPolicies(
   endpoint: string,
+  options: { accountId?: string } = {},
 ): Promise<string[]> {
   const iam = new IAMClient({
     endpoint,
@@ -141,7 +143,7 @@ export async function seedPlatformPolicies(
     credentials: MOTO_CREDENTIALS,
   });
   const policyArn = (name: string) =>
-    `arn:aws:iam::${MOTO_ACCOUNT_ID}:policy/${name}`;
+    `arn:aws:iam::${options.accountId ?? MOTO_ACCOUNT_ID}:policy/${name}`;
   const boundaryArn = policyArn(DRY_RUN_GITHUB_CONFIG.permissionsBoundary);
   const policies: Array<[string, object]> = [
     [DRY_RUN_GITHUB_CONFIG.permissionsBoundary, boundaryDocument(boundaryArn)],

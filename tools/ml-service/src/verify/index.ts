@@ -12,7 +12,7 @@ import { workflowChecks } from './workflows';
 export type { CheckResult } from './types';
 
 export interface VerifyOptions {
-  /** Run the slow checks too: Python venv/tests/train/serve and `terraform test`. */
+  /** Run the slow checks too: Python venv/tests/train/serve, `terraform test` and `terraform apply` against moto. */
   slow: boolean;
   /** Told of each result as soon as it is known. */
   onResult?: (result: CheckResult) => void;
@@ -27,8 +27,14 @@ export interface VerifyOptions {
 async function runCheck(check: Check): Promise<CheckResult> {
   const start = performance.now();
   try {
-    await check.run();
-    return { name: check.name, status: 'pass', ms: performance.now() - start };
+    // A check may return a one-line report (e.g. what an apply created), shown under its PASS line.
+    const report: unknown = await check.run();
+    return {
+      name: check.name,
+      status: 'pass',
+      ms: performance.now() - start,
+      ...(typeof report === 'string' && report && { detail: report }),
+    };
   } catch (error) {
     const status = error instanceof SkipCheck ? 'skip' : 'fail';
     return {

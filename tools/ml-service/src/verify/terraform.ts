@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { exec, mustSucceed } from './exec';
+import { terraformApplyChecks } from './terraformApply';
 import { Check, SkipCheck } from './types';
 
 const PROVIDER_PATH = path.join('registry.terraform.io', 'hashicorp', 'aws');
@@ -157,5 +158,38 @@ export async function terraformChecks(
       });
     }
   }
+  if (options.slow) {
+    checks.push(...applyChecks(repoDir, environments, mirror, env));
+  }
   return checks;
+}
+
+/**
+ * `terraform apply` of every root against moto. Roots run one at a time
+ * unless MLOPS_VERIFY_APPLY_CONCURRENCY says more; MLOPS_VERIFY_APPLY_ALL=1
+ * ignores the skip list (to re-check it after a moto upgrade).
+ */
+function applyChecks(
+  repoDir: string,
+  environments: string[],
+  mirror: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Check[] {
+  if (!mirror) {
+    return environments.map(environment => ({
+      name: `terraform apply against moto (${environment})`,
+      run: async () => {
+        throw new SkipCheck(
+          'no local provider mirror (TF_PLUGIN_MIRROR): the apply against moto runs only with one',
+        );
+      },
+    }));
+  }
+  const concurrency = Number(process.env.MLOPS_VERIFY_APPLY_CONCURRENCY ?? 1);
+  return terraformApplyChecks(repoDir, environments, {
+    mirror,
+    env,
+    concurrency: Number.isInteger(concurrency) && concurrency > 0 ? concurrency : 1,
+    applyAll: process.env.MLOPS_VERIFY_APPLY_ALL === '1',
+  });
 }
