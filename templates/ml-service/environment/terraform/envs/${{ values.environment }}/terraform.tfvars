@@ -39,7 +39,8 @@ cluster_public_access_cidrs    = ["0.0.0.0/0"]
 # so add your platform admin role(s) here, e.g. "arn:aws:iam::${{ values.awsAccountId }}:role/platform-admin".
 admin_role_arns = []
 
-# The deploy role owns this dedicated cluster: it creates the namespace and cluster add-ons.
+# The deploy role owns this dedicated cluster: it creates the namespace and installs the Helm charts of
+# the cluster's controllers (load balancer controller, cluster autoscaler); the EKS add-ons are Terraform's.
 deploy_access_policy = "AmazonEKSClusterAdminPolicy"
 deploy_access_scope  = "cluster"
 {%- else %}
