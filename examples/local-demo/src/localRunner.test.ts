@@ -304,14 +304,34 @@ describe('startLocalRunner', () => {
     await runner.stop();
     runner = await start(async d => {
       urls.push(d.serviceTargets['ml-services/stub']);
-      throw new Error('cluster "stub-dev" is already simulated');
+      throw new Error('GET /api/catalog/entities answered HTTP 401');
     }, lines);
     const again = await publish('refused-again');
     await recordDispatch('refused-again', again);
     await eventually('the refusal', () => runner!.failures[0]);
-    expect(runner.failures[0].reason).toContain('already simulated');
+    expect(runner.failures[0].reason).toContain('HTTP 401');
     await expect(fetch(`${urls[0]}/v2/health/ready`)).rejects.toThrow();
     expect(deployments).toHaveLength(0);
+  });
+
+  it('replaces the model server of a repository deployed again', async () => {
+    const deployments: ClusterDeployment[] = [];
+    runner = await start(async d => {
+      deployments.push(d);
+    }, []);
+    const commit = await publish('twice');
+    await recordDispatch('twice', commit);
+    await eventually('the first deployment', () => deployments[0]);
+    await new Promise(resolve => setTimeout(resolve, 5));
+    await recordDispatch('twice', commit);
+    await eventually('the second deployment', () => deployments[1]);
+    await runner.idle();
+    const [first, second] = deployments.map(
+      d => d.serviceTargets['ml-services/stub'],
+    );
+    expect(second).not.toBe(first);
+    await expect(fetch(`${first}/v2/health/ready`)).rejects.toThrow();
+    expect((await fetch(`${second}/v2/health/ready`)).status).toBe(200);
   });
 
   it("ignores another demo instance's repositories", async () => {

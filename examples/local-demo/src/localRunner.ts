@@ -306,9 +306,11 @@ export async function startLocalRunner(
   );
   const deployments: LocalDeployment[] = [];
   const failures: Array<{ repository: string; reason: string }> = [];
-  const servers: ManagedProcess[] = [];
+  /** The model server of each `<repository>/<environment>`: a redeploy replaces it. */
+  const servers = new Map<string, ManagedProcess>();
   const running = new Set<ManagedProcess>();
   let stopped = false;
+  let runs = 0;
   let queue: Promise<void> = Promise.resolve();
   let polling: Promise<void> = Promise.resolve();
 
@@ -354,9 +356,14 @@ export async function startLocalRunner(
     log(
       `${what}: deploy.yml dispatched on ${dispatch.ref}; running it locally`,
     );
+    runs += 1;
+    // One directory per run: a model server deployed before may still serve from an earlier one.
     const cloneDir = path.join(
       options.workDir,
-      `${dispatch.owner}-${dispatch.repo}-${dispatch.commit.slice(0, 12)}`,
+      `${runs}-${dispatch.owner}-${dispatch.repo}-${dispatch.commit.slice(
+        0,
+        12,
+      )}`,
     );
     let server: ManagedProcess | undefined;
     try {
@@ -473,7 +480,10 @@ export async function startLocalRunner(
         componentRef: `component:${namespace}/${component.metadata.name}`,
       });
       running.delete(server);
-      servers.push(server);
+      const key = `${dispatch.repository}/${environment}`;
+      const replaced = servers.get(key);
+      servers.set(key, server);
+      await replaced?.stop();
       const deployment: LocalDeployment = {
         repository: dispatch.repository,
         environment,
@@ -558,7 +568,7 @@ export async function startLocalRunner(
       stopped = true;
       clearInterval(timer);
       await Promise.all(
-        [...running, ...servers].map(process => process.stop()),
+        [...running, ...servers.values()].map(process => process.stop()),
       );
       await polling.catch(() => undefined);
       await queue.catch(() => undefined);

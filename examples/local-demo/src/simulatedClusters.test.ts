@@ -1,4 +1,7 @@
-import { KubernetesObject } from '@internal/kubernetes-test-double';
+import {
+  createKubernetesTestDouble,
+  KubernetesObject,
+} from '@internal/kubernetes-test-double';
 import fs from 'node:fs/promises';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -91,7 +94,6 @@ describe('SimulatedClusters', () => {
     clusters = new SimulatedClusters({
       catalogFile: file,
       catalog: refresher,
-      reserved: ['local-simulation'],
     });
     const cluster = await clusters.deploy({
       ...deployment,
@@ -135,24 +137,59 @@ describe('SimulatedClusters', () => {
     await expect(fetch(`${cluster.url}/version`)).rejects.toThrow();
   });
 
-  it("refuses the demo's own cluster and a second deployment into a cluster", async () => {
-    const file = path.join(dir, 'refused.yaml');
-    clusters = new SimulatedClusters({
-      catalogFile: file,
-      catalog: catalog().refresher,
-      reserved: ['local-simulation'],
-    });
-    await expect(
-      clusters.deploy({
+  it("applies into the demo's own cluster and into one started earlier, registering neither again", async () => {
+    const file = path.join(dir, 'known.yaml');
+    const own = await createKubernetesTestDouble({ manifests: [] });
+    const { refresher, calls } = catalog();
+    try {
+      clusters = new SimulatedClusters({
+        catalogFile: file,
+        catalog: refresher,
+        known: { 'local-simulation': own },
+      });
+      await expect(
+        clusters.deploy({
+          ...deployment,
+          cluster: 'local-simulation',
+          serviceTargets: { 'ml/svc': modelUrl },
+        }),
+      ).resolves.toEqual({ url: own.url });
+      const proxied = await fetch(
+        `${own.url}/api/v1/namespaces/ml/services/svc:http/proxy/ready`,
+      );
+      expect(await proxied.text()).toBe('model at /ready');
+      expect(calls).toEqual([]);
+
+      const first = await clusters.deploy({
         ...deployment,
-        cluster: 'local-simulation',
         serviceTargets: {},
-      }),
-    ).rejects.toThrow("the demo's own simulation");
-    await clusters.deploy({ ...deployment, serviceTargets: {} });
-    await expect(
-      clusters.deploy({ ...deployment, serviceTargets: {} }),
-    ).rejects.toThrow('already simulated for component:default/svc');
+      });
+      const second = await clusters.deploy({
+        ...deployment,
+        objects: [
+          {
+            apiVersion: 'v1',
+            kind: 'Service',
+            metadata: { name: 'other', namespace: 'ml' },
+          } as KubernetesObject,
+        ],
+        serviceTargets: {},
+      });
+      expect(second.url).toBe(first.url);
+      const services = await (
+        await fetch(`${first.url}/api/v1/namespaces/ml/services`)
+      ).json();
+      expect(services.items.map((s: any) => s.metadata.name)).toEqual([
+        'other',
+        'svc',
+      ]);
+      expect(calls).toEqual([
+        `refresh ${file}`,
+        'wait resource:default/svc-dev',
+      ]);
+    } finally {
+      await own.stop();
+    }
   });
 
   it('stops the cluster and takes it out of the file when the catalog cannot be asked', async () => {
@@ -165,7 +202,6 @@ describe('SimulatedClusters', () => {
     clusters = new SimulatedClusters({
       catalogFile: file,
       catalog: refresher,
-      reserved: [],
     });
     await expect(
       clusters.deploy({ ...deployment, serviceTargets: {} }),

@@ -160,8 +160,8 @@ export class SimulatedClusters {
       /** The catalog file of the clusters (a `file` location of the demo's config). */
       catalogFile: string;
       catalog: CatalogRefresher;
-      /** Cluster names that are not the runner's to simulate (the demo's own cluster). */
-      reserved: readonly string[];
+      /** Clusters the Kubernetes plugin already knows by these names (the demo's own simulation). */
+      known?: Record<string, KubernetesTestDouble>;
     },
   ) {}
 
@@ -170,33 +170,28 @@ export class SimulatedClusters {
     await fs.writeFile(file, HEADER);
   }
 
+  /** The clusters this started, not the known ones. */
   names(): string[] {
     return [...this.clusters.keys()];
   }
 
   /**
-   * Starts a simulated cluster serving the objects and registers it with the
-   * catalog; resolves once the catalog has its Resource. A cluster name
-   * already simulated, or reserved, is refused: a second deployment into a
-   * cluster is not simulated.
+   * Applies the objects to the named cluster: a known one or one started
+   * earlier gets them added (as `kubectl apply`); otherwise a new simulated
+   * cluster serves them and is registered with the catalog, and this resolves
+   * once the catalog has its Resource.
    */
-  async deploy(deployment: ClusterDeployment): Promise<SimulatedCluster> {
-    const { cluster: name } = deployment;
-    if (this.options.reserved.includes(name)) {
-      throw new Error(
-        `cluster "${name}" is the demo's own simulation, which the local runner does not deploy into; create the service with a new cluster per environment`,
-      );
-    }
-    if (this.clusters.has(name)) {
-      throw new Error(
-        `cluster "${name}" is already simulated for ${
-          this.clusters.get(name)!.cluster.componentRef
-        }; the local runner simulates one deployment per cluster`,
-      );
+  async deploy(deployment: ClusterDeployment): Promise<{ url: string }> {
+    const { cluster: name, objects, serviceTargets } = deployment;
+    const existing =
+      this.options.known?.[name] ?? this.clusters.get(name)?.double;
+    if (existing) {
+      existing.apply(objects, serviceTargets);
+      return { url: existing.url };
     }
     const double = await createKubernetesTestDouble({
-      manifests: deployment.objects,
-      serviceTargets: deployment.serviceTargets,
+      manifests: objects,
+      serviceTargets,
     });
     const cluster: SimulatedCluster = {
       name,

@@ -211,7 +211,7 @@ export async function startLocalDemo(
       const clusters = new SimulatedClusters({
         catalogFile: runnerSetup.clustersFile,
         catalog,
-        reserved: [DEMO_CLUSTER],
+        known: { [DEMO_CLUSTER]: simulation.double },
       });
       stops.push(() => clusters.stop());
       localRunner = await startLocalRunner({

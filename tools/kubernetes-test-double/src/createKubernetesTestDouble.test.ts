@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import { AddressInfo, createServer } from 'node:net';
 import path from 'node:path';
 import request from 'supertest';
@@ -379,6 +380,66 @@ describe('createKubernetesTestDouble options', () => {
       ]);
     } finally {
       await testDouble.stop();
+    }
+  });
+
+  it('applies objects later: new ones are added, same ones replaced, under a new resourceVersion, with their proxy targets', async () => {
+    const model = http.createServer((req, res) => res.end(`model ${req.url}`));
+    await new Promise<void>(resolve => model.listen(0, '127.0.0.1', resolve));
+    const modelUrl = `http://127.0.0.1:${
+      (model.address() as AddressInfo).port
+    }`;
+    const deployment = (name: string, image: string) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, namespace: 'ml', labels: { app: name } },
+      spec: {
+        selector: { matchLabels: { app: name } },
+        template: {
+          metadata: { labels: { app: name } },
+          spec: { containers: [{ name, image }] },
+        },
+      },
+    });
+    const testDouble = await createKubernetesTestDouble({
+      manifests: [deployment('a', 'a:1')],
+    });
+    try {
+      const list = () =>
+        request(testDouble.url).get('/apis/apps/v1/namespaces/ml/deployments');
+      const before = (await list()).body.metadata.resourceVersion;
+      testDouble.apply(
+        [
+          deployment('a', 'a:2'),
+          deployment('b', 'b:1'),
+          {
+            apiVersion: 'v1',
+            kind: 'Service',
+            metadata: { name: 'b', namespace: 'ml' },
+            spec: { ports: [{ name: 'http', port: 80 }] },
+          },
+        ],
+        { 'ml/b': modelUrl },
+      );
+      const after = (await list()).body;
+      expect(after.metadata.resourceVersion).not.toBe(before);
+      expect(
+        after.items.map(
+          (d: any) =>
+            `${d.metadata.name} ${d.spec.template.spec.containers[0].image}`,
+        ),
+      ).toEqual(['a a:2', 'b b:1']);
+      const proxied = await request(testDouble.url).get(
+        '/api/v1/namespaces/ml/services/b:http/proxy/ready',
+      );
+      expect(proxied.text).toBe('model /ready');
+      expect(() => testDouble.apply('kind: Deployment\n')).toThrow(
+        'has no apiVersion',
+      );
+      expect((await list()).body.items).toHaveLength(2);
+    } finally {
+      await testDouble.stop();
+      await new Promise(resolve => model.close(resolve));
     }
   });
 

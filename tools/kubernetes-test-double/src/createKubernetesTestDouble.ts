@@ -60,6 +60,15 @@ export interface KubernetesTestDouble {
    * resourceVersion. Throws if the manifests have no such Deployment.
    */
   setScenario(deploymentName: string, scenario: DeploymentScenario): void;
+  /**
+   * Adds objects as `kubectl apply` would (an object with the apiVersion, kind, namespace and name
+   * of one already served replaces it) and service proxy targets; the cluster is simulated again
+   * under a new resourceVersion.
+   */
+  apply(
+    manifests: string | readonly KubernetesObject[],
+    serviceTargets?: Record<string, string>,
+  ): void;
   /** Stops listening and closes open connections. */
   stop(): Promise<void>;
 }
@@ -76,7 +85,7 @@ const FIRST_RESOURCE_VERSION = 1000;
 export async function createKubernetesTestDouble(
   options: KubernetesTestDoubleOptions,
 ): Promise<KubernetesTestDouble> {
-  const manifests = parseManifests(options.manifests);
+  let manifests = parseManifests(options.manifests);
   const createdAt = new Date();
   const clock = options.clock ?? (() => createdAt);
   let scenarios = new Map<string, DeploymentScenario>();
@@ -148,6 +157,25 @@ export async function createKubernetesTestDouble(
       store = nextStore;
       scenarios = next;
     },
+    apply(applied, targets = {}) {
+      const added = parseManifests(applied);
+      const next = [
+        ...manifests.filter(
+          object => !added.some(other => sameObject(object, other)),
+        ),
+        ...added,
+      ];
+      const previous = manifests;
+      manifests = next;
+      try {
+        store = simulate(scenarios, simulations + 1);
+      } catch (error) {
+        manifests = previous;
+        throw error;
+      }
+      simulations += 1;
+      Object.assign(serviceTargets, targets);
+    },
     stop() {
       return new Promise<void>((resolve, reject) => {
         server.close(error => (error ? reject(error) : resolve()));
@@ -155,6 +183,15 @@ export async function createKubernetesTestDouble(
       });
     },
   };
+}
+
+function sameObject(a: KubernetesObject, b: KubernetesObject): boolean {
+  return (
+    a.apiVersion === b.apiVersion &&
+    a.kind === b.kind &&
+    a.metadata.namespace === b.metadata.namespace &&
+    a.metadata.name === b.metadata.name
+  );
 }
 
 function checkScenario(scenario: string): DeploymentScenario {
