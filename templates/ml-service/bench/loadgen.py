@@ -49,18 +49,10 @@ class Connection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self.buffer += data
         while True:
-            head_end = self.buffer.find(b"\r\n\r\n")
-            if head_end < 0:
+            message = complete_message(self.buffer)
+            if message is None:
                 return
-            head = bytes(self.buffer[:head_end]).lower()
-            length = 0
-            marker = head.find(b"content-length:")
-            if marker >= 0:
-                line_end = head.find(b"\r\n", marker)
-                length = int(head[marker + 15 : line_end if line_end > 0 else None])
-            total = head_end + 4 + length
-            if len(self.buffer) < total:
-                return
+            head, total = message
             status = int(head[9:12])
             del self.buffer[:total]
             self.record(status)
@@ -82,6 +74,21 @@ class Connection(asyncio.Protocol):
             self.stats.errors += 1
         if not self.closed.done():
             self.closed.set_result(None)
+
+
+def complete_message(buffer: bytes | bytearray) -> tuple[bytes, int] | None:
+    """(lower-cased head, total length) of the first whole HTTP/1.1 message, or None yet."""
+    head_end = buffer.find(b"\r\n\r\n")
+    if head_end < 0:
+        return None
+    head = bytes(buffer[:head_end]).lower()
+    length = 0
+    marker = head.find(b"content-length:")
+    if marker >= 0:
+        line_end = head.find(b"\r\n", marker)
+        length = int(head[marker + 15 : line_end if line_end > 0 else None])
+    total = head_end + 4 + length
+    return (head, total) if len(buffer) >= total else None
 
 
 def build_request(host: str, port: int, path: str, body: bytes) -> bytes:

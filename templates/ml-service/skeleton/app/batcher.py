@@ -4,6 +4,12 @@ Requests append their rows to a queue; a single loop takes whatever is queued at
 (up to ``max_batch_size`` rows), stacks it, predicts once and hands each request its slice.
 There is deliberately no wait window: under load the queue fills while the previous batch is
 being predicted, so batches grow with concurrency, and a lone request is never delayed.
+
+When the batcher is idle, a request looks one event-loop pass ahead instead of queueing: the
+requests parsed in the same pass as it run in that pass. If none of them submitted, it predicts
+inline and returns, skipping the queue, the hand-over to the batching task and its own loop
+passes (at one client those cost about as much again as a small model's predict). Otherwise it
+joins the queue at the front and is batched with them as before.
 """
 
 from __future__ import annotations
@@ -57,6 +63,10 @@ class Batcher:
         self._executor = ThreadPoolExecutor(1, "predict") if in_thread else None
         self._queue: deque[_Pending] = deque()
         self._wakeup = asyncio.Event()
+        # True while the batching task has work in hand (from its wake-up until it waits again)
+        # and while an idle-time request decides whether to predict inline (see _lead).
+        self._active = False
+        self._leading = False
         self._closing = False
         self._task: asyncio.Task[None] | None = None
         self.predict_calls = 0
@@ -69,10 +79,49 @@ class Batcher:
         """Queue a 2-D array of rows; returns the predictions for exactly those rows."""
         if self._closing or self._task is None:
             raise BatcherClosedError("the model server is shutting down")
+        if not (self._active or self._leading or self._queue):
+            return await self._lead(rows)
+        return await self._enqueue(rows)
+
+    async def _enqueue(self, rows: np.ndarray, front: bool = False) -> np.ndarray:
         future: asyncio.Future[np.ndarray] = asyncio.get_running_loop().create_future()
-        self._queue.append(_Pending(rows, future))
+        pending = _Pending(rows, future)
+        if front:
+            self._queue.appendleft(pending)
+        else:
+            self._queue.append(pending)
         self._wakeup.set()
         return await future
+
+    async def _lead(self, rows: np.ndarray) -> np.ndarray:
+        """The batcher is idle: predict inline unless other requests arrive within one pass."""
+        self._leading = True
+        try:
+            # Requests parsed in the same loop pass as this one are already scheduled; this
+            # yield lets them run up to their own submit (which queues behind the leader).
+            await asyncio.sleep(0)
+            if not (self._queue or self._active):
+                return await self._predict_inline(rows)
+        finally:
+            self._leading = False
+            if self._closing:
+                self._wakeup.set()  # close() waits for the batching task, which waits for us
+        return await self._enqueue(rows, front=True)
+
+    async def _predict_inline(self, rows: np.ndarray) -> np.ndarray:
+        start = time.perf_counter()
+        try:
+            predictions = await self._call_predict(rows)
+            if len(predictions) != len(rows):
+                raise ValueError(f"predict returned {len(predictions)} rows for {len(rows)}")
+        except Exception:
+            log.exception("predict failed", extra={"requests": 1})
+            raise
+        finally:
+            self.predict_calls += 1
+        if self._observe is not None:
+            self._observe(len(rows), time.perf_counter() - start)
+        return predictions
 
     async def close(self) -> None:
         """Refuse new work, finish everything already queued, then stop the loop."""
@@ -86,10 +135,13 @@ class Batcher:
     async def _run(self) -> None:
         while True:
             if not self._queue:
-                if self._closing:
+                self._active = False
+                # A leader may still hand its request over to this loop (see _lead).
+                if self._closing and not self._leading:
                     return
                 self._wakeup.clear()
                 await self._wakeup.wait()
+                self._active = True
                 await self._let_arrivals_in()
                 continue
             await self._process(self._take_batch())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import __version__
 from app.batcher import Batcher, BatcherClosedError
@@ -47,7 +47,7 @@ def json_response(payload: object, status: int = 200) -> Response:
 
 
 def error_response(status: int, message: str) -> Response:
-    return json_response({"error": message}, status)
+    return Response(_error_body(message), status_code=status, media_type=JSON)
 
 
 @dataclass
@@ -182,28 +182,38 @@ async def v1_model_status(request: Request, model_name: str) -> Response:
     return model_status(_state(request), model_name)
 
 
-# The inference endpoints are plain Starlette routes placed ahead of the FastAPI routes: they
-# skip FastAPI's per-request dependency solving and route scan, which cost about as much as the
-# model's own single-row predict. They read the raw body (orjson + numpy, no pydantic).
-async def v2_infer(request: Request) -> Response:
-    params = request.path_params
-    state = _state(request)
+# The inference endpoints are served by InferenceEndpoints, a middleware inside the metrics and
+# request limits: FastAPI's per-request dependency solving, Starlette's router, Request object,
+# exception middleware and exit stack together cost about as much as a small model's predict.
+# They read the raw body (orjson + numpy, no pydantic). Each is also a plain Starlette route, so
+# routing outside the fast path (a root_path, GET on an inference URL) behaves as before.
+Endpoint = Callable[[ServerState, dict[str, str], bytes], Awaitable[bytes]]
+
+
+async def v2_infer(state: ServerState, params: dict[str, str], body: bytes) -> bytes:
     model = state.resolve(params["model_name"], params.get("version"))
-    rows, request_id = parse_v2_infer(await request.body(), model.info)
+    rows, request_id = parse_v2_infer(body, model.info)
     predictions = await state.predict(model, rows)
-    return Response(encode_v2_infer(model.info, predictions, request_id), media_type=JSON)
+    return encode_v2_infer(model.info, predictions, request_id)
 
 
-async def v1_predict(request: Request) -> Response:
-    state = _state(request)
-    model = state.resolve(request.path_params["model_name"])
-    rows = parse_v1_predict(await request.body(), model.info)
+async def v1_predict(state: ServerState, params: dict[str, str], body: bytes) -> bytes:
+    model = state.resolve(params["model_name"])
+    rows = parse_v1_predict(body, model.info)
     predictions = await state.predict(model, rows)
-    return Response(encode_v1_predict(predictions), media_type=JSON)
+    return encode_v1_predict(predictions)
 
 
 class InferenceRoute(Route):
     """Records itself as ``scope["route"]`` (as FastAPI routes do) for the metrics labels."""
+
+    def __init__(self, path: str, serve: Endpoint) -> None:
+        async def endpoint(request: Request) -> Response:
+            content = await serve(_state(request), request.path_params, await request.body())
+            return Response(content, media_type=JSON)
+
+        super().__init__(path, endpoint, methods=["POST"])
+        self.serve = serve
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["route"] = self
@@ -211,10 +221,79 @@ class InferenceRoute(Route):
 
 
 INFERENCE_ROUTES = [
-    InferenceRoute("/v2/models/{model_name}/infer", v2_infer, methods=["POST"]),
-    InferenceRoute("/v1/models/{model_name}:predict", v1_predict, methods=["POST"]),
-    InferenceRoute("/v2/models/{model_name}/versions/{version}/infer", v2_infer, methods=["POST"]),
+    InferenceRoute("/v2/models/{model_name}/infer", v2_infer),
+    InferenceRoute("/v1/models/{model_name}:predict", v1_predict),
+    InferenceRoute("/v2/models/{model_name}/versions/{version}/infer", v2_infer),
 ]
+
+
+class InferenceEndpoints:
+    """Serves POSTs to the inference routes directly; everything else goes on to the app.
+
+    Answers exactly as the app's routes and error handlers do: the endpoint's JSON, or
+    ``{"error": ...}`` with 404/503 (ApiError), 400 (ProtocolError) or 500 (anything else,
+    logged). Installed innermost of the middleware, so the request limits, metrics and any
+    middleware added later still apply; exception handlers added to the app do not.
+    """
+
+    def __init__(self, app: ASGIApp, state: ServerState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # With a root_path, Starlette's router strips it first: leave that case to the router.
+        if scope["type"] == "http" and scope["method"] == "POST" and not scope.get("root_path"):
+            path = scope["path"]
+            for route in INFERENCE_ROUTES:
+                match = route.path_regex.match(path)
+                if match is not None:
+                    scope["route"] = route
+                    await self._serve(route.serve, match.groupdict(), receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+    async def _serve(
+        self, serve: Endpoint, params: dict[str, str], receive: Receive, send: Send
+    ) -> None:
+        body = await _read_body(receive)
+        if body is None:
+            return  # the client went away before sending the whole body
+        status = 200
+        try:
+            content = await serve(self.state, params, body)
+        except ApiError as exc:
+            status, content = exc.status, _error_body(exc.message)
+        except ProtocolError as exc:
+            status, content = 400, _error_body(str(exc))
+        except Exception as exc:
+            log.error("unhandled error", exc_info=exc)
+            status, content = 500, _error_body("internal server error")
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-length", str(len(content)).encode()),
+                    (b"content-type", JSON.encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": content})
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _error_body(message: str) -> bytes:
+    return orjson.dumps({"error": message})
 
 
 @router.get("/metrics", include_in_schema=False)
@@ -295,6 +374,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.server = ServerState(settings)
     app.include_router(router)
     _install_error_handlers(app)
+    app.add_middleware(InferenceEndpoints, state=app.state.server)
     # Inside the metrics middleware, so refused requests (413/429) are counted too.
     app.add_middleware(
         RequestLimits,

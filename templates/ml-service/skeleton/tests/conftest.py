@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
@@ -154,3 +154,66 @@ def v2_request(rows: np.ndarray, request_id: str | None = None, **tensor: object
     if request_id is not None:
         body["id"] = request_id
     return body
+
+
+Chunk = Callable[[], Awaitable[bytes]]
+DISCONNECT = object()
+
+
+class Exchange:
+    """One request driven straight through the ASGI interface, body chunk by chunk.
+
+    A chunk may be bytes, a coroutine function returning bytes, or DISCONNECT (the client goes
+    away). With ``root_path`` the request is addressed as behind a path prefix.
+    """
+
+    def __init__(self) -> None:
+        self.status: int | None = None
+        self.headers: dict[bytes, bytes] = {}
+        self.body = b""
+        self.chunks_read = 0
+
+    async def run(
+        self,
+        app: FastAPI,
+        method: str,
+        path: str,
+        chunks: list[bytes | Chunk] = (),
+        headers: list[tuple[bytes, bytes]] = (),
+        root_path: str = "",
+    ) -> Exchange:
+        pending = list(chunks)
+
+        async def receive() -> dict:
+            if not pending:
+                await asyncio.Event().wait()  # no more body: wait (as a live client does)
+            chunk = pending.pop(0)
+            if chunk is DISCONNECT:
+                return {"type": "http.disconnect"}
+            body = chunk if isinstance(chunk, bytes) else await chunk()
+            self.chunks_read += 1
+            return {"type": "http.request", "body": body, "more_body": bool(pending)}
+
+        async def send(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                self.status = message["status"]
+                self.headers = dict(message.get("headers", []))
+            else:
+                self.body += message.get("body", b"")
+
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": method,
+            "scheme": "http",
+            "path": root_path + path,
+            "raw_path": (root_path + path).encode(),
+            "root_path": root_path,
+            "query_string": b"",
+            "headers": [(b"host", b"test"), *headers],
+            "client": ("127.0.0.1", 1234),
+            "server": ("127.0.0.1", 8080),
+        }
+        await app(scope, receive, send)
+        return self

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import threading
 from pathlib import Path
 
 import joblib
@@ -204,3 +205,138 @@ def test_startup_objects_are_frozen_out_of_gc(classifier_dir: Path) -> None:
         assert asyncio.run(scenario()) > 0
     finally:
         gc.unfreeze()
+
+
+class CallerRecordingPredict(RecordingPredict):
+    """Also records which task and thread each predict call ran in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tasks: list[str] = []
+        self.threads: list[str] = []
+
+    def __call__(self, rows: np.ndarray) -> np.ndarray:
+        task = asyncio.current_task() if self._in_loop_thread() else None
+        self.tasks.append(task.get_name() if task is not None else "-")
+        self.threads.append(threading.current_thread().name)
+        return super().__call__(rows)
+
+    @staticmethod
+    def _in_loop_thread() -> bool:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        return True
+
+
+def test_lone_request_is_predicted_inline_when_idle() -> None:
+    predict = CallerRecordingPredict()
+
+    async def scenario() -> None:
+        batcher = Batcher(predict)
+        batcher.start()
+        for i in range(3):
+            request = asyncio.create_task(batcher.submit(np.full((1, 2), i)), name=f"request-{i}")
+            assert (await request).tolist() == [2.0 * i]
+        await batcher.close()
+
+    asyncio.run(scenario())
+    # Each one ran in its own request's task, not in the batching task.
+    assert predict.tasks == ["request-0", "request-1", "request-2"]
+    assert predict.batch_sizes == [1, 1, 1]
+
+
+def test_requests_arriving_together_are_batched_with_the_first() -> None:
+    predict = CallerRecordingPredict()
+
+    async def scenario() -> list[np.ndarray]:
+        batcher = Batcher(predict)
+        batcher.start()
+        # All created in one loop pass, as uvicorn does for requests read in one pass.
+        results = await asyncio.gather(*(batcher.submit(np.full((1, 2), i)) for i in range(10)))
+        await batcher.close()
+        return results
+
+    results = asyncio.run(scenario())
+    assert [r.tolist() for r in results] == [[2.0 * i] for i in range(10)]
+    assert predict.batch_sizes == [10]
+    assert predict.tasks == ["batcher"]
+
+
+def test_inline_predict_runs_in_the_predict_thread_when_configured() -> None:
+    predict = CallerRecordingPredict()
+
+    async def scenario() -> None:
+        batcher = Batcher(predict, in_thread=True)
+        batcher.start()
+        assert (await batcher.submit(np.ones((1, 2)))).tolist() == [2.0]
+        await batcher.close()
+
+    asyncio.run(scenario())
+    assert predict.threads[0].startswith("predict")
+
+
+@pytest.mark.parametrize("in_thread", [False, True])
+def test_close_waits_for_a_request_deciding_to_go_inline(in_thread: bool) -> None:
+    predict = RecordingPredict()
+
+    async def scenario() -> None:
+        batcher = Batcher(predict, in_thread=in_thread)
+        batcher.start()
+        request = asyncio.ensure_future(batcher.submit(np.ones((1, 2))))
+        await asyncio.sleep(0)  # the request is now looking one pass ahead
+        await batcher.close()
+        assert request.done()
+        assert request.result().tolist() == [2.0]
+
+    asyncio.run(scenario())
+    assert predict.batch_sizes == [1]
+
+
+def test_inline_predict_failure_reaches_the_request_and_is_counted() -> None:
+    observed: list[int] = []
+    batcher_ref: list[Batcher] = []
+
+    async def scenario() -> None:
+        batcher = Batcher(
+            RecordingPredict(fail=True), observe=lambda rows, _: observed.append(rows)
+        )
+        batcher_ref.append(batcher)
+        batcher.start()
+        with pytest.raises(RuntimeError, match="model exploded"):
+            await batcher.submit(np.ones((1, 2)))
+        await batcher.close()
+
+    asyncio.run(scenario())
+    assert batcher_ref[0].predict_calls == 1
+    assert observed == []  # only successful predict calls are observed, as for batches
+
+
+@pytest.mark.parametrize("fast_predict", [True, False])
+def test_inline_and_batched_answers_agree_with_the_model(
+    classifier_dir: Path, classification_rows: np.ndarray, fast_predict: bool
+) -> None:
+    rows = classification_rows[:48]
+    want = joblib.load(classifier_dir / MODEL_FILE).predict(rows).tolist()
+    infer = f"/v2/models/{MODEL_NAME}/infer"
+
+    async def scenario() -> tuple[list[object], list[object], int]:
+        app = make_app(classifier_dir, fast_predict=fast_predict)
+        async with serving(app) as http:
+            batcher = app.state.server.batcher
+            one_by_one = []
+            for row in rows:
+                response = await http.post(infer, json=v2_request(row))
+                one_by_one.append(response.json()["outputs"][0]["data"][0])
+            inline_calls = batcher.predict_calls
+            responses = await asyncio.gather(
+                *(http.post(infer, json=v2_request(row)) for row in rows)
+            )
+            together = [r.json()["outputs"][0]["data"][0] for r in responses]
+            return one_by_one, together, batcher.predict_calls - inline_calls
+
+    one_by_one, together, batched_calls = asyncio.run(scenario())
+    assert one_by_one == want
+    assert together == want
+    assert batched_calls < len(rows) / 4

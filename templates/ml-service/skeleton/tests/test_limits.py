@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import orjson
@@ -12,62 +11,9 @@ from fastapi import FastAPI
 
 from app.settings import Settings
 from model.config import ConfigError
-from tests.conftest import MODEL_NAME, make_app, serving, v2_request
+from tests.conftest import MODEL_NAME, Exchange, make_app, serving, v2_request
 
 INFER = f"/v2/models/{MODEL_NAME}/infer"
-Chunk = Callable[[], Awaitable[bytes]]
-
-
-class Exchange:
-    """One request driven straight through the ASGI interface, body chunk by chunk."""
-
-    def __init__(self) -> None:
-        self.status: int | None = None
-        self.headers: dict[bytes, bytes] = {}
-        self.body = b""
-        self.chunks_read = 0
-
-    async def run(
-        self,
-        app: FastAPI,
-        method: str,
-        path: str,
-        chunks: list[bytes | Chunk] = (),
-        headers: list[tuple[bytes, bytes]] = (),
-    ) -> Exchange:
-        pending = list(chunks)
-
-        async def receive() -> dict:
-            if not pending:
-                await asyncio.Event().wait()  # no more body: wait (as a live client does)
-            chunk = pending.pop(0)
-            body = chunk if isinstance(chunk, bytes) else await chunk()
-            self.chunks_read += 1
-            return {"type": "http.request", "body": body, "more_body": bool(pending)}
-
-        async def send(message: dict) -> None:
-            if message["type"] == "http.response.start":
-                self.status = message["status"]
-                self.headers = dict(message.get("headers", []))
-            else:
-                self.body += message.get("body", b"")
-
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": method,
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "root_path": "",
-            "query_string": b"",
-            "headers": [(b"host", b"test"), *headers],
-            "client": ("127.0.0.1", 1234),
-            "server": ("127.0.0.1", 8080),
-        }
-        await app(scope, receive, send)
-        return self
 
 
 def infer_body(rows) -> bytes:
