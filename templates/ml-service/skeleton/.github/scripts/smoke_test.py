@@ -121,7 +121,7 @@ def until_reachable(deadline: float, action, describe: str, retry_seconds: float
                 print(f"waiting: {error}", flush=True)
                 last = str(error)
             if time.monotonic() >= deadline:
-                raise SmokeError(f"{describe} not reachable before the deadline: {error}") from error
+                raise SmokeError(f"{describe} not reachable in time: {error}") from error
             time.sleep(retry_seconds)
 
 
