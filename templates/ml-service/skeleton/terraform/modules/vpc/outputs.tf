@@ -47,3 +47,11 @@ output "flow_log_group_name" {
   description = "CloudWatch Logs group of the VPC flow logs, or null when disabled."
   value       = var.enable_flow_logs ? aws_cloudwatch_log_group.flow_logs[0].name : null
 }
+
+output "load_balancer_subnet_tags" {
+  description = "The tags load balancers find their subnets by (EKS Auto Mode and the AWS Load Balancer Controller): kubernetes.io/role/elb on the public subnets, kubernetes.io/role/internal-elb on the private ones, and the cluster tag on both."
+  value = {
+    public  = { for k, v in aws_subnet.public[0].tags : k => v if startswith(k, "kubernetes.io/") }
+    private = { for k, v in aws_subnet.private[0].tags : k => v if startswith(k, "kubernetes.io/") }
+  }
+}

@@ -257,6 +257,14 @@ run "rendered_environment" {
 {%- endif %}
 
   assert {
+    condition = (
+      module.vpc[0].load_balancer_subnet_tags.public == { "kubernetes.io/role/elb" = "1", "kubernetes.io/cluster/${{ values.clusterNamePrefix }}-${{ values.environment }}" = "shared" } &&
+      module.vpc[0].load_balancer_subnet_tags.private == { "kubernetes.io/role/internal-elb" = "1", "kubernetes.io/cluster/${{ values.clusterNamePrefix }}-${{ values.environment }}" = "shared" }
+    )
+    error_message = "Load balancers find their subnets by tag: kubernetes.io/role/elb (public), kubernetes.io/role/internal-elb (private) and the cluster tag."
+  }
+
+  assert {
     condition     = length(module.vpc[0].private_subnet_cidrs) == 3 && length(module.vpc[0].public_subnet_cidrs) == 3
     error_message = "The VPC must span three AZs with public and private subnets."
   }
