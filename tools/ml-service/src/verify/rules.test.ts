@@ -8,7 +8,7 @@ import {
   computeModeProblems,
   manifestProblems,
 } from './kubernetes';
-import { unpinnedActions } from './workflows';
+import { unpinnedActions, unpinnedHelmCharts } from './workflows';
 
 const GOOD_DOCKERFILE = `
 FROM python:3.11.14-slim-bookworm AS build
@@ -372,6 +372,31 @@ jobs:
       - uses: docker://alpine:3.20
 `;
     expect(unpinnedActions(text)).toEqual(['actions/checkout@v4']);
+  });
+});
+
+describe('Helm chart pinning', () => {
+  it('lists chart installs without --version, across continued lines', () => {
+    const text = `
+on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          helm upgrade --install lbc aws-load-balancer-controller \\
+            --repo https://aws.github.io/eks-charts --version 3.5.0 \\
+            --namespace kube-system
+          helm show crds aws-load-balancer-controller --repo https://aws.github.io/eks-charts --version "\${V}" | kubectl apply -f -
+          helm upgrade --install ca cluster-autoscaler \\
+            --repo https://kubernetes.github.io/autoscaler --namespace kube-system
+          helm -n kube-system list
+      - run: helm install x repo/chart
+`;
+    expect(unpinnedHelmCharts(text)).toEqual([
+      'helm upgrade --install ca cluster-autoscaler --repo https://kubernetes.github.io/autoscaler --namespace kube-system',
+      'helm install x repo/chart',
+    ]);
   });
 });
 

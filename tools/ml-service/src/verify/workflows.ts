@@ -29,6 +29,42 @@ export function unpinnedActions(workflowText: string): string[] {
   return unpinned;
 }
 
+/** Helm commands that fetch a chart: install, upgrade, template, pull, show. */
+const HELM_CHART_COMMAND =
+  /\bhelm\s+(?:upgrade\b(?=[^\n]*--install)|install\b|template\b|pull\b|show\s+\w+\b)/;
+
+/**
+ * Helm commands in `run:` scripts that fetch a chart without `--version`: an unpinned chart
+ * changes under the workflow (and its CRDs with it) whenever its repository publishes one.
+ * Backslash-continued lines count as one command.
+ */
+export function unpinnedHelmCharts(workflowText: string): string[] {
+  const unpinned: string[] = [];
+  const visit = (node: unknown) => {
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+    } else if (node && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'run' && typeof value === 'string') {
+          const commands = value.replace(/\\\n/g, ' ').split(/\n|\||;|&&/);
+          for (const command of commands) {
+            if (
+              HELM_CHART_COMMAND.test(command) &&
+              !/--version[\s=]\S/.test(command)
+            ) {
+              unpinned.push(command.trim().replace(/\s+/g, ' '));
+            }
+          }
+        } else {
+          visit(value);
+        }
+      }
+    }
+  };
+  visit(yaml.parse(workflowText));
+  return unpinned;
+}
+
 export async function workflowChecks(repoDir: string): Promise<Check[]> {
   const dir = path.join(repoDir, '.github', 'workflows');
   const files = (await fs.readdir(dir)).filter(f => /\.ya?ml$/.test(f)).sort();
@@ -53,6 +89,10 @@ export async function workflowChecks(repoDir: string): Promise<Check[]> {
       problems.push(
         ...unpinnedActions(text).map(
           uses => `${file}: "${uses}" is not pinned to a full commit SHA`,
+        ),
+        ...unpinnedHelmCharts(text).map(
+          command =>
+            `${file}: "${command}" fetches a Helm chart without --version`,
         ),
       );
       if (problems.length > 0) {

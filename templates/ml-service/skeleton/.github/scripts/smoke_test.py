@@ -110,7 +110,7 @@ def request(
         raise SmokeError(f"{method} {path} answered 200 with no JSON: {payload[:200]!r}") from error
 
 
-def until_reachable(deadline: float, action, describe: str, retry_seconds: float = 10):
+def _until_reachable(deadline: float, action, describe: str, retry_seconds: float):
     """Run `action` until it stops raising NotYetReachable, or the deadline passes."""
     last = ""
     while True:
@@ -145,18 +145,21 @@ def infer_body(metadata: dict) -> dict:
     }
 
 
-def smoke(target: Target, model: str, deadline: float) -> None:
+def smoke(target: Target, model: str, deadline: float, retry_seconds: float = 10) -> None:
     base = f"{target.scheme}://{target.host}"
-    until_reachable(deadline, lambda: request(target, "GET", "/v2/health/ready"), base)
+
+    def until_reachable(action, describe: str):
+        return _until_reachable(deadline, action, describe, retry_seconds)
+
+    until_reachable(lambda: request(target, "GET", "/v2/health/ready"), base)
     print(f"{base}/v2/health/ready: 200", flush=True)
     metadata = until_reachable(
-        deadline, lambda: request(target, "GET", f"/v2/models/{model}"), f"{base} metadata"
+        lambda: request(target, "GET", f"/v2/models/{model}"), f"{base} metadata"
     )
     if not isinstance(metadata, dict):
         raise SmokeError(f"model metadata is not an object: {metadata!r}")
     body = infer_body(metadata)
     answer = until_reachable(
-        deadline,
         lambda: request(target, "POST", f"/v2/models/{model}/infer", body),
         f"{base} inference",
     )
@@ -178,11 +181,12 @@ def main(argv: list[str] | None = None) -> int:
         help="verify the certificate chain but not that it names --url's host",
     )
     parser.add_argument("--timeout-seconds", type=float, default=600)
+    parser.add_argument("--retry-seconds", type=float, default=10)
     args = parser.parse_args(argv)
     deadline = time.monotonic() + args.timeout_seconds
     try:
         target = parse_target(args.url, args.connect_to, not args.no_hostname_check)
-        smoke(target, args.model, deadline)
+        smoke(target, args.model, deadline, args.retry_seconds)
     except SmokeError as error:
         via = f" (connecting to {args.connect_to})" if args.connect_to else ""
         print(f"::error::smoke test through {args.url}{via} failed: {error}", flush=True)
