@@ -156,7 +156,7 @@ export async function startLocalDemo(
       `GitHub: new repositories are published to local git repositories in ${path.relative(
         REPO_ROOT,
         LOCAL_GIT_DIR,
-      )}; their environments, variables and workflow dispatches are recorded beside them (<repo>.github.json), and no workflow runs`,
+      )}; their environments, variables and workflow dispatches are recorded beside them (<repo>.github.json), and no GitHub workflow runs`,
       runnerSetup
         ? 'Deploy workflow: a local runner stands in for it: on each recorded dispatch it clones the local repository, trains and serves the first environment on loopback and adds its overlay to a simulated cluster'
         : undefined,
@@ -181,7 +181,7 @@ export async function startLocalDemo(
         moto && 'AWS is moto',
         simulation &&
           `Kubernetes is a read-only simulation${proxiedLine(proxied)}`,
-        'repositories are published to local git, where their GitHub settings are recorded and no workflow runs',
+        'repositories are published to local git, where their GitHub settings are recorded and no GitHub workflow runs',
         runnerSetup &&
           "a local runner stands in for the deploy workflow: it trains and serves a new service's first environment on this machine",
       ]
