@@ -7,6 +7,8 @@
  * auth) runs the mlops plugin with probe concurrency 50. Prints the time of
  * one probe cycle and the backend's peak RSS, then GET /api/mlops/v1/fleet
  * at 200 requests/s for 20 s (open loop, from another process): p50 and p99.
+ * `yarn bench:fleet` runs it compiled to JavaScript (bench/runCompiled.js),
+ * so the RSS is the backend's, without a TypeScript transform in the process.
  */
 import { createBackend } from '@backstage/backend-defaults';
 import {

@@ -101,7 +101,11 @@ class ResultBatches {
     this.pending = [];
     this.pendingWritten = undefined;
     if (batch.length === 0) return;
+    // The write waits for the I/O already received to be handled: probes
+    // whose answers are in go on to their next endpoint first, instead of
+    // waiting for a batch written (synchronously, on SQLite) in between.
     this.writing = this.writing
+      .then(() => new Promise(resolve => setImmediate(resolve)))
       .then(() => this.store.recordMany(batch))
       .catch(error => {
         this.failure ??= error;
