@@ -1,8 +1,11 @@
 /*
- * yarn bench:serve [--duration <s>] — renders the classification example,
- * installs its virtualenv, then runs templates/ml-service/bench/serve.py
- * against it: the generated server on one uvicorn worker against the
- * predict-only limit and a naive FastAPI handler.
+ * yarn bench:serve [--duration <s>] [--configs default,sklearn] — renders the
+ * classification example, installs its virtualenv, then runs
+ * templates/ml-service/bench/serve.py against it: the generated server on one
+ * uvicorn worker, as configured and with FAST_PREDICT=false, each against the
+ * predict-only limit of its own predict call, a naive FastAPI handler and a
+ * server that does no work (the loopback floor). Further arguments go to
+ * serve.py (`--help` lists them).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
