@@ -3,9 +3,12 @@
  * machine's Python against a local stand-in for the load balancer: what it retries, what fails at
  * once, and that it names the service's host while connecting elsewhere.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
 import http from 'node:http';
+import https from 'node:https';
 import { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 
 const SCRIPT = path.resolve(
@@ -18,10 +21,10 @@ type Handler = (
   body: string,
 ) => { status: number; body?: unknown };
 
-/** A stand-in ALB: records each request's method, path and Host header. */
-async function standIn(handler: Handler) {
+/** A stand-in ALB: records each request's method, path and Host header; HTTPS with `tls`. */
+async function standIn(handler: Handler, tls?: { key: Buffer; cert: Buffer }) {
   const seen: string[] = [];
-  const server = http.createServer((request, response) => {
+  const listener: http.RequestListener = (request, response) => {
     let body = '';
     request.on('data', chunk => {
       body += chunk;
@@ -34,7 +37,10 @@ async function standIn(handler: Handler) {
       response.writeHead(answer.status, { 'Content-Type': 'application/json' });
       response.end(JSON.stringify(answer.body ?? {}));
     });
-  });
+  };
+  const server = tls
+    ? https.createServer(tls, listener)
+    : http.createServer(listener);
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
@@ -46,11 +52,13 @@ async function standIn(handler: Handler) {
 
 function runSmoke(
   args: string[],
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ code: number | null; output: string; seconds: number }> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn('python3', [SCRIPT, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env,
     });
     let output = '';
     child.stdout.on('data', chunk => {
@@ -165,5 +173,68 @@ describe('deploy smoke test (smoke_test.py)', () => {
     expect(result.output).toMatch(
       /::error::smoke test .* not reachable in time: no connection to 127\.0\.0\.1/,
     );
+  });
+
+  it('checks the certificate against the service host while connecting to the load balancer', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'smoke-tls-'));
+    try {
+      const key = path.join(dir, 'key.pem');
+      const cert = path.join(dir, 'cert.pem');
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=svc.example.test',
+          '-addext',
+          'subjectAltName=DNS:svc.example.test',
+          '-keyout',
+          key,
+          '-out',
+          cert,
+        ],
+        { stdio: 'ignore' },
+      );
+      const alb = await standIn(modelServer(), {
+        key: await fs.readFile(key),
+        cert: await fs.readFile(cert),
+      });
+      // The stand-in's certificate is the only one trusted, as ACM's would be through the system roots.
+      const env = { ...process.env, SSL_CERT_FILE: cert };
+      const run = (host: string) =>
+        runSmoke(
+          [
+            '--url',
+            `https://${host}:${alb.port}`,
+            '--connect-to',
+            '127.0.0.1',
+            '--model',
+            'svc',
+            '--retry-seconds',
+            '30',
+          ],
+          env,
+        );
+      try {
+        const matching = await run('svc.example.test');
+        expect(matching.code).toBe(0);
+        const other = await run('other.example.test');
+        expect(other.code).toBe(1);
+        expect(other.output).toMatch(
+          /::error::.*TLS with other\.example\.test failed: .*[Hh]ostname mismatch/,
+        );
+        expect(other.seconds).toBeLessThan(15);
+      } finally {
+        await alb.close();
+      }
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });
