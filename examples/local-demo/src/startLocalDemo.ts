@@ -206,7 +206,11 @@ export async function startLocalDemo(
       stops.push(() => app.stop());
     }
     let localRunner: LocalRunner | undefined;
-    if (runnerSetup) {
+    if (!runnerSetup) {
+      log(
+        'no local runner: app-config.local.yaml configures a real Kubernetes cluster, so new services are not deployed locally',
+      );
+    } else {
       const catalog = catalogApi(backendUrl, runnerSetup.catalogToken);
       const clusters = new SimulatedClusters({
         catalogFile: runnerSetup.clustersFile,
