@@ -13,6 +13,11 @@ export interface KubernetesServiceProxyOptions {
   client: OutboundClient;
   /** How long the configured cluster names are reused. Default 60 s. */
   clusterCacheMs?: number;
+  /**
+   * A target naming a cluster the cached list lacks re-reads the list once it
+   * is this old, so a cluster discovered since is usable at once. Default 5 s.
+   */
+  clusterMissRefreshMs?: number;
 }
 
 /**
@@ -79,7 +84,15 @@ export class KubernetesServiceProxy {
     trustedOrigin: string,
     token: string,
   ): Promise<string> {
-    const names = await this.clusterNames(base, trustedOrigin, token);
+    let names = await this.clusterNames(base, trustedOrigin, token);
+    if (
+      target.cluster !== undefined &&
+      !names.includes(target.cluster) &&
+      this.clusterListAgeMs() >= (this.options.clusterMissRefreshMs ?? 5_000)
+    ) {
+      this.clusters = undefined;
+      names = await this.clusterNames(base, trustedOrigin, token);
+    }
     const listed = names.length > 0 ? names.join(', ') : 'none';
     if (target.cluster === undefined) {
       if (names.length === 1) return names[0];
@@ -95,6 +108,10 @@ export class KubernetesServiceProxy {
       );
     }
     return target.cluster;
+  }
+
+  private clusterListAgeMs(): number {
+    return this.clusters ? Date.now() - this.clusters.readAt : Infinity;
   }
 
   private clusterNames(
