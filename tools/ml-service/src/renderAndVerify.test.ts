@@ -16,7 +16,7 @@ import { formatResult, verifyRepository } from './verify/index';
 import { writeRenderRecord } from './verify/renderRecord';
 
 const VALUES_DIR = path.resolve(__dirname, '../../../examples/values');
-/** Set MLOPS_VERIFY_SKIP_SLOW=1 locally to leave out the Python and `terraform test` checks; CI runs all. */
+/** Set MLOPS_VERIFY_SKIP_SLOW=1 locally to leave out the Python, `terraform test` and apply-against-moto checks; CI runs all. */
 const SLOW = process.env.MLOPS_VERIFY_SKIP_SLOW !== '1';
 
 jest.setTimeout(20 * 60_000);
@@ -142,6 +142,7 @@ describe('ml-service template: every example values file renders a repository th
       ? [
           'pytest (make test)',
           'serving over HTTP (make serve: V2 infer, V1 predict)',
+          ...environments.map(env => `terraform apply against moto (${env})`),
         ]
       : [];
     expect(results.map(r => r.name)).toEqual(

@@ -165,8 +165,9 @@ export async function terraformChecks(
 }
 
 /**
- * `terraform apply` of every root against moto. Roots run one at a time
- * unless MLOPS_VERIFY_APPLY_CONCURRENCY says more; MLOPS_VERIFY_APPLY_ALL=1
+ * `terraform apply` of every root against moto, as many at once as the
+ * machine has CPUs (MLOPS_VERIFY_APPLY_CONCURRENCY overrides); most of an
+ * apply is waiting on the provider's polls. MLOPS_VERIFY_APPLY_ALL=1
  * ignores the skip list (to re-check it after a moto upgrade).
  */
 function applyChecks(
@@ -185,11 +186,14 @@ function applyChecks(
       },
     }));
   }
-  const concurrency = Number(process.env.MLOPS_VERIFY_APPLY_CONCURRENCY ?? 1);
+  const concurrency = Number(
+    process.env.MLOPS_VERIFY_APPLY_CONCURRENCY ?? os.availableParallelism(),
+  );
   return terraformApplyChecks(repoDir, environments, {
     mirror,
     env,
-    concurrency: Number.isInteger(concurrency) && concurrency > 0 ? concurrency : 1,
+    concurrency:
+      Number.isInteger(concurrency) && concurrency > 0 ? concurrency : 1,
     applyAll: process.env.MLOPS_VERIFY_APPLY_ALL === '1',
   });
 }
