@@ -6,6 +6,7 @@ import { firstPushChecks } from './firstPush';
 import { kubernetesChecks } from './kubernetes';
 import { pythonChecks } from './python';
 import { terraformChecks } from './terraform';
+import type { ReportingCheck } from './terraformApply';
 import { Check, CheckResult, SkipCheck } from './types';
 import { workflowChecks } from './workflows';
 
@@ -27,13 +28,13 @@ export interface VerifyOptions {
 async function runCheck(check: Check): Promise<CheckResult> {
   const start = performance.now();
   try {
-    // A check may return a one-line report (e.g. what an apply created), shown under its PASS line.
-    const report: unknown = await check.run();
+    await check.run();
+    const { report } = check as ReportingCheck;
     return {
       name: check.name,
       status: 'pass',
       ms: performance.now() - start,
-      ...(typeof report === 'string' && report && { detail: report }),
+      ...(report && { detail: report }),
     };
   } catch (error) {
     const status = error instanceof SkipCheck ? 'skip' : 'fail';

@@ -88,7 +88,9 @@ export async function readRootSettings(
     const value = values.get(key);
     if (typeof value !== 'string' || value === '') {
       throw new Error(
-        `${path.basename(file)} of ${environment} sets no string ${key}; the apply against moto needs it`,
+        `${path.basename(
+          file,
+        )} of ${environment} sets no string ${key}; the apply against moto needs it`,
       );
     }
     return value;
@@ -177,7 +179,10 @@ export async function seedRoot(endpoint: string, root: RootSettings) {
             name: root.existingClusterName,
             roleArn: `arn:aws:iam::${root.accountId}:role/${root.existingClusterName}-cluster`,
             resourcesVpcConfig: {
-              subnetIds: ['subnet-0a1b2c3d4e5f60001', 'subnet-0a1b2c3d4e5f60002'],
+              subnetIds: [
+                'subnet-0a1b2c3d4e5f60001',
+                'subnet-0a1b2c3d4e5f60002',
+              ],
             },
           }),
         )
@@ -201,7 +206,10 @@ async function copyTerraformTree(repoDir: string, into: string) {
 }
 
 async function terraformSources(dir: string): Promise<string[]> {
-  const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true });
+  const entries = await fs.readdir(dir, {
+    recursive: true,
+    withFileTypes: true,
+  });
   return Promise.all(
     entries
       .filter(e => e.isFile() && e.name.endsWith('.tf'))
@@ -312,8 +320,9 @@ export async function applyEnvironment(
     if (plan.code !== 0) {
       throw new Error(
         `terraform plan (${environment}) against moto failed:\n${
-          planned.errors.map(e => `${e.address ?? ''} ${e.message}`).join('\n') ||
-          lastLines(plan.output)
+          planned.errors
+            .map(e => `${e.address ?? ''} ${e.message}`)
+            .join('\n') || lastLines(plan.output)
         }`,
       );
     }
@@ -408,6 +417,11 @@ async function accountOf(
   return [...accounts][0];
 }
 
+/** A check with a one-line report of what it did, shown under its PASS line. */
+export interface ReportingCheck extends Check {
+  report?: string;
+}
+
 /** Runs at most `concurrency` of the tasks given to it at once. */
 function limiter(concurrency: number) {
   let active = 0;
@@ -437,7 +451,7 @@ export function terraformApplyChecks(
   repoDir: string,
   environments: string[],
   options: ApplyOptions & { concurrency?: number },
-): Check[] {
+): ReportingCheck[] {
   let moto: Promise<Awaited<ReturnType<typeof startMotoServer>>> | undefined;
   let results: Map<string, Promise<EnvironmentApply>> | undefined;
   let remaining = environments.length;
@@ -465,18 +479,21 @@ export function terraformApplyChecks(
     return map;
   };
 
-  return environments.map(environment => ({
-    name: `terraform apply against moto (${environment})`,
-    run: async () => {
-      try {
-        results ??= startAll();
-        return verdict(await results.get(environment)!);
-      } finally {
-        remaining -= 1;
-        if (remaining === 0 && moto) {
-          await moto.then(server => server.stop()).catch(() => undefined);
+  return environments.map(environment => {
+    const check: ReportingCheck = {
+      name: `terraform apply against moto (${environment})`,
+      run: async () => {
+        try {
+          results ??= startAll();
+          check.report = verdict(await results.get(environment)!);
+        } finally {
+          remaining -= 1;
+          if (remaining === 0 && moto) {
+            await moto.then(server => server.stop()).catch(() => undefined);
+          }
         }
-      }
-    },
-  }));
+      },
+    };
+    return check;
+  });
 }
