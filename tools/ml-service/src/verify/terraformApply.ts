@@ -64,14 +64,13 @@ export function readScalars(text: string): Map<string, Scalar> {
     /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*("(?:[^"\\]|\\.)*"|true|false|null)\s*(?:#.*)?$/gm,
   )) {
     const raw = match[2];
-    values.set(
-      match[1],
-      raw.startsWith('"')
-        ? JSON.parse(raw)
-        : raw === 'null'
-        ? null
-        : raw === 'true',
-    );
+    let value: Scalar = raw === 'true';
+    if (raw.startsWith('"')) {
+      value = JSON.parse(raw);
+    } else if (raw === 'null') {
+      value = null;
+    }
+    values.set(match[1], value);
   }
   return values;
 }
