@@ -35,6 +35,7 @@ locals {
     "arn:${local.partition}:eks:${local.region}:${local.account}:addon/${var.cluster_name}/*",
     "arn:${local.partition}:eks:${local.region}:${local.account}:access-entry/${var.cluster_name}/*",
     "arn:${local.partition}:eks:${local.region}:${local.account}:podidentityassociation/${var.cluster_name}/*",
+    "arn:${local.partition}:eks:${local.region}:${local.account}:fargateprofile/${var.cluster_name}/*",
   ]
   # Access entry ARNs name the principal as role/<its account>/<role name, without path>/<id>.
   own_access_entry_arns = concat(
