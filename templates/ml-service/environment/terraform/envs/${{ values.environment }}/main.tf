@@ -47,7 +47,7 @@ module "eks" {
 
   # auto | nodegroup | fargate; the node_* settings apply to nodegroup only.
   compute_mode       = var.compute_mode
-  fargate_namespaces = [var.namespace]
+  fargate_namespaces = distinct(concat([var.namespace], var.fargate_extra_namespaces))
 
   node_instance_types = var.node_instance_types
   node_min_size       = var.node_min_size

@@ -107,6 +107,17 @@ variable "compute_mode" {
   }
 }
 
+variable "fargate_extra_namespaces" {
+  description = "compute_mode fargate: namespaces besides the service's whose pods run on Fargate, e.g. [\"monitoring\"] for a Prometheus in the cluster (without a profile, and with no nodes, their pods stay Pending). At most 4."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = length(var.fargate_extra_namespaces) <= 4
+    error_message = "fargate_extra_namespaces may list at most 4 namespaces (a Fargate profile takes 5 selectors, one is the service's)."
+  }
+}
+
 variable "node_instance_types" {
   description = "Instance types of the managed node group of a new cluster (compute_mode nodegroup)."
   type        = list(string)
