@@ -12,7 +12,6 @@ const { readdirSync } = require('node:fs');
 const { join, resolve } = require('node:path');
 // esbuild is in the repository's lockfile (examples/e2e, and @backstage/cli's
 // own build); declaring it here is left to a lockfile update.
-// eslint-disable-next-line @backstage/no-undeclared-imports
 const esbuild = require('esbuild');
 
 const [bench, ...args] = process.argv.slice(2);
