@@ -5,7 +5,7 @@ import { dockerfileCheck } from './dockerfile';
 import { firstPushChecks } from './firstPush';
 import { kubernetesChecks } from './kubernetes';
 import { pythonChecks } from './python';
-import { terraformChecks } from './terraform';
+import { terraformApplyGroup, terraformChecks } from './terraform';
 import type { ReportingCheck } from './terraformApply';
 import { Check, CheckResult, SkipCheck } from './types';
 import { workflowChecks } from './workflows';
@@ -81,7 +81,8 @@ async function buildGroup(
 
 /**
  * Every check of a generated repository, with real tools. Independent groups
- * (Terraform, Python, the rest) run side by side on the machine's two cores.
+ * (Terraform, its apply against moto, Python, the rest) run side by side:
+ * much of the slow ones is waiting.
  */
 export async function verifyRepository(
   repoDir: string,
@@ -102,6 +103,12 @@ export async function verifyRepository(
     ),
     options.slow
       ? buildGroup(() => pythonChecks(repoDir), 'python')
+      : Promise.resolve([]),
+    options.slow
+      ? buildGroup(
+          () => terraformApplyGroup(repoDir),
+          'terraform apply against moto',
+        )
       : Promise.resolve([]),
     options.renderRecord
       ? buildGroup(

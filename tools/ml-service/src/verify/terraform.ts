@@ -66,13 +66,13 @@ async function checkBackendFile(envDir: string, env: string) {
   }
 }
 
-export async function terraformChecks(
-  repoDir: string,
-  options: { slow: boolean },
-): Promise<Check[]> {
-  const terraformDir = path.join(repoDir, 'terraform');
+let mirrorLookup: Promise<string | undefined> | undefined;
+
+async function terraformSetup(repoDir: string) {
   const environments = await listEnvironments(repoDir);
-  const mirror = await findProviderMirror();
+  // One look-up for both groups of a run (it may walk the filesystem).
+  mirrorLookup ??= findProviderMirror();
+  const mirror = await mirrorLookup;
   // An empty CLI configuration, so the machine's own (or a missing one it
   // names) cannot change what init does; one file shared by every run.
   const cliConfig = path.join(os.tmpdir(), 'ml-service-verify.terraformrc');
@@ -82,6 +82,15 @@ export async function terraformChecks(
     TF_IN_AUTOMATION: '1',
     CHECKPOINT_DISABLE: '1',
   };
+  return { environments, mirror, env };
+}
+
+export async function terraformChecks(
+  repoDir: string,
+  options: { slow: boolean },
+): Promise<Check[]> {
+  const terraformDir = path.join(repoDir, 'terraform');
+  const { environments, mirror, env } = await terraformSetup(repoDir);
 
   const checks: Check[] = [
     {
@@ -158,10 +167,13 @@ export async function terraformChecks(
       });
     }
   }
-  if (options.slow) {
-    checks.push(...applyChecks(repoDir, environments, mirror, env));
-  }
   return checks;
+}
+
+/** The slow `terraform apply` of every root against moto: a group of its own, beside validate and test. */
+export async function terraformApplyGroup(repoDir: string): Promise<Check[]> {
+  const { environments, mirror, env } = await terraformSetup(repoDir);
+  return applyChecks(repoDir, environments, mirror, env);
 }
 
 /**

@@ -440,37 +440,40 @@ function limiter(concurrency: number) {
 }
 
 /**
- * One check per environment root: `terraform apply` against one moto server
- * shared by the repository's roots (each root has its own resource names and
- * state key), started by the first check and stopped after the last. All
- * roots start with the first check, up to `concurrency` at once; each check
- * reports its own.
+ * One check per environment root: `terraform apply` against a moto server of
+ * its own (moto draws one EKS OIDC issuer and API host per process, so two
+ * clusters in one moto would collide on their IAM OIDC provider), started
+ * and stopped around the root. All roots start with the first check, up to
+ * `concurrency` at once; each check reports its own.
  */
 export function terraformApplyChecks(
   repoDir: string,
   environments: string[],
   options: ApplyOptions & { concurrency?: number },
 ): ReportingCheck[] {
-  let moto: Promise<Awaited<ReturnType<typeof startMotoServer>>> | undefined;
   let results: Map<string, Promise<EnvironmentApply>> | undefined;
-  let remaining = environments.length;
 
   const startAll = () => {
-    const server = accountOf(repoDir, environments).then(accountId =>
-      startMotoServer({ awsManagedPolicies: true, accountId }),
-    );
-    moto = server;
+    const account = accountOf(repoDir, environments);
     const limited = limiter(Math.max(1, options.concurrency ?? 1));
     const map = new Map<string, Promise<EnvironmentApply>>();
     for (const environment of environments) {
-      const result = limited(async () =>
-        applyEnvironment(
-          repoDir,
-          environment,
-          (await server).endpoint,
-          options,
-        ),
-      );
+      const result = limited(async () => {
+        const moto = await startMotoServer({
+          awsManagedPolicies: true,
+          accountId: await account,
+        });
+        try {
+          return await applyEnvironment(
+            repoDir,
+            environment,
+            moto.endpoint,
+            options,
+          );
+        } finally {
+          await moto.stop();
+        }
+      });
       // Its own check reports the failure; until then it is not unhandled.
       result.catch(() => undefined);
       map.set(environment, result);
@@ -482,15 +485,8 @@ export function terraformApplyChecks(
     const check: ReportingCheck = {
       name: `terraform apply against moto (${environment})`,
       run: async () => {
-        try {
-          results ??= startAll();
-          check.report = verdict(await results.get(environment)!);
-        } finally {
-          remaining -= 1;
-          if (remaining === 0 && moto) {
-            await moto.then(server => server.stop()).catch(() => undefined);
-          }
-        }
+        results ??= startAll();
+        check.report = verdict(await results.get(environment)!);
       },
     };
     return check;
