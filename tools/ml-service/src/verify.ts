@@ -4,7 +4,7 @@
  * Runs every check of a generated repository with real tools, one line per
  * check, and exits non-zero if any fails. --skip-slow (or
  * MLOPS_VERIFY_SKIP_SLOW=1) leaves out the Python venv, tests, training and
- * serving and `terraform test`, for quick local iterations only. The
+ * serving, `terraform test` and `terraform apply` against moto, for quick local iterations only. The
  * first-push checks read <dir>.render.json, which `yarn ml-service:render`
  * writes beside the directory; without it they fail.
  */
@@ -41,7 +41,7 @@ async function main() {
   );
   if (!slow) {
     console.log(
-      'SKIP  slow checks (python venv/tests/train/serve, terraform test): --skip-slow was given',
+      'SKIP  slow checks (python venv/tests/train/serve, terraform test, terraform apply against moto): --skip-slow was given',
     );
   }
   const results = await verifyRepository(
