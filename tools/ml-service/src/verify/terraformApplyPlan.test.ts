@@ -123,7 +123,11 @@ describe('apply against moto: what is applied', () => {
       }),
     ).toContain('    logs = "http://127.0.0.1:5000"');
     expect(() =>
-      endpointServices(['aws_vpc', 'aws_sagemaker_domain', 'aws_batch_job_queue']),
+      endpointServices([
+        'aws_vpc',
+        'aws_sagemaker_domain',
+        'aws_batch_job_queue',
+      ]),
     ).toThrow(
       /does not know the AWS service of aws_batch_job_queue, aws_sagemaker_domain: add .* SERVICE_OF_TYPE_PREFIX/,
     );
@@ -164,7 +168,10 @@ describe('apply against moto: what happened', () => {
       }),
       line({
         type: 'diagnostic',
-        diagnostic: { severity: 'warning', summary: 'Resource targeting is in effect' },
+        diagnostic: {
+          severity: 'warning',
+          summary: 'Resource targeting is in effect',
+        },
       }),
       line({
         type: 'diagnostic',
@@ -207,7 +214,11 @@ describe('apply against moto: what happened', () => {
     expect(() =>
       verdict({
         ...base,
-        counts: countInstances(['aws_vpc.this', 'aws_subnet.a'], ['aws_vpc.this'], selection),
+        counts: countInstances(
+          ['aws_vpc.this', 'aws_subnet.a'],
+          ['aws_vpc.this'],
+          selection,
+        ),
         errors: [
           { address: 'aws_subnet.a', message: 'creating EC2 Subnet: boom' },
         ],
@@ -218,7 +229,11 @@ describe('apply against moto: what happened', () => {
     expect(() =>
       verdict({
         ...base,
-        counts: countInstances(['aws_vpc.this', 'aws_subnet.a'], ['aws_vpc.this'], selection),
+        counts: countInstances(
+          ['aws_vpc.this', 'aws_subnet.a'],
+          ['aws_vpc.this'],
+          selection,
+        ),
         errors: [],
       }),
     ).toThrow(/planned but neither created nor skipped: aws_subnet.a/);

@@ -233,7 +233,10 @@ interface HookResource {
 
 /** One line of `terraform plan|apply -json` that matters here. */
 type StreamMessage =
-  | { type: 'planned_change'; change: { resource: HookResource; action: string } }
+  | {
+      type: 'planned_change';
+      change: { resource: HookResource; action: string };
+    }
   | {
       type: 'apply_complete';
       hook: { resource: HookResource; action: string };
@@ -264,7 +267,11 @@ export interface StreamSummary {
 
 /** Reads a `terraform plan|apply -json` stream (one JSON document per line). */
 export function readStream(output: string): StreamSummary {
-  const summary: StreamSummary = { plannedCreates: [], created: [], errors: [] };
+  const summary: StreamSummary = {
+    plannedCreates: [],
+    created: [],
+    errors: [],
+  };
   for (const line of output.split('\n')) {
     if (!line.startsWith('{')) {
       continue;

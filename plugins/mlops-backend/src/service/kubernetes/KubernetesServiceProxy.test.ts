@@ -38,7 +38,10 @@ describe('KubernetesServiceProxy cluster list', () => {
   afterEach(() => jest.useRealTimers());
 
   it('uses a cluster discovered after the list was cached once the list is older than the miss refresh', async () => {
-    jest.useFakeTimers({ now: 1_000_000, doNotFake: ['nextTick', 'setImmediate'] });
+    jest.useFakeTimers({
+      now: 1_000_000,
+      doNotFake: ['nextTick', 'setImmediate'],
+    });
     const { state, client } = pluginListing(['demo']);
     const proxy = proxyWith(client, 5_000);
     await proxy.route(target('demo'));
@@ -58,7 +61,10 @@ describe('KubernetesServiceProxy cluster list', () => {
   });
 
   it('reuses the list for known clusters and refuses an unknown one after one re-read', async () => {
-    jest.useFakeTimers({ now: 2_000_000, doNotFake: ['nextTick', 'setImmediate'] });
+    jest.useFakeTimers({
+      now: 2_000_000,
+      doNotFake: ['nextTick', 'setImmediate'],
+    });
     const { state, client } = pluginListing(['demo']);
     const proxy = proxyWith(client, 5_000);
     await proxy.route(target('demo'));
