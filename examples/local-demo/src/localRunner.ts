@@ -15,11 +15,14 @@ import {
   loadManifests,
   parseManifests,
 } from '@internal/kubernetes-test-double';
-import { freePort, pipEnvironment } from '@internal/ml-service-tools';
+import {
+  freePort,
+  pipEnvironment,
+  readCatalogComponent,
+} from '@internal/ml-service-tools';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import yaml from 'yaml';
 import { ManagedProcess, startProcess, waitForHttp } from './processes';
 import { ClusterDeployment } from './simulatedClusters';
 
@@ -175,14 +178,7 @@ type Component = Parameters<typeof getInferenceEndpoints>[0];
 
 /** The Component of a generated repository's catalog-info.yaml. */
 export async function readComponent(repoDir: string): Promise<Component> {
-  const text = await fs.readFile(
-    path.join(repoDir, 'catalog-info.yaml'),
-    'utf8',
-  );
-  const component = yaml
-    .parseAllDocuments(text)
-    .map(document => document.toJS())
-    .find(document => document?.kind === 'Component');
+  const component = await readCatalogComponent(repoDir);
   if (!component?.metadata?.name) {
     throw new Error('catalog-info.yaml has no Component');
   }

@@ -17,16 +17,23 @@ export interface GeneratedServer {
   stop(): Promise<void>;
 }
 
-/** The model name the catalog entity announces (`mlops/model-name`), which the server must serve. */
-export async function readModelName(repoDir: string): Promise<string> {
+/** The Component document of a generated repository's catalog-info.yaml, if it has one. */
+export async function readCatalogComponent(
+  repoDir: string,
+): Promise<Record<string, any> | undefined> {
   const text = await fs.readFile(
     path.join(repoDir, 'catalog-info.yaml'),
     'utf8',
   );
-  const component = yaml
+  return yaml
     .parseAllDocuments(text)
     .map(doc => doc.toJS())
     .find(entity => entity?.kind === 'Component');
+}
+
+/** The model name the catalog entity announces (`mlops/model-name`), which the server must serve. */
+export async function readModelName(repoDir: string): Promise<string> {
+  const component = await readCatalogComponent(repoDir);
   const name =
     component?.metadata?.annotations?.['mlops/model-name'] ??
     component?.metadata?.name;

@@ -4,6 +4,7 @@ export { DEFAULT_TEMPLATE_DIR, renderWith, writeFiles } from './render';
 export { readTemplateDirectory } from './templateDirectory';
 export { readValuesFile } from './values';
 export {
+  readCatalogComponent,
   readModelName,
   runMake,
   startGeneratedServer,

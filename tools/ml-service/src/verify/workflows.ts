@@ -6,19 +6,16 @@ import { Check } from './types';
 
 const PINNED_USES = /^[^@\s]+@[0-9a-f]{40}$/;
 
-/** `uses:` values that are not pinned to a full commit SHA (local and docker actions excepted). */
-export function unpinnedActions(workflowText: string): string[] {
-  const unpinned: string[] = [];
+/** Every string value under `key`, anywhere in a parsed workflow (not below a matching key). */
+function stringsUnder(workflowText: string, key: string): string[] {
+  const found: string[] = [];
   const visit = (node: unknown) => {
     if (Array.isArray(node)) {
       node.forEach(visit);
     } else if (node && typeof node === 'object') {
-      for (const [key, value] of Object.entries(node)) {
-        if (key === 'uses' && typeof value === 'string') {
-          const local = value.startsWith('./') || value.startsWith('docker://');
-          if (!local && !PINNED_USES.test(value)) {
-            unpinned.push(value);
-          }
+      for (const [name, value] of Object.entries(node)) {
+        if (name === key && typeof value === 'string') {
+          found.push(value);
         } else {
           visit(value);
         }
@@ -26,7 +23,15 @@ export function unpinnedActions(workflowText: string): string[] {
     }
   };
   visit(yaml.parse(workflowText));
-  return unpinned;
+  return found;
+}
+
+/** `uses:` values that are not pinned to a full commit SHA (local and docker actions excepted). */
+export function unpinnedActions(workflowText: string): string[] {
+  return stringsUnder(workflowText, 'uses').filter(value => {
+    const local = value.startsWith('./') || value.startsWith('docker://');
+    return !local && !PINNED_USES.test(value);
+  });
 }
 
 /** Helm commands that fetch a chart: install, upgrade, template, pull, show. */
@@ -39,30 +44,13 @@ const HELM_CHART_COMMAND =
  * Backslash-continued lines count as one command.
  */
 export function unpinnedHelmCharts(workflowText: string): string[] {
-  const unpinned: string[] = [];
-  const visit = (node: unknown) => {
-    if (Array.isArray(node)) {
-      node.forEach(visit);
-    } else if (node && typeof node === 'object') {
-      for (const [key, value] of Object.entries(node)) {
-        if (key === 'run' && typeof value === 'string') {
-          const commands = value.replace(/\\\n/g, ' ').split(/\n|\||;|&&/);
-          for (const command of commands) {
-            if (
-              HELM_CHART_COMMAND.test(command) &&
-              !/--version[\s=]\S/.test(command)
-            ) {
-              unpinned.push(command.trim().replace(/\s+/g, ' '));
-            }
-          }
-        } else {
-          visit(value);
-        }
-      }
-    }
-  };
-  visit(yaml.parse(workflowText));
-  return unpinned;
+  return stringsUnder(workflowText, 'run')
+    .flatMap(script => script.replace(/\\\n/g, ' ').split(/\n|\||;|&&/))
+    .filter(
+      command =>
+        HELM_CHART_COMMAND.test(command) && !/--version[\s=]\S/.test(command),
+    )
+    .map(command => command.trim().replace(/\s+/g, ' '));
 }
 
 export async function workflowChecks(repoDir: string): Promise<Check[]> {
