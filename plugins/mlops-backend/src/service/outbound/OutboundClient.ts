@@ -150,17 +150,51 @@ interface PinnedTarget {
   family: number;
 }
 
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+/**
+ * One timer for a whole request (DNS, every hop and the body). On expiry it
+ * cancels whatever the request is waiting for at that moment. Cheaper than an
+ * AbortController per request, whose signal wiring into every stream is most
+ * of a small request's garbage.
+ */
+class Deadline {
+  expired = false;
+  private cancelCurrent?: () => void;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(ms: number) {
+    this.timer = setTimeout(() => {
+      this.expired = true;
+      this.cancelCurrent?.();
+    }, ms);
+  }
+
+  /** `cancel` stops what the request waits for now; it replaces the previous one. */
+  watch(cancel: () => void): void {
+    this.cancelCurrent = cancel;
+  }
+
+  clear(): void {
+    clearTimeout(this.timer);
+    this.cancelCurrent = undefined;
+  }
+}
+
+function timedOut(): OutboundError {
+  return new OutboundError('timeout', 'request timed out');
+}
+
+/** `promise`, or a timeout error once the deadline passes. */
+function beforeDeadline<T>(
+  promise: Promise<T>,
+  deadline: Deadline,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    if (signal.aborted) {
-      onAbort();
+    if (deadline.expired) {
+      reject(timedOut());
       return;
     }
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => {
-      signal.removeEventListener('abort', onAbort);
-    });
+    deadline.watch(() => reject(timedOut()));
+    promise.then(resolve, reject);
   });
 }
 
@@ -175,6 +209,7 @@ function pinnedLookup(address: string, family: number): LookupFunction {
 function readCapped(
   response: IncomingMessage,
   maxBytes: number,
+  deadline: Deadline,
 ): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(response.headers['content-length']);
@@ -183,6 +218,15 @@ function readCapped(
       reject(tooLarge(maxBytes));
       return;
     }
+    if (deadline.expired) {
+      response.destroy();
+      reject(timedOut());
+      return;
+    }
+    deadline.watch(() => {
+      response.destroy();
+      reject(timedOut());
+    });
     const chunks: Buffer[] = [];
     let size = 0;
     response.on('data', (chunk: Buffer) => {
@@ -194,7 +238,9 @@ function readCapped(
       }
       chunks.push(chunk);
     });
-    response.on('end', () => resolve(Buffer.concat(chunks)));
+    response.on('end', () =>
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)),
+    );
     response.on('error', reject);
     response.on('close', () => {
       if (!response.complete) {
@@ -235,14 +281,12 @@ export function createOutboundClient(
 
   async function resolveAll(
     host: string,
-    signal: AbortSignal,
+    deadline: Deadline,
   ): Promise<LookupAddress[]> {
-    const family = isIP(host);
-    if (family !== 0) return [{ address: host, family }];
     try {
-      return await abortable(resolveHost(host), signal);
+      return await beforeDeadline(resolveHost(host), deadline);
     } catch (error) {
-      if (signal.aborted) throw error;
+      if (deadline.expired) throw error;
       throw new OutboundError(
         'dns',
         `cannot resolve ${host}: ${(error as Error).message}`,
@@ -250,17 +294,12 @@ export function createOutboundClient(
     }
   }
 
-  async function vet(
+  function pin(
     url: URL,
-    signal: AbortSignal,
-    trustedOrigin: string | undefined,
-  ): Promise<PinnedTarget> {
-    const host = normalizeHost(url.hostname);
-    const trusted = trustedOrigin !== undefined && url.origin === trustedOrigin;
-    if (!trusted && !isHostAllowed(host, allowedHosts)) {
-      throw blocked(`host ${host} is not in the allowlist`);
-    }
-    const addresses = await resolveAll(host, signal);
+    host: string,
+    addresses: LookupAddress[],
+    trusted: boolean,
+  ): PinnedTarget {
     if (addresses.length === 0) {
       throw new OutboundError('dns', `${host} has no addresses`);
     }
@@ -271,17 +310,41 @@ export function createOutboundClient(
     return { url, address: addresses[0].address, family: addresses[0].family };
   }
 
+  /**
+   * The address a request to `url` may connect to: allowlist, DNS and the
+   * address policy. An IP literal needs no lookup, so it is vetted at once.
+   */
+  function vet(
+    url: URL,
+    deadline: Deadline,
+    trustedOrigin: string | undefined,
+  ): PinnedTarget | Promise<PinnedTarget> {
+    const host = normalizeHost(url.hostname);
+    const trusted = trustedOrigin !== undefined && url.origin === trustedOrigin;
+    if (!trusted && !isHostAllowed(host, allowedHosts)) {
+      throw blocked(`host ${host} is not in the allowlist`);
+    }
+    const family = isIP(host);
+    if (family !== 0)
+      return pin(url, host, [{ address: host, family }], trusted);
+    return resolveAll(host, deadline).then(addresses =>
+      pin(url, host, addresses, trusted),
+    );
+  }
+
   function open(
     target: PinnedTarget,
     method: string,
     headers: Record<string, string>,
     body: Buffer | undefined,
-    signal: AbortSignal,
+    deadline: Deadline,
   ): Promise<IncomingMessage> {
     const { url } = target;
     const hostname = normalizeHost(url.hostname);
     const https = url.protocol === 'https:';
     const send = https ? httpsRequest : httpRequest;
+    headers.host = url.host;
+    if (body) headers['content-length'] = String(body.length);
     return new Promise((resolve, reject) => {
       const req = send({
         protocol: url.protocol,
@@ -289,16 +352,12 @@ export function createOutboundClient(
         port: url.port || undefined,
         path: `${url.pathname}${url.search}`,
         method,
-        headers: {
-          ...headers,
-          host: url.host,
-          ...(body ? { 'content-length': String(body.length) } : {}),
-        },
+        headers,
         lookup: pinnedLookup(target.address, target.family),
-        servername: isIP(hostname) ? undefined : hostname,
+        servername: https && !isIP(hostname) ? hostname : undefined,
         agent: https ? agents.https : agents.http,
-        signal,
       });
+      deadline.watch(() => req.destroy(timedOut()));
       req.on('response', resolve);
       req.on('error', reject);
       req.end(body);
@@ -307,7 +366,7 @@ export function createOutboundClient(
 
   async function follow(
     request: OutboundRequest,
-    signal: AbortSignal,
+    deadline: Deadline,
   ): Promise<{ url: URL; response: IncomingMessage }> {
     let url = parseTarget(request.url);
     let method = request.method ?? 'GET';
@@ -316,18 +375,13 @@ export function createOutboundClient(
       request.body === undefined ? undefined : Buffer.from(request.body);
     const { trustedOrigin, bearerToken } = request;
     for (let hop = 0; ; hop++) {
-      const target = await vet(url, signal, trustedOrigin);
-      const credentials: Record<string, string> =
-        bearerToken && trustedOrigin && url.origin === trustedOrigin
-          ? { authorization: `Bearer ${bearerToken}` }
-          : {};
-      const response = await open(
-        target,
-        method,
-        { ...headers, ...credentials },
-        body,
-        signal,
-      );
+      const target = await vet(url, deadline, trustedOrigin);
+      // Each hop gets its own copy: credentials and Host belong to one origin.
+      const hopHeaders = { ...headers };
+      if (bearerToken && trustedOrigin && url.origin === trustedOrigin) {
+        hopHeaders.authorization = `Bearer ${bearerToken}`;
+      }
+      const response = await open(target, method, hopHeaders, body, deadline);
       const location = response.headers.location;
       if (!REDIRECT_STATUSES.has(response.statusCode ?? 0) || !location) {
         return { url, response };
@@ -350,22 +404,21 @@ export function createOutboundClient(
   return {
     async request(request) {
       const started = performance.now();
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), timeoutMs);
+      const deadline = new Deadline(timeoutMs);
       try {
-        const { url, response } = await follow(request, controller.signal);
-        const body = await readCapped(response, maxResponseBytes);
+        const { url, response } = await follow(request, deadline);
+        const body = await readCapped(response, maxResponseBytes, deadline);
         return {
           status: response.statusCode ?? 0,
           headers: response.headers,
           body,
-          url: url.toString(),
+          url: url.href,
           latencyMs: Math.round(performance.now() - started),
         };
       } catch (error) {
-        throw classifyNetworkError(error, controller.signal.aborted);
+        throw classifyNetworkError(error, deadline.expired);
       } finally {
-        clearTimeout(timer);
+        deadline.clear();
       }
     },
     close() {

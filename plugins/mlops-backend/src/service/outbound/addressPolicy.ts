@@ -101,8 +101,26 @@ function embeddedIPv4(address: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Addresses already classified. A probe cycle asks about the same few
+ * addresses thousands of times, and each BlockList check allocates native
+ * socket addresses; the classification of an address never changes.
+ */
+const classified = new Map<string, AddressCategory>();
+const MAX_CLASSIFIED = 4096;
+
 /** Classifies an IP literal; anything that is not an IP literal is `never`. */
 export function classifyAddress(address: string): AddressCategory {
+  let category = classified.get(address);
+  if (category === undefined) {
+    category = classifyUncached(address);
+    if (classified.size >= MAX_CLASSIFIED) classified.clear();
+    classified.set(address, category);
+  }
+  return category;
+}
+
+function classifyUncached(address: string): AddressCategory {
   const family = isIP(address);
   if (family === 0) return 'never';
   const type = family === 6 ? 'ipv6' : 'ipv4';
@@ -111,7 +129,7 @@ export function classifyAddress(address: string): AddressCategory {
   if (PRIVATE.check(address, type)) return 'private';
   if (family === 6) {
     const embedded = embeddedIPv4(address);
-    if (embedded) return classifyAddress(embedded);
+    if (embedded) return classifyUncached(embedded);
   }
   return 'public';
 }
