@@ -214,6 +214,55 @@ describe('guarded requests to real servers', () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
+  it('times out on a body that stalls after the headers, and drops the connection', async () => {
+    let connectionClosed!: () => void;
+    const closed = new Promise<void>(resolve => (connectionClosed = resolve));
+    const server = await fixture((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"live":');
+      res.on('close', connectionClosed);
+    });
+    const started = Date.now();
+    const error = await failureOf(
+      loopback({ timeoutMs: 200 }).request({ url: server.url }),
+    );
+    expect(error.errorClass).toBe('timeout');
+    expect(Date.now() - started).toBeLessThan(2000);
+    await closed;
+  });
+
+  it('times out on a DNS lookup that does not answer', async () => {
+    const resolve = jest.fn(() => new Promise<LookupAddress[]>(() => {}));
+    const started = Date.now();
+    const error = await failureOf(
+      loopback({ timeoutMs: 200, resolve }).request({
+        url: 'http://models.example.test/v2/health/ready',
+      }),
+    );
+    expect(error.errorClass).toBe('timeout');
+    expect(resolve).toHaveBeenCalledWith('models.example.test');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('counts one deadline across redirects, not one per hop', async () => {
+    // Every hop answers within the timeout, but six of them do not: with a
+    // timeout per hop the chain would end on the redirect limit instead.
+    const server = await fixture((req, res) => {
+      const hop = Number(new URL(req.url!, 'http://x').searchParams.get('hop'));
+      setTimeout(
+        () => res.writeHead(302, { location: `/?hop=${hop + 1}` }).end(),
+        150,
+      );
+    });
+    const error = await failureOf(
+      loopback({ timeoutMs: 400, maxRedirects: 5 }).request({
+        url: `${server.url}/?hop=0`,
+      }),
+    );
+    expect(error.errorClass).toBe('timeout');
+    expect(server.received.length).toBeLessThanOrEqual(3);
+  });
+
   it.each([true, false])(
     'aborts a response over the cap (content-length declared: %s)',
     async declared => {
