@@ -346,6 +346,10 @@ export function createOutboundClient(
     headers.host = url.host;
     if (body) headers['content-length'] = String(body.length);
     return new Promise((resolve, reject) => {
+      if (deadline.expired) {
+        reject(timedOut());
+        return;
+      }
       const req = send({
         protocol: url.protocol,
         hostname,
