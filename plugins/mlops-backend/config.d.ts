@@ -104,6 +104,8 @@ export interface Config {
     history?: {
       /** How long probe results are kept (at least 1 h). Default 7 days. */
       retention?: string | HumanDuration;
+      /** How long the 24-hour uptime and p50/p95 latency shown for each endpoint are reused before they are recomputed from history (the latest result is always current). Default 5 minutes; 0 recomputes them after every probe cycle. */
+      summaryRefresh?: string | HumanDuration;
     };
     /** The SSRF guard every probe and predict request goes through. */
     outbound?: {

@@ -15,7 +15,7 @@ describe('readMlopsServiceOptions', () => {
   it('reads durations in every Backstage form and derives dependent defaults', () => {
     const options = read({
       prober: { interval: '30s', timeout: 'PT2S', concurrency: 50 },
-      history: { retention: { days: 2 } },
+      history: { retention: { days: 2 }, summaryRefresh: '0s' },
       outbound: { allowedHosts: ['*.Models.example.com', '::1'] },
       predict: { timeout: { seconds: 10 }, maxRequestBytes: 4096 },
     });
@@ -27,6 +27,7 @@ describe('readMlopsServiceOptions', () => {
       staleAfterMs: 60_000,
     });
     expect(options.retentionMs).toBe(2 * 24 * 3600_000);
+    expect(options.summaryRefreshMs).toBe(0);
     expect(options.outbound.allowedHosts).toEqual([
       '*.models.example.com',
       '::1',
@@ -56,6 +57,10 @@ describe('readMlopsServiceOptions', () => {
     ],
     [{ prober: { concurrency: 2.5 } }, 'mlops.prober.concurrency is 2.5'],
     [{ history: { retention: '5m' } }, 'mlops.history.retention is 300000 ms'],
+    [
+      { history: { summaryRefresh: 'hourly' } },
+      'mlops.history.summaryRefresh is not a duration',
+    ],
     [
       { outbound: { allowedHosts: ['https://models.example.com'] } },
       'mlops.outbound.allowedHosts has the entry "https://models.example.com"',

@@ -15,6 +15,8 @@ export interface MlopsServiceOptions {
     metadataRefreshMs: number;
   };
   retentionMs: number;
+  /** How long the 24-hour figures of the fleet snapshot are reused. */
+  summaryRefreshMs: number;
   outbound: {
     allowedHosts: string[];
     allowPrivateNetworks: boolean;
@@ -42,6 +44,7 @@ export const DEFAULT_OPTIONS: MlopsServiceOptions = {
     metadataRefreshMs: 10 * 60_000,
   },
   retentionMs: 7 * 24 * 3600_000,
+  summaryRefreshMs: 5 * 60_000,
   outbound: {
     allowedHosts: [],
     allowPrivateNetworks: false,
@@ -209,6 +212,13 @@ export function readMlopsServiceOptions(config: Config): MlopsServiceOptions {
       'retention',
       defaults.retentionMs,
       3600_000,
+    ),
+    summaryRefreshMs: readMs(
+      root?.getOptionalConfig('history'),
+      'history',
+      'summaryRefresh',
+      defaults.summaryRefreshMs,
+      0,
     ),
     outbound: {
       allowedHosts: readHostPatterns(outbound, 'outbound', 'allowedHosts'),

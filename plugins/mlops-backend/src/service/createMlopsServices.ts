@@ -15,6 +15,7 @@ import { EndpointHealthService } from './health/EndpointHealthService';
 import { FailureBackoff } from './health/FailureBackoff';
 import { HealthProber } from './health/HealthProber';
 import { HealthSnapshotCache } from './health/HealthSnapshotCache';
+import { WindowStatsCache } from './health/WindowStatsCache';
 import { createOutboundClient, OutboundClient } from './outbound';
 import { KubernetesServiceProxy } from './kubernetes/KubernetesServiceProxy';
 import { PredictService } from './predict/PredictService';
@@ -75,6 +76,7 @@ export async function createMlopsServices(
     store,
     deps.cache,
     Math.max(3 * options.prober.intervalMs, 60_000),
+    new WindowStatsCache(store, options.summaryRefreshMs),
   );
   const backoff = new FailureBackoff(
     options.prober.intervalMs,

@@ -1,7 +1,8 @@
 import { CacheService } from '@backstage/backend-plugin-api';
 import { EndpointHealthSummary } from '@eks-mlops/backstage-plugin-mlops-common';
-import { EndpointRecord } from '../endpoints';
+import { endpointKey, EndpointRecord } from '../endpoints';
 import { HealthStore } from '../store';
+import { WindowStatsCache } from './WindowStatsCache';
 
 /** The latest summaries of every endpoint, grouped by entity. */
 export interface HealthSnapshot {
@@ -33,8 +34,9 @@ function group(
 }
 
 /**
- * Hot reads of the fleet's health: the 24-hour summaries are computed once per
- * probe cycle, not per request. The snapshot lives in the CacheService (shared
+ * Hot reads of the fleet's health: the summaries are computed once per probe
+ * cycle, not per request (their 24-hour figures at most every
+ * `mlops.history.summaryRefresh`, see {@link WindowStatsCache}). The snapshot lives in the CacheService (shared
  * by every backend instance when the cache is shared), and each instance keeps
  * its parsed copy until the small version key says a newer one exists. A
  * snapshot is never overwritten (each has its own key), so a reader between
@@ -55,6 +57,7 @@ export class HealthSnapshotCache {
     private readonly store: HealthStore,
     private readonly cache: CacheService,
     private readonly ttlMs: number,
+    private readonly windowStats = new WindowStatsCache(store, 0),
   ) {}
 
   async get(): Promise<HealthSnapshot> {
@@ -101,7 +104,16 @@ export class HealthSnapshotCache {
   }
 
   private async compute(): Promise<HealthSnapshot> {
-    const items = await this.store.summaries();
+    const latest = await this.store.latest();
+    const stats = await this.windowStats.statsFor(latest);
+    const items = latest.map(({ entityRef, health, failures }) => ({
+      entityRef,
+      health: {
+        ...health,
+        ...stats.get(endpointKey(entityRef, health.environment)),
+      },
+      failures,
+    }));
     const generatedAt = new Date().toISOString();
     const version = `${generatedAt}/${Math.random().toString(36).slice(2)}`;
     const stored: StoredSnapshot = { version, generatedAt, items };

@@ -14,6 +14,7 @@ import {
   HealthHistoryOptions,
   HealthHistoryPoint,
   HealthStore,
+  WindowStats,
 } from './HealthStore';
 
 type Knex = Awaited<ReturnType<DatabaseService['getClient']>>;
@@ -377,6 +378,21 @@ export class DatabaseHealthStore implements HealthStore {
   ): Promise<EndpointRecord<EndpointHealthSummary>[]> {
     const latest = await this.latest(entityRefs);
     if (latest.length === 0) return [];
+    const stats = await this.windowStats(entityRefs, now);
+    return latest.map(({ entityRef, health, failures }) => ({
+      entityRef,
+      health: {
+        ...health,
+        ...stats.get(endpointKey(entityRef, health.environment)),
+      },
+      failures,
+    }));
+  }
+
+  async windowStats(
+    entityRefs?: string[],
+    now: Date = new Date(),
+  ): Promise<Map<string, WindowStats>> {
     const from = new Date(now.getTime() - DAY_MS);
 
     const window = (refs: string[] | undefined) => {
@@ -451,26 +467,24 @@ export class DatabaseHealthStore implements HealthStore {
       entry.byIndex.set(Number(row.rn) - 1, Number(row.latency_ms));
     }
 
-    return latest.map(({ entityRef, health, failures }) => {
-      const key = endpointKey(entityRef, health.environment);
-      const summary: EndpointHealthSummary = { ...health };
-      const share = uptime.get(key);
-      if (share !== undefined) summary.uptime24h = share;
-      const entry = latencies.get(key);
-      if (entry) {
-        const [p50, p95] = PERCENTILES.map(p => {
-          const { index, remainder } = percentileIndex(p, entry.n);
-          return interpolate(
-            entry.byIndex.get(index)!,
-            entry.byIndex.get(index + 1),
-            remainder,
-          );
-        });
-        summary.p50LatencyMs = p50;
-        summary.p95LatencyMs = p95;
-      }
-      return { entityRef, health: summary, failures };
-    });
+    const stats = new Map<string, WindowStats>();
+    for (const [key, share] of uptime) stats.set(key, { uptime24h: share });
+    for (const [key, entry] of latencies) {
+      const [p50, p95] = PERCENTILES.map(p => {
+        const { index, remainder } = percentileIndex(p, entry.n);
+        return interpolate(
+          entry.byIndex.get(index)!,
+          entry.byIndex.get(index + 1),
+          remainder,
+        );
+      });
+      stats.set(key, {
+        ...stats.get(key),
+        p50LatencyMs: p50,
+        p95LatencyMs: p95,
+      });
+    }
+    return stats;
   }
 
   async histories(

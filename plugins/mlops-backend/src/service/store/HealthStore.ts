@@ -21,6 +21,12 @@ export interface HealthHistoryOptions {
  * Window semantics shared by every method: the 24-hour window ending at `now`
  * holds the probes with `now - 24h < checkedAt <= now`.
  */
+/** An endpoint's 24-hour uptime and p50/p95 latency. */
+export type WindowStats = Pick<
+  EndpointHealthSummary,
+  'uptime24h' | 'p50LatencyMs' | 'p95LatencyMs'
+>;
+
 export interface HealthStore {
   /** Stores one probe result (history and latest) with its failure count. */
   record(
@@ -54,6 +60,16 @@ export interface HealthStore {
     entityRefs?: string[],
     now?: Date,
   ): Promise<EndpointRecord<EndpointHealthSummary>[]>;
+
+  /**
+   * The 24-hour figures alone, keyed by `endpointKey`: what `summaries` adds
+   * to the latest results. An endpoint without probes in the window has no
+   * entry, one without latencies there has no percentiles.
+   */
+  windowStats(
+    entityRefs?: string[],
+    now?: Date,
+  ): Promise<Map<string, WindowStats>>;
 
   /**
    * Probe history of environments of one entity, in one query: per

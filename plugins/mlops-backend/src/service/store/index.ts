@@ -2,5 +2,6 @@ export type {
   HealthHistoryOptions,
   HealthHistoryPoint,
   HealthStore,
+  WindowStats,
 } from './HealthStore';
 export { DatabaseHealthStore } from './DatabaseHealthStore';
