@@ -36,9 +36,10 @@ function group(
 /**
  * Hot reads of the fleet's health: the summaries are computed once per probe
  * cycle, not per request (their 24-hour figures at most every
- * `mlops.history.summaryRefresh`, see {@link WindowStatsCache}). The snapshot lives in the CacheService (shared
- * by every backend instance when the cache is shared), and each instance keeps
- * its parsed copy until the small version key says a newer one exists. A
+ * `mlops.history.summaryRefresh`, see {@link WindowStatsCache}). The snapshot
+ * lives in the CacheService (shared by every backend instance when the cache
+ * is shared), and each instance keeps its parsed copy until the small version
+ * key says a newer one exists. A
  * snapshot is never overwritten (each has its own key), so a reader between
  * a writer's two writes still finds the snapshot its version names.
  *

@@ -15,18 +15,18 @@ export interface HealthHistoryOptions {
   maxPoints?: number;
 }
 
-/**
- * Persistent probe history of model endpoints.
- *
- * Window semantics shared by every method: the 24-hour window ending at `now`
- * holds the probes with `now - 24h < checkedAt <= now`.
- */
 /** An endpoint's 24-hour uptime and p50/p95 latency. */
 export type WindowStats = Pick<
   EndpointHealthSummary,
   'uptime24h' | 'p50LatencyMs' | 'p95LatencyMs'
 >;
 
+/**
+ * Persistent probe history of model endpoints.
+ *
+ * Window semantics shared by every method: the 24-hour window ending at `now`
+ * holds the probes with `now - 24h < checkedAt <= now`.
+ */
 export interface HealthStore {
   /** Stores one probe result (history and latest) with its failure count. */
   record(
