@@ -1,7 +1,7 @@
 import { CacheService } from '@backstage/backend-plugin-api';
 import { EndpointHealthSummary } from '@eks-mlops/backstage-plugin-mlops-common';
-import { endpointKey, EndpointRecord } from '../endpoints';
-import { HealthStore } from '../store';
+import { EndpointRecord } from '../endpoints';
+import { HealthStore, withWindowStats } from '../store';
 import { WindowStatsCache } from './WindowStatsCache';
 
 /** The latest summaries of every endpoint, grouped by entity. */
@@ -107,14 +107,7 @@ export class HealthSnapshotCache {
   private async compute(): Promise<HealthSnapshot> {
     const latest = await this.store.latest();
     const stats = await this.windowStats.statsFor(latest);
-    const items = latest.map(({ entityRef, health, failures }) => ({
-      entityRef,
-      health: {
-        ...health,
-        ...stats.get(endpointKey(entityRef, health.environment)),
-      },
-      failures,
-    }));
+    const items = withWindowStats(latest, stats);
     const generatedAt = new Date().toISOString();
     const version = `${generatedAt}/${Math.random().toString(36).slice(2)}`;
     const stored: StoredSnapshot = { version, generatedAt, items };

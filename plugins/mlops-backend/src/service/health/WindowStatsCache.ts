@@ -37,10 +37,12 @@ export class WindowStatsCache {
     if (this.now() - this.computedAt >= this.refreshMs) {
       await this.recompute(latest);
     } else {
-      const uncovered = latest
-        .filter(r => !this.stats.has(this.keyOf(r)))
-        .map(r => r.entityRef);
-      if (uncovered.length > 0) await this.add([...new Set(uncovered)], latest);
+      const uncovered = new Set(
+        latest
+          .filter(r => !this.stats.has(this.keyOf(r)))
+          .map(r => r.entityRef),
+      );
+      if (uncovered.size > 0) await this.add(uncovered, latest);
     }
     return this.stats;
   }
@@ -54,17 +56,19 @@ export class WindowStatsCache {
 
   private async computeAll(latest: EndpointRecord[]): Promise<void> {
     const startedAt = this.now();
-    const entityRefs = [...new Set(latest.map(r => r.entityRef))];
-    const found = await this.windowStatsOf(entityRefs, startedAt);
-    this.stats = this.coverEvery(latest, found);
+    this.stats = await this.statsOf(latest, startedAt);
     this.computedAt = startedAt;
   }
 
-  /** The store's figures, asked in small batches with a turn of the event loop between them. */
-  private async windowStatsOf(
-    entityRefs: string[],
+  /**
+   * The figures of `records`' endpoints, asked in small batches with a turn
+   * of the event loop between them; an endpoint without probes gets none.
+   */
+  private async statsOf(
+    records: EndpointRecord[],
     at: number,
   ): Promise<Map<string, WindowStats>> {
+    const entityRefs = [...new Set(records.map(r => r.entityRef))];
     const found = new Map<string, WindowStats>();
     for (let i = 0; i < entityRefs.length; i += ENTITIES_PER_QUERY) {
       if (i > 0) await nextTurn();
@@ -72,32 +76,21 @@ export class WindowStatsCache {
       const stats = await this.store.windowStats(batch, new Date(at));
       for (const [key, value] of stats) found.set(key, value);
     }
-    return found;
-  }
-
-  /** `found` with an empty entry for each endpoint of `latest` it lacks. */
-  private coverEvery(
-    latest: EndpointRecord[],
-    found: Map<string, WindowStats>,
-  ): Map<string, WindowStats> {
-    for (const record of latest) {
+    for (const record of records) {
       const key = this.keyOf(record);
       if (!found.has(key)) found.set(key, NO_STATS);
     }
     return found;
   }
 
-  /** Computes entities the cached figures lack; their endpoints without probes get none. */
+  /** Computes the entities the cached figures lack, every endpoint of theirs. */
   private async add(
-    entityRefs: string[],
+    entityRefs: Set<string>,
     latest: EndpointRecord[],
   ): Promise<void> {
-    const found = await this.windowStatsOf(entityRefs, this.now());
-    const requested = new Set(entityRefs);
-    for (const record of latest) {
-      if (!requested.has(record.entityRef)) continue;
-      const key = this.keyOf(record);
-      this.stats.set(key, found.get(key) ?? NO_STATS);
+    const records = latest.filter(r => entityRefs.has(r.entityRef));
+    for (const [key, value] of await this.statsOf(records, this.now())) {
+      this.stats.set(key, value);
     }
   }
 

@@ -15,6 +15,7 @@ import {
   HealthHistoryPoint,
   HealthStore,
   WindowStats,
+  withWindowStats,
 } from './HealthStore';
 
 type Knex = Awaited<ReturnType<DatabaseService['getClient']>>;
@@ -379,14 +380,7 @@ export class DatabaseHealthStore implements HealthStore {
     const latest = await this.latest(entityRefs);
     if (latest.length === 0) return [];
     const stats = await this.windowStats(entityRefs, now);
-    return latest.map(({ entityRef, health, failures }) => ({
-      entityRef,
-      health: {
-        ...health,
-        ...stats.get(endpointKey(entityRef, health.environment)),
-      },
-      failures,
-    }));
+    return withWindowStats(latest, stats);
   }
 
   async windowStats(

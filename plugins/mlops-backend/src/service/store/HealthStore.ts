@@ -3,7 +3,7 @@ import {
   EndpointHealthSummary,
   HealthHistoryPoint,
 } from '@eks-mlops/backstage-plugin-mlops-common';
-import { EndpointRecord } from '../endpoints';
+import { endpointKey, EndpointRecord } from '../endpoints';
 
 export type { HealthHistoryPoint };
 
@@ -20,6 +20,21 @@ export type WindowStats = Pick<
   EndpointHealthSummary,
   'uptime24h' | 'p50LatencyMs' | 'p95LatencyMs'
 >;
+
+/** Latest results with their 24-hour figures (keyed by `endpointKey`) added. */
+export function withWindowStats(
+  latest: EndpointRecord[],
+  stats: Map<string, WindowStats>,
+): EndpointRecord<EndpointHealthSummary>[] {
+  return latest.map(({ entityRef, health, failures }) => ({
+    entityRef,
+    health: {
+      ...health,
+      ...stats.get(endpointKey(entityRef, health.environment)),
+    },
+    failures,
+  }));
+}
 
 /**
  * Persistent probe history of model endpoints.

@@ -4,4 +4,5 @@ export type {
   HealthStore,
   WindowStats,
 } from './HealthStore';
+export { withWindowStats } from './HealthStore';
 export { DatabaseHealthStore } from './DatabaseHealthStore';
