@@ -38,6 +38,16 @@ function terminate(child: ChildProcess): Promise<void> {
   });
 }
 
+export interface MotoServer {
+  endpoint: string;
+  stop(): Promise<void>;
+  /** The end of moto's log: a line per request with its status, and any traceback. */
+  log(): string;
+}
+
+/** Enough for every request of a root's apply (about a thousand lines). */
+const LOG_LIMIT = 512 * 1024;
+
 /**
  * A moto server (the AWS emulator) on a free loopback port, for the tests
  * that run the template's real bootstrap actions and for verify's
@@ -48,10 +58,7 @@ function terminate(child: ChildProcess): Promise<void> {
  */
 export async function startMotoServer(
   options: { awsManagedPolicies?: boolean; accountId?: string } = {},
-): Promise<{
-  endpoint: string;
-  stop(): Promise<void>;
-}> {
+): Promise<MotoServer> {
   const port = await freePort();
   const [command, prefix] = motoCommand();
   const child = spawn(
@@ -70,13 +77,14 @@ export async function startMotoServer(
   );
   let stderr = '';
   child.stderr?.on('data', chunk => {
-    stderr = `${stderr}${chunk}`.slice(-4000);
+    stderr = `${stderr}${chunk}`.slice(-LOG_LIMIT);
   });
   const endpoint = `http://127.0.0.1:${port}`;
   const stop = () => terminate(child);
+  const log = () => stderr;
   for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
     if (await answers(`${endpoint}/moto-api/data.json`)) {
-      return { endpoint, stop };
+      return { endpoint, stop, log };
     }
     if (child.exitCode !== null) {
       break;
@@ -84,5 +92,5 @@ export async function startMotoServer(
     await new Promise(resolve => setTimeout(resolve, 100));
   }
   await stop();
-  throw new Error(`moto did not start on ${endpoint}: ${stderr}`);
+  throw new Error(`moto did not start on ${endpoint}: ${stderr.slice(-4000)}`);
 }

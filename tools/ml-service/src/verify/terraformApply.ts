@@ -23,6 +23,7 @@ import {
   IAMClient,
 } from '@aws-sdk/client-iam';
 import { MOTO_CREDENTIALS, startMotoServer } from '../motoServer';
+import { motoTrouble, sdkRetries } from './applyDiagnostics';
 import { seedPlatformPolicies } from '../platformPolicies';
 import { exec } from './exec';
 import {
@@ -236,6 +237,8 @@ export interface EnvironmentApply {
   ms: number;
   /** The state object written to moto's S3. */
   stateKey: string;
+  /** What the logs show that may explain the errors (see `applyDiagnostics.ts`). */
+  diagnostics: string[];
 }
 
 function lastLines(text: string, count = 20): string {
@@ -283,8 +286,16 @@ export async function applyEnvironment(
       AWS_CONFIG_FILE: path.join(workDir, 'no-aws-config'),
       AWS_SHARED_CREDENTIALS_FILE: path.join(workDir, 'no-aws-credentials'),
     };
-    const terraform = async (args: string[], timeoutMs = 300_000) =>
-      exec('terraform', args, { cwd: envDir, env, timeoutMs });
+    const terraform = async (
+      args: string[],
+      timeoutMs = 300_000,
+      extraEnv: NodeJS.ProcessEnv = {},
+    ) =>
+      exec('terraform', args, {
+        cwd: envDir,
+        env: { ...env, ...extraEnv },
+        timeoutMs,
+      });
     const must = async (args: string[], timeoutMs?: number) => {
       const result = await terraform(args, timeoutMs);
       if (result.code !== 0) {
@@ -325,6 +336,9 @@ export async function applyEnvironment(
         }`,
       );
     }
+    // The provider's log says which calls its AWS SDK retried, the one
+    // thing moto's log cannot tell when an apply fails on its own resource.
+    const providerLog = path.join(workDir, 'provider.log');
     const apply = await terraform(
       [
         'apply',
@@ -337,6 +351,7 @@ export async function applyEnvironment(
         ),
       ],
       900_000,
+      { TF_LOG_PROVIDER: 'DEBUG', TF_LOG_PATH: providerLog },
     );
     const applied = readStream(apply.output);
     const errors = applied.errors.filter(
@@ -356,6 +371,10 @@ export async function applyEnvironment(
         'utf8',
       ),
     ).get('key') as string;
+    const diagnostics =
+      errors.length > 0
+        ? [sdkRetries(await fs.readFile(providerLog, 'utf8').catch(() => ''))]
+        : [];
     return {
       environment,
       counts,
@@ -363,6 +382,7 @@ export async function applyEnvironment(
       errors,
       ms: performance.now() - start,
       stateKey,
+      diagnostics,
     };
   } finally {
     await fs.rm(workDir, { recursive: true, force: true });
@@ -387,7 +407,9 @@ export function verdict(result: EnvironmentApply): string {
       `${problems.join('\n')}\n(${formatCounts(
         counts,
         result.ms,
-      )}; a type moto cannot create belongs in tools/ml-service/src/verify/terraformApplySkipList.ts, with the verified reason)`,
+      )}; a type moto cannot create belongs in tools/ml-service/src/verify/terraformApplySkipList.ts, with the verified reason)${result.diagnostics
+        .map(text => `\n${text}`)
+        .join('')}`,
     );
   }
   return formatCounts(counts, result.ms);
@@ -464,11 +486,18 @@ export function terraformApplyChecks(
           accountId: await account,
         });
         try {
-          return await applyEnvironment(
+          const applied = await applyEnvironment(
             repoDir,
             environment,
             moto.endpoint,
             options,
+          );
+          if (applied.errors.length === 0) return applied;
+          const diagnostics = [...applied.diagnostics, motoTrouble(moto.log())];
+          return { ...applied, diagnostics };
+        } catch (error) {
+          throw new Error(
+            `${(error as Error).message}\n${motoTrouble(moto.log())}`,
           );
         } finally {
           await moto.stop();

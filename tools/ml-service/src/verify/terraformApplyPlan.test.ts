@@ -203,6 +203,7 @@ describe('apply against moto: what happened', () => {
       selection,
       ms: 1000,
       stateKey: 'svc/dev/terraform.tfstate',
+      diagnostics: [],
     };
     expect(
       verdict({
@@ -237,6 +238,16 @@ describe('apply against moto: what happened', () => {
         errors: [],
       }),
     ).toThrow(/planned but neither created nor skipped: aws_subnet.a/);
+    expect(() =>
+      verdict({
+        ...base,
+        counts: countInstances(['aws_vpc.this'], [], selection),
+        errors: [{ address: 'aws_vpc.this', message: 'creating EC2 VPC: 409' }],
+        diagnostics: ['retried: CreateVpc', "moto's log: POST / 500"],
+      }),
+    ).toThrow(
+      /verified reason\)\nretried: CreateVpc\nmoto's log: POST \/ 500$/s,
+    );
   });
 
   it('reads the scalar settings of a tfvars or tfbackend file', () => {
