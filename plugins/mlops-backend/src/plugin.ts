@@ -50,8 +50,8 @@ export const mlopsPlugin = createBackendPlugin({
           auditor: deps.auditor,
           catalog: deps.catalog,
         });
-        deps.lifecycle.addShutdownHook(() => {
-          for (const client of services.clients) client.close();
+        deps.lifecycle.addShutdownHook(async () => {
+          await Promise.all(services.clients.map(client => client.close()));
         });
         await scheduleMlopsTasks({
           scheduler: deps.scheduler,

@@ -1,4 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { LookupAddress } from 'node:dns';
+import fs from 'node:fs/promises';
+import https from 'node:https';
+import { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
 import {
   FixtureServer,
   hugeHandler,
@@ -376,5 +383,97 @@ describe('redirects', () => {
     );
     expect(error.errorClass).toBe('blocked');
     expect(loop.received).toHaveLength(3);
+  });
+});
+
+describe('HTTPS to a vetted address', () => {
+  let dir: string;
+  let cert: Buffer;
+  let key: Buffer;
+  const defaultRoots = tls.getCACertificates('default');
+
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'outbound-tls-'));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=models.internal.test',
+        '-addext',
+        'subjectAltName=DNS:models.internal.test',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    cert = await fs.readFile(path.join(dir, 'cert.pem'));
+    key = await fs.readFile(path.join(dir, 'key.pem'));
+    // Trusted as a public CA's certificate would be, through the default roots.
+    tls.setDefaultCACertificates([...defaultRoots, cert.toString()]);
+  });
+
+  afterAll(async () => {
+    tls.setDefaultCACertificates(defaultRoots);
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  async function tlsFixture(): Promise<{
+    port: number;
+    servernames: Array<string | false | null>;
+    close(): Promise<void>;
+  }> {
+    const servernames: Array<string | false | null> = [];
+    const server = https.createServer({ key, cert }, (req, res) => {
+      servernames.push((req.socket as tls.TLSSocket).servername);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+    await new Promise<void>(resolve =>
+      server.listen(0, '127.0.0.1', () => resolve()),
+    );
+    return {
+      port: (server.address() as AddressInfo).port,
+      servernames,
+      close: () =>
+        new Promise(resolve => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    };
+  }
+
+  const toLoopback = async (): Promise<LookupAddress[]> => [
+    { address: '127.0.0.1', family: 4 },
+  ];
+
+  it('sends the host name for SNI and checks the certificate against it', async () => {
+    const server = await tlsFixture();
+    const client = loopback({ resolve: toLoopback });
+    try {
+      const url = `https://models.internal.test:${server.port}/v2/health/ready`;
+      expect((await client.request({ url })).status).toBe(200);
+      expect((await client.request({ url })).status).toBe(200);
+      expect(server.servernames).toEqual([
+        'models.internal.test',
+        'models.internal.test',
+      ]);
+
+      const error = await failureOf(
+        client.request({ url: `https://other.internal.test:${server.port}/` }),
+      );
+      expect(error.errorClass).toBe('tls');
+      expect(error.message).toMatch(/other\.internal\.test/);
+    } finally {
+      await client.close();
+      await server.close();
+    }
   });
 });

@@ -1,13 +1,8 @@
 import { LookupAddress } from 'node:dns';
 import { lookup as dnsLookup } from 'node:dns/promises';
-import {
-  Agent as HttpAgent,
-  IncomingHttpHeaders,
-  IncomingMessage,
-  request as httpRequest,
-} from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { isIP, LookupFunction } from 'node:net';
+import { IncomingHttpHeaders } from 'node:http';
+import { isIP } from 'node:net';
+import { Agent, buildConnector, Dispatcher } from 'undici';
 import { refusalReason } from './addressPolicy';
 import { isHostAllowed, normalizeHost } from './hostPolicy';
 import { classifyNetworkError, OutboundError } from './OutboundError';
@@ -63,7 +58,7 @@ export interface OutboundResponse {
 export interface OutboundClient {
   request(request: OutboundRequest): Promise<OutboundResponse>;
   /** Closes the kept-alive connections; call on shutdown. */
-  close(): void;
+  close(): Promise<void>;
 }
 
 const DEFAULTS = {
@@ -89,6 +84,7 @@ const DROPPED_HEADERS = new Set([
   'transfer-encoding',
   'upgrade',
   'content-length',
+  'expect',
   'forwarded',
 ]);
 
@@ -148,6 +144,8 @@ interface PinnedTarget {
   url: URL;
   address: string;
   family: number;
+  /** Vetted as the caller's trusted origin. */
+  trusted: boolean;
 }
 
 /**
@@ -198,54 +196,116 @@ function beforeDeadline<T>(
   });
 }
 
-/** Connects to the vetted address whatever the name resolves to by then. */
-function pinnedLookup(address: string, family: number): LookupFunction {
-  return (_hostname, options, callback) => {
-    if (options.all) callback(null, [{ address, family }]);
-    else callback(null, address, family);
-  };
+/** One response, its body read whole. */
+interface Exchange {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
 }
 
-function readCapped(
-  response: IncomingMessage,
+/** The key of an origin's vetted address: what undici's connector is given. */
+function pinKey(protocol: string, hostname: string, port: string): string {
+  return `${protocol}//${hostname.replace(/^\[|\]$/g, '')}:${port}`;
+}
+
+/** At most this many origins keep a vetted address; the oldest go first. */
+const MAX_PINS = 10_000;
+
+/**
+ * An undici agent that only connects to addresses the guard vetted: each
+ * request records its vetted address for its origin before it is
+ * dispatched, and a new connection to that origin goes to that address
+ * (with the origin's name for TLS), whatever the name resolves to by then.
+ * Kept-alive connections are reused per origin, so a pooled connection only
+ * ever reached an address vetted for that origin.
+ */
+class PinnedAgent {
+  private readonly pins = new Map<string, string>();
+  readonly agent: Agent;
+
+  constructor(connectTimeoutMs: number) {
+    const connect = buildConnector({ timeout: connectTimeoutMs });
+    this.agent = new Agent({
+      connect: (options, callback) => {
+        const { protocol, hostname, port } = options;
+        const address = this.pins.get(pinKey(protocol, hostname, port));
+        if (!address) {
+          callback(blocked(`no vetted address for ${options.host}`), null);
+          return;
+        }
+        connect({ ...options, hostname: address }, callback);
+      },
+    });
+  }
+
+  pin(target: PinnedTarget): void {
+    const { protocol, hostname, port } = target.url;
+    const key = pinKey(protocol, hostname, port);
+    this.pins.delete(key);
+    if (this.pins.size >= MAX_PINS) {
+      this.pins.delete(this.pins.keys().next().value!);
+    }
+    this.pins.set(key, target.address);
+  }
+}
+
+/**
+ * Sends one request over `dispatcher` and reads the whole response, at most
+ * `maxBytes` of body, within the deadline. undici's dispatch API gives the
+ * response as callbacks: no stream objects per request.
+ */
+function exchange(
+  dispatcher: Dispatcher,
+  options: Dispatcher.DispatchOptions,
   maxBytes: number,
   deadline: Deadline,
-): Promise<Buffer> {
+): Promise<Exchange> {
   return new Promise((resolve, reject) => {
-    const declared = Number(response.headers['content-length']);
-    if (Number.isFinite(declared) && declared > maxBytes) {
-      response.destroy();
-      reject(tooLarge(maxBytes));
-      return;
-    }
     if (deadline.expired) {
-      response.destroy();
       reject(timedOut());
       return;
     }
-    deadline.watch(() => {
-      response.destroy();
-      reject(timedOut());
-    });
+    let controller: Dispatcher.DispatchController | undefined;
+    let settled = false;
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      reject(error);
+      controller?.abort(error);
+    };
+    deadline.watch(() => fail(timedOut()));
+    let status = 0;
+    let headers: IncomingHttpHeaders = {};
     const chunks: Buffer[] = [];
     let size = 0;
-    response.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        response.destroy();
-        reject(tooLarge(maxBytes));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    response.on('end', () =>
-      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)),
-    );
-    response.on('error', reject);
-    response.on('close', () => {
-      if (!response.complete) {
-        reject(new OutboundError('reset', 'connection closed mid-body'));
-      }
+    dispatcher.dispatch(options, {
+      onRequestStart(started) {
+        controller = started;
+        if (settled) started.abort(timedOut());
+      },
+      onResponseStart(_controller, statusCode, responseHeaders) {
+        status = statusCode;
+        headers = responseHeaders;
+        const declared = Number(responseHeaders['content-length']);
+        if (Number.isFinite(declared) && declared > maxBytes) {
+          fail(tooLarge(maxBytes));
+        }
+      },
+      onResponseData(_controller, chunk) {
+        size += chunk.length;
+        if (size > maxBytes) fail(tooLarge(maxBytes));
+        else chunks.push(chunk);
+      },
+      onResponseEnd() {
+        if (settled) return;
+        settled = true;
+        const body =
+          chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+        resolve({ status, headers, body });
+      },
+      onResponseError(_controller, error) {
+        fail(error);
+      },
     });
   });
 }
@@ -269,11 +329,13 @@ export function createOutboundClient(
   const maxRedirects = options.maxRedirects ?? DEFAULTS.maxRedirects;
   // Kept-alive connections save a handshake per call, which is most of a
   // probe cycle's CPU. Reuse is safe: every request is vetted (allowlist, DNS,
-  // address policy) before it may take a pooled connection, and a pooled
-  // connection only ever reached an address that was vetted for that host.
+  // address policy) before it is dispatched, and a pooled connection only
+  // ever reached an address vetted for its origin. The trusted origin has an
+  // agent of its own, so no other request rides a connection that was vetted
+  // under its laxer policy.
   const agents = {
-    http: new HttpAgent({ keepAlive: true, maxFreeSockets: 256 }),
-    https: new HttpsAgent({ keepAlive: true, maxFreeSockets: 256 }),
+    guarded: new PinnedAgent(timeoutMs),
+    trusted: new PinnedAgent(timeoutMs),
   };
   const resolveHost =
     options.resolve ??
@@ -307,7 +369,8 @@ export function createOutboundClient(
       const reason = refusalReason(address, allowPrivateNetworks || trusted);
       if (reason) throw blocked(`${host} refused: ${reason}`);
     }
-    return { url, address: addresses[0].address, family: addresses[0].family };
+    const { address, family } = addresses[0];
+    return { url, address, family, trusted };
   }
 
   /**
@@ -332,46 +395,34 @@ export function createOutboundClient(
     );
   }
 
-  function open(
+  function send(
     target: PinnedTarget,
-    method: string,
+    method: 'GET' | 'POST',
     headers: Record<string, string>,
     body: Buffer | undefined,
     deadline: Deadline,
-  ): Promise<IncomingMessage> {
+  ): Promise<Exchange> {
+    const pinned = target.trusted ? agents.trusted : agents.guarded;
+    pinned.pin(target);
     const { url } = target;
-    const hostname = normalizeHost(url.hostname);
-    const https = url.protocol === 'https:';
-    const send = https ? httpsRequest : httpRequest;
-    headers.host = url.host;
-    if (body) headers['content-length'] = String(body.length);
-    return new Promise((resolve, reject) => {
-      if (deadline.expired) {
-        reject(timedOut());
-        return;
-      }
-      const req = send({
-        protocol: url.protocol,
-        hostname,
-        port: url.port || undefined,
+    return exchange(
+      pinned.agent,
+      {
+        origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method,
         headers,
-        lookup: pinnedLookup(target.address, target.family),
-        servername: https && !isIP(hostname) ? hostname : undefined,
-        agent: https ? agents.https : agents.http,
-      });
-      deadline.watch(() => req.destroy(timedOut()));
-      req.on('response', resolve);
-      req.on('error', reject);
-      req.end(body);
-    });
+        body,
+      },
+      maxResponseBytes,
+      deadline,
+    );
   }
 
   async function follow(
     request: OutboundRequest,
     deadline: Deadline,
-  ): Promise<{ url: URL; response: IncomingMessage }> {
+  ): Promise<{ url: URL; response: Exchange }> {
     let url = parseTarget(request.url);
     let method = request.method ?? 'GET';
     let headers = sanitizeHeaders(request.headers);
@@ -385,18 +436,19 @@ export function createOutboundClient(
       if (bearerToken && trustedOrigin && url.origin === trustedOrigin) {
         hopHeaders.authorization = `Bearer ${bearerToken}`;
       }
-      const response = await open(target, method, hopHeaders, body, deadline);
+      const response = await send(target, method, hopHeaders, body, deadline);
       const location = response.headers.location;
-      if (!REDIRECT_STATUSES.has(response.statusCode ?? 0) || !location) {
+      if (
+        !REDIRECT_STATUSES.has(response.status) ||
+        typeof location !== 'string'
+      ) {
         return { url, response };
       }
-      response.on('error', () => {});
-      response.destroy();
       if (hop >= maxRedirects) {
         throw blocked(`more than ${maxRedirects} redirects`);
       }
       const next = parseTarget(location, url);
-      if (becomesGet(response.statusCode ?? 0, method)) {
+      if (becomesGet(response.status, method)) {
         method = 'GET';
         body = undefined;
         headers = withoutHeader(headers, 'content-type');
@@ -411,11 +463,8 @@ export function createOutboundClient(
       const deadline = new Deadline(timeoutMs);
       try {
         const { url, response } = await follow(request, deadline);
-        const body = await readCapped(response, maxResponseBytes, deadline);
         return {
-          status: response.statusCode ?? 0,
-          headers: response.headers,
-          body,
+          ...response,
           url: url.href,
           latencyMs: Math.round(performance.now() - started),
         };
@@ -425,9 +474,11 @@ export function createOutboundClient(
         deadline.clear();
       }
     },
-    close() {
-      agents.http.destroy();
-      agents.https.destroy();
+    async close() {
+      await Promise.all([
+        agents.guarded.agent.destroy(),
+        agents.trusted.agent.destroy(),
+      ]);
     },
   };
 }

@@ -38,7 +38,7 @@ function errorCode(error: unknown): string {
   return typeof code === 'string' ? code : '';
 }
 
-/** Maps a socket, DNS or TLS error from node:http(s) to an error class. */
+/** Maps a socket, DNS, TLS or HTTP parser error (undici, node:net, node:tls) to an error class. */
 export function classifyNetworkError(
   error: unknown,
   timedOut: boolean,
