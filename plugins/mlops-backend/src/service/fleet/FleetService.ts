@@ -33,14 +33,15 @@ interface CatalogView {
   services: MlService[];
   expiresAt: number;
   /** The serialized response for one snapshot version. */
-  rendered?: { snapshotVersion: string; json: string };
+  rendered?: { snapshotVersion: string; json: Buffer };
 }
 
 const MAX_CACHED_PRINCIPALS = 1000;
 
 /**
  * `GET /v1/fleet`: the ML services the caller may read, each with the latest
- * health of its endpoints, as a JSON string ready to send.
+ * health of its endpoints, as UTF-8 JSON ready to send (a Buffer, so each
+ * response writes the same bytes instead of encoding a fresh copy).
  *
  * Hot path: the health side comes from the snapshot cache (one small cache
  * read per request); the caller's catalog view is kept per principal for
@@ -58,7 +59,7 @@ export class FleetService {
     private readonly catalogTtlMs: number,
   ) {}
 
-  async fleetJson(credentials: BackstageCredentials): Promise<string> {
+  async fleetJson(credentials: BackstageCredentials): Promise<Buffer> {
     const [view, snapshot] = await Promise.all([
       this.catalogViewOf(credentials),
       this.health.snapshot(),
@@ -66,7 +67,9 @@ export class FleetService {
     if (view.rendered?.snapshotVersion === snapshot.version) {
       return view.rendered.json;
     }
-    const json = JSON.stringify(this.render(view.services, snapshot));
+    const json = Buffer.from(
+      JSON.stringify(this.render(view.services, snapshot)),
+    );
     view.rendered = { snapshotVersion: snapshot.version, json };
     return json;
   }
