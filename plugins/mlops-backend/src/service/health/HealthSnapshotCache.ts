@@ -1,4 +1,5 @@
 import { CacheService } from '@backstage/backend-plugin-api';
+import { JsonValue } from '@backstage/types';
 import { EndpointHealthSummary } from '@eks-mlops/backstage-plugin-mlops-common';
 import { EndpointRecord } from '../endpoints';
 import { HealthStore, withWindowStats } from '../store';
@@ -65,12 +66,10 @@ export class HealthSnapshotCache {
     const version = await this.cache.get<string>(VERSION_KEY);
     if (version && this.local?.version === version) return this.local;
     if (version) {
-      const json = await this.cache.get(snapshotKey(version));
-      const stored =
-        typeof json === 'string'
-          ? (JSON.parse(json) as StoredSnapshot)
-          : undefined;
-      if (stored?.version === version) {
+      const stored = (await this.cache.get(snapshotKey(version))) as
+        | Partial<StoredSnapshot>
+        | undefined;
+      if (stored?.version === version && stored.generatedAt && stored.items) {
         this.local = {
           version,
           generatedAt: stored.generatedAt,
@@ -111,7 +110,9 @@ export class HealthSnapshotCache {
     const generatedAt = new Date().toISOString();
     const version = `${generatedAt}/${Math.random().toString(36).slice(2)}`;
     const stored: StoredSnapshot = { version, generatedAt, items };
-    await this.cache.set(snapshotKey(version), JSON.stringify(stored), {
+    // Given as an object: the cache serializes it once (a JSON string would
+    // be serialized a second time, every quote escaped).
+    await this.cache.set(snapshotKey(version), stored as unknown as JsonValue, {
       ttl: this.ttlMs,
     });
     await this.cache.set(VERSION_KEY, version, { ttl: this.ttlMs });

@@ -208,7 +208,7 @@ function pinKey(protocol: string, hostname: string, port: string): string {
   return `${protocol}//${hostname.replace(/^\[|\]$/g, '')}:${port}`;
 }
 
-/** At most this many origins keep a vetted address; the oldest go first. */
+/** At most this many origins keep a vetted address; the first pinned go first. */
 const MAX_PINS = 10_000;
 
 /**
@@ -241,7 +241,7 @@ class PinnedAgent {
   pin(target: PinnedTarget): void {
     const { protocol, hostname, port } = target.url;
     const key = pinKey(protocol, hostname, port);
-    this.pins.delete(key);
+    if (this.pins.get(key) === target.address) return;
     if (this.pins.size >= MAX_PINS) {
       this.pins.delete(this.pins.keys().next().value!);
     }
