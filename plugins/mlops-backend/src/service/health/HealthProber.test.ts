@@ -103,6 +103,33 @@ describe('HealthProber', () => {
     expect(latest.every(l => l.health.state === 'healthy')).toBe(true);
   });
 
+  it('stores results in batches while probing, the last ones in a small batch', async () => {
+    const { server } = await countingServer(5);
+    servers.push(server);
+    const entities = Array.from({ length: 250 }, (_, i) =>
+      entity(`svc-${i}`, server.url),
+    );
+    const { prober, store } = await createProber(entities, {
+      concurrency: 25,
+    });
+    const batchSizes: number[] = [];
+    const recordMany = store.recordMany.bind(store);
+    jest.spyOn(store, 'recordMany').mockImplementation(records => {
+      batchSizes.push(records.length);
+      return recordMany(records);
+    });
+
+    const report = await prober.runCycle();
+
+    expect(report.probed).toBe(250);
+    expect(batchSizes.reduce((a, b) => a + b, 0)).toBe(250);
+    // 200 at a time while probes start; once the last has started, small
+    // batches, so little is left to write after the last probe ends.
+    expect(batchSizes[0]).toBe(200);
+    expect(batchSizes[batchSizes.length - 1]).toBeLessThanOrEqual(10);
+    expect(await store.latest()).toHaveLength(250);
+  });
+
   it('backs off a failing endpoint and probes it again once it is due', async () => {
     let calls = 0;
     const failing = await startFixture((_req, res) => {

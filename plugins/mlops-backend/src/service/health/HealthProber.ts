@@ -56,6 +56,8 @@ interface RunningProbe {
 }
 
 const STORE_BATCH_SIZE = 200;
+/** Batch size once every probe of the cycle has started: what is left to write after the last one is small. */
+const TAIL_BATCH_SIZE = 10;
 
 /**
  * Stores results in batches while the cycle goes on, so that storing overlaps
@@ -68,10 +70,13 @@ class ResultBatches {
   private failure?: Error;
   private count = 0;
 
-  constructor(
-    private readonly store: HealthStore,
-    private readonly size: number,
-  ) {}
+  constructor(private readonly store: HealthStore, private size: number) {}
+
+  /** Batches `size` records from now on; what is pending goes now if it is that many. */
+  resize(size: number): void {
+    this.size = size;
+    if (this.pending.length >= size) this.write();
+  }
 
   /** Queues a record; the promise settles once its batch is written. */
   add(record: EndpointRecord): Promise<void> {
@@ -223,6 +228,7 @@ export class HealthProber {
     const worker = async () => {
       while (next < due.length && !signal?.aborted) {
         const target = due[next++];
+        if (next === due.length) batches.resize(TAIL_BATCH_SIZE);
         const record = await this.probeOnce(target, store).result;
         if (record.health.state === 'down') down += 1;
       }

@@ -40,13 +40,9 @@ function group(
  * `mlops.history.summaryRefresh`, see {@link WindowStatsCache}). The snapshot
  * lives in the CacheService (shared by every backend instance when the cache
  * is shared), and each instance keeps its parsed copy until the small version
- * key says a newer one exists. A
- * snapshot is never overwritten (each has its own key), so a reader between
- * a writer's two writes still finds the snapshot its version names.
- *
- * A snapshot is stored as one JSON string: the cache's own serializer walks
- * an object value by value, which for a thousand endpoints costs more time
- * and garbage than the whole rest of the refresh.
+ * key says a newer one exists. A snapshot is never overwritten (each has its
+ * own key), so a reader between a writer's two writes still finds the
+ * snapshot its version names.
  */
 export class HealthSnapshotCache {
   private local?: HealthSnapshot;
