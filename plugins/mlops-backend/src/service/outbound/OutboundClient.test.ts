@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { LookupAddress } from 'node:dns';
 import fs from 'node:fs/promises';
+import http from 'node:http';
 import https from 'node:https';
 import { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -186,6 +187,21 @@ describe('guarded requests to real servers', () => {
     expect(server.received[0].headers.host).toBe(
       `models.internal.test:${server.port}`,
     );
+  });
+
+  it('reaches an IPv6 literal target at its vetted address', async () => {
+    const server = http.createServer((_req, res) => sendJson(res, 200, {}));
+    await new Promise<void>(resolve => server.listen(0, '::1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const client = loopback();
+    try {
+      const response = await client.request({ url: `http://[::1]:${port}/` });
+      expect(response.status).toBe(200);
+    } finally {
+      await client.close();
+      server.closeAllConnections();
+      await new Promise(resolve => server.close(resolve));
+    }
   });
 
   it('sends only the caller headers, never credentials', async () => {
