@@ -7,10 +7,12 @@
  * auth) runs the mlops plugin with probe concurrency 50. Prints the time of
  * one probe cycle and the backend's peak RSS, then GET /api/mlops/v1/fleet
  * at 200 requests/s for 20 s (open loop, from another process): p50 and p99,
- * and the peak RSS over the run so far. Last, with a day of history seeded
+ * and the peak RSS over the run so far. Then, with a day of history seeded
  * (one probe a minute, the default interval), a cycle that recomputes the
  * 24-hour figures over it (with the longest event-loop stall meanwhile) and
- * one that reuses them.
+ * one that reuses them. Last, the floor: a bare undici client probing the
+ * same fleet in the same shape, cycle after cycle in a fresh process of its
+ * own.
  * `yarn bench:fleet` runs it compiled to JavaScript (bench/runCompiled.js),
  * so the RSS is the backend's, without a TypeScript transform in the process.
  */
@@ -44,6 +46,8 @@ const CONCURRENCY = 50;
 const RPS = Number(process.env.BENCH_RPS ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const SUMMARY_REFRESH_SECONDS = 10;
+/** Cycles of the bare client's floor, in one fresh process. */
+const FLOOR_CYCLES = 5;
 
 /** Child processes, stopped whenever the bench exits (done, failed or interrupted). */
 const children: ChildProcess[] = [];
@@ -98,7 +102,7 @@ function allOutput(child: ChildProcess): Promise<string> {
     child.on('exit', code =>
       code === 0
         ? resolveText(text)
-        : reject(new Error(`load client exited with ${code}`)),
+        : reject(new Error(`${child.spawnargs.join(' ')} exited with ${code}`)),
     );
   });
 }
@@ -257,15 +261,16 @@ async function main() {
   const rssAfterStartMb = process.memoryUsage().rss / 1024 / 1024;
   await first; // the scheduler starts the first cycle 5 s after start-up
 
-  // The measured cycle: warm process, every endpoint due, every tenth failing.
-  await setFailingEvery(10);
   const runCycle = async () => {
     const next = nextCycle();
     await scheduler!.triggerTask('mlops-probe-cycle');
     await next;
+    return cycles[cycles.length - 1];
   };
-  await runCycle();
-  await runCycle(); // the failing tenth now backs off
+  // The measured cycle: warm process, every endpoint due, every tenth failing.
+  await setFailingEvery(10);
+  const warmCycle = await runCycle();
+  const backingOffCycle = await runCycle(); // the failing tenth now backs off
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
 
   const fleet = (await (
@@ -302,10 +307,10 @@ async function main() {
   cycleLine('start-up cycle (cold process, none failing)', cycles[0]);
   cycleLine(
     'probe cycle (warm, all 1000 due, every 10th failing)',
-    cycles[1],
+    warmCycle,
     '  [goal ≤ 2.2 s; floor 2.0 s = 1000 endpoints / 50 × 100 ms]',
   );
-  cycleLine('next cycle (the failing tenth backs off)', cycles[2]);
+  cycleLine('next cycle (the failing tenth backs off)', backingOffCycle);
   console.log(
     `  fleet after the cycles: ${fleet.items.length} services, ${count(
       'healthy',
@@ -366,11 +371,26 @@ async function main() {
 
   const stopping = performance.now();
   await backend.stop();
+  console.log(
+    `  backend stopped in ${Math.round(performance.now() - stopping)} ms`,
+  );
+
+  await setFailingEvery(10);
+  const floor = JSON.parse(
+    await allOutput(
+      benchProcess('bareClientFloor', [
+        String(endpointPort),
+        String(ENDPOINTS),
+        String(CONCURRENCY),
+        String(FLOOR_CYCLES),
+      ]),
+    ),
+  ) as number[];
   endpoints.kill();
   console.log(
-    `  backend stopped in ${Math.round(
-      performance.now() - stopping,
-    )} ms; exiting`,
+    `  floor: a bare undici client (request, one Agent, no guard or store), same fleet and shape, ${FLOOR_CYCLES} cycles in a fresh process: ${floor
+      .map(ms => (ms / 1000).toFixed(2))
+      .join(', ')} s`,
   );
 }
 
