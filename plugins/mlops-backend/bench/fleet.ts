@@ -308,7 +308,7 @@ async function main() {
   cycleLine(
     'probe cycle (warm, all 1000 due, every 10th failing)',
     warmCycle,
-    '  [goal ≤ 2.2 s; floor 2.0 s = 1000 endpoints / 50 × 100 ms]',
+    '  [goal ≤ 2.2 s; lower bound 2.0 s = 1000 endpoints / 50 × 100 ms; the measured floor is printed last]',
   );
   cycleLine('next cycle (the failing tenth backs off)', backingOffCycle);
   console.log(
