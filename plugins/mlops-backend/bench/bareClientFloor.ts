@@ -8,12 +8,14 @@
  * and prints their times in milliseconds as JSON.
  */
 import { Agent, request } from 'undici';
+import { v2Paths } from '../src/service/protocol/inferencePaths';
 
 const [port, endpointsArg, concurrencyArg, cyclesArg] = process.argv.slice(2);
 const endpoints = Number(endpointsArg);
 const concurrency = Number(concurrencyArg);
 const cycles = Number(cyclesArg);
 const agent = new Agent();
+const paths = v2Paths('m');
 
 async function get(path: string): Promise<void> {
   const response = await request(`http://127.0.0.1:${port}${path}`, {
@@ -27,11 +29,11 @@ async function cycle(): Promise<number> {
   let next = 0;
   const worker = async () => {
     while (next < endpoints) {
-      const base = `/m/${next++}/v2`;
+      const endpoint = `/m/${next++}`;
       await Promise.all([
-        get(`${base}/health/ready`),
-        get(`${base}/models/m/ready`),
-        get(`${base}/health/live`),
+        get(`${endpoint}${paths.ready}`),
+        get(`${endpoint}${paths.modelReady}`),
+        get(`${endpoint}${paths.live}`),
       ]);
     }
   };
