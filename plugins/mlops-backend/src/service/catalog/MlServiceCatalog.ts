@@ -85,9 +85,12 @@ export class MlServiceCatalog {
           ? { cursor, limit: PAGE_SIZE, fields: FIELDS }
           : {
               filter: ML_SERVICE_FILTER,
-              orderFields: { field: 'metadata.name', order: 'asc' },
               limit: PAGE_SIZE,
               fields: FIELDS,
+              // No order and no count: the catalog then pages by entity id
+              // without joining its search table or counting the matches.
+              // The list is sorted here.
+              totalItems: 'exclude',
             },
         { credentials },
       );

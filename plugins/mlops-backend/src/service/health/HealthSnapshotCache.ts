@@ -34,6 +34,18 @@ function group(
   return byEntity;
 }
 
+/** A snapshot as stored, or undefined for anything else (a missing or foreign entry). */
+function parseSnapshot(
+  value: JsonValue | undefined,
+): Partial<StoredSnapshot> | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Hot reads of the fleet's health: the summaries are computed once per probe
  * cycle, not per request (their 24-hour figures at most every
@@ -62,9 +74,7 @@ export class HealthSnapshotCache {
     const version = await this.cache.get<string>(VERSION_KEY);
     if (version && this.local?.version === version) return this.local;
     if (version) {
-      const stored = (await this.cache.get(snapshotKey(version))) as
-        | Partial<StoredSnapshot>
-        | undefined;
+      const stored = parseSnapshot(await this.cache.get(snapshotKey(version)));
       if (stored?.version === version && stored.generatedAt && stored.items) {
         this.local = {
           version,
@@ -106,9 +116,11 @@ export class HealthSnapshotCache {
     const generatedAt = new Date().toISOString();
     const version = `${generatedAt}/${Math.random().toString(36).slice(2)}`;
     const stored: StoredSnapshot = { version, generatedAt, items };
-    // Given as an object: the cache serializes it once (a JSON string would
-    // be serialized a second time, every quote escaped).
-    await this.cache.set(snapshotKey(version), stored as unknown as JsonValue, {
+    // A JSON string, not the object: the cache's serializer (Keyv's, in
+    // every Backstage cache store) walks an object value by value in
+    // JavaScript, while one JSON.stringify here and one JSON.parse per reader
+    // are native.
+    await this.cache.set(snapshotKey(version), JSON.stringify(stored), {
       ttl: this.ttlMs,
     });
     await this.cache.set(VERSION_KEY, version, { ttl: this.ttlMs });
