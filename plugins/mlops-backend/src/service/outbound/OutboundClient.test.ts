@@ -136,6 +136,23 @@ describe('SSRF refusals before any connection', () => {
     expect(trap.received).toHaveLength(0);
   });
 
+  it('vets a reused answer on every request', async () => {
+    const resolve = jest.fn(
+      async (): Promise<LookupAddress[]> => [
+        { address: '169.254.169.254', family: 4 },
+      ],
+    );
+    const client = loopback({ resolve });
+    for (let i = 0; i < 2; i++) {
+      const error = await failureOf(
+        client.request({ url: `http://models.internal.test:${trap.port}/` }),
+      );
+      expect(error.errorClass).toBe('blocked');
+    }
+    expect(resolve).toHaveBeenCalledTimes(1);
+    expect(trap.received).toHaveLength(0);
+  });
+
   it('checks the allowlist before resolving or connecting', async () => {
     const resolve = jest.fn(async (): Promise<LookupAddress[]> => []);
     const client = loopback({ allowedHosts: ['*.example.com'], resolve });
@@ -187,6 +204,62 @@ describe('guarded requests to real servers', () => {
     expect(server.received[0].headers.host).toBe(
       `models.internal.test:${server.port}`,
     );
+  });
+
+  it('shares one lookup between calls at once and reuses it', async () => {
+    const server = await fixture((_req, res) => sendJson(res, 200, {}));
+    const resolve = jest.fn(
+      async (): Promise<LookupAddress[]> => [
+        { address: '127.0.0.1', family: 4 },
+      ],
+    );
+    const client = loopback({ resolve });
+    const url = `http://models.internal.test:${server.port}/v2/health/ready`;
+
+    const answers = await Promise.all(
+      [1, 2, 3].map(() => client.request({ url })),
+    );
+    await client.request({ url });
+
+    expect(answers.map(a => a.status)).toEqual([200, 200, 200]);
+    expect(server.received).toHaveLength(4);
+    expect(resolve).toHaveBeenCalledTimes(1);
+  });
+
+  it('resolves a name again once its answer is older than the TTL', async () => {
+    const server = await fixture((_req, res) => sendJson(res, 200, {}));
+    const resolve = jest.fn(
+      async (): Promise<LookupAddress[]> => [
+        { address: '127.0.0.1', family: 4 },
+      ],
+    );
+    const ttlMs = 50;
+    const client = loopback({ resolve, dnsAnswerTtlMs: ttlMs });
+    const url = `http://models.internal.test:${server.port}/`;
+
+    await client.request({ url });
+    await new Promise(r => setTimeout(r, ttlMs + 10));
+    await client.request({ url });
+
+    expect(resolve).toHaveBeenCalledTimes(2);
+  });
+
+  it('does not keep a failed lookup', async () => {
+    const server = await fixture((_req, res) => sendJson(res, 200, {}));
+    const resolve = jest
+      .fn<Promise<LookupAddress[]>, [string]>()
+      .mockRejectedValueOnce(
+        Object.assign(new Error('getaddrinfo EAI_AGAIN'), {
+          code: 'EAI_AGAIN',
+        }),
+      )
+      .mockResolvedValue([{ address: '127.0.0.1', family: 4 }]);
+    const client = loopback({ resolve });
+    const url = `http://models.internal.test:${server.port}/`;
+
+    expect((await failureOf(client.request({ url }))).errorClass).toBe('dns');
+    expect((await client.request({ url })).status).toBe(200);
+    expect(resolve).toHaveBeenCalledTimes(2);
   });
 
   it('reaches an IPv6 literal target at its vetted address', async () => {

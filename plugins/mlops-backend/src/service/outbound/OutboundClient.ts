@@ -21,6 +21,8 @@ export interface OutboundGuardOptions {
   maxRedirects?: number;
   /** Resolves a host name to all its addresses; defaults to `dns.lookup`. */
   resolve?: (hostname: string) => Promise<LookupAddress[]>;
+  /** How long a host name's addresses are reused (0: never). Default 10000. */
+  dnsAnswerTtlMs?: number;
 }
 
 export interface OutboundRequest {
@@ -65,6 +67,8 @@ const DEFAULTS = {
   timeoutMs: 5000,
   maxResponseBytes: 1024 * 1024,
   maxRedirects: 3,
+  // Well under the 60 s that AWS load balancers' names live.
+  dnsAnswerTtlMs: 10_000,
 };
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -210,6 +214,40 @@ function pinKey(protocol: string, hostname: string, port: string): string {
 
 /** At most this many origins keep a vetted address; the first pinned go first. */
 const MAX_PINS = 10_000;
+/** At most this many host names keep their addresses; the oldest go first. */
+const MAX_CACHED_ANSWERS = 10_000;
+
+type Resolver = (hostname: string) => Promise<LookupAddress[]>;
+
+/**
+ * Reuses a host name's addresses for `ttlMs`. Calls at once share one
+ * lookup: a probe asks for three paths of an endpoint together, and every
+ * `dns.lookup` takes a thread of libuv's small pool (and, in a pod with
+ * `ndots: 5`, several queries to the cluster's DNS). A failed lookup is not
+ * kept. What is reused is only the answer: every request still vets it.
+ */
+function cachedResolver(resolve: Resolver, ttlMs: number): Resolver {
+  if (ttlMs <= 0) return resolve;
+  const answers = new Map<
+    string,
+    { addresses: Promise<LookupAddress[]>; expiresAt: number }
+  >();
+  return hostname => {
+    const now = performance.now();
+    const cached = answers.get(hostname);
+    if (cached && cached.expiresAt > now) return cached.addresses;
+    answers.delete(hostname);
+    if (answers.size >= MAX_CACHED_ANSWERS) {
+      answers.delete(answers.keys().next().value!);
+    }
+    const entry = { addresses: resolve(hostname), expiresAt: now + ttlMs };
+    answers.set(hostname, entry);
+    entry.addresses.catch(() => {
+      if (answers.get(hostname) === entry) answers.delete(hostname);
+    });
+    return entry.addresses;
+  };
+}
 
 /**
  * An undici agent that only connects to addresses the guard vetted: each
@@ -337,9 +375,12 @@ export function createOutboundClient(
     guarded: new PinnedAgent(timeoutMs),
     trusted: new PinnedAgent(timeoutMs),
   };
-  const resolveHost =
+  const resolveHost = cachedResolver(
     options.resolve ??
-    ((hostname: string) => dnsLookup(hostname, { all: true, verbatim: true }));
+      ((hostname: string) =>
+        dnsLookup(hostname, { all: true, verbatim: true })),
+    options.dnsAnswerTtlMs ?? DEFAULTS.dnsAnswerTtlMs,
+  );
 
   async function resolveAll(
     host: string,
