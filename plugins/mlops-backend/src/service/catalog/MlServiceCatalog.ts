@@ -87,10 +87,10 @@ export class MlServiceCatalog {
               filter: ML_SERVICE_FILTER,
               limit: PAGE_SIZE,
               fields: FIELDS,
-              // No order and no count: the catalog then pages by entity id
-              // without joining its search table or counting the matches.
-              // The list is sorted here.
-              totalItems: 'exclude',
+              // No order: the catalog then pages by entity id without joining
+              // its search table for a sort key. The list is sorted here.
+              // (No `totalItems: 'exclude'` either: catalog backends older
+              // than catalog-client 1.16 refuse that query parameter.)
             },
         { credentials },
       );
