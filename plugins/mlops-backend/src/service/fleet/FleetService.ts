@@ -9,6 +9,7 @@ import {
   EndpointHealthService,
   healthOfEndpoints,
 } from '../health/EndpointHealthService';
+import { setNewest } from '../boundedMap';
 import { HealthSnapshot } from '../health/HealthSnapshotCache';
 
 /** The fleet lists models by name and version; tensors are for the entity page. */
@@ -120,19 +121,11 @@ export class FleetService {
       .list(credentials)
       .then(services => {
         const view = { services, expiresAt: Date.now() + this.catalogTtlMs };
-        this.remember(key, view);
+        setNewest(this.views, key, view, MAX_CACHED_PRINCIPALS);
         return view;
       })
       .finally(() => this.refreshing.delete(key));
     this.refreshing.set(key, refresh);
     return refresh;
-  }
-
-  private remember(key: string, view: CatalogView): void {
-    this.views.delete(key);
-    if (this.views.size >= MAX_CACHED_PRINCIPALS) {
-      this.views.delete(this.views.keys().next().value!);
-    }
-    this.views.set(key, view);
   }
 }

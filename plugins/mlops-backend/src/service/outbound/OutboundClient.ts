@@ -3,6 +3,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
 import { Agent, buildConnector, Dispatcher } from 'undici';
+import { setNewest } from '../boundedMap';
 import { refusalReason } from './addressPolicy';
 import { isHostAllowed, normalizeHost } from './hostPolicy';
 import { classifyNetworkError, OutboundError } from './OutboundError';
@@ -236,12 +237,8 @@ function cachedResolver(resolve: Resolver, ttlMs: number): Resolver {
     const now = performance.now();
     const cached = answers.get(hostname);
     if (cached && cached.expiresAt > now) return cached.addresses;
-    answers.delete(hostname);
-    if (answers.size >= MAX_CACHED_ANSWERS) {
-      answers.delete(answers.keys().next().value!);
-    }
     const entry = { addresses: resolve(hostname), expiresAt: now + ttlMs };
-    answers.set(hostname, entry);
+    setNewest(answers, hostname, entry, MAX_CACHED_ANSWERS);
     entry.addresses.catch(() => {
       if (answers.get(hostname) === entry) answers.delete(hostname);
     });
