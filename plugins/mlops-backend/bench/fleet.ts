@@ -5,14 +5,15 @@
  * every tenth failing) are declared by 1,000 catalog entities; a real
  * Backstage backend (backend-defaults: SQLite, memory cache, static token
  * auth) runs the mlops plugin with probe concurrency 50. Prints the time of
- * one probe cycle and the backend's peak RSS, then GET /api/mlops/v1/fleet
+ * one probe cycle (with the mean time of its healthy endpoints' ready calls)
+ * and the backend's peak RSS, then GET /api/mlops/v1/fleet
  * at 200 requests/s for 20 s (open loop, from another process): p50 and p99,
  * and the peak RSS over the run so far. Then, with a day of history seeded
  * (one probe a minute, the default interval), a cycle that recomputes the
  * 24-hour figures over it (with the longest event-loop stall meanwhile) and
  * one that reuses them. Last, the floor: a bare undici client probing the
  * same fleet in the same shape, cycle after cycle in a fresh process of its
- * own.
+ * own, with its ready calls' mean time per cycle.
  * `yarn bench:fleet` runs it compiled to JavaScript (bench/runCompiled.js),
  * so the RSS is the backend's, without a TypeScript transform in the process.
  */
