@@ -8,6 +8,7 @@ import {
   ListTagsForResourceCommand,
   PutImageScanningConfigurationCommand,
   PutImageTagMutabilityCommand,
+  PutLifecyclePolicyCommand,
 } from '@aws-sdk/client-ecr';
 import {
   CallRecorder,
@@ -238,6 +239,7 @@ describe('mlops:ecr:ensure against moto', () => {
       new CreateRepositoryCommand({
         repositoryName: 'legacy',
         encryptionConfiguration: { encryptionType: 'AES256' },
+        tags: [{ Key: 'managed-by', Value: 'backstage-mlops' }],
       }),
     );
 
@@ -255,13 +257,21 @@ describe('mlops:ecr:ensure against moto', () => {
   });
 
   it('completes a run interrupted after the create', async () => {
+    // What the action's create leaves when the run stops right after it.
     await ecr().send(
-      new CreateRepositoryCommand({ repositoryName: 'half-made' }),
+      new CreateRepositoryCommand({
+        repositoryName: 'half-made',
+        tags: [
+          { Key: 'managed-by', Value: 'backstage-mlops' },
+          { Key: 'service', Value: 'churn' },
+        ],
+      }),
     );
 
     const out = await runAction(action, {
       repositoryName: 'half-made',
       region: 'eu-west-1',
+      tags: { service: 'churn' },
     });
 
     expect(out.created).toBe(false);
@@ -271,6 +281,102 @@ describe('mlops:ecr:ensure against moto', () => {
     expect(lifecycle.rules).toHaveLength(2);
     expect(tags['managed-by']).toBe('backstage-mlops');
     expect(out.warnings).toHaveLength(1);
+  });
+
+  describe('a repository it did not make', () => {
+    const foreignLifecycle = JSON.stringify({
+      rules: [
+        {
+          rulePriority: 1,
+          selection: {
+            tagStatus: 'any',
+            countType: 'imageCountMoreThan',
+            countNumber: 500,
+          },
+          action: { type: 'expire' },
+        },
+      ],
+    });
+
+    async function createForeign(tags: Record<string, string>) {
+      const client = ecr();
+      await client.send(
+        new CreateRepositoryCommand({
+          repositoryName: 'shared-images',
+          imageTagMutability: 'MUTABLE',
+          tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+        }),
+      );
+      await client.send(
+        new PutLifecyclePolicyCommand({
+          repositoryName: 'shared-images',
+          lifecyclePolicyText: foreignLifecycle,
+        }),
+      );
+    }
+
+    async function expectUntouched() {
+      const { repository, lifecycle } = await readBack('shared-images');
+      expect(repository.imageTagMutability).toBe('MUTABLE');
+      expect(JSON.stringify(lifecycle)).toBe(foreignLifecycle);
+    }
+
+    it('refuses an untagged repository before changing anything', async () => {
+      await createForeign({ team: 'payments' });
+      recorder.clear();
+
+      await expect(
+        runAction(action, {
+          repositoryName: 'shared-images',
+          region: 'eu-west-1',
+          tags: { service: 'churn' },
+        }),
+      ).rejects.toThrow(
+        /ECR repository "shared-images" already exists and is not tagged managed-by=backstage-mlops service=churn .*Choose another repositoryName .*Nothing was changed/,
+      );
+      expect(recorder.mutating()).toEqual([]);
+      await expectUntouched();
+    });
+
+    it("refuses another service's repository, in a dry run too", async () => {
+      await createForeign({
+        'managed-by': 'backstage-mlops',
+        service: 'fraud',
+      });
+      recorder.clear();
+      const input = {
+        repositoryName: 'shared-images',
+        region: 'eu-west-1',
+        tags: { service: 'churn' },
+      };
+
+      await expect(runAction(action, input)).rejects.toThrow(
+        /it lacks service=churn/,
+      );
+      await expect(runAction(action, input, { dryRun: true })).rejects.toThrow(
+        /it lacks service=churn/,
+      );
+      expect(recorder.mutating()).toEqual([]);
+      await expectUntouched();
+    });
+
+    it('converges it once it is tagged as this service', async () => {
+      await createForeign({
+        'managed-by': 'backstage-mlops',
+        service: 'churn',
+      });
+
+      const out = await runAction(action, {
+        repositoryName: 'shared-images',
+        region: 'eu-west-1',
+        tags: { service: 'churn' },
+      });
+
+      expect(out.created).toBe(false);
+      const { repository, lifecycle } = await readBack('shared-images');
+      expect(repository.imageTagMutability).toBe('IMMUTABLE');
+      expect(lifecycle.rules).toHaveLength(2);
+    });
   });
 
   describe('dry run', () => {

@@ -203,7 +203,8 @@ export function ecrEnsureAction(clientFactory: AwsClientFactory) {
     id: 'mlops:ecr:ensure',
     description:
       'Ensures an ECR repository: scan on push, immutable tags, KMS encryption, lifecycle policy, ' +
-      'optional cross-account pull, tags. Safe to run again: it converges drift.',
+      'optional cross-account pull, tags. Safe to run again: it converges drift. An existing repository ' +
+      'is changed only when tagged managed-by=backstage-mlops (and service=<tags.service> when given); any other is refused.',
     examples,
     supportsDryRun: true,
     schema: { input: zodFields(inputs), output: zodFields(outputs) },

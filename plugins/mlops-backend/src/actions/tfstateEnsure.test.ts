@@ -144,6 +144,8 @@ describe('mlops:tfstate:ensure against moto', () => {
       expect(out.backendConfig).toContain(`region       = "${region}"`);
       expect(out.backendConfig).toContain('use_lockfile = true');
       expect(out.backendConfig).not.toContain('dynamodb_table');
+      // Without a key, `encrypt` would override the bucket's SSE-KMS with AES256.
+      expect(out.backendConfig).not.toMatch(/encrypt/);
     },
   );
 
@@ -369,6 +371,7 @@ describe('mlops:tfstate:ensure against moto', () => {
     });
     expect(rule?.BucketKeyEnabled).toBe(true);
     expect(out.backendConfig).toContain(`kms_key_id   = "${kmsKeyId}"`);
+    expect(out.backendConfig).toContain('encrypt      = true');
   });
 
   describe('legacy DynamoDB lock table', () => {

@@ -114,7 +114,9 @@ const outputs = {
   backendConfig: {
     title: 'Backend config',
     description:
-      'Text of a .s3.tfbackend file for `terraform init -backend-config=<file>`.',
+      'Text of a .s3.tfbackend file for `terraform init -backend-config=<file>`, for one state at ' +
+      '<stateKeyPrefix>/terraform.tfstate. (The ml-service template writes one file per environment instead, ' +
+      'with the state under <stateKeyPrefix>/<environment>/, where the roles of mlops:github-oidc:ensure may write.)',
     type: z => z.string(),
   },
   created: {
@@ -154,10 +156,13 @@ export function backendConfigText(options: {
     ['bucket', JSON.stringify(options.bucketName)],
     ['key', JSON.stringify(`${options.stateKeyPrefix}/terraform.tfstate`)],
     ['region', JSON.stringify(options.region)],
-    ['encrypt', 'true'],
     ['use_lockfile', 'true'],
   ];
+  // `encrypt = true` without a key makes Terraform send SSE-S3 (AES256) on
+  // every write, overriding the bucket's default SSE-KMS; without it the
+  // bucket's default encryption applies.
   if (options.kmsKeyId) {
+    lines.push(['encrypt', 'true']);
     lines.push(['kms_key_id', JSON.stringify(options.kmsKeyId)]);
   }
   if (options.lockTable) {

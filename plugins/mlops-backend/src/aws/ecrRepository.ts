@@ -13,7 +13,9 @@ import {
   SetRepositoryPolicyCommand,
   TagResourceCommand,
 } from '@aws-sdk/client-ecr';
+import { ConflictError } from '@backstage/errors';
 import { isAwsError } from './awsErrors';
+import { MANAGED_BY_TAG } from './managedTags';
 import {
   canonicalJson,
   fromTagList,
@@ -212,12 +214,55 @@ function desiredRepositoryPolicy(
     : null;
 }
 
-/** The read-only decision: which changes bring the repository to the desired state. */
+/** The tags that mark a repository as made by this action for the desired service. */
+function ownershipTags(desired: DesiredRepository): Record<string, string> {
+  const { service } = desired.tags;
+  return service ? { ...MANAGED_BY_TAG, service } : { ...MANAGED_BY_TAG };
+}
+
+/**
+ * Refuses a repository that exists but was not made by this action for this
+ * service: converging it would replace another team's lifecycle policy (and
+ * expire their images) and let this service push into it.
+ */
+function assertOwnedByService(
+  state: RepositoryState,
+  desired: DesiredRepository,
+) {
+  if (!state.repository) {
+    return;
+  }
+  const required = ownershipTags(desired);
+  const missing = Object.entries(required).filter(
+    ([key, value]) => state.tags[key] !== value,
+  );
+  if (missing.length === 0) {
+    return;
+  }
+  const tagText = (tags: Array<[string, string]>) =>
+    tags.map(([key, value]) => `${key}=${value}`).join(' ');
+  throw new ConflictError(
+    `ECR repository "${
+      desired.repositoryName
+    }" already exists and is not tagged ${tagText(
+      Object.entries(required),
+    )} (it lacks ${tagText(missing)}), so it was not made by this action ` +
+      `for this service and is not changed. Choose another repositoryName (the template's ecrRepositoryName), ` +
+      `or, if the repository is really this service's, add those tags to it. Nothing was changed.`,
+  );
+}
+
+/**
+ * The read-only decision: which changes bring the repository to the desired
+ * state. Throws, before anything is changed, when the repository belongs to
+ * someone else.
+ */
 export function planRepository(
   ecr: ECRClient,
   state: RepositoryState,
   desired: DesiredRepository,
 ): { changes: PlannedChange[]; warnings: string[] } {
+  assertOwnedByService(state, desired);
   const { repositoryName, registryId } = desired;
   const name = `ECR repository "${repositoryName}"`;
   const changes: PlannedChange[] = [];
