@@ -198,6 +198,23 @@ describe('mlops:github-oidc:ensure against moto', () => {
       Action: ['s3:PutObject', 's3:DeleteObject'],
       Resource: 'arn:aws:s3:::churn-model-tfstate-123456789012/churn-model/*',
     });
+    // A pull request's code runs with this role: ReadOnlyAccess must not
+    // become a way to read other teams' objects, items, parameters or logs.
+    expect(planStatements).toContainEqual({
+      Sid: 'NoDataReadsOutsideState',
+      Effect: 'Deny',
+      Action: expect.arrayContaining([
+        's3:GetObject',
+        'dynamodb:GetItem',
+        'ssm:GetParameter',
+        'secretsmanager:GetSecretValue',
+        'logs:GetLogEvents',
+        'ecr:BatchGetImage',
+      ]),
+      NotResource: [
+        'arn:aws:s3:::churn-model-tfstate-123456789012/churn-model/*',
+      ],
+    });
 
     const training = await readRole('churn-model-ci-training');
     expect(training.trust).toEqual(trust(BRANCH_SUBJECTS));
@@ -234,7 +251,7 @@ describe('mlops:github-oidc:ensure against moto', () => {
         'created IAM role "churn-model-prod-ci-terraform" (trusts repo:acme/churn-model:environment:prod; boundary ml-ci-boundary; ' +
           'policies ml-ci-terraform; inline mlops-terraform-state: state read/write under s3://churn-model-tfstate-123456789012/churn-model/prod/)',
         'created IAM role "churn-model-ci-plan" (trusts repo:acme/churn-model:pull_request, repo:acme/churn-model:ref:refs/heads/main; ' +
-          'boundary ml-ci-boundary; policies ReadOnlyAccess; inline mlops-plan-state: state read-only under s3://churn-model-tfstate-123456789012/churn-model/)',
+          'boundary ml-ci-boundary; policies ReadOnlyAccess; inline mlops-plan-state: state read-only under s3://churn-model-tfstate-123456789012/churn-model/, no data reads elsewhere)',
         'created IAM role "churn-model-ci-training" (trusts repo:acme/churn-model:pull_request, repo:acme/churn-model:ref:refs/heads/main; ' +
           'boundary ml-ci-boundary; policies none; inline mlops-training-data: read s3://acme-data/churn/2024/*)',
       ],

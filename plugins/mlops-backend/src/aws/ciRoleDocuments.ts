@@ -112,6 +112,42 @@ function stateEncryption(
   };
 }
 
+function lockTableArn(scope: PolicyScope, state: StateLocation): string {
+  return `arn:${scope.partition}:dynamodb:${state.region}:${scope.accountId}:table/${state.lockTable}`;
+}
+
+/**
+ * Reads of data rather than of configuration that the plan role's default
+ * policy (ReadOnlyAccess) allows account-wide. The plan role runs a pull
+ * request's code, so none of them is allowed outside the state; planning the
+ * generated Terraform roots needs none of them.
+ */
+const DATA_READ_ACTIONS = [
+  's3:GetObject',
+  's3:GetObjectVersion',
+  'dynamodb:BatchGetItem',
+  'dynamodb:GetItem',
+  'dynamodb:GetRecords',
+  'dynamodb:PartiQLSelect',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'ec2:GetPasswordData',
+  'ecr:BatchGetImage',
+  'ecr:GetDownloadUrlForLayer',
+  'kinesis:GetRecords',
+  'logs:FilterLogEvents',
+  'logs:GetLogEvents',
+  'logs:GetQueryResults',
+  'logs:StartLiveTail',
+  'logs:StartQuery',
+  'secretsmanager:GetSecretValue',
+  'sqs:ReceiveMessage',
+  'ssm:GetParameter',
+  'ssm:GetParameterHistory',
+  'ssm:GetParameters',
+  'ssm:GetParametersByPath',
+];
+
 function lockTableStatement(
   actions: string[],
   scope: PolicyScope,
@@ -126,7 +162,7 @@ function lockTableStatement(
       Sid: 'LegacyStateLockTable',
       Effect: 'Allow',
       Action: actions,
-      Resource: `arn:${scope.partition}:dynamodb:${state.region}:${scope.accountId}:table/${state.lockTable}`,
+      Resource: lockTableArn(scope, state),
       Condition: {
         // Terraform's lock items are keyed "<bucket>/<key>" and "<bucket>/<key>-md5".
         'ForAllValues:StringLike': {
@@ -188,8 +224,9 @@ export function terraformStatePolicy(
 
 /**
  * Read every environment's state, never write it: the plan role plans with
- * `-lock=false`. The explicit deny holds even if the platform's plan policies
- * grant more.
+ * `-lock=false`; and read no data (objects, items, parameters, secrets, logs,
+ * images) anywhere else. The explicit denies hold even if the platform's plan
+ * policies grant more.
  */
 export function planStatePolicy(
   scope: PolicyScope,
@@ -217,6 +254,14 @@ export function planStatePolicy(
       Effect: 'Deny',
       Action: ['s3:PutObject', 's3:DeleteObject'],
       Resource: objects,
+    },
+    {
+      Sid: 'NoDataReadsOutsideState',
+      Effect: 'Deny',
+      Action: DATA_READ_ACTIONS,
+      NotResource: state.lockTable
+        ? [objects, lockTableArn(scope, state)]
+        : [objects],
     },
     // With a legacy lock table Terraform checks the state digest even when not locking.
     ...lockTableStatement(['dynamodb:GetItem'], scope, state, state.keyPrefix),

@@ -118,7 +118,7 @@ export function desiredCiRoles(
       summary: `state read-only under ${s3Location(
         state.bucket,
         `${state.keyPrefix}/`,
-      )}`,
+      )}, no data reads elsewhere`,
     },
   });
   const dataset = request.dataset;
