@@ -5,6 +5,7 @@ import {
   getModelName,
   getPrimaryEnvironment,
   hasInferenceEndpoint,
+  isMlService,
 } from './entity';
 
 function component(annotations: Record<string, string>): Entity {
@@ -80,5 +81,20 @@ describe('entity helpers', () => {
       'mlops/inference-url-': 'http://x',
     });
     expect(hasInferenceEndpoint(entity)).toBe(false);
+  });
+
+  it('makes an ML service only of an entity the backend asks the catalog for', () => {
+    const environmentsOnly = { 'mlops/inference-url-staging': 'http://s' };
+
+    expect(hasInferenceEndpoint(component(environmentsOnly))).toBe(true);
+    expect(isMlService(component(environmentsOnly))).toBe(false);
+    expect(
+      isMlService(
+        component({ ...environmentsOnly, 'mlops/inference-url': 'http://p' }),
+      ),
+    ).toBe(true);
+    expect(
+      isMlService(component({ 'mlops/kubernetes-service': 'ml/churn:http' })),
+    ).toBe(true);
   });
 });

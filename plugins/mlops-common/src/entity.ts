@@ -25,6 +25,36 @@ export function hasInferenceEndpoint(entity: Entity): boolean {
 }
 
 /**
+ * The annotation sets that make an entity an ML service: one carrying every
+ * key of at least one set may declare a primary endpoint (see
+ * {@link getInferenceEndpoints}). The mlops backend asks the catalog for
+ * exactly these (a catalog filter cannot match per-environment keys), so an
+ * entity with only per-environment endpoints is not an ML service.
+ *
+ * @public
+ */
+export const ML_SERVICE_ANNOTATION_SETS: ReadonlyArray<readonly string[]> = [
+  [MLOPS_ANNOTATIONS.inferenceUrl],
+  [MLOPS_ANNOTATIONS.kubernetesService],
+  [MLOPS_ANNOTATIONS.modelName, STANDARD_ANNOTATIONS.kubernetesId],
+  [MLOPS_ANNOTATIONS.inferenceProtocol, STANDARD_ANNOTATIONS.kubernetesId],
+];
+
+/**
+ * Whether an entity is an ML service: it carries one of the
+ * {@link ML_SERVICE_ANNOTATION_SETS} and declares an endpoint with them.
+ *
+ * @public
+ */
+export function isMlService(entity: Entity): boolean {
+  const annotations = entity.metadata.annotations ?? {};
+  const marked = ML_SERVICE_ANNOTATION_SETS.some(keys =>
+    keys.every(key => key in annotations),
+  );
+  return marked && hasInferenceEndpoint(entity);
+}
+
+/**
  * The protocol an entity's endpoints speak; `v2` unless annotated `v1`.
  *
  * @public

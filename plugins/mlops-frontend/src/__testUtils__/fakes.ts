@@ -165,3 +165,13 @@ export function backstageError(
 ): Promise<ResponseError> {
   return ResponseError.fromResponse(errorResponse(status, name, message));
 }
+
+/**
+ * The error `MlopsClient` throws when no mlops backend plugin is installed:
+ * Backstage then answers `/api/mlops/...` with an empty 404.
+ */
+export function emptyNotFoundError(): Promise<ResponseError> {
+  return ResponseError.fromResponse(
+    new Response('', { status: 404, statusText: 'Not Found' }),
+  );
+}

@@ -10,8 +10,7 @@ import {
 import {
   getInferenceEndpoints,
   InferenceEndpoint,
-  MLOPS_ANNOTATIONS,
-  STANDARD_ANNOTATIONS,
+  ML_SERVICE_ANNOTATION_SETS,
 } from '@eks-mlops/backstage-plugin-mlops-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
@@ -40,20 +39,10 @@ const exists = (...keys: string[]) =>
     keys.map(key => [`metadata.annotations.${key}`, CATALOG_FILTER_EXISTS]),
   );
 
-/**
- * Entities that may declare a primary endpoint (see `getInferenceEndpoints`):
- * a URL, an explicit Kubernetes target, or the Kubernetes annotations of an
- * entity marked as an ML service. Any of them (the catalog ORs the list).
- */
-const ML_SERVICE_FILTER = [
-  exists(MLOPS_ANNOTATIONS.inferenceUrl),
-  exists(MLOPS_ANNOTATIONS.kubernetesService),
-  exists(MLOPS_ANNOTATIONS.modelName, STANDARD_ANNOTATIONS.kubernetesId),
-  exists(
-    MLOPS_ANNOTATIONS.inferenceProtocol,
-    STANDARD_ANNOTATIONS.kubernetesId,
-  ),
-];
+/** Entities carrying any of the ML service annotation sets (the catalog ORs the list). */
+const ML_SERVICE_FILTER = ML_SERVICE_ANNOTATION_SETS.map(keys =>
+  exists(...keys),
+);
 
 export function toMlService(entity: Entity): MlService {
   const owner = (entity.spec as { owner?: unknown } | undefined)?.owner;

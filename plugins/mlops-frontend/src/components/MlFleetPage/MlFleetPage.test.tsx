@@ -5,6 +5,7 @@ import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import {
   backstageError,
+  emptyNotFoundError,
   fakeMlopsApi,
   mlServiceEntity,
 } from '../../__testUtils__/fakes';
@@ -150,6 +151,9 @@ describe('MlFleetPage', () => {
       }),
     });
     expect(await screen.findByText('No ML services yet')).toBeInTheDocument();
+    expect(
+      screen.getByText(/mlops\/inference-url or mlops\/kubernetes-service/),
+    ).toBeInTheDocument();
   });
 
   it('shows backend errors', async () => {
@@ -162,5 +166,20 @@ describe('MlFleetPage', () => {
       mlopsApi: fakeMlopsApi({ getFleet: jest.fn().mockRejectedValue(error) }),
     });
     expect(await screen.findAllByText(/store offline/)).not.toHaveLength(0);
+  });
+
+  it('says how to install the backend plugin when nothing answers at /api/mlops', async () => {
+    const error = await emptyNotFoundError();
+    await renderPage({
+      mlopsApi: fakeMlopsApi({ getFleet: jest.fn().mockRejectedValue(error) }),
+    });
+    expect(
+      await screen.findByText(
+        /The mlops backend plugin does not answer at \/api\/mlops/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByText(/Request failed with 404/),
+    ).not.toBeInTheDocument();
   });
 });

@@ -15,6 +15,10 @@ import { mlopsApiRef } from '../../api';
 import { useFleetReplicas } from '../../hooks/useFleetReplicas';
 import { FleetTable, fleetRows } from '../FleetTable';
 import { formatCheckedAt } from '../format';
+import {
+  isMlopsBackendMissing,
+  MissingMlopsBackend,
+} from '../MissingMlopsBackend';
 
 /** The fleet page with its own header, for apps on the legacy frontend system. */
 export function MlFleetPage() {
@@ -49,6 +53,9 @@ export function MlFleetContent() {
   if (loading) {
     return <Progress />;
   }
+  if (error && isMlopsBackendMissing(error)) {
+    return <MissingMlopsBackend />;
+  }
   if (error || !fleet) {
     return <ResponseErrorPanel error={error ?? new Error('No answer')} />;
   }
@@ -57,7 +64,7 @@ export function MlFleetContent() {
       <EmptyState
         missing="data"
         title="No ML services yet"
-        description={`Components with the ${MLOPS_ANNOTATIONS.inferenceUrl} annotation appear here. Create one with the "Create new ML service" template, or annotate an existing component with the URL of its model endpoint.`}
+        description={`Components that declare a primary model endpoint, with the ${MLOPS_ANNOTATIONS.inferenceUrl} or ${MLOPS_ANNOTATIONS.kubernetesService} annotation, appear here. Create one with the "Create new ML service" template, or annotate an existing component with the URL or Kubernetes Service of its model endpoint.`}
       />
     );
   }

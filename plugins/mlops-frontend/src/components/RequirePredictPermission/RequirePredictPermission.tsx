@@ -3,6 +3,7 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { usePermission } from '@backstage/plugin-permission-react';
 import { mlopsEntityPredictPermission } from '@eks-mlops/backstage-plugin-mlops-common';
 import Typography from '@material-ui/core/Typography';
+import { ResponseErrorPanel } from '@backstage/core-components';
 
 /**
  * Renders its children only for users allowed to send predictions to this
@@ -12,12 +13,22 @@ export function RequirePredictPermission(props: {
   entity: Entity;
   children: ReactNode;
 }) {
-  const { loading, allowed } = usePermission({
+  const { loading, allowed, error } = usePermission({
     permission: mlopsEntityPredictPermission,
     resourceRef: stringifyEntityRef(props.entity),
   });
   if (loading) {
     return null;
+  }
+  // A failed check also reports `allowed: false`; asking the administrator
+  // for a permission the user may well have would mislead.
+  if (error) {
+    return (
+      <ResponseErrorPanel
+        title="Could not check whether you may send test predictions"
+        error={error}
+      />
+    );
   }
   if (!allowed) {
     return (

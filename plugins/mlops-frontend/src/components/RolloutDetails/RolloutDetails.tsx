@@ -23,6 +23,7 @@ import { Fact, Facts } from '../Facts';
 import { PLACEHOLDER } from '../format';
 import { NOT_DEPLOYED_YET } from '../HealthStatus';
 import { RolloutStatus } from '../RolloutStatus';
+import { domIdOf } from './domId';
 
 /**
  * Deployments, pods and autoscaling of an entity, for the tab. Only below
@@ -86,7 +87,12 @@ function ClusterProblems(props: { problems: ClusterProblem[] }) {
 
 function DeploymentDetails(props: { deployment: DeploymentRollout }) {
   const { deployment } = props;
-  const headingId = `rollout-${deployment.cluster}-${deployment.namespace}-${deployment.name}`;
+  const headingId = domIdOf(
+    'rollout',
+    deployment.cluster,
+    deployment.namespace,
+    deployment.name,
+  );
   return (
     <Box component="section" aria-labelledby={headingId} mb={3}>
       <Typography variant="h6" component="h3" id={headingId}>

@@ -1,0 +1,5 @@
+export { MissingMlopsBackend } from './MissingMlopsBackend';
+export {
+  isMlopsBackendMissing,
+  isUnknownToMlopsBackend,
+} from './backendErrors';
