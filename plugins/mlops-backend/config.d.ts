@@ -91,7 +91,7 @@ export interface Config {
       timeout?: string | HumanDuration;
       /** Endpoints probed at the same time. Default 20. */
       concurrency?: number;
-      /** Random delay before each cycle, so backends do not probe in lockstep. Default 5 s, at most a tenth of the interval. */
+      /** Random delay before each cycle, so backends do not probe in lockstep. Default 5 s (a tenth of the interval when shorter); at most a tenth of the interval, or start-up fails. */
       jitter?: string | HumanDuration;
       /** Longest wait between probes of an endpoint that keeps failing (the wait doubles per failure). Default 10 min. */
       maxBackoff?: string | HumanDuration;

@@ -50,9 +50,7 @@ export const mlopsPlugin = createBackendPlugin({
           auditor: deps.auditor,
           catalog: deps.catalog,
         });
-        deps.lifecycle.addShutdownHook(async () => {
-          await Promise.all(services.clients.map(client => client.close()));
-        });
+        deps.lifecycle.addShutdownHook(() => services.shutdown());
         await scheduleMlopsTasks({
           scheduler: deps.scheduler,
           database: deps.database,

@@ -38,6 +38,12 @@ describe('readMlopsServiceOptions', () => {
     });
   });
 
+  it('accepts a jitter of up to a tenth of the interval', () => {
+    const options = read({ prober: { interval: '30s', jitter: '3s' } });
+    expect(options.prober.jitterMs).toBe(3_000);
+    expect(read({ prober: { jitter: '0s' } }).prober.jitterMs).toBe(0);
+  });
+
   it.each([
     [
       { prober: { interval: 'soon' } },
@@ -56,6 +62,14 @@ describe('readMlopsServiceOptions', () => {
       'mlops.prober.concurrency is 0; use a whole number',
     ],
     [{ prober: { concurrency: 2.5 } }, 'mlops.prober.concurrency is 2.5'],
+    [
+      { prober: { interval: '30s', jitter: '60s' } },
+      'mlops.prober.jitter (60000 ms) is more than a tenth of prober.interval (30000 ms); use at most 3000 ms or lengthen the interval',
+    ],
+    [
+      { prober: { jitter: '6001ms' } },
+      'mlops.prober.jitter (6001 ms) is more than a tenth of prober.interval (60000 ms)',
+    ],
     [{ history: { retention: '5m' } }, 'mlops.history.retention is 300000 ms'],
     [
       { history: { summaryRefresh: 'hourly' } },

@@ -134,6 +134,26 @@ function readHostPatterns(
   return patterns.map(p => p.trim().toLowerCase());
 }
 
+/** The jitter: at most a tenth of the interval, or every cycle would sleep past its timeout. */
+function readJitterMs(config: Config | undefined, intervalMs: number): number {
+  const maxMs = Math.floor(intervalMs / 10);
+  const jitterMs = readMs(
+    config,
+    'prober',
+    'jitter',
+    Math.min(DEFAULT_OPTIONS.prober.jitterMs, maxMs),
+    0,
+  );
+  if (jitterMs > maxMs) {
+    throw configError(
+      'prober.jitter',
+      `(${jitterMs} ms) is more than a tenth of prober.interval (${intervalMs} ms)`,
+      `use at most ${maxMs} ms or lengthen the interval`,
+    );
+  }
+  return jitterMs;
+}
+
 /**
  * Reads the `mlops` section; every problem names the key and how to fix it.
  * Defaults are in {@link DEFAULT_OPTIONS}.
@@ -177,13 +197,7 @@ export function readMlopsServiceOptions(config: Config): MlopsServiceOptions {
         'concurrency',
         defaults.prober.concurrency,
       ),
-      jitterMs: readMs(
-        prober,
-        'prober',
-        'jitter',
-        Math.min(defaults.prober.jitterMs, Math.floor(intervalMs / 10)),
-        0,
-      ),
+      jitterMs: readJitterMs(prober, intervalMs),
       maxBackoffMs: readMs(
         prober,
         'prober',

@@ -16,7 +16,7 @@ import { FailureBackoff } from './health/FailureBackoff';
 import { HealthProber } from './health/HealthProber';
 import { HealthSnapshotCache } from './health/HealthSnapshotCache';
 import { WindowStatsCache } from './health/WindowStatsCache';
-import { createOutboundClient, OutboundClient } from './outbound';
+import { createOutboundClient } from './outbound';
 import { KubernetesServiceProxy } from './kubernetes/KubernetesServiceProxy';
 import { PredictService } from './predict/PredictService';
 import { createEndpointRouter } from './routing/EndpointRouter';
@@ -41,8 +41,12 @@ export interface MlopsServices {
   health: EndpointHealthService;
   fleet: FleetService;
   predict: PredictService;
-  /** The guarded HTTP clients, whose kept-alive connections close on shutdown. */
-  clients: OutboundClient[];
+  /**
+   * For the plugin's shutdown hook: stops the prober, then closes the
+   * guarded clients once their requests in flight end, so no probe is cut
+   * off by the closing client and stored as down.
+   */
+  shutdown(): Promise<void>;
 }
 
 export async function createMlopsServices(
@@ -117,6 +121,9 @@ export async function createMlopsServices(
       client: predictClient,
       router,
     }),
-    clients: [probeClient, predictClient],
+    async shutdown() {
+      prober.stop();
+      await Promise.all([probeClient.close(), predictClient.close()]);
+    },
   };
 }

@@ -113,8 +113,9 @@ export class EndpointHealthService {
       this.needsProbe(target, now),
     );
     if (targets.length === 0) return;
-    await this.options.prober.probeNow(targets);
-    await this.options.snapshots.refresh();
+    const stored = await this.options.prober.probeNow(targets);
+    // None once the prober stopped for shutdown: nothing new to publish.
+    if (stored.length > 0) await this.options.snapshots.refresh();
   }
 
   private needsProbe(target: ProbeTarget, now: number): boolean {

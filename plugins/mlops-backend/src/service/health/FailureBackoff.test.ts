@@ -32,12 +32,20 @@ describe('FailureBackoff', () => {
     ]);
   });
 
-  it('counts down results and guard refusals as failures, and resets on anything else', () => {
+  it('counts only down results as failures, and resets on anything else', () => {
     expect(isFailure(result('down', t0))).toBe(true);
-    expect(isFailure(result('unknown', t0, { errorClass: 'blocked' }))).toBe(
-      true,
-    );
     expect(isFailure(result('degraded', t0))).toBe(false);
+    expect(backoff.nextFailures(2, result('down', t0))).toBe(3);
+    expect(backoff.nextFailures(2, result('healthy', t0))).toBe(0);
+  });
+
+  it('does not back off an endpoint that was not probed (guard refusal, routing failure)', () => {
+    const blocked = result('unknown', t0, { errorClass: 'blocked' });
+    const notRouted = result('unknown', t0, { errorClass: 'bad-status' });
+    expect(isFailure(blocked)).toBe(false);
+    expect(isFailure(notRouted)).toBe(false);
+    expect(backoff.nextFailures(3, blocked)).toBe(0);
+    expect(backoff.nextFailures(3, notRouted)).toBe(0);
     expect(backoff.nextFailures(2, result('down', t0))).toBe(3);
     expect(backoff.nextFailures(2, result('healthy', t0))).toBe(0);
   });

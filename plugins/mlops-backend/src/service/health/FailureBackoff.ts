@@ -1,8 +1,13 @@
 import { EndpointHealth } from '@eks-mlops/backstage-plugin-mlops-common';
 
-/** Whether a probe result counts as a failure for the back-off. */
+/**
+ * Whether a probe result counts as a failure for the back-off. Only `down`
+ * does: an `unknown` result (refused by the outbound guard, invalid target,
+ * Kubernetes plugin unreachable) says nothing about the model, and once the
+ * adopter fixes the cause the endpoint must be probed on the next cycle.
+ */
 export function isFailure(health: EndpointHealth): boolean {
-  return health.state === 'down' || health.errorClass === 'blocked';
+  return health.state === 'down';
 }
 
 /**

@@ -71,6 +71,11 @@ async function createProber(
   return { prober, store };
 }
 
+/** Resolves once `condition` holds, checking every few milliseconds. */
+async function waitUntil(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise(resolve => setTimeout(resolve, 5));
+}
+
 describe('HealthProber', () => {
   const servers: FixtureServer[] = [];
   afterAll(async () => {
@@ -252,5 +257,80 @@ describe('HealthProber', () => {
     expect(metadataCalls()).toBe(1);
     const [latest] = await store.latest(['component:default/meta']);
     expect(latest.health.model?.inputs?.[0].shape).toEqual([-1, 4]);
+  });
+  it('stops mid-cycle for shutdown: stores nothing more and refreshes no snapshot', async () => {
+    const { server, stats } = await countingServer(300);
+    servers.push(server);
+    const entities = Array.from({ length: 6 }, (_, i) =>
+      entity(`stop-${i}`, server.url),
+    );
+    const client = createOutboundClient({
+      allowPrivateNetworks: true,
+      timeoutMs: 2000,
+    });
+    const onResultsStored = jest.fn(async () => {});
+    const { prober, store } = await createProber(entities, {
+      client,
+      concurrency: 2,
+      onResultsStored,
+    });
+    const recordMany = jest.spyOn(store, 'recordMany');
+
+    const cycle = prober.runCycle();
+    // Two endpoints in flight, four calls each.
+    await waitUntil(() => stats.inFlight === 8);
+    prober.stop();
+    await client.close();
+    const report = await cycle;
+
+    expect(report.probed).toBe(0);
+    expect(recordMany).not.toHaveBeenCalled();
+    expect(onResultsStored).not.toHaveBeenCalled();
+    expect(await store.latest()).toEqual([]);
+    // No further endpoint was called once the prober stopped.
+    expect(server.received).toHaveLength(8);
+
+    // A page view after shutdown began probes and stores nothing either.
+    const services = await new MlServiceCatalog(
+      catalogServiceMock({ entities }),
+      mockServices.logger.mock(),
+    ).list(await mockServices.auth().getOwnServiceCredentials());
+    expect(await prober.probeNow(probeTargetsOf(services, []))).toEqual([]);
+    expect(server.received).toHaveLength(8);
+    expect(recordMany).not.toHaveBeenCalled();
+  });
+
+  it('cuts the jitter short on stop and starts no cycle after it', async () => {
+    const { server } = await countingServer(0);
+    servers.push(server);
+    const { prober, store } = await createProber([entity('idle', server.url)], {
+      jitterMs: 10_000,
+      random: () => 0.9,
+    });
+    const started = Date.now();
+    const cycle = prober.runCycle();
+    prober.stop();
+    expect((await cycle).probed).toBe(0);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect((await prober.runCycle()).probed).toBe(0);
+    expect(server.received).toHaveLength(0);
+    expect(await store.latest()).toEqual([]);
+  });
+
+  it("discards a read's result that arrives after stop", async () => {
+    const { server, stats } = await countingServer(200);
+    servers.push(server);
+    const entities = [entity('late', server.url)];
+    const { prober, store } = await createProber(entities);
+    const services = await new MlServiceCatalog(
+      catalogServiceMock({ entities }),
+      mockServices.logger.mock(),
+    ).list(await mockServices.auth().getOwnServiceCredentials());
+
+    const read = prober.probeNow(probeTargetsOf(services, []));
+    await waitUntil(() => stats.inFlight === 4);
+    prober.stop();
+    expect(await read).toEqual([]);
+    expect(await store.latest()).toEqual([]);
   });
 });

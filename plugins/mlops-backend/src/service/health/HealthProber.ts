@@ -130,16 +130,40 @@ function stopwatch(): () => number {
   };
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
+/** Waits `ms`, or less once any of the signals aborts. */
+function sleep(
+  ms: number,
+  signals: Array<AbortSignal | undefined>,
+): Promise<void> {
+  if (ms <= 0 || signals.some(signal => signal?.aborted)) {
+    return Promise.resolve();
+  }
   return new Promise(resolve => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    // Ending the wait removes its listeners: the prober's stop signal lives
+    // as long as the backend.
+    const ended = new AbortController();
+    ended.signal.addEventListener('abort', () => resolve());
+    const timer = setTimeout(() => ended.abort(), ms);
+    const endEarly = () => {
       clearTimeout(timer);
-      resolve();
-    });
+      ended.abort();
+    };
+    for (const signal of signals) {
+      signal?.addEventListener('abort', endEarly, { signal: ended.signal });
+    }
   });
 }
+
+/** The report of a cycle that did not run because the prober is stopped. */
+const STOPPED_CYCLE: ProbeCycleReport = {
+  services: 0,
+  endpoints: 0,
+  probed: 0,
+  backingOff: 0,
+  down: 0,
+  durationMs: 0,
+  phasesMs: { catalog: 0, probe: 0, store: 0, snapshot: 0 },
+};
 
 /** The latest record of the endpoint at its current URL; a moved endpoint starts afresh. */
 function latestAtUrl(
@@ -186,6 +210,9 @@ export function probeTargetsOf(
  * the same second; endpoints backing off after failures are skipped. A probe
  * of an endpoint already being probed (by the cycle or a page view) joins the
  * running one instead of calling the endpoint again.
+ *
+ * {@link HealthProber.stop} ends probing for shutdown, before the outbound
+ * client closes.
  */
 export class HealthProber {
   private readonly running = new Map<string, RunningProbe>();
@@ -194,13 +221,30 @@ export class HealthProber {
     { model: ModelMetadata; readAt: number }
   >();
   private readonly random: () => number;
+  private readonly stopping = new AbortController();
 
   constructor(private readonly options: HealthProberOptions) {
     this.random = options.random ?? Math.random;
   }
 
+  /**
+   * Stops probing for shutdown: no cycle or read starts another probe, and
+   * results that arrive from now on are discarded instead of stored (the
+   * client is about to close, so they would be failures of our making), and
+   * no snapshot refresh follows.
+   */
+  stop(): void {
+    this.stopping.abort();
+  }
+
+  private get stopped(): boolean {
+    return this.stopping.signal.aborted;
+  }
+
   async runCycle(signal?: AbortSignal): Promise<ProbeCycleReport> {
-    await sleep(Math.floor(this.random() * this.options.jitterMs), signal);
+    const jitterMs = Math.floor(this.random() * this.options.jitterMs);
+    await sleep(jitterMs, [signal, this.stopping.signal]);
+    if (this.stopped) return STOPPED_CYCLE;
     const started = performance.now();
     const lap = stopwatch();
     const credentials = await this.options.auth.getOwnServiceCredentials();
@@ -226,7 +270,7 @@ export class HealthProber {
     // task, closure or promise per target waits for its turn all cycle long.
     let next = 0;
     const worker = async () => {
-      while (next < due.length && !signal?.aborted) {
+      while (next < due.length && !signal?.aborted && !this.stopped) {
         const target = due[next++];
         if (next === due.length) batches.resize(TAIL_BATCH_SIZE);
         const record = await this.probeOnce(target, store).result;
@@ -248,7 +292,7 @@ export class HealthProber {
     }
     const stored = await batches.flush();
     const storeMs = lap();
-    await this.options.onResultsStored?.();
+    if (!this.stopped) await this.options.onResultsStored?.();
     const snapshotMs = lap();
 
     const report: ProbeCycleReport = {
@@ -275,18 +319,21 @@ export class HealthProber {
 
   /**
    * Probes the given targets now (joining probes already running) and
-   * resolves once every result is in the store.
+   * resolves once every result is in the store, with the results; with none
+   * once the prober is stopped.
    */
   async probeNow(targets: ProbeTarget[]): Promise<EndpointRecord[]> {
+    if (this.stopped) return [];
     const store = (record: EndpointRecord) =>
       this.options.store.recordMany([record]);
-    return Promise.all(
+    const records = await Promise.all(
       targets.map(async target => {
         const probe = this.probeOnce(target, store);
         await probe.stored;
         return probe.result;
       }),
     );
+    return this.stopped ? [] : records;
   }
 
   /**
@@ -301,7 +348,9 @@ export class HealthProber {
     const joined = this.running.get(key);
     if (joined) return joined;
     const result = this.probe(target, key);
-    const stored = result.then(store);
+    const stored = result.then(record =>
+      this.stopped ? undefined : store(record),
+    );
     const probe: RunningProbe = { result, stored };
     this.running.set(key, probe);
     stored

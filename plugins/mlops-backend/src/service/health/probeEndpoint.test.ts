@@ -11,7 +11,12 @@ import {
   v1Handler,
   v2Handler,
 } from '../__testUtils__/httpFixtures';
-import { createOutboundClient, OutboundGuardOptions } from '../outbound';
+import {
+  createOutboundClient,
+  OutboundError,
+  OutboundGuardOptions,
+} from '../outbound';
+import { EndpointRouter } from '../routing/EndpointRouter';
 import { probeEndpoint } from './probeEndpoint';
 
 const MODEL = 'iris-classifier';
@@ -232,6 +237,8 @@ describe('probeEndpoint, OIP V2', () => {
     expect(health.state).toBe('unknown');
     expect(health.errorClass).toBe('blocked');
     expect(health.errorMessage).toMatch(/outbound guard.*metadata/);
+    // No setting lifts this refusal, so none is suggested.
+    expect(health.errorMessage).not.toMatch(/to allow it/);
   });
 
   it('is unknown when redirected to a host outside the allowlist', async () => {
@@ -242,6 +249,9 @@ describe('probeEndpoint, OIP V2', () => {
     );
     expect(health.state).toBe('unknown');
     expect(health.errorMessage).toMatch(/allowlist/);
+    expect(health.errorMessage).toMatch(
+      /to allow it, add models\.evil\.test to mlops\.outbound\.allowedHosts$/,
+    );
   });
 
   it('is unknown, without contacting the endpoint, when the guard is strict', async () => {
@@ -252,6 +262,38 @@ describe('probeEndpoint, OIP V2', () => {
     );
     expect(health).toMatchObject({ state: 'unknown', errorClass: 'blocked' });
     expect(health.errorMessage).toMatch(/private, loopback/);
+    expect(health.errorMessage).toMatch(
+      /to allow it, set mlops\.outbound\.allowPrivateNetworks: true$/,
+    );
+    expect(server.received).toHaveLength(0);
+  });
+
+  it.each([
+    [
+      'the Kubernetes plugin answers with an error',
+      new OutboundError(
+        'bad-status',
+        "the Kubernetes plugin's cluster list returned HTTP 404; add @backstage/plugin-kubernetes-backend",
+      ),
+      'bad-status',
+    ],
+    ['routing throws', new Error('discovery failed'), 'reset'],
+  ])('is unknown, not down, when %s', async (_case, error, errorClass) => {
+    const server = await fixture(v2Handler({ modelName: MODEL }));
+    const router: EndpointRouter = {
+      route: async () => {
+        throw error;
+      },
+    };
+    const health = await probeEndpoint(endpoint(server.url), client(), {
+      router,
+    });
+    expect(health).toMatchObject({
+      state: 'unknown',
+      errorClass,
+      errorMessage: `not probed: ${error.message}`,
+    });
+    expect(health.live).toBeUndefined();
     expect(server.received).toHaveLength(0);
   });
 

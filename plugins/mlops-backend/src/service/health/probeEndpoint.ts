@@ -103,29 +103,48 @@ function findingOf(label: string, result: CallResult): Finding | undefined {
   };
 }
 
+type HealthBase = Pick<EndpointHealth, 'environment' | 'url' | 'checkedAt'>;
+
+/** What to tell the adopter about an endpoint that was not probed. */
+function notProbedMessage(error: OutboundError): string {
+  if (error.errorClass !== 'blocked') return `not probed: ${error.message}`;
+  const remedy = error.remedy ? `; to allow it, ${error.remedy}` : '';
+  return `not probed, refused by the outbound guard: ${error.message}${remedy}`;
+}
+
+/** An endpoint that was not called: nothing is known about the model itself. */
+function notProbed(
+  base: HealthBase,
+  error: OutboundError,
+  latencyMs: number,
+): EndpointHealth {
+  return {
+    ...base,
+    state: 'unknown',
+    latencyMs,
+    errorClass: error.errorClass,
+    errorMessage: notProbedMessage(error),
+  };
+}
+
 /** The health of an endpoint whose first call never got an answer. */
 function unreachable(
-  base: Pick<EndpointHealth, 'environment' | 'url' | 'checkedAt'>,
+  base: HealthBase,
   error: OutboundError,
   label: string,
   latencyMs: number,
 ): EndpointHealth {
   // A refusal by the guard or an invalid target says nothing about the endpoint itself.
-  const notProbed =
-    error.errorClass === 'blocked' || error.errorClass === 'invalid-target';
-  let errorMessage = `${label}: ${error.message}`;
-  if (error.errorClass === 'blocked') {
-    errorMessage = `not probed, refused by the outbound guard: ${error.message}`;
-  } else if (error.errorClass === 'invalid-target') {
-    errorMessage = `not probed: ${error.message}`;
+  if (error.errorClass === 'blocked' || error.errorClass === 'invalid-target') {
+    return notProbed(base, error, latencyMs);
   }
   return {
     ...base,
-    state: notProbed ? 'unknown' : 'down',
-    live: notProbed ? undefined : false,
+    state: 'down',
+    live: false,
     latencyMs,
     errorClass: error.errorClass,
-    errorMessage,
+    errorMessage: `${label}: ${error.message}`,
   };
 }
 
@@ -160,10 +179,7 @@ export interface ProbeOptions {
   router?: EndpointRouter;
 }
 
-function liveDown(
-  base: Pick<EndpointHealth, 'environment' | 'url' | 'checkedAt'>,
-  live: OutboundResponse,
-): EndpointHealth {
+function liveDown(base: HealthBase, live: OutboundResponse): EndpointHealth {
   return {
     ...base,
     state: 'down',
@@ -179,7 +195,7 @@ async function probeV2(
   endpoint: InferenceEndpoint,
   client: OutboundClient,
   route: EndpointRoute,
-  base: Pick<EndpointHealth, 'environment' | 'url' | 'checkedAt'>,
+  base: HealthBase,
   options: ProbeOptions,
 ): Promise<EndpointHealth> {
   const paths = v2Paths(endpoint.modelName);
@@ -232,7 +248,7 @@ async function probeV1(
   endpoint: InferenceEndpoint,
   client: OutboundClient,
   route: EndpointRoute,
-  base: Pick<EndpointHealth, 'environment' | 'url' | 'checkedAt'>,
+  base: HealthBase,
 ): Promise<EndpointHealth> {
   const started = performance.now();
   const result = await call(client, route, v1Paths(endpoint.modelName).model);
@@ -288,8 +304,8 @@ async function probeV1(
 /**
  * Probes one inference endpoint through the guarded client, at its URL or
  * through the Kubernetes service proxy (`options.router`); an endpoint that
- * cannot be routed (invalid target, unknown cluster) is reported `unknown`
- * without a call.
+ * cannot be routed (invalid target, unknown or unusable cluster, Kubernetes
+ * plugin unreachable) is reported `unknown` without a call.
  *
  * V2 (Open Inference Protocol) checks live, ready, model ready and model
  * metadata, all at once; V1 (KServe) reads `/v1/models/{m}`. `latencyMs` is the time of
@@ -312,12 +328,14 @@ export async function probeEndpoint(
   try {
     route = await (options.router ?? directEndpointRouter).route(endpoint);
   } catch (error) {
+    // Routing failed before the model was called (Kubernetes plugin missing
+    // or unreachable, cluster unusable): unknown, never down.
     const failure =
       error instanceof OutboundError
         ? error
         : new OutboundError('reset', (error as Error).message);
     const elapsed = Math.round(performance.now() - started);
-    return unreachable(base, failure, 'route', elapsed);
+    return notProbed(base, failure, elapsed);
   }
   return endpoint.protocol === 'v1'
     ? probeV1(endpoint, client, route, base)

@@ -6,6 +6,25 @@ import type { EndpointRoute } from '../routing/EndpointRouter';
 /** The header that names the cluster of a call to the Kubernetes plugin's proxy. */
 export const KUBERNETES_CLUSTER_HEADER = 'backstage-kubernetes-cluster';
 
+/**
+ * Auth providers of the Kubernetes plugin that sign with the signed-in
+ * user's token sent by the frontend; a service-to-service call has none, so
+ * the proxy fails (`google`, `oidc`) or calls anonymously (`aks`).
+ */
+const USER_TOKEN_AUTH_PROVIDERS = new Set(['aks', 'google', 'oidc']);
+/** The Kubernetes plugin's auth providers that sign on the server side. */
+const SERVER_SIDE_AUTH_PROVIDERS =
+  'aws, azure, googleServiceAccount, serviceAccount or localKubectlProxy';
+
+const PLUGIN_HINT =
+  'Kubernetes targets are reached through the Kubernetes backend plugin: add @backstage/plugin-kubernetes-backend to this backend and check that its /clusters route answers';
+
+/** A cluster as the Kubernetes plugin lists it. */
+interface ListedCluster {
+  name: string;
+  authProvider?: string;
+}
+
 export interface KubernetesServiceProxyOptions {
   discovery: DiscoveryService;
   auth: AuthService;
@@ -45,11 +64,12 @@ export interface KubernetesServiceProxyOptions {
  * never from the metadata refusal), so a redirect the model answers with is
  * vetted like any other URL, and the token goes to that origin only.
  *
- * The cluster must be one the Kubernetes plugin lists at `/clusters`; a
- * target without a cluster is accepted while it lists exactly one.
+ * The cluster must be one the Kubernetes plugin lists at `/clusters`, with
+ * an auth provider that signs on the server side; a target without a
+ * cluster is accepted while it lists exactly one.
  */
 export class KubernetesServiceProxy {
-  private clusters?: { names: Promise<string[]>; readAt: number };
+  private clusters?: { list: Promise<ListedCluster[]>; readAt: number };
 
   constructor(private readonly options: KubernetesServiceProxyOptions) {}
 
@@ -84,69 +104,80 @@ export class KubernetesServiceProxy {
     trustedOrigin: string,
     token: string,
   ): Promise<string> {
-    let names = await this.clusterNames(base, trustedOrigin, token);
+    let clusters = await this.clusterList(base, trustedOrigin, token);
+    const find = () => clusters.find(c => c.name === target.cluster);
     if (
       target.cluster !== undefined &&
-      !names.includes(target.cluster) &&
+      !find() &&
       this.clusterListAgeMs() >= (this.options.clusterMissRefreshMs ?? 5_000)
     ) {
       this.clusters = undefined;
-      names = await this.clusterNames(base, trustedOrigin, token);
+      clusters = await this.clusterList(base, trustedOrigin, token);
     }
+    const cluster = target.cluster === undefined ? clusters[0] : find();
+    const names = clusters.map(c => c.name);
     const listed = names.length > 0 ? names.join(', ') : 'none';
-    if (target.cluster === undefined) {
-      if (names.length === 1) return names[0];
+    if (target.cluster === undefined && clusters.length !== 1) {
       throw new OutboundError(
         'invalid-target',
         `the Kubernetes target names no cluster and the Kubernetes plugin configures ${names.length} (${listed}); name one as <cluster>/<namespace>/<service>`,
       );
     }
-    if (!names.includes(target.cluster)) {
+    if (!cluster) {
       throw new OutboundError(
         'invalid-target',
         `cluster "${target.cluster}" is not configured in the Kubernetes plugin (configured: ${listed})`,
       );
     }
-    return target.cluster;
+    return usableCluster(cluster);
   }
 
   private clusterListAgeMs(): number {
     return this.clusters ? Date.now() - this.clusters.readAt : Infinity;
   }
 
-  private clusterNames(
+  private clusterList(
     base: string,
     trustedOrigin: string,
     token: string,
-  ): Promise<string[]> {
+  ): Promise<ListedCluster[]> {
     const maxAge = this.options.clusterCacheMs ?? 60_000;
     const cached = this.clusters;
-    if (cached && Date.now() - cached.readAt < maxAge) return cached.names;
-    const names = this.readClusterNames(base, trustedOrigin, token);
-    const entry = { names, readAt: Date.now() };
+    if (cached && Date.now() - cached.readAt < maxAge) return cached.list;
+    const list = this.readClusterList(base, trustedOrigin, token);
+    const entry = { list, readAt: Date.now() };
     this.clusters = entry;
     // A failed read is not reused.
-    names.catch(() => {
+    list.catch(() => {
       if (this.clusters === entry) this.clusters = undefined;
     });
-    return names;
+    return list;
   }
 
-  private async readClusterNames(
+  private async readClusterList(
     base: string,
     trustedOrigin: string,
     token: string,
-  ): Promise<string[]> {
-    const response = await this.options.client.request({
-      url: `${base}/clusters`,
-      headers: { accept: 'application/json' },
-      trustedOrigin,
-      bearerToken: token,
-    });
+  ): Promise<ListedCluster[]> {
+    let response;
+    try {
+      response = await this.options.client.request({
+        url: `${base}/clusters`,
+        headers: { accept: 'application/json' },
+        trustedOrigin,
+        bearerToken: token,
+      });
+    } catch (error) {
+      const { errorClass, message } = error as OutboundError;
+      throw new OutboundError(
+        errorClass ?? 'reset',
+        `the Kubernetes plugin's cluster list did not answer (${message}); ${PLUGIN_HINT}`,
+      );
+    }
     if (response.status !== 200) {
       throw new OutboundError(
         'bad-status',
-        `the Kubernetes plugin's cluster list returned HTTP ${response.status}`,
+        `the Kubernetes plugin's cluster list returned HTTP ${response.status}; ${PLUGIN_HINT}`,
       );
     }
     let items: unknown;
@@ -161,8 +192,26 @@ export class KubernetesServiceProxy {
         "the Kubernetes plugin's cluster list is not {items: [...]}",
       );
     }
-    return items
-      .map(item => (item as { name?: unknown })?.name)
-      .filter((name): name is string => typeof name === 'string');
+    return items.filter(isListedCluster);
   }
+}
+
+function isListedCluster(item: unknown): item is ListedCluster {
+  return typeof (item as { name?: unknown } | null)?.name === 'string';
+}
+
+/** The cluster's name, unless its auth provider cannot sign a call from a backend. */
+function usableCluster(cluster: ListedCluster): string {
+  const { name, authProvider } = cluster;
+  if (
+    authProvider !== undefined &&
+    USER_TOKEN_AUTH_PROVIDERS.has(authProvider)
+  ) {
+    throw new OutboundError(
+      'invalid-target',
+      `cluster "${name}" uses the Kubernetes auth provider "${authProvider}", which needs the signed-in user's token; ` +
+        `the mlops backend calls the Kubernetes plugin as a service, so give this cluster a server-side auth provider (${SERVER_SIDE_AUTH_PROVIDERS})`,
+    );
+  }
+  return name;
 }

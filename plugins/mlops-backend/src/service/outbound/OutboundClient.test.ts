@@ -456,7 +456,24 @@ describe('redirects', () => {
     const error = await failureOf(client.request({ url: server.url }));
     expect(error.errorClass).toBe('blocked');
     expect(error.message).toMatch(/allowlist/);
+    expect(error.remedy).toBe(
+      'add evil.example.org to mlops.outbound.allowedHosts',
+    );
     expect(resolve).not.toHaveBeenCalled();
+  });
+
+  it('names the setting that lifts a private-range refusal, and none for metadata', async () => {
+    const server = await fixture((_req, res) => sendJson(res, 200, {}));
+    const strict = createOutboundClient({ allowPrivateNetworks: false });
+    const privateRefusal = await failureOf(strict.request({ url: server.url }));
+    expect(privateRefusal.remedy).toBe(
+      'set mlops.outbound.allowPrivateNetworks: true',
+    );
+    const metadata = await failureOf(
+      strict.request({ url: 'http://169.254.169.254/' }),
+    );
+    expect(metadata.errorClass).toBe('blocked');
+    expect(metadata.remedy).toBeUndefined();
   });
 
   it('refuses a redirect to a non-http scheme', async () => {
@@ -564,5 +581,16 @@ describe('HTTPS to a vetted address', () => {
       await client.close();
       await server.close();
     }
+  });
+});
+
+describe('close', () => {
+  it('lets requests in flight finish instead of failing them', async () => {
+    const server = await fixture(slowHandler(200));
+    const client = loopback({ timeoutMs: 2000 });
+    const inFlight = client.request({ url: server.url });
+    await new Promise(resolve => setTimeout(resolve, 50));
+    await client.close();
+    expect((await inFlight).status).toBe(200);
   });
 });

@@ -4,7 +4,7 @@ import { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
 import { Agent, buildConnector, Dispatcher } from 'undici';
 import { setNewest } from '../boundedMap';
-import { refusalReason } from './addressPolicy';
+import { classifyAddress, refusalReason } from './addressPolicy';
 import { isHostAllowed, normalizeHost } from './hostPolicy';
 import { classifyNetworkError, OutboundError } from './OutboundError';
 
@@ -122,8 +122,8 @@ function withoutHeader(
   );
 }
 
-function blocked(message: string): OutboundError {
-  return new OutboundError('blocked', message);
+function blocked(message: string, remedy?: string): OutboundError {
+  return new OutboundError('blocked', message, remedy);
 }
 
 function parseTarget(raw: string, base?: URL): URL {
@@ -405,7 +405,13 @@ export function createOutboundClient(
     }
     for (const { address } of addresses) {
       const reason = refusalReason(address, allowPrivateNetworks || trusted);
-      if (reason) throw blocked(`${host} refused: ${reason}`);
+      if (reason) {
+        const remedy =
+          classifyAddress(address) === 'private'
+            ? 'set mlops.outbound.allowPrivateNetworks: true'
+            : undefined;
+        throw blocked(`${host} refused: ${reason}`, remedy);
+      }
     }
     const { address, family } = addresses[0];
     return { url, address, family, trusted };
@@ -423,7 +429,10 @@ export function createOutboundClient(
     const host = normalizeHost(url.hostname);
     const trusted = trustedOrigin !== undefined && url.origin === trustedOrigin;
     if (!trusted && !isHostAllowed(host, allowedHosts)) {
-      throw blocked(`host ${host} is not in the allowlist`);
+      throw blocked(
+        `host ${host} is not in the allowlist`,
+        `add ${host} to mlops.outbound.allowedHosts`,
+      );
     }
     const family = isIP(host);
     if (family !== 0)
@@ -512,10 +521,12 @@ export function createOutboundClient(
         deadline.clear();
       }
     },
+    // Graceful: requests in flight end first (each within its timeout),
+    // instead of failing with "the client is destroyed".
     async close() {
       await Promise.all([
-        agents.guarded.agent.destroy(),
-        agents.trusted.agent.destroy(),
+        agents.guarded.agent.close(),
+        agents.trusted.agent.close(),
       ]);
     },
   };

@@ -3,11 +3,14 @@ import { ProbeErrorClass } from '@eks-mlops/backstage-plugin-mlops-common';
 /** A failed outbound request, with the class the prober and proxy report. */
 export class OutboundError extends Error {
   readonly errorClass: ProbeErrorClass;
+  /** For a refusal that configuration can lift: the setting that does, such as `add x to mlops.outbound.allowedHosts`. */
+  readonly remedy?: string;
 
-  constructor(errorClass: ProbeErrorClass, message: string) {
+  constructor(errorClass: ProbeErrorClass, message: string, remedy?: string) {
     super(message);
     this.name = 'OutboundError';
     this.errorClass = errorClass;
+    this.remedy = remedy;
   }
 }
 
