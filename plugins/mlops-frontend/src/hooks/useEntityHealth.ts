@@ -6,6 +6,7 @@ import {
 } from '@backstage/catalog-model';
 import { useApi } from '@backstage/core-plugin-api';
 import { EntityHealthResponse } from '@eks-mlops/backstage-plugin-mlops-common';
+import { useRef } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import useInterval from 'react-use/esm/useInterval';
 import { mlopsApiRef } from '../api';
@@ -14,9 +15,11 @@ import { mlopsApiRef } from '../api';
 const REFRESH_INTERVAL_MS = 60_000;
 
 export interface EntityHealthState {
+  /** The latest answer; a failed refresh keeps the last one (with `error`). */
   health?: EntityHealthResponse;
-  /** True only until the first answer; refreshes keep showing the last one. */
+  /** True only until the first answer or error; refreshes do not set it. */
   loading: boolean;
+  /** Why the latest request failed; cleared by the next answer. */
   error?: Error;
 }
 
@@ -28,5 +31,16 @@ export function useEntityHealth(entity: Entity): EntityHealthState {
     [api, entityRef],
   );
   useInterval(retry, REFRESH_INTERVAL_MS);
-  return { health: value, loading: loading && !value, error };
+  // A failed request drops the value it had; keep showing the last answer.
+  const lastAnswer = useRef<{
+    entityRef: string;
+    health: EntityHealthResponse;
+  }>();
+  if (value) lastAnswer.current = { entityRef, health: value };
+  const health =
+    value ??
+    (lastAnswer.current?.entityRef === entityRef
+      ? lastAnswer.current.health
+      : undefined);
+  return { health, loading: loading && !health && !error, error };
 }

@@ -1,4 +1,4 @@
-import { screen, within } from '@testing-library/react';
+import { act, screen, within } from '@testing-library/react';
 import { textContentMatcher } from '@backstage/test-utils';
 import { EntityHealthResponse } from '@eks-mlops/backstage-plugin-mlops-common';
 import {
@@ -12,6 +12,7 @@ import {
   renderWithMlops,
   RenderOptions,
 } from '../../__testUtils__/renderWithMlops';
+import healthy from '../../__fixtures__/health-healthy.json';
 import degraded from '../../__fixtures__/health-degraded.json';
 import down from '../../__fixtures__/health-down.json';
 import unknown from '../../__fixtures__/health-unknown.json';
@@ -207,6 +208,38 @@ describe('EntityMlServiceCard', () => {
     expect(await screen.findAllByText(/database is locked/)).not.toHaveLength(
       0,
     );
+  });
+
+  it('keeps showing the last answer, without a spinner, while refreshes fail', async () => {
+    jest.useFakeTimers();
+    try {
+      const error = await backstageError(503, 'Error', 'backend restarting');
+      const getEntityHealth = jest
+        .fn()
+        .mockResolvedValueOnce(healthy)
+        .mockRejectedValue(error);
+      await renderCard({ mlopsApi: fakeMlopsApi({ getEntityHealth }) });
+      expect(
+        await screen.findByLabelText('primary: Healthy'),
+      ).toBeInTheDocument();
+
+      for (const refresh of [2, 3]) {
+        await act(async () => {
+          jest.advanceTimersByTime(60_000);
+        });
+        expect(getEntityHealth).toHaveBeenCalledTimes(refresh);
+        expect(
+          await screen.findByText(/the latest refresh failed/),
+        ).toBeInTheDocument();
+        expect(
+          screen.getByText(/503.*: backend restarting/),
+        ).toBeInTheDocument();
+        expect(screen.getByLabelText('primary: Healthy')).toBeInTheDocument();
+        expect(screen.queryByTestId('progress')).not.toBeInTheDocument();
+      }
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('shows progress while health loads', async () => {

@@ -28,7 +28,7 @@ import {
   modelVersion,
   PLACEHOLDER,
 } from '../format';
-import { HealthError } from '../HealthError';
+import { HealthError, HealthRefreshError } from '../HealthError';
 import {
   EndpointDisplayState,
   endpointDisplayState,
@@ -102,17 +102,20 @@ function EndpointsSection(props: { entity: Entity }) {
   if (loading) {
     return <Progress />;
   }
-  if (error || !health) {
+  if (!health) {
     return <HealthError error={error ?? new Error('No health data')} />;
   }
   return (
-    <ul className={classes.endpoints} aria-label="Endpoints">
-      {health.endpoints.map(endpoint => (
-        <li key={endpoint.environment}>
-          <EndpointSummary endpoint={endpoint} />
-        </li>
-      ))}
-    </ul>
+    <>
+      {error && <HealthRefreshError error={error} />}
+      <ul className={classes.endpoints} aria-label="Endpoints">
+        {health.endpoints.map(endpoint => (
+          <li key={endpoint.environment}>
+            <EndpointSummary endpoint={endpoint} />
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }
 

@@ -9,7 +9,7 @@ import { useEntityHealth } from '../../hooks/useEntityHealth';
 import { EntityRolloutProvider } from '../../hooks/useEntityRollout';
 import { isMlServiceAvailable } from '../../isMlServiceAvailable';
 import { EndpointHealthDetails } from '../EndpointHealthDetails';
-import { HealthError } from '../HealthError';
+import { HealthError, HealthRefreshError } from '../HealthError';
 import { MissingMlopsAnnotations } from '../MissingMlopsAnnotations';
 import { ModelMetadataCard } from '../ModelMetadataCard';
 import { PredictPlayground } from '../PredictPlayground';
@@ -39,7 +39,8 @@ function MlServiceDetails() {
     <Grid container spacing={3}>
       <Grid item xs={12}>
         {loading && <Progress />}
-        {error && <HealthError error={error} />}
+        {error && !health && <HealthError error={error} />}
+        {error && health && <HealthRefreshError error={error} />}
         {health && <EndpointHealthDetails endpoints={health.endpoints} />}
       </Grid>
       <Grid item xs={12} md={6}>

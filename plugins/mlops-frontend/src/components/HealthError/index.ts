@@ -1,1 +1,2 @@
 export { HealthError } from './HealthError';
+export { HealthRefreshError } from './HealthRefreshError';
