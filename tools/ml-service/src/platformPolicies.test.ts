@@ -60,6 +60,13 @@ describe('seedPlatformPolicies', () => {
         },
       }),
     );
+    // Terraform writes its state under the state bucket's default SSE-KMS: the boundary must allow it.
+    expect(document.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: expect.arrayContaining(['kms:Decrypt', 'kms:GenerateDataKey']),
+      }),
+    );
     iam.destroy();
   });
 });

@@ -34,7 +34,10 @@ function boundaryDocument(boundaryArn: string) {
           ...SERVICE_STACK_ACTIONS,
           's3:*',
           'dynamodb:*',
+          // The state bucket's default SSE-KMS: reading the state decrypts, writing it (and its lock
+          // file) generates a data key. The roles' own policies narrow both to the state bucket.
           'kms:Decrypt',
+          'kms:GenerateDataKey',
           'kms:DescribeKey',
           'iam:*',
           'sts:GetCallerIdentity',

@@ -101,3 +101,64 @@ export function dockerfileCheck(repoDir: string): Check {
     },
   };
 }
+
+/**
+ * Where the generated repository names its Python minor version: the README's "Needs Python X.Y",
+ * each workflow's `PYTHON_VERSION` and the Dockerfile's `python:X.Y…` base image. All must agree.
+ */
+export function pythonVersionProblems(files: {
+  readme: string;
+  dockerfile: string;
+  workflows: Record<string, string>;
+}): string[] {
+  const found = new Map<string, string>();
+  const readme = /Needs Python (\d+\.\d+)\b/.exec(files.readme)?.[1];
+  if (readme) {
+    found.set('README.md ("Needs Python")', readme);
+  }
+  const image = /python:(\d+\.\d+)[.\d]*[-@\s]/.exec(files.dockerfile)?.[1];
+  if (image) {
+    found.set('Dockerfile (python base image)', image);
+  }
+  for (const [name, text] of Object.entries(files.workflows)) {
+    const version = /^\s*PYTHON_VERSION:\s*["']?(\d+\.\d+)/m.exec(text)?.[1];
+    if (version) {
+      found.set(`${name} (PYTHON_VERSION)`, version);
+    }
+  }
+  const versions = new Set(found.values());
+  if (versions.size <= 1) {
+    return [];
+  }
+  return [
+    `Python versions disagree: ${[...found]
+      .map(([where, version]) => `${where} ${version}`)
+      .join(', ')}`,
+  ];
+}
+
+export function pythonVersionCheck(repoDir: string): Check {
+  return {
+    name: 'one Python version (README, Dockerfile, workflows)',
+    run: async () => {
+      const read = (file: string) =>
+        fs.readFile(path.join(repoDir, file), 'utf8').catch(() => '');
+      const workflowDir = path.join(repoDir, '.github', 'workflows');
+      const names = (await fs.readdir(workflowDir).catch(() => [])).filter(
+        name => /\.ya?ml$/.test(name),
+      );
+      const workflows: Record<string, string> = {};
+      for (const name of names) {
+        workflows[name] = await read(path.join('.github', 'workflows', name));
+      }
+      const problems = pythonVersionProblems({
+        readme: await read('README.md'),
+        dockerfile: await read('Dockerfile'),
+        workflows,
+      });
+      if (problems.length > 0) {
+        throw new Error(problems.join('\n'));
+      }
+    },
+  };
+}

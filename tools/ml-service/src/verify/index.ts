@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { catalogCheck } from './catalog';
 import { configFilesCheck } from './configFiles';
-import { dockerfileCheck } from './dockerfile';
+import { dockerfileCheck, pythonVersionCheck } from './dockerfile';
 import { firstPushChecks } from './firstPush';
 import { kubernetesChecks } from './kubernetes';
 import { pythonChecks } from './python';
@@ -96,6 +96,7 @@ export async function verifyRepository(
         ...(await workflowChecks(repoDir)),
         ...(await kubernetesChecks(repoDir, serviceName)),
         dockerfileCheck(repoDir),
+        pythonVersionCheck(repoDir),
         catalogCheck(repoDir),
         configFilesCheck(repoDir),
       ],

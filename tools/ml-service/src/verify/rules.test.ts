@@ -1,13 +1,15 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { DEFAULT_TEMPLATE_DIR } from '../render';
 import { catalogCheck } from './catalog';
-import { dockerfileProblems } from './dockerfile';
+import { dockerfileProblems, pythonVersionProblems } from './dockerfile';
 import {
   computeModeOf,
   computeModeProblems,
   manifestProblems,
 } from './kubernetes';
+import { backendFileProblems, backstageAccessEntryProblems } from './terraform';
 import { unpinnedActions, unpinnedHelmCharts } from './workflows';
 
 const GOOD_DOCKERFILE = `
@@ -455,5 +457,108 @@ metadata: { name: "svc with spaces" }
 spec: { type: service, lifecycle: experimental, owner: team-a }
 ${api}`);
     await expect(catalogCheck(dir).run()).rejects.toThrow(/metadata.name/);
+  });
+});
+
+describe('Terraform backend file rules', () => {
+  const BACKEND = `bucket               = "acme-tfstate"
+key                  = "svc/dev/terraform.tfstate"
+region               = "eu-west-1"
+use_lockfile         = true
+`;
+
+  it('accept a backend file that leaves encryption to the bucket default', () => {
+    expect(backendFileProblems(BACKEND)).toEqual([]);
+  });
+
+  it('accept encrypt = true with the key named', () => {
+    expect(
+      backendFileProblems(
+        `${BACKEND}encrypt    = true\nkms_key_id = "alias/tfstate"\n`,
+      ),
+    ).toEqual([]);
+  });
+
+  it('refuse encrypt = true without kms_key_id (SSE-S3 overriding the bucket SSE-KMS)', () => {
+    expect(
+      backendFileProblems(`${BACKEND}encrypt              = true\n`).join('\n'),
+    ).toMatch(/encrypt = true without kms_key_id/);
+  });
+
+  it('name a missing key', () => {
+    expect(backendFileProblems('bucket = "b"\nuse_lockfile = true\n')).toEqual([
+      'does not set key',
+      'does not set region',
+    ]);
+  });
+});
+
+describe('Backstage access entry rule', () => {
+  it("refuse an environment root's own access entry for Backstage's role", () => {
+    const mainTf = `
+resource "aws_eks_access_entry" "deploy_existing" {
+  principal_arn = module.iam.deploy_role_arn
+}
+
+resource "aws_eks_access_entry" "backstage_existing" {
+  cluster_name      = data.aws_eks_cluster.existing[0].name
+  principal_arn     = var.backstage_role_arn
+  kubernetes_groups = [var.backstage_kubernetes_group]
+}
+`;
+    expect(backstageAccessEntryProblems(mainTf)).toEqual([
+      expect.stringMatching(/^aws_eks_access_entry\.backstage_existing /),
+    ]);
+  });
+
+  it("accept the deploy role's entry and Backstage's through the eks module of a new cluster", () => {
+    const mainTf = `
+module "eks" {
+  group_access_entries = { backstage = { principal_arn = var.backstage_role_arn } }
+}
+
+# Backstage's entry on a shared cluster is the platform's.
+resource "aws_eks_access_entry" "deploy_existing" {
+  # not Backstage's
+  principal_arn = module.iam.deploy_role_arn
+}
+`;
+    expect(backstageAccessEntryProblems(mainTf)).toEqual([]);
+  });
+
+  it("accept the template's environment root", async () => {
+    const mainTf = await fs.readFile(
+      path.join(
+        DEFAULT_TEMPLATE_DIR,
+        'environment/terraform/envs',
+        // The folder's literal name in the template.
+        `\${{ values.environment }}`,
+        'main.tf',
+      ),
+      'utf8',
+    );
+    expect(mainTf).toMatch(/resource "aws_eks_access_entry" "deploy_existing"/);
+    expect(backstageAccessEntryProblems(mainTf)).toEqual([]);
+  });
+});
+
+describe('Python version rule', () => {
+  const files = (readme: string) => ({
+    readme,
+    dockerfile: GOOD_DOCKERFILE,
+    workflows: {
+      'ci.yml': 'env:\n  PYTHON_VERSION: "3.11"\n',
+      'deploy.yml': 'env:\n  PYTHON_VERSION: "3.11"\n',
+    },
+  });
+
+  it('accept one version everywhere', () => {
+    expect(pythonVersionProblems(files('Needs Python 3.11.'))).toEqual([]);
+  });
+
+  it('refuse a README that names another version than the image and the workflows', () => {
+    expect(
+      pythonVersionProblems(files('Needs Python 3.12.')).join('\n'),
+    ).toMatch(/README.md \("Needs Python"\) 3\.12.*Dockerfile.* 3\.11/);
   });
 });

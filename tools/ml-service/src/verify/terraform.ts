@@ -47,16 +47,41 @@ async function listEnvironments(repoDir: string): Promise<string[]> {
     .sort();
 }
 
-/** Keys a `.s3.tfbackend` must set for `backend "s3" { use_lockfile = true }`. */
+/**
+ * What is wrong with a `.s3.tfbackend` for `backend "s3" { use_lockfile = true }`: a key it must
+ * set is missing, or it sets `encrypt = true` without `kms_key_id`. Terraform then sends
+ * `x-amz-server-side-encryption: AES256` with every state write, which overrides the state bucket's
+ * default SSE-KMS (mlops:tfstate:ensure) and fails where the bucket policy requires KMS.
+ */
+export function backendFileProblems(text: string): string[] {
+  const problems: string[] = [];
+  for (const key of ['bucket', 'key', 'region', 'use_lockfile']) {
+    if (!new RegExp(`^\\s*${key}\\s*=\\s*\\S+`, 'm').test(text)) {
+      problems.push(`does not set ${key}`);
+    }
+  }
+  if (
+    /^\s*encrypt\s*=\s*true\b/m.test(text) &&
+    !/^\s*kms_key_id\s*=\s*\S+/m.test(text)
+  ) {
+    problems.push(
+      'sets encrypt = true without kms_key_id: Terraform would write the state with SSE-S3 (AES256), ' +
+        "overriding the bucket's default SSE-KMS; leave encrypt out, or name the bucket's key in kms_key_id",
+    );
+  }
+  return problems;
+}
+
 async function checkBackendFile(envDir: string, env: string) {
   const file = path.join(envDir, `${env}.s3.tfbackend`);
   const text = await fs.readFile(file, 'utf8').catch(() => {
     throw new Error(`missing ${path.basename(file)}`);
   });
-  for (const key of ['bucket', 'key', 'region', 'use_lockfile']) {
-    if (!new RegExp(`^\\s*${key}\\s*=\\s*\\S+`, 'm').test(text)) {
-      throw new Error(`${path.basename(file)} does not set ${key}`);
-    }
+  const problems = backendFileProblems(text);
+  if (problems.length > 0) {
+    throw new Error(
+      problems.map(p => `${path.basename(file)} ${p}`).join('\n'),
+    );
   }
   const backend = await fs
     .readFile(path.join(envDir, 'backend.tf'), 'utf8')
@@ -64,6 +89,31 @@ async function checkBackendFile(envDir: string, env: string) {
   if (!/backend\s+"s3"/.test(backend)) {
     throw new Error('backend.tf does not declare backend "s3"');
   }
+}
+
+/**
+ * `aws_eks_access_entry` resources of an environment root that name Backstage's role. EKS allows
+ * one access entry per principal and cluster, so on a shared cluster Backstage's entry is the
+ * platform's, made once; an entry per environment root (or service) collides. A cluster the root
+ * creates gets Backstage's entry through its eks module, which this does not look at.
+ */
+export function backstageAccessEntryProblems(mainTf: string): string[] {
+  const problems: string[] = [];
+  for (const match of mainTf.matchAll(
+    /^resource\s+"aws_eks_access_entry"\s+"([^"]+)"/gm,
+  )) {
+    // The block runs to its closing brace, the next line that starts in column 0.
+    const rest = mainTf.slice(match.index! + match[0].length);
+    const end = rest.search(/^\S/m);
+    const block = end < 0 ? rest : rest.slice(0, end);
+    if (/backstage/i.test(block.replace(/^\s*#.*$/gm, ''))) {
+      problems.push(
+        `aws_eks_access_entry.${match[1]} gives Backstage's role an access entry on a cluster this root ` +
+          "does not create: EKS allows one per principal and cluster, so it is the platform's, once per cluster",
+      );
+    }
+  }
+  return problems;
 }
 
 let mirrorLookup: Promise<string | undefined> | undefined;
@@ -108,6 +158,17 @@ export async function terraformChecks(
       {
         name: `terraform backend config (${environment})`,
         run: () => checkBackendFile(envDir, environment),
+      },
+      {
+        name: `no Backstage access entry on a shared cluster (${environment})`,
+        run: async () => {
+          const problems = backstageAccessEntryProblems(
+            await fs.readFile(path.join(envDir, 'main.tf'), 'utf8'),
+          );
+          if (problems.length > 0) {
+            throw new Error(problems.join('\n'));
+          }
+        },
       },
       {
         name: `terraform init (${environment})`,

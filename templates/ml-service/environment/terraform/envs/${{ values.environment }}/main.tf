@@ -112,18 +112,12 @@ resource "aws_eks_access_policy_association" "deploy_existing" {
   }
 }
 
-# Backstage's backend reaches the service through the Kubernetes API (rollout view, and health and
-# predict through the Service proxy). Its access entry carries no access policy: it is only mapped to
-# a Kubernetes group, which the Role and RoleBinding in k8s/overlays/<env>/backstage-access.yaml
-# grant read of this namespace and the proxy of this one Service.
-resource "aws_eks_access_entry" "backstage_existing" {
-  count = !var.create_cluster && var.manage_existing_cluster_access && var.backstage_role_arn != null ? 1 : 0
-
-  cluster_name      = data.aws_eks_cluster.existing[0].name
-  principal_arn     = var.backstage_role_arn
-  kubernetes_groups = [var.backstage_kubernetes_group]
-  type              = "STANDARD"
-}
+# Backstage's access to a shared cluster is NOT made here. EKS allows one access entry per principal
+# and cluster, so an entry for Backstage's role made by this root would collide with the other
+# environments' roots on the same cluster, with other services' and with the platform's own. The
+# platform maps Backstage's role once per cluster to the Kubernetes group backstage_kubernetes_group
+# (see the README, "What your platform must provide once"); k8s/overlays/<env>/backstage-access.yaml
+# binds that group to this service's Roles in its namespace.
 
 locals {
   cluster_name     = var.create_cluster ? module.eks[0].cluster_name : data.aws_eks_cluster.existing[0].name
@@ -207,5 +201,4 @@ module "iam" {
   state_lock_table           = var.state_lock_table
   terraform_access           = var.deploy_role_terraform_access
   managed_bucket_names       = values(module.s3.bucket_names)
-  backstage_role_arn         = var.backstage_role_arn
 }

@@ -114,6 +114,6 @@ output "ecr_repository_url" {
 }
 
 output "backstage_kubernetes_group" {
-  description = "Kubernetes group of Backstage's access entry (null when backstage_role_arn is null)."
-  value       = var.backstage_role_arn == null ? null : var.backstage_kubernetes_group
+  description = "Kubernetes group of Backstage's access entry: made here on a new cluster (null when backstage_role_arn is null), made once by the platform on an existing cluster."
+  value       = var.create_cluster && var.backstage_role_arn == null ? null : var.backstage_kubernetes_group
 }

@@ -65,11 +65,22 @@ dataset_uri          = "{% if values.datasetSource == "s3" %}${{ values.datasetU
 
 # --- Backstage ----------------------------------------------------------------
 
+{%- if values.clusterMode == "new" %}
+
 # Backstage's backend role: an EKS access entry (no access policy) mapped to the Kubernetes group below,
 # which k8s/overlays/${{ values.environment }}/backstage-access.yaml lets read this namespace and call the
 # ${{ values.name }} Service through the API server's proxy. null: no access entry.
 backstage_role_arn         = "${{ values.backstageRoleArn }}"
-backstage_kubernetes_group = "${{ values.name }}-backstage"
+backstage_kubernetes_group = "${{ values.backstageKubernetesGroup }}"
+{%- else %}
+
+# Backstage's backend role (${{ values.backstageRoleArn }}) gets no access entry from this root: EKS allows
+# one per principal and cluster, so the platform maps it once on ${{ values.existingClusterName }} to the
+# Kubernetes group below (README, "What your platform must provide once"), which
+# k8s/overlays/${{ values.environment }}/backstage-access.yaml lets read this namespace and call the
+# ${{ values.name }} Service through the API server's proxy.
+backstage_kubernetes_group = "${{ values.backstageKubernetesGroup }}"
+{%- endif %}
 
 # --- GitHub Actions -----------------------------------------------------------
 

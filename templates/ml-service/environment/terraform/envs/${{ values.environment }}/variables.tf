@@ -277,7 +277,7 @@ variable "permissions_boundary_arn" {
 # --- Backstage ------------------------------------------------------------------------
 
 variable "backstage_role_arn" {
-  description = "IAM role of the Backstage backend (its Kubernetes plugin's aws auth). Gets an EKS access entry on the cluster mapped to backstage_kubernetes_group, with no access policy: the Role and RoleBinding in k8s/overlays/<env>/backstage-access.yaml are all it may do. Null for no access entry."
+  description = "IAM role of the Backstage backend (its Kubernetes plugin's aws auth). On a new cluster (create_cluster = true) it gets an EKS access entry mapped to backstage_kubernetes_group, with no access policy: the Role and RoleBinding in k8s/overlays/<env>/backstage-access.yaml are all it may do. Null for no access entry. Unused on an existing cluster, where the platform maps the role to the group once per cluster (EKS allows one access entry per principal and cluster)."
   type        = string
   default     = null
 
@@ -288,7 +288,7 @@ variable "backstage_role_arn" {
 }
 
 variable "backstage_kubernetes_group" {
-  description = "Kubernetes group the Backstage role is mapped to; the subject of the RoleBindings in k8s/overlays/<env>/backstage-access.yaml."
+  description = "Kubernetes group the Backstage role is mapped to; the subject of the RoleBindings in k8s/overlays/<env>/backstage-access.yaml. On an existing cluster the platform's once-per-cluster access entry for Backstage's role must name it."
   type        = string
 
   validation {

@@ -37,13 +37,11 @@ locals {
     "arn:${local.partition}:eks:${local.region}:${local.account}:podidentityassociation/${var.cluster_name}/*",
     "arn:${local.partition}:eks:${local.region}:${local.account}:fargateprofile/${var.cluster_name}/*",
   ]
-  # Access entry ARNs name the principal as role/<its account>/<role name, without path>/<id>.
-  own_access_entry_arns = concat(
-    ["arn:${local.partition}:eks:${local.region}:${local.account}:access-entry/${coalesce(var.cluster_name, "-")}/role/${local.account}/${var.name_prefix}-github-deploy/*"],
-    var.backstage_role_arn == null ? [] : [
-      "arn:${local.partition}:eks:${local.region}:${local.account}:access-entry/${coalesce(var.cluster_name, "-")}/role/${split(":", var.backstage_role_arn)[4]}/${element(split("/", var.backstage_role_arn), length(split("/", var.backstage_role_arn)) - 1)}/*",
-    ],
-  )
+  # Access entry ARNs name the principal as role/<its account>/<role name, without path>/<id>. On a
+  # shared cluster this stack makes the deploy role's entry only (Backstage's is the platform's, once).
+  own_access_entry_arns = [
+    "arn:${local.partition}:eks:${local.region}:${local.account}:access-entry/${coalesce(var.cluster_name, "-")}/role/${local.account}/${var.name_prefix}-github-deploy/*",
+  ]
   pod_identity_association_arns = "arn:${local.partition}:eks:${local.region}:${local.account}:podidentityassociation/${coalesce(var.cluster_name, "-")}/*"
   pod_identity_arns             = var.cluster_name == null ? [] : [local.cluster_arn, local.pod_identity_association_arns]
   managed_bucket_arns           = [for b in var.managed_bucket_names : "arn:${local.partition}:s3:::${b}"]

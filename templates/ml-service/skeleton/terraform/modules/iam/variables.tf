@@ -260,12 +260,6 @@ variable "managed_bucket_names" {
   default     = []
 }
 
-variable "backstage_role_arn" {
-  description = "IAM role of the Backstage backend, whose access entry on a shared cluster this stack manages (the deploy role may read it with terraform_access plan or apply). Null for none."
-  type        = string
-  default     = null
-}
-
 variable "tags" {
   description = "Extra tags (provider default_tags also apply)."
   type        = map(string)

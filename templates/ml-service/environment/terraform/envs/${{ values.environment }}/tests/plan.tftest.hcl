@@ -283,6 +283,11 @@ run "rendered_environment" {
     condition     = !contains(keys(module.eks[0].access_entry_principals), "backstage")
     error_message = "Backstage's access entry must carry no access policy: only the group's RoleBindings grant it anything."
   }
+
+  assert {
+    condition     = output.backstage_kubernetes_group == "${{ values.name }}-backstage"
+    error_message = "The Backstage group must be <name>-backstage, the subject of k8s/overlays/<env>/backstage-access.yaml."
+  }
 {%- else %}
 
   # --- Existing cluster --------------------------------------------------------
@@ -307,16 +312,13 @@ run "rendered_environment" {
     error_message = "The deploy role's access on the shared cluster must be limited to the service namespace."
   }
 
+  # Backstage's access entry on a shared cluster is the platform's, made once per cluster: EKS allows one
+  # per principal and cluster, so one per environment root (or service) would collide.
   assert {
-    condition     = aws_eks_access_entry.backstage_existing[0].principal_arn == "${{ values.backstageRoleArn }}" && tolist(aws_eks_access_entry.backstage_existing[0].kubernetes_groups) == tolist(["${{ values.name }}-backstage"]) && aws_eks_access_entry.backstage_existing[0].type == "STANDARD"
-    error_message = "Backstage's role must get an access entry on the shared cluster mapped to the group <name>-backstage (and no access policy: none is associated)."
+    condition     = output.backstage_kubernetes_group == "mlops-backstage"
+    error_message = "On a shared cluster the Backstage group must be mlops-backstage, the group the platform maps Backstage's role to once per cluster and the subject of k8s/overlays/<env>/backstage-access.yaml."
   }
 {%- endif %}
-
-  assert {
-    condition     = output.backstage_kubernetes_group == "${{ values.name }}-backstage"
-    error_message = "The Backstage group must be <name>-backstage, the subject of k8s/overlays/<env>/backstage-access.yaml."
-  }
 }
 {%- if values.clusterMode == "new" %}
 
@@ -350,13 +352,13 @@ run "existing_cluster_mode" {
   }
 
   assert {
-    condition     = length(aws_eks_access_entry.backstage_existing) == 1
-    error_message = "On a shared cluster Backstage's role must get its access entry too."
+    condition     = !strcontains(module.iam.deploy_terraform_read_policy, "access-entry/platform-eks/role/${{ values.backstageRoleArn.split(':')[4] }}/${{ values.backstageRoleArn.split('/') | last }}/") && strcontains(module.iam.deploy_terraform_read_policy, "access-entry/platform-eks/role/${{ values.awsAccountId }}/${{ values.name }}-${{ values.environment }}-github-deploy/*")
+    error_message = "The deploy role may read exactly the access entry this stack makes on the shared cluster, its own: Backstage's is the platform's, once per cluster."
   }
 
   assert {
-    condition     = strcontains(module.iam.deploy_terraform_read_policy, "access-entry/platform-eks/role/${{ values.backstageRoleArn.split(':')[4] }}/${{ values.backstageRoleArn.split('/') | last }}/*") && strcontains(module.iam.deploy_terraform_read_policy, "access-entry/platform-eks/role/${{ values.awsAccountId }}/${{ values.name }}-${{ values.environment }}-github-deploy/*")
-    error_message = "The deploy role may read exactly the access entries this stack makes on the shared cluster: its own and Backstage's."
+    condition     = output.backstage_kubernetes_group == "${{ values.name }}-backstage"
+    error_message = "backstage_kubernetes_group is reported even where this root makes no access entry for it."
   }
 
   assert {
@@ -402,6 +404,12 @@ run "new_cluster_mode" {
     deploy_access_policy = "AmazonEKSClusterAdminPolicy"
     deploy_access_scope  = "cluster"
     compute_mode         = "nodegroup"
+    backstage_role_arn   = "${{ values.backstageRoleArn }}"
+  }
+
+  assert {
+    condition     = module.eks[0].group_access_entries["backstage"].principal_arn == "${{ values.backstageRoleArn }}" && tolist(module.eks[0].group_access_entries["backstage"].kubernetes_groups) == tolist([var.backstage_kubernetes_group])
+    error_message = "On a cluster it creates, the root gives Backstage's role an access entry mapped to backstage_kubernetes_group."
   }
 
   assert {
@@ -507,4 +515,11 @@ run "managed_ecr_and_plan_only_deploy_role" {
     ]))
     error_message = "The plan-only policy must contain only Describe/Get/List actions."
   }
+{%- if values.clusterMode == "existing" %}
+
+  assert {
+    condition     = !strcontains(module.iam.deploy_terraform_read_policy, "access-entry/${{ values.existingClusterName }}/role/${{ values.backstageRoleArn.split(':')[4] }}/${{ values.backstageRoleArn.split('/') | last }}/") && strcontains(module.iam.deploy_terraform_read_policy, "access-entry/${{ values.existingClusterName }}/role/${{ values.awsAccountId }}/${{ values.name }}-${{ values.environment }}-github-deploy/*")
+    error_message = "On the shared cluster this root reads only the deploy role's access entry: Backstage's is the platform's, once per cluster."
+  }
+{%- endif %}
 }
