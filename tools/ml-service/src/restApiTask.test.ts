@@ -388,4 +388,29 @@ describe('a task posted to the scaffolder REST API with only the required fields
       [],
     );
   });
+  it("lets a user who is prod's only reviewer approve their own runs, which GitHub would otherwise hold forever", async () => {
+    const solo = {
+      ...REQUIRED_ONLY,
+      name: 'solo-forecast',
+      owner: 'user:default/jane',
+      repoUrl: 'github.com?owner=acme&repo=solo-forecast',
+    };
+    const res = await postTask(solo);
+    expect(res.status).toBe(201);
+    const task = await finished(res.body.id);
+    expect({
+      status: task.status,
+      log: task.status === 'completed' ? [] : await failureLog(res.body.id),
+    }).toEqual({ status: 'completed', log: [] });
+
+    const prod = gitHubRequests
+      .get('github:environment:create')!
+      .filter(e => e.repoUrl === solo.repoUrl && e.name === 'prod');
+    expect(prod).toEqual([
+      expect.objectContaining({
+        reviewers: ['user:default/jane'],
+        preventSelfReview: false,
+      }),
+    ]);
+  });
 });
