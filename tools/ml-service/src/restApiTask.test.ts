@@ -291,6 +291,17 @@ describe('a task posted to the scaffolder REST API with only the required fields
       .slice(-10);
   }
 
+  /** Posts a task and waits for it; fails with the last log lines unless it completed. */
+  async function completedTask(values: Record<string, unknown>) {
+    const res = await postTask(values);
+    expect(res.status).toBe(201);
+    const task = await finished(res.body.id);
+    expect({
+      status: task.status,
+      log: task.status === 'completed' ? [] : await failureLog(res.body.id),
+    }).toEqual({ status: 'completed', log: [] });
+  }
+
   it.each(REFUSED_BY_SCHEMA)(
     'is refused with 400 naming the field, before anything is created: %s',
     async (_description, change, field) => {
@@ -305,13 +316,7 @@ describe('a task posted to the scaffolder REST API with only the required fields
   );
 
   it('completes, and publishes the repository the form would have rendered, which passes verify', async () => {
-    const res = await postTask(REQUIRED_ONLY);
-    expect(res.status).toBe(201);
-    const task = await finished(res.body.id);
-    expect({
-      status: task.status,
-      log: task.status === 'completed' ? [] : await failureLog(res.body.id),
-    }).toEqual({ status: 'completed', log: [] });
+    await completedTask(REQUIRED_ONLY);
 
     // Wired before the first run: roles in AWS, variables and environments on GitHub, one dispatch.
     const [publish] = gitHubRequests.get('publish:github')!;
@@ -395,13 +400,7 @@ describe('a task posted to the scaffolder REST API with only the required fields
       owner: 'user:default/jane',
       repoUrl: 'github.com?owner=acme&repo=solo-forecast',
     };
-    const res = await postTask(solo);
-    expect(res.status).toBe(201);
-    const task = await finished(res.body.id);
-    expect({
-      status: task.status,
-      log: task.status === 'completed' ? [] : await failureLog(res.body.id),
-    }).toEqual({ status: 'completed', log: [] });
+    await completedTask(solo);
 
     const prod = gitHubRequests
       .get('github:environment:create')!

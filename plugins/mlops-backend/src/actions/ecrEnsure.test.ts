@@ -284,6 +284,12 @@ describe('mlops:ecr:ensure against moto', () => {
   });
 
   describe('a repository it did not make', () => {
+    /** Service churn's run, naming a repository that already exists. */
+    const CHURN_INPUT = {
+      repositoryName: 'shared-images',
+      region: 'eu-west-1',
+      tags: { service: 'churn' },
+    };
     const foreignLifecycle = JSON.stringify({
       rules: [
         {
@@ -325,13 +331,7 @@ describe('mlops:ecr:ensure against moto', () => {
       await createForeign({ team: 'payments' });
       recorder.clear();
 
-      await expect(
-        runAction(action, {
-          repositoryName: 'shared-images',
-          region: 'eu-west-1',
-          tags: { service: 'churn' },
-        }),
-      ).rejects.toThrow(
+      await expect(runAction(action, CHURN_INPUT)).rejects.toThrow(
         /ECR repository "shared-images" already exists and is not tagged managed-by=backstage-mlops service=churn .*Choose another repositoryName .*Nothing was changed/,
       );
       expect(recorder.mutating()).toEqual([]);
@@ -344,18 +344,13 @@ describe('mlops:ecr:ensure against moto', () => {
         service: 'fraud',
       });
       recorder.clear();
-      const input = {
-        repositoryName: 'shared-images',
-        region: 'eu-west-1',
-        tags: { service: 'churn' },
-      };
 
-      await expect(runAction(action, input)).rejects.toThrow(
+      await expect(runAction(action, CHURN_INPUT)).rejects.toThrow(
         /it lacks service=churn/,
       );
-      await expect(runAction(action, input, { dryRun: true })).rejects.toThrow(
-        /it lacks service=churn/,
-      );
+      await expect(
+        runAction(action, CHURN_INPUT, { dryRun: true }),
+      ).rejects.toThrow(/it lacks service=churn/);
       expect(recorder.mutating()).toEqual([]);
       await expectUntouched();
     });
@@ -366,11 +361,7 @@ describe('mlops:ecr:ensure against moto', () => {
         service: 'churn',
       });
 
-      const out = await runAction(action, {
-        repositoryName: 'shared-images',
-        region: 'eu-west-1',
-        tags: { service: 'churn' },
-      });
+      const out = await runAction(action, CHURN_INPUT);
 
       expect(out.created).toBe(false);
       const { repository, lifecycle } = await readBack('shared-images');

@@ -2,6 +2,7 @@ import { DockerfileParser } from 'dockerfile-ast';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Check } from './types';
+import { workflowDir, workflowFileNames } from './workflows';
 
 const SECRET_NAME =
   /(PASSWORD|SECRET|TOKEN|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL)/i;
@@ -143,13 +144,12 @@ export function pythonVersionCheck(repoDir: string): Check {
     run: async () => {
       const read = (file: string) =>
         fs.readFile(path.join(repoDir, file), 'utf8').catch(() => '');
-      const workflowDir = path.join(repoDir, '.github', 'workflows');
-      const names = (await fs.readdir(workflowDir).catch(() => [])).filter(
-        name => /\.ya?ml$/.test(name),
-      );
+      const names = await workflowFileNames(repoDir).catch(() => []);
       const workflows: Record<string, string> = {};
       for (const name of names) {
-        workflows[name] = await read(path.join('.github', 'workflows', name));
+        workflows[name] = await fs
+          .readFile(path.join(workflowDir(repoDir), name), 'utf8')
+          .catch(() => '');
       }
       const problems = pythonVersionProblems({
         readme: await read('README.md'),

@@ -53,9 +53,20 @@ export function unpinnedHelmCharts(workflowText: string): string[] {
     .map(command => command.trim().replace(/\s+/g, ' '));
 }
 
+/** The generated repository's workflow directory. */
+export function workflowDir(repoDir: string): string {
+  return path.join(repoDir, '.github', 'workflows');
+}
+
+/** The workflow files' names in `.github/workflows`, sorted; throws when the folder is missing. */
+export async function workflowFileNames(repoDir: string): Promise<string[]> {
+  const files = await fs.readdir(workflowDir(repoDir));
+  return files.filter(f => /\.ya?ml$/.test(f)).sort();
+}
+
 export async function workflowChecks(repoDir: string): Promise<Check[]> {
-  const dir = path.join(repoDir, '.github', 'workflows');
-  const files = (await fs.readdir(dir)).filter(f => /\.ya?ml$/.test(f)).sort();
+  const dir = workflowDir(repoDir);
+  const files = await workflowFileNames(repoDir);
   if (files.length === 0) {
     return [
       {

@@ -4,7 +4,7 @@ import { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
 import { Agent, buildConnector, Dispatcher } from 'undici';
 import { setNewest } from '../boundedMap';
-import { classifyAddress, refusalReason } from './addressPolicy';
+import { addressRefusal } from './addressPolicy';
 import { isHostAllowed, normalizeHost } from './hostPolicy';
 import { classifyNetworkError, OutboundError } from './OutboundError';
 
@@ -404,13 +404,9 @@ export function createOutboundClient(
       throw new OutboundError('dns', `${host} has no addresses`);
     }
     for (const { address } of addresses) {
-      const reason = refusalReason(address, allowPrivateNetworks || trusted);
-      if (reason) {
-        const remedy =
-          classifyAddress(address) === 'private'
-            ? 'set mlops.outbound.allowPrivateNetworks: true'
-            : undefined;
-        throw blocked(`${host} refused: ${reason}`, remedy);
+      const refusal = addressRefusal(address, allowPrivateNetworks || trusted);
+      if (refusal) {
+        throw blocked(`${host} refused: ${refusal.reason}`, refusal.remedy);
       }
     }
     const { address, family } = addresses[0];

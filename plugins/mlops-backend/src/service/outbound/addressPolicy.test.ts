@@ -1,4 +1,8 @@
-import { classifyAddress, refusalReason } from './addressPolicy';
+import {
+  addressRefusal,
+  classifyAddress,
+  refusalReason,
+} from './addressPolicy';
 import { hostMatchesPattern, isHostAllowed } from './hostPolicy';
 
 describe('classifyAddress', () => {
@@ -48,6 +52,14 @@ describe('classifyAddress', () => {
     expect(refusalReason('fd00:ec2::254', true)).toMatch(/metadata/);
     expect(refusalReason('0.0.0.0', true)).toMatch(/routable/);
     expect(refusalReason('8.8.8.8', false)).toBeUndefined();
+  });
+
+  it('names the setting that lifts a refusal only where one does', () => {
+    expect(addressRefusal('10.0.0.7', false)?.remedy).toBe(
+      'set mlops.outbound.allowPrivateNetworks: true',
+    );
+    expect(addressRefusal('169.254.169.254', false)?.remedy).toBeUndefined();
+    expect(addressRefusal('0.0.0.0', false)?.remedy).toBeUndefined();
   });
 });
 

@@ -134,21 +134,38 @@ function classifyUncached(address: string): AddressCategory {
   return 'public';
 }
 
+/** Why an address may not be contacted and, when a setting lifts that, which. */
+export interface AddressRefusal {
+  reason: string;
+  remedy?: string;
+}
+
+/** The refusal of an address, or undefined when it may be contacted. */
+export function addressRefusal(
+  address: string,
+  allowPrivateNetworks: boolean,
+): AddressRefusal | undefined {
+  switch (classifyAddress(address)) {
+    case 'metadata':
+      return { reason: `${address} is a cloud metadata address` };
+    case 'never':
+      return { reason: `${address} is not a routable unicast address` };
+    case 'private':
+      return allowPrivateNetworks
+        ? undefined
+        : {
+            reason: `${address} is in a private, loopback or link-local range`,
+            remedy: 'set mlops.outbound.allowPrivateNetworks: true',
+          };
+    default:
+      return undefined;
+  }
+}
+
 /** Why an address may not be contacted, or undefined when it may. */
 export function refusalReason(
   address: string,
   allowPrivateNetworks: boolean,
 ): string | undefined {
-  switch (classifyAddress(address)) {
-    case 'metadata':
-      return `${address} is a cloud metadata address`;
-    case 'never':
-      return `${address} is not a routable unicast address`;
-    case 'private':
-      return allowPrivateNetworks
-        ? undefined
-        : `${address} is in a private, loopback or link-local range`;
-    default:
-      return undefined;
-  }
+  return addressRefusal(address, allowPrivateNetworks)?.reason;
 }

@@ -1,7 +1,7 @@
 import { WarningPanel } from '@backstage/core-components';
 
 /** The error's message, with its cause's (a ResponseError keeps the backend's message there). */
-function describe(error: Error): string {
+function messageOf(error: Error): string {
   const cause = (error as { cause?: { message?: unknown } }).cause;
   return typeof cause?.message === 'string' && cause.message !== error.message
     ? `${error.message}: ${cause.message}`
@@ -14,7 +14,7 @@ export function HealthRefreshError(props: { error: Error }) {
     <WarningPanel
       severity="warning"
       title="Showing the last answer: the latest refresh failed"
-      message={describe(props.error)}
+      message={messageOf(props.error)}
       defaultExpanded
     />
   );
