@@ -24,6 +24,7 @@ import path from 'node:path';
 import request from 'supertest';
 import yaml from 'yaml';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { ECRClient, GetLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
 import {
   DRY_RUN_GITHUB_CONFIG,
   DryRunRenderer,
@@ -178,6 +179,30 @@ async function existingRoles(
     return names;
   } finally {
     iam.destroy();
+  }
+}
+
+/** What each rule of the repository's lifecycle policy selects: its tag prefix, or its tag status. */
+async function lifecycleSelections(
+  motoEndpoint: string,
+  region: string,
+  repositoryName: string,
+): Promise<string[]> {
+  const ecr = new ECRClient({
+    endpoint: motoEndpoint,
+    region,
+    credentials: MOTO_CREDENTIALS,
+  });
+  try {
+    const { lifecyclePolicyText } = await ecr.send(
+      new GetLifecyclePolicyCommand({ repositoryName }),
+    );
+    return JSON.parse(lifecyclePolicyText!).rules.map(
+      (rule: { selection: { tagStatus: string; tagPrefixList?: string[] } }) =>
+        rule.selection.tagPrefixList?.[0] ?? rule.selection.tagStatus,
+    );
+  } finally {
+    ecr.destroy();
   }
 }
 
@@ -356,6 +381,10 @@ describe('a task posted to the scaffolder REST API with only the required fields
         branchOrTagName: 'main',
       }),
     ]);
+    // The images the deploy workflow tags <env>-run-<id> are kept per environment, prod's first.
+    expect(
+      await lifecycleSelections(moto.endpoint, 'eu-west-1', 'rest-forecast'),
+    ).toEqual(['untagged', 'prod', 'dev', 'any']);
 
     const repoDir = published.get('acme/rest-forecast')!;
     expect(catalog.addLocation).toHaveBeenCalledWith(

@@ -39,6 +39,24 @@ export const examples: TemplateExample[] = [
   },
   {
     description:
+      "Ensure a repository whose deployed images never expire under newer builds: the deploy tags the image it rolls out with the environment name (prod-run-<id>, dev-run-<id>), and each environment keeps its own last 30; prod is listed first so an image in both counts as prod's.",
+    example: yaml.stringify({
+      steps: [
+        {
+          id: 'ecr',
+          action: 'mlops:ecr:ensure',
+          name: 'Ensure ECR repository, keeping what each environment runs',
+          input: {
+            repositoryName: 'churn-model',
+            region: 'eu-west-1',
+            lifecycle: { protectedTagPrefixes: ['prod', 'dev'] },
+          },
+        },
+      ],
+    }),
+  },
+  {
+    description:
       'Ensure a mutable-tag repository encrypted with AES256, without scan on push (sandbox use).',
     example: yaml.stringify({
       steps: [

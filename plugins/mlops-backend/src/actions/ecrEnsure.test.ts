@@ -234,6 +234,42 @@ describe('mlops:ecr:ensure against moto', () => {
     ]);
   });
 
+  it('keeps the images of each protected tag prefix apart, the first listed ahead, and converges an older policy to it', async () => {
+    await runAction(action, {
+      repositoryName: 'deployed',
+      region: 'eu-west-1',
+    });
+    const input = {
+      repositoryName: 'deployed',
+      region: 'eu-west-1',
+      lifecycle: { keepLastTagged: 20, protectedTagPrefixes: ['prod', 'dev'] },
+    };
+
+    const out = await runAction(action, input);
+    const again = await runAction(action, input);
+
+    expect(out.changes).toEqual([
+      'converged lifecycle policy of ECR repository "deployed" (different rules → keep last 20 per tag prefix prod*, dev* and of the rest, expire untagged after 14 days)',
+    ]);
+    expect(again.changes).toEqual([]);
+    const { lifecycle } = await readBack('deployed');
+    // ECR's rule order: untagged first (it matches no tag), `any` last.
+    expect(
+      lifecycle.rules.map((r: any) => [
+        r.rulePriority,
+        r.selection.tagStatus,
+        r.selection.tagPrefixList,
+        r.selection.countType,
+        r.selection.countNumber,
+      ]),
+    ).toEqual([
+      [1, 'untagged', undefined, 'sinceImagePushed', 14],
+      [2, 'tagged', ['prod'], 'imageCountMoreThan', 20],
+      [3, 'tagged', ['dev'], 'imageCountMoreThan', 20],
+      [4, 'any', undefined, 'imageCountMoreThan', 20],
+    ]);
+  });
+
   it('warns, without failing, when existing encryption differs (ECR cannot change it)', async () => {
     await ecr().send(
       new CreateRepositoryCommand({

@@ -10,6 +10,7 @@ import {
 } from '../aws/ecrRepository';
 import { managedTags } from '../aws/managedTags';
 import {
+  checkImageTagPrefix,
   checkPrincipal,
   checkRepositoryName,
   InputChecker,
@@ -75,12 +76,16 @@ const inputs = {
   },
   lifecycle: {
     title: 'Lifecycle',
-    description: `Keep the last N images (default ${DEFAULT_KEEP_LAST_TAGGED}) and expire untagged ones after D days (default ${DEFAULT_EXPIRE_UNTAGGED_AFTER_DAYS}).`,
+    description:
+      `Keep the last N images (default ${DEFAULT_KEEP_LAST_TAGGED}) and expire untagged ones after D days (default ${DEFAULT_EXPIRE_UNTAGGED_AFTER_DAYS}). ` +
+      'protectedTagPrefixes (for example the environments a deploy tags images with, the last promoted first) ' +
+      'each keep their own last N images, so newer pushes never expire the image an environment runs.',
     type: z =>
       z
         .object({
           keepLastTagged: z.number().optional(),
           expireUntaggedAfterDays: z.number().optional(),
+          protectedTagPrefixes: z.array(z.string()).optional(),
         })
         .optional(),
   },
@@ -165,7 +170,49 @@ function validate(input: EcrInput): void {
   (input.pullPrincipals ?? []).forEach((principal, index) =>
     checker.check(`pullPrincipals[${index}]`, principal, checkPrincipal),
   );
+  checkProtectedTagPrefixes(
+    checker,
+    input.lifecycle?.protectedTagPrefixes ?? [],
+  );
   checker.throwIfInvalid();
+}
+
+const MAX_PROTECTED_TAG_PREFIXES = 10;
+
+/**
+ * Each prefix must be a valid start of an image tag, and none may start
+ * another: ECR would count the longer one's images under the first rule.
+ */
+function checkProtectedTagPrefixes(
+  checker: InputChecker,
+  prefixes: string[],
+): void {
+  const field = 'lifecycle.protectedTagPrefixes';
+  if (prefixes.length > MAX_PROTECTED_TAG_PREFIXES) {
+    checker.add({
+      field,
+      value: `${prefixes.length} prefixes`,
+      rule: `may hold at most ${MAX_PROTECTED_TAG_PREFIXES} prefixes`,
+    });
+  }
+  prefixes.forEach((prefix, index) => {
+    checker.check(`${field}[${index}]`, prefix, checkImageTagPrefix);
+    const overlapping = prefixes.find(
+      (other, otherIndex) => otherIndex !== index && prefix.startsWith(other),
+    );
+    if (overlapping !== undefined) {
+      checker.add({
+        field: `${field}[${index}]`,
+        value: prefix,
+        rule:
+          overlapping === prefix
+            ? 'is listed twice; list each prefix once'
+            : `starts with the prefix ${JSON.stringify(
+                overlapping,
+              )}, so ECR would count its images under that rule; end each prefix with a separator (e.g. "prod-" and "prod-eu-")`,
+      });
+    }
+  });
 }
 
 function desiredRepository(input: EcrInput): DesiredRepository {
@@ -180,6 +227,7 @@ function desiredRepository(input: EcrInput): DesiredRepository {
     expireUntaggedAfterDays:
       input.lifecycle?.expireUntaggedAfterDays ??
       DEFAULT_EXPIRE_UNTAGGED_AFTER_DAYS,
+    protectedTagPrefixes: input.lifecycle?.protectedTagPrefixes ?? [],
     pullPrincipals: input.pullPrincipals,
     tags: managedTags(input.tags),
   };

@@ -161,6 +161,21 @@ const invalidEcrInputs: Array<[string, Record<string, unknown>, RegExp]> = [
     /lifecycle.keepLastTagged 0 must be a whole number from 1 to 10000/,
   ],
   [
+    'a protected tag prefix that cannot start an image tag',
+    { lifecycle: { protectedTagPrefixes: ['prod', '-dev'] } },
+    /lifecycle.protectedTagPrefixes\[1\] "-dev" must be 1 to 128 letters, digits/,
+  ],
+  [
+    'a protected tag prefix that starts another',
+    { lifecycle: { protectedTagPrefixes: ['prod', 'prod-eu'] } },
+    /lifecycle.protectedTagPrefixes\[1\] "prod-eu" starts with the prefix "prod", so ECR would count its images under that rule/,
+  ],
+  [
+    'a protected tag prefix listed twice',
+    { lifecycle: { protectedTagPrefixes: ['dev', 'dev'] } },
+    /lifecycle.protectedTagPrefixes\[0\] "dev" is listed twice/,
+  ],
+  [
     'fractional days',
     { lifecycle: { expireUntaggedAfterDays: 1.5 } },
     /lifecycle.expireUntaggedAfterDays 1.5 must be a whole number/,

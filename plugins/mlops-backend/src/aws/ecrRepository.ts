@@ -35,6 +35,12 @@ export interface DesiredRepository {
   kmsKeyId?: string;
   keepLastTagged: number;
   expireUntaggedAfterDays: number;
+  /**
+   * Tag prefixes whose images are counted apart, each keeping its own last
+   * `keepLastTagged`; the first listed takes precedence for an image
+   * carrying several.
+   */
+  protectedTagPrefixes: string[];
   /** Undefined leaves the repository policy alone; a list (even empty) is enforced. */
   pullPrincipals?: string[];
   tags: Record<string, string>;
@@ -75,8 +81,30 @@ export function repositoryCoordinates(
   };
 }
 
-/** Keep the last N images and expire untagged ones after D days. */
+/**
+ * Expire untagged images after D days; keep the last N images carrying each
+ * protected tag prefix (one rule per prefix, in the order given), and the
+ * last N of the rest.
+ *
+ * ECR evaluates rules in priority order and never lets a rule expire an image
+ * that a higher-priority rule's tag selection matched. An image deployed to
+ * an environment (tagged with that environment's prefix) is therefore
+ * expired only once N newer images were deployed there, however many builds
+ * are pushed meanwhile.
+ */
 export function lifecyclePolicyFor(desired: DesiredRepository) {
+  const { keepLastTagged, protectedTagPrefixes } = desired;
+  const protectedRules = protectedTagPrefixes.map((prefix, index) => ({
+    rulePriority: index + 2,
+    description: `Keep the last ${keepLastTagged} images tagged ${prefix}*`,
+    selection: {
+      tagStatus: 'tagged',
+      tagPrefixList: [prefix],
+      countType: 'imageCountMoreThan',
+      countNumber: keepLastTagged,
+    },
+    action: { type: 'expire' },
+  }));
   return {
     rules: [
       {
@@ -90,18 +118,31 @@ export function lifecyclePolicyFor(desired: DesiredRepository) {
         },
         action: { type: 'expire' },
       },
+      ...protectedRules,
       {
-        rulePriority: 2,
-        description: `Keep the last ${desired.keepLastTagged} images`,
+        rulePriority: protectedRules.length + 2,
+        description: protectedRules.length
+          ? `Keep the last ${keepLastTagged} of the other images`
+          : `Keep the last ${keepLastTagged} images`,
         selection: {
           tagStatus: 'any',
           countType: 'imageCountMoreThan',
-          countNumber: desired.keepLastTagged,
+          countNumber: keepLastTagged,
         },
         action: { type: 'expire' },
       },
     ],
   };
+}
+
+/** The lifecycle policy in words, for the plan and the changes output. */
+function describeLifecycle(desired: DesiredRepository): string {
+  const protectedPrefixes = desired.protectedTagPrefixes.length
+    ? ` per tag prefix ${desired.protectedTagPrefixes
+        .map(prefix => `${prefix}*`)
+        .join(', ')} and of the rest`
+    : '';
+  return `keep last ${desired.keepLastTagged}${protectedPrefixes}, expire untagged after ${desired.expireUntaggedAfterDays} days`;
 }
 
 function principalArn(principal: string): string {
@@ -328,7 +369,7 @@ export function planRepository(
       kind: 'converge',
       subject: `lifecycle policy of ${name}`,
       from: state.lifecyclePolicy ? 'different rules' : undefined,
-      to: `keep last ${desired.keepLastTagged}, expire untagged after ${desired.expireUntaggedAfterDays} days`,
+      to: describeLifecycle(desired),
       apply: () =>
         ecr
           .send(

@@ -92,6 +92,13 @@ export const checkRepositoryName: Check = name => {
   return undefined;
 };
 
+const IMAGE_TAG_PREFIX = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export const checkImageTagPrefix: Check = prefix =>
+  IMAGE_TAG_PREFIX.test(prefix)
+    ? undefined
+    : 'must be 1 to 128 letters, digits, ".", "_" and "-", starting with a letter or digit (how an image tag starts)';
+
 export const checkRegion: Check = region =>
   REGION.test(region)
     ? undefined

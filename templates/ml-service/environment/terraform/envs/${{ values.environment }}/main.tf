@@ -135,6 +135,9 @@ module "ecr" {
   count  = var.manage_ecr_repository ? 1 : 0
 
   name = var.ecr_repository_name
+  # The deploy workflow tags each image it rolls out <env>-run-<id>: every environment keeps its own
+  # last images, the last promoted first (as the template's mlops:ecr:ensure set it up).
+  protected_tag_prefixes = reverse(["${{ values.environments | join('", "') }}"])
 }
 
 data "aws_ecr_repository" "existing" {

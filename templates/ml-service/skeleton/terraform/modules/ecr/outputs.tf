@@ -22,3 +22,8 @@ output "image_tag_mutability" {
   description = "Tag mutability of the repository."
   value       = aws_ecr_repository.this.image_tag_mutability
 }
+
+output "lifecycle_policy" {
+  description = "The repository's lifecycle policy (JSON)."
+  value       = aws_ecr_lifecycle_policy.this.policy
+}

@@ -47,6 +47,17 @@ variable "keep_last_images" {
   }
 }
 
+variable "protected_tag_prefixes" {
+  description = "Tag prefixes whose images each keep their own last keep_last_images (the environments the deploy workflow tags images with, the last promoted first: an image carrying several counts under the first)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for p in var.protected_tag_prefixes : can(regex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$", p))]) && length(distinct(var.protected_tag_prefixes)) == length(var.protected_tag_prefixes)
+    error_message = "protected_tag_prefixes must be distinct image tag prefixes (letters, digits, . _ -, starting with a letter or digit)."
+  }
+}
+
 variable "force_delete" {
   description = "Allow destroying the repository while it still contains images."
   type        = bool

@@ -503,6 +503,13 @@ run "managed_ecr_and_plan_only_deploy_role" {
   }
 
   assert {
+    condition = [
+      for rule in jsondecode(module.ecr[0].lifecycle_policy).rules : try(rule.selection.tagPrefixList[0], rule.selection.tagStatus)
+    ] == concat(["untagged"], reverse(["${{ values.environments | join('", "') }}"]), ["any"])
+    error_message = "The managed repository's lifecycle policy must keep each environment's deployed images (<env>-run-* tags), the last environment first, before the rule for the other images."
+  }
+
+  assert {
     condition     = module.iam.deploy_terraform_read_policy != null && module.iam.deploy_terraform_write_policy == null
     error_message = "terraform_access \"plan\" must grant read-only Terraform access."
   }
