@@ -159,6 +159,7 @@ export async function expectRecordedGitHubSettings(
     expectEqual(`variables of ${name}`, environment.variables, {
       AWS_TERRAFORM_ROLE_ARN: roles.terraform[name],
       AWS_DEPLOY_ROLE_ARN: `arn:aws:iam::${ACCOUNT_ID}:role/${service.name}-${name}-github-deploy`,
+      REQUIRE_REVIEWERS: name === 'prod' ? 'true' : 'false',
     });
     expectEqual(
       `branches that may deploy to ${name}`,

@@ -358,6 +358,8 @@ describe('a task posted to the scaffolder REST API with only the required fields
         environmentVariables: {
           AWS_TERRAFORM_ROLE_ARN: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/rest-forecast-${environment.name}-ci-terraform`,
           AWS_DEPLOY_ROLE_ARN: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/rest-forecast-${environment.name}-github-deploy`,
+          // A string: GitHub variables are text, and the workflow compares with "true".
+          REQUIRE_REVIEWERS: environment.name === 'prod' ? 'true' : 'false',
         },
       });
     }
