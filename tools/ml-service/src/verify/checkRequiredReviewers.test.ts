@@ -5,15 +5,12 @@
  */
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { exec, ExecResult } from './exec';
+import { skeletonScript } from './skeletonScripts';
 
 jest.setTimeout(30_000);
 
-const SCRIPT = path.resolve(
-  __dirname,
-  '../../../../templates/ml-service/skeleton/.github/scripts/check_required_reviewers.sh',
-);
+const SCRIPT = skeletonScript('check_required_reviewers.sh');
 
 interface StandIn {
   url: string;

@@ -12,21 +12,13 @@ import {
   PutImageCommand,
 } from '@aws-sdk/client-ecr';
 import { createHash } from 'node:crypto';
-import path from 'node:path';
-import {
-  MOTO_ACCOUNT_ID,
-  MOTO_CREDENTIALS,
-  MotoServer,
-  startMotoServer,
-} from '../motoServer';
+import { MOTO_CREDENTIALS, MotoServer, startMotoServer } from '../motoServer';
 import { exec, ExecResult } from './exec';
+import { awsCliEnvironment, skeletonScript } from './skeletonScripts';
 
 jest.setTimeout(60_000);
 
-const SCRIPT = path.resolve(
-  __dirname,
-  '../../../../templates/ml-service/skeleton/.github/scripts/tag_deployed_image.sh',
-);
+const SCRIPT = skeletonScript('tag_deployed_image.sh');
 const REGION = 'eu-west-1';
 const REPOSITORY = 'churn-model';
 const MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
@@ -62,14 +54,7 @@ function runScript(
 ): Promise<ExecResult> {
   return exec('bash', [SCRIPT], {
     env: {
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-      AWS_ENDPOINT_URL: moto.endpoint,
-      AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey,
-      AWS_DEFAULT_REGION: REGION,
-      AWS_REGION: REGION,
-      AWS_ACCOUNT_ID: MOTO_ACCOUNT_ID,
+      ...awsCliEnvironment(moto, REGION),
       ECR_REPOSITORY_NAME: REPOSITORY,
       ENVIRONMENT: 'prod',
       GITHUB_RUN_ID: '7001',
