@@ -5,6 +5,7 @@ import {
   backstageError,
   DEV_AND_PROD_ANNOTATIONS,
   devAndProdHealth,
+  emptyNotFoundError,
   fakeMlopsApi,
   mlServiceEntity,
 } from '../../__testUtils__/fakes';
@@ -365,6 +366,25 @@ describe('EntityMlServiceContent', () => {
       const alert = await screen.findByRole('alert');
       expect(alert).toHaveTextContent('The model endpoint failed');
       expect(alert).toHaveTextContent('connect ECONNREFUSED 10.0.43.7:8080');
+    });
+
+    it("says how to install the backend plugin when its 404 is not the backend's", async () => {
+      await renderContent({
+        mlopsApi: fakeMlopsApi({
+          predict: jest.fn().mockRejectedValue(await emptyNotFoundError()),
+        }),
+      });
+      await userEvent.click(
+        await screen.findByRole('button', { name: 'Send prediction request' }),
+      );
+      expect(
+        await screen.findByText(
+          /The mlops backend plugin does not answer at \/api\/mlops/,
+        ),
+      ).toBeInTheDocument();
+      expect(
+        screen.queryByText(/does not know this entity or environment/),
+      ).not.toBeInTheDocument();
     });
 
     it('explains a timeout', async () => {

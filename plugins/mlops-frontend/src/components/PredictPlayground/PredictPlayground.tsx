@@ -23,6 +23,10 @@ import {
 } from '@eks-mlops/backstage-plugin-mlops-common';
 import useAsyncFn from 'react-use/esm/useAsyncFn';
 import { mlopsApiRef } from '../../api';
+import {
+  isMlopsBackendMissing,
+  MissingMlopsBackend,
+} from '../MissingMlopsBackend';
 import { environmentLabel, formatLatency } from '../format';
 import { examplePredictBody } from './examplePredictBody';
 
@@ -201,6 +205,9 @@ const ERROR_TITLES: Record<number, string> = {
 };
 
 function PredictError(props: { error: Error }) {
+  if (isMlopsBackendMissing(props.error)) {
+    return <MissingMlopsBackend />;
+  }
   const statusCode = (props.error as { statusCode?: number }).statusCode;
   const cause = (props.error as { cause?: unknown }).cause;
   const detail = cause instanceof Error ? cause.message : props.error.message;
