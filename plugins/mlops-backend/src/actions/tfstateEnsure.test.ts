@@ -11,7 +11,9 @@ import {
   GetPublicAccessBlockCommand,
   PutBucketPolicyCommand,
   PutBucketTaggingCommand,
+  PutBucketEncryptionCommand,
   PutBucketVersioningCommand,
+  PutObjectCommand,
   PutPublicAccessBlockCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -50,6 +52,32 @@ describe('mlops:tfstate:ensure against moto', () => {
       forcePathStyle: true,
       credentials: MOTO_CREDENTIALS,
     });
+
+  /** Sets the bucket's four public access block flags: all on, but for `loose`. */
+  const putPublicAccessBlock = (Bucket: string, loose: string[] = []) =>
+    s3().send(
+      new PutPublicAccessBlockCommand({
+        Bucket,
+        PublicAccessBlockConfiguration: Object.fromEntries(
+          [
+            'BlockPublicAcls',
+            'IgnorePublicAcls',
+            'BlockPublicPolicy',
+            'RestrictPublicBuckets',
+          ].map(flag => [flag, !loose.includes(flag)]),
+        ),
+      }),
+    );
+
+  const putTags = (Bucket: string, tags: Record<string, string>) =>
+    s3().send(
+      new PutBucketTaggingCommand({
+        Bucket,
+        Tagging: {
+          TagSet: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+        },
+      }),
+    );
 
   beforeAll(async () => {
     moto = await MotoServer.start();
@@ -179,23 +207,8 @@ describe('mlops:tfstate:ensure against moto', () => {
     );
     await client.send(new DeleteBucketEncryptionCommand({ Bucket }));
     await client.send(new DeleteBucketPolicyCommand({ Bucket }));
-    await client.send(
-      new PutPublicAccessBlockCommand({
-        Bucket,
-        PublicAccessBlockConfiguration: {
-          BlockPublicAcls: true,
-          IgnorePublicAcls: true,
-          BlockPublicPolicy: false,
-          RestrictPublicBuckets: true,
-        },
-      }),
-    );
-    await client.send(
-      new PutBucketTaggingCommand({
-        Bucket,
-        Tagging: { TagSet: [{ Key: 'cost-center', Value: '42' }] },
-      }),
-    );
+    await putPublicAccessBlock(Bucket, ['BlockPublicPolicy']);
+    await putTags(Bucket, { 'cost-center': '42' });
 
     const out = await runAction(action, {
       bucketName: Bucket,
@@ -209,13 +222,128 @@ describe('mlops:tfstate:ensure against moto', () => {
       `converged default encryption of bucket "${Bucket}" (not set → aws:kms)`,
       `converged public access block of bucket "${Bucket}" (BlockPublicPolicy off → all four flags on)`,
       `converged bucket policy of bucket "${Bucket}" (not set → deny non-TLS and TLS < 1.2)`,
-      `converged tags of bucket "${Bucket}" (missing or different → managed-by, team)`,
+      `converged tags of bucket "${Bucket}" (missing → managed-by, team)`,
     ]);
     const tags = await expectHardened(Bucket, 'us-east-1');
     expect(tags).toEqual({
       'cost-center': '42',
       team: 'ml',
       'managed-by': 'backstage-mlops',
+    });
+  });
+
+  describe("an existing bucket in use that it did not make (a platform team's, perhaps shared)", () => {
+    /** A bucket made outside the action, holding another service's state, with `settings` applied. */
+    async function platformBucket(
+      Bucket: string,
+      settings: { versioning?: boolean; publicAccessBlock?: boolean } = {},
+    ) {
+      const client = s3();
+      await client.send(new CreateBucketCommand({ Bucket }));
+      if (settings.versioning ?? true) {
+        await client.send(
+          new PutBucketVersioningCommand({
+            Bucket,
+            VersioningConfiguration: { Status: 'Enabled' },
+          }),
+        );
+      }
+      await client.send(
+        new PutBucketEncryptionCommand({
+          Bucket,
+          ServerSideEncryptionConfiguration: {
+            Rules: [
+              {
+                ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' },
+              },
+            ],
+          },
+        }),
+      );
+      if (settings.publicAccessBlock ?? true) {
+        await putPublicAccessBlock(Bucket);
+      }
+      await putTags(Bucket, { team: 'platform' });
+      await client.send(
+        new PutObjectCommand({
+          Bucket,
+          Key: 'other-service/terraform.tfstate',
+          Body: '{}',
+        }),
+      );
+    }
+
+    it('is reused as it is: no change to its encryption, policy, ownership or tags', async () => {
+      await platformBucket('platform-state');
+      const before = await moto.snapshot();
+
+      const out = await runAction(action, {
+        bucketName: 'platform-state',
+        region: 'us-east-1',
+        stateKeyPrefix: 'churn-model',
+        tags: { service: 'churn-model' },
+      });
+
+      expect(out).toMatchObject({ created: false, changes: [] });
+      expect(recorder.mutating()).toEqual([]);
+      expect(await moto.snapshot()).toEqual(before);
+      const { TagSet } = await s3().send(
+        new GetBucketTaggingCommand({ Bucket: 'platform-state' }),
+      );
+      expect(TagSet).toEqual([{ Key: 'team', Value: 'platform' }]);
+    });
+
+    it('is refused, naming what to fix, when it cannot hold state safely, in a dry run too', async () => {
+      await platformBucket('loose-state', {
+        versioning: false,
+        publicAccessBlock: false,
+      });
+      const before = await moto.snapshot();
+
+      for (const dryRun of [false, true]) {
+        await expect(
+          runAction(
+            action,
+            { bucketName: 'loose-state', region: 'us-east-1' },
+            { dryRun },
+          ),
+        ).rejects.toThrow(
+          'S3 bucket "loose-state" already exists, holds objects and is not tagged managed-by=backstage-mlops, ' +
+            'so this action changes nothing on it (others may use it). It cannot hold Terraform state as it is: ' +
+            'versioning is off (a state overwritten by mistake could not be recovered); its public access block has ' +
+            'BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets off. Fix that on the bucket, ' +
+            'tag it managed-by=backstage-mlops to let this action harden it',
+        );
+      }
+      expect(recorder.mutating()).toEqual([]);
+      expect(await moto.snapshot()).toEqual(before);
+    });
+  });
+
+  it('keeps the tags of a bucket another service made when a second service shares it', async () => {
+    await runAction(action, {
+      bucketName: 'shared-state',
+      region: 'us-east-1',
+      tags: { service: 'first' },
+    });
+
+    const out = await runAction(action, {
+      bucketName: 'shared-state',
+      region: 'us-east-1',
+      stateKeyPrefix: 'second',
+      tags: { service: 'second', owner: 'group:default/second' },
+    });
+
+    expect(out.changes).toEqual([
+      'converged tags of bucket "shared-state" (missing → owner)',
+    ]);
+    const { TagSet } = await s3().send(
+      new GetBucketTaggingCommand({ Bucket: 'shared-state' }),
+    );
+    expect(Object.fromEntries(TagSet!.map(t => [t.Key, t.Value]))).toEqual({
+      'managed-by': 'backstage-mlops',
+      service: 'first',
+      owner: 'group:default/second',
     });
   });
 

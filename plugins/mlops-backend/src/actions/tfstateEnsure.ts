@@ -192,7 +192,8 @@ export function tfstateEnsureAction(clientFactory: AwsClientFactory) {
     id: 'mlops:tfstate:ensure',
     description:
       'Ensures an S3 bucket for Terraform state: versioned, SSE-KMS encrypted, public access blocked, ' +
-      'owner-enforced, TLS 1.2+ only, tagged; optionally a DynamoDB lock table. Safe to run again: it converges drift.',
+      'owner-enforced, TLS 1.2+ only, tagged; optionally a DynamoDB lock table. Safe to run again: it converges drift. ' +
+      'An existing bucket in use that it did not make is not changed: reused when it can hold state safely, refused otherwise.',
     examples,
     supportsDryRun: true,
     schema: { input: zodFields(inputs), output: zodFields(outputs) },
@@ -243,13 +244,18 @@ export function tfstateEnsureAction(clientFactory: AwsClientFactory) {
           bucketName,
           accountId,
         );
-        const changes = planStateBucket(clients.s3, bucketState, {
-          bucketName,
-          region,
-          encryption,
-          kmsKeyId: input.kmsKeyId,
-          tags,
-        });
+        const changes = planStateBucket(
+          clients.s3,
+          bucketState,
+          {
+            bucketName,
+            region,
+            encryption,
+            kmsKeyId: input.kmsKeyId,
+            tags,
+          },
+          note => ctx.logger.warn(note),
+        );
         if (lockTable) {
           const tableState = await inspectLockTable(
             clients.dynamodb,

@@ -9,6 +9,7 @@ import {
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
   ListBucketsCommand,
+  ListObjectsV2Command,
   PublicAccessBlockConfiguration,
   PutBucketEncryptionCommand,
   PutBucketOwnershipControlsCommand,
@@ -21,10 +22,10 @@ import {
 } from '@aws-sdk/client-s3';
 import { ConflictError, NotAllowedError } from '@backstage/errors';
 import { awsHttpStatus, isAwsError } from './awsErrors';
+import { MANAGED_BY_TAG } from './managedTags';
 import {
   canonicalJson,
   fromTagList,
-  missingTags,
   partitionOf,
   PlannedChange,
   toTagList,
@@ -49,6 +50,8 @@ export interface StateBucketState {
   objectOwnership?: string;
   policy?: PolicyDocument;
   tags: Record<string, string>;
+  /** Whether the bucket holds any object (false for a bucket not yet used). */
+  holdsObjects?: boolean;
 }
 
 interface PolicyStatement {
@@ -142,6 +145,7 @@ export async function inspectStateBucket(
     ownership,
     policy,
     tags,
+    objects,
   ] = await Promise.all([
     s3.send(new GetBucketLocationCommand({ Bucket })),
     s3.send(new GetBucketVersioningCommand({ Bucket })),
@@ -165,6 +169,7 @@ export async function inspectStateBucket(
       s3.send(new GetBucketTaggingCommand({ Bucket })),
       'NoSuchTagSet',
     ),
+    s3.send(new ListObjectsV2Command({ Bucket, MaxKeys: 1 })),
   ]);
   const rule = encryption?.ServerSideEncryptionConfiguration?.Rules?.[0];
   return {
@@ -181,6 +186,7 @@ export async function inspectStateBucket(
       ? (JSON.parse(policy.Policy) as PolicyDocument)
       : undefined,
     tags: fromTagList(tags?.TagSet),
+    holdsObjects: (objects.KeyCount ?? 0) > 0,
   };
 }
 
@@ -281,11 +287,114 @@ function mergedPolicy(
   };
 }
 
-/** The read-only decision: which changes bring the bucket to the desired state. */
+const [[MANAGED_BY_KEY, MANAGED_BY_VALUE]] = Object.entries(MANAGED_BY_TAG);
+
+/**
+ * Whether the action may change an existing bucket: one it tagged, or one
+ * that holds nothing yet (such as its own create, interrupted before the
+ * tags; S3 cannot tag a bucket as it creates it). Any other bucket may be
+ * shared, and changing its encryption, ownership or tags would change them
+ * for everyone who uses it.
+ */
+function mayConverge(state: StateBucketState): boolean {
+  return state.tags[MANAGED_BY_KEY] === MANAGED_BY_VALUE || !state.holdsObjects;
+}
+
+/** What makes an existing bucket unfit for Terraform state. */
+function stateBucketProblems(state: StateBucketState): string[] {
+  const problems: string[] = [];
+  if (state.versioning !== 'Enabled') {
+    problems.push(
+      `versioning is ${
+        state.versioning ?? 'off'
+      } (a state overwritten by mistake could not be recovered)`,
+    );
+  }
+  if (!state.encryption?.SSEAlgorithm) {
+    problems.push('it has no default encryption');
+  }
+  const looseFlags = PUBLIC_ACCESS_FLAGS.filter(
+    flag => state.publicAccessBlock?.[flag] !== true,
+  );
+  if (looseFlags.length > 0) {
+    problems.push(`its public access block has ${looseFlags.join(', ')} off`);
+  }
+  return problems;
+}
+
+function deniesByCondition(
+  policy: PolicyDocument | undefined,
+  operator: string,
+  key: string,
+): boolean {
+  return (policy?.Statement ?? []).some(statement => {
+    const conditions = statement.Condition as
+      | Record<string, Record<string, unknown>>
+      | undefined;
+    return (
+      statement.Effect === 'Deny' && conditions?.[operator]?.[key] !== undefined
+    );
+  });
+}
+
+/** What the action would have hardened on a bucket it leaves alone. */
+function unmanagedBucketNotes(state: StateBucketState, name: string): string[] {
+  const notes: string[] = [];
+  if (
+    !deniesByCondition(state.policy, 'Bool', 'aws:SecureTransport') ||
+    !deniesByCondition(state.policy, 'NumericLessThan', 's3:TlsVersion')
+  ) {
+    notes.push(
+      `${name}'s policy does not deny requests without TLS or with TLS below 1.2; ` +
+        `the action adds such statements only to buckets it manages`,
+    );
+  }
+  if (state.objectOwnership !== 'BucketOwnerEnforced') {
+    notes.push(
+      `${name} has ACLs enabled (object ownership ${
+        state.objectOwnership ?? 'not set'
+      }); the action disables them only on buckets it manages`,
+    );
+  }
+  return notes;
+}
+
+/**
+ * An existing bucket the action did not make and that is in use is left as
+ * it is: reused when it can hold state safely, refused otherwise, naming
+ * what to fix. What it lacks beyond that is told to `warn`.
+ */
+function checkUnmanagedBucket(
+  state: StateBucketState,
+  bucketName: string,
+  warn: (message: string) => void,
+): void {
+  const name = `S3 bucket "${bucketName}"`;
+  const problems = stateBucketProblems(state);
+  if (problems.length > 0) {
+    const tag = `${MANAGED_BY_KEY}=${MANAGED_BY_VALUE}`;
+    throw new ConflictError(
+      `${name} already exists, holds objects and is not tagged ${tag}, so this action changes ` +
+        `nothing on it (others may use it). It cannot hold Terraform state as it is: ${problems.join(
+          '; ',
+        )}. Fix that on the bucket, tag it ${tag} to let this action harden it, or leave ` +
+        `bucketName empty for a bucket of the service's own. Nothing was changed.`,
+    );
+  }
+  unmanagedBucketNotes(state, name).forEach(warn);
+}
+
+/**
+ * The read-only decision: which changes bring the bucket to the desired
+ * state. An existing bucket in use that the action did not make is not
+ * changed: it is refused, before anything is, when it cannot hold state
+ * safely, and what it lacks beyond that goes to `warn`.
+ */
 export function planStateBucket(
   s3: S3Client,
   state: StateBucketState,
   desired: DesiredStateBucket,
+  warn: (message: string) => void = () => {},
 ): PlannedChange[] {
   const Bucket = desired.bucketName;
   const name = `bucket "${Bucket}"`;
@@ -294,6 +403,10 @@ export function planStateBucket(
       `S3 bucket "${Bucket}" exists in ${state.region}, not in the requested region ${desired.region}. ` +
         `Set region to ${state.region} or choose another bucketName.`,
     );
+  }
+  if (state.exists && !mayConverge(state)) {
+    checkUnmanagedBucket(state, Bucket, warn);
+    return [];
   }
   const changes: PlannedChange[] = [];
   if (!state.exists) {
@@ -407,13 +520,17 @@ export function planStateBucket(
           .then(() => undefined),
     });
   }
-  const tagsToSet = missingTags(state.tags, desired.tags);
+  // Tags already set keep their values: a bucket several services share
+  // keeps the tags of the one that made it.
+  const tagsToSet = Object.fromEntries(
+    Object.entries(desired.tags).filter(([key]) => !(key in state.tags)),
+  );
   if (Object.keys(tagsToSet).length > 0) {
-    const tagSet = { ...state.tags, ...desired.tags };
+    const tagSet = { ...tagsToSet, ...state.tags };
     changes.push({
       kind: 'converge',
       subject: `tags of ${name}`,
-      from: Object.keys(state.tags).length ? 'missing or different' : undefined,
+      from: Object.keys(state.tags).length ? 'missing' : undefined,
       to: Object.keys(tagsToSet).sort().join(', '),
       apply: () =>
         s3
