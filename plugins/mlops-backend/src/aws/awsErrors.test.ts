@@ -62,6 +62,9 @@ describe('access denied', () => {
       's3:PutBucketPublicAccessBlock',
     );
     expect(iamActionFor('S3Client', 'HeadBucketCommand')).toBe('s3:ListBucket');
+    expect(iamActionFor('S3Client', 'ListObjectsV2Command')).toBe(
+      's3:ListBucket',
+    );
     expect(iamActionFor('ECRClient', 'PutLifecyclePolicyCommand')).toBe(
       'ecr:PutLifecyclePolicy',
     );

@@ -19,6 +19,7 @@ const ACCESS_DENIED_CODES = new Set([
 /** IAM actions whose names differ from the API operation that needs them. */
 const IAM_ACTION_BY_OPERATION: Record<string, string> = {
   's3:HeadBucket': 's3:ListBucket',
+  's3:ListObjectsV2': 's3:ListBucket',
   's3:ListBuckets': 's3:ListAllMyBuckets',
   's3:GetBucketEncryption': 's3:GetEncryptionConfiguration',
   's3:PutBucketEncryption': 's3:PutEncryptionConfiguration',
