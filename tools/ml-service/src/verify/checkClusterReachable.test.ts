@@ -29,11 +29,22 @@ jest.setTimeout(60_000);
 const SCRIPT = skeletonScript('check_cluster_reachable.sh');
 const REGION = 'eu-west-1';
 
-/** A Kubernetes API stand-in answering GET /version with `status`. */
-async function kubernetesApi(status: number): Promise<{
+/**
+ * A Kubernetes API stand-in answering GET /version with `status`, or with 401
+ * for the first `refusingForMs` after its first request (an access entry on
+ * its way: kubectl asks twice on a 401 within one call).
+ */
+async function kubernetesApi(
+  status: number,
+  refusingForMs = 0,
+): Promise<{
   url: string;
+  /** How many GET /version requests it answered. */
+  requests(): number;
   close(): Promise<void>;
 }> {
+  let firstRequestAt: number | undefined;
+  let requests = 0;
   const server = http.createServer((request, response) => {
     if (
       request.method !== 'GET' ||
@@ -42,9 +53,12 @@ async function kubernetesApi(status: number): Promise<{
       response.writeHead(404).end();
       return;
     }
-    response.writeHead(status, { 'Content-Type': 'application/json' });
+    requests += 1;
+    firstRequestAt ??= Date.now();
+    const answer = Date.now() - firstRequestAt < refusingForMs ? 401 : status;
+    response.writeHead(answer, { 'Content-Type': 'application/json' });
     response.end(
-      status === 200
+      answer === 200
         ? JSON.stringify({ major: '1', minor: '33', gitVersion: 'v1.33.1' })
         : JSON.stringify({
             kind: 'Status',
@@ -52,7 +66,7 @@ async function kubernetesApi(status: number): Promise<{
             status: 'Failure',
             message: 'Unauthorized',
             reason: 'Unauthorized',
-            code: status,
+            code: answer,
           }),
     );
   });
@@ -60,6 +74,7 @@ async function kubernetesApi(status: number): Promise<{
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    requests: () => requests,
     close: () => new Promise(resolve => server.close(() => resolve())),
   };
 }
@@ -107,6 +122,7 @@ describe('check_cluster_reachable.sh (skeleton)', () => {
   async function check(
     clusterName: string,
     server: string,
+    env: Record<string, string> = {},
   ): Promise<ExecResult> {
     const kubeconfig = path.join(workDir, `${clusterName}-${Date.now()}`);
     await fs.writeFile(
@@ -127,6 +143,7 @@ describe('check_cluster_reachable.sh (skeleton)', () => {
         KUBECONFIG: kubeconfig,
         CLUSTER_NAME: clusterName,
         ...awsCliEnvironment(moto, REGION),
+        ...env,
       },
     });
   }
@@ -179,12 +196,31 @@ describe('check_cluster_reachable.sh (skeleton)', () => {
   it('tells a refused role from an unreachable API, with the access entry fix', async () => {
     const api = await kubernetesApi(401);
     try {
-      const run = await check('open', api.url);
+      const run = await check('open', api.url, {
+        UNAUTHORIZED_WAIT_SECONDS: '0',
+      });
       expect(run.code).toBe(1);
       expect(run.output).toContain(
         "::error::The Kubernetes API of open answered, but refused this job's role",
       );
       expect(run.output).toContain('needs an EKS access entry on open');
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('asks again while a new access entry propagates, and passes once the role is let in', async () => {
+    const api = await kubernetesApi(200, 3000);
+    try {
+      const run = await check('open', api.url, {
+        UNAUTHORIZED_WAIT_SECONDS: '30',
+      });
+      expect(run).toEqual({
+        code: 0,
+        output: 'Kubernetes API of open: reachable.\n',
+      });
+      // Every request of the first kubectl call was refused: only a second call could pass.
+      expect(api.requests()).toBeGreaterThan(1);
     } finally {
       await api.close();
     }

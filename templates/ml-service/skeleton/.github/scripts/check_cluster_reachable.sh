@@ -12,16 +12,25 @@
 # Reads CLUSTER_NAME and the AWS credentials and region of the job.
 set -uo pipefail
 
-if output="$(kubectl get --raw /version --request-timeout=20s 2>&1)"; then
-  echo "Kubernetes API of ${CLUSTER_NAME}: reachable."
-  exit 0
-fi
-output="${output//$'\n'/ }"
+refused() { grep -qiE 'unauthorized|forbidden|must be logged in' <<< "${output}"; }
 
-if grep -qiE 'unauthorized|forbidden|must be logged in' <<< "${output}"; then
-  echo "::error::The Kubernetes API of ${CLUSTER_NAME} answered, but refused this job's role (${output}). Fix: the role needs an EKS access entry on ${CLUSTER_NAME} (aws eks list-access-entries --cluster-name ${CLUSTER_NAME}); see docs/runbook.md, \"CI/CD credentials\"."
-  exit 1
-fi
+# An access entry Terraform has just made takes a moment to reach the API server, so a refusal is
+# asked again every 10 s for up to UNAUTHORIZED_WAIT_SECONDS (default 60); no answer at all is not.
+deadline=$((SECONDS + ${UNAUTHORIZED_WAIT_SECONDS:-60}))
+while true; do
+  if output="$(kubectl get --raw /version --request-timeout=20s 2>&1)"; then
+    echo "Kubernetes API of ${CLUSTER_NAME}: reachable."
+    exit 0
+  fi
+  output="${output//$'\n'/ }"
+  if ! refused; then
+    break
+  elif [ "${SECONDS}" -ge "${deadline}" ]; then
+    echo "::error::The Kubernetes API of ${CLUSTER_NAME} answered, but refused this job's role (${output}). Fix: the role needs an EKS access entry on ${CLUSTER_NAME} (aws eks list-access-entries --cluster-name ${CLUSTER_NAME}); see docs/runbook.md, \"CI/CD credentials\"."
+    exit 1
+  fi
+  sleep 10
+done
 
 settings="$(aws eks describe-cluster --name "${CLUSTER_NAME}" --output text \
   --query '[cluster.resourcesVpcConfig.endpointPublicAccess, join(`,`, cluster.resourcesVpcConfig.publicAccessCidrs || `[]`)]' 2>&1)" \
