@@ -71,6 +71,13 @@ const PUBLIC_ACCESS_FLAGS = [
   'RestrictPublicBuckets',
 ] as const;
 
+/** The public access block flags that are not on. */
+function loosePublicAccessFlags(state: StateBucketState): string[] {
+  return PUBLIC_ACCESS_FLAGS.filter(
+    flag => state.publicAccessBlock?.[flag] !== true,
+  );
+}
+
 export const DENY_INSECURE_TRANSPORT_SID = 'MlopsDenyInsecureTransport';
 export const DENY_OLD_TLS_SID = 'MlopsDenyTlsBelow12';
 
@@ -313,9 +320,7 @@ function stateBucketProblems(state: StateBucketState): string[] {
   if (!state.encryption?.SSEAlgorithm) {
     problems.push('it has no default encryption');
   }
-  const looseFlags = PUBLIC_ACCESS_FLAGS.filter(
-    flag => state.publicAccessBlock?.[flag] !== true,
-  );
+  const looseFlags = loosePublicAccessFlags(state);
   if (looseFlags.length > 0) {
     problems.push(`its public access block has ${looseFlags.join(', ')} off`);
   }
@@ -461,9 +466,7 @@ export function planStateBucket(
           .then(() => undefined),
     });
   }
-  const looseFlags = PUBLIC_ACCESS_FLAGS.filter(
-    flag => state.publicAccessBlock?.[flag] !== true,
-  );
+  const looseFlags = loosePublicAccessFlags(state);
   if (looseFlags.length > 0) {
     changes.push({
       kind: 'converge',

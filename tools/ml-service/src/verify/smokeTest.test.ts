@@ -10,11 +10,9 @@ import https from 'node:https';
 import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { skeletonScript } from './skeletonScripts';
 
-const SCRIPT = path.resolve(
-  __dirname,
-  '../../../../templates/ml-service/skeleton/.github/scripts/smoke_test.py',
-);
+const SCRIPT = skeletonScript('smoke_test.py');
 
 type Handler = (
   request: http.IncomingMessage,
