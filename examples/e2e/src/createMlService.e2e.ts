@@ -174,14 +174,18 @@ async function main() {
 
     let roles: CiRoleArns | undefined;
     await steps.run(
-      'its CI roles are in moto: a Terraform role per environment trusted only by that environment, a plan role, under the boundary',
+      "its CI roles are in moto: a Terraform role per environment trusted only by that environment (the repository's immutable OIDC subject), a plan role, under the boundary",
       async () => {
         if (!demo!.motoEndpoint) {
           throw new Error(
             'the e2e checks the CI roles in moto; unset MLOPS_USE_REAL_AWS',
           );
         }
-        roles = await expectCiRolesInMoto(demo!.motoEndpoint, service);
+        roles = await expectCiRolesInMoto(
+          demo!.motoEndpoint,
+          demo!.backendUrl,
+          service,
+        );
       },
     );
 

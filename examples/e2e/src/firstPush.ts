@@ -83,11 +83,33 @@ function expectBoundary(role: Role) {
 }
 
 /**
- * The Terraform role of each environment, trusted only by jobs of that GitHub environment, and
- * the plan role; all under the platform's boundary. Returns their ARNs.
+ * The OIDC subject prefix the local GitHub API stand-in gives the published repository: immutable
+ * (repo:acme@ID/name@ID), as GitHub gives every new repository.
+ */
+async function publishedSubjectPrefix(
+  backendUrl: string,
+  service: NewService,
+): Promise<string> {
+  const res = await fetch(
+    `${backendUrl}/api/local-github/repos/acme/${service.name}/actions/oidc/customization/sub`,
+  );
+  const prefix = ((await res.json()) as { sub_claim_prefix?: string })
+    .sub_claim_prefix;
+  if (!res.ok || !prefix || !/^repo:acme@\d+\/[^@]+@\d+$/.test(prefix)) {
+    throw new Error(
+      `the local GitHub API gives no immutable subject prefix for acme/${service.name}: HTTP ${res.status} ${prefix}`,
+    );
+  }
+  return prefix;
+}
+
+/**
+ * The Terraform role of each environment, trusted only by jobs of that GitHub environment (with
+ * the subject GitHub mints for the published repository), and the plan role; all under the platform's boundary. Returns their ARNs.
  */
 export async function expectCiRolesInMoto(
   motoEndpoint: string,
+  backendUrl: string,
   service: NewService,
 ): Promise<CiRoleArns> {
   const iam = new IAMClient({
@@ -95,7 +117,7 @@ export async function expectCiRolesInMoto(
     region: 'us-east-1',
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
   });
-  const repository = `repo:acme/${service.name}`;
+  const repository = await publishedSubjectPrefix(backendUrl, service);
   try {
     const terraform: Record<string, string> = {};
     for (const environment of service.environments) {

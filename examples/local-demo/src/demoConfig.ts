@@ -115,6 +115,12 @@ export async function writeDemoConfig(
       banner: options.banner,
       publish: { directory: LOCAL_GIT_DIR },
     },
+    // GitHub's REST API for the locally published repositories (examples/backend's local-github plugin).
+    integrations: {
+      github: [
+        { host: 'github.com', apiBaseUrl: `${backendUrl}/api/local-github` },
+      ],
+    },
     ...(motoEndpoint && {
       // An account entry with its own keys: without one, integration-aws-node asks the real STS
       // which account the main credentials belong to.

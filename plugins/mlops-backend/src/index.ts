@@ -12,3 +12,4 @@ export { catalogModuleMlopsClusters } from './catalog/module';
 export { createTfstateEnsureAction } from './actions/tfstateEnsure';
 export { createEcrEnsureAction } from './actions/ecrEnsure';
 export { createGithubOidcEnsureAction } from './actions/githubOidcEnsure';
+export { createGithubOidcSubjectAction } from './actions/githubOidcSubject';

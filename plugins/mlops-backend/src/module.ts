@@ -5,12 +5,13 @@ import {
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { ecrEnsureAction } from './actions/ecrEnsure';
 import { githubOidcEnsureAction } from './actions/githubOidcEnsure';
+import { createGithubOidcSubjectAction } from './actions/githubOidcSubject';
 import { tfstateEnsureAction } from './actions/tfstateEnsure';
 import { AwsClientFactory } from './aws/AwsClientFactory';
 
 /**
- * Scaffolder module registering `mlops:tfstate:ensure`, `mlops:ecr:ensure`
- * and `mlops:github-oidc:ensure`.
+ * Scaffolder module registering `mlops:tfstate:ensure`, `mlops:ecr:ensure`,
+ * `mlops:github-oidc:ensure` and `mlops:github-oidc:subject`.
  *
  * @public
  */
@@ -29,6 +30,7 @@ export const scaffolderModuleMlops = createBackendModule({
           tfstateEnsureAction(awsClientFactory),
           ecrEnsureAction(awsClientFactory),
           githubOidcEnsureAction(awsClientFactory, config),
+          createGithubOidcSubjectAction({ config }),
         );
       },
     });

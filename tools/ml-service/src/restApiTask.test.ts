@@ -19,6 +19,9 @@ import {
 import { ScmIntegrations } from '@backstage/integration';
 import scaffolderModuleMlops from '@eks-mlops/backstage-plugin-mlops-backend/scaffolder';
 import fs from 'node:fs/promises';
+import { once } from 'node:events';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
@@ -157,29 +160,91 @@ function recordingGitHubModule(
   });
 }
 
-/** The role names the ARNs point at, each read back from moto (GetRole throws for a missing role). */
-async function existingRoles(
-  motoEndpoint: string,
-  arns: string[],
-): Promise<string[]> {
+/** The IDs GitHub's API gives the published repositories: immutable subject claims, as for every new repository. */
+const OWNER_ID = 4242;
+const REPOSITORY_ID = 777001;
+
+/** GitHub's answer for a repository, or for its OIDC subject template. */
+function gitHubAnswer(owner: string, repo: string, subjectTemplate: boolean) {
+  if (subjectTemplate) {
+    return {
+      use_default: true,
+      use_immutable_subject: true,
+      sub_claim_prefix: `repo:${owner}@${OWNER_ID}/${repo}@${REPOSITORY_ID}`,
+    };
+  }
+  return {
+    id: REPOSITORY_ID,
+    name: repo,
+    full_name: `${owner}/${repo}`,
+    owner: { login: owner, id: OWNER_ID },
+  };
+}
+
+/**
+ * GitHub's REST API for what `publish:github` published: each repository, and
+ * its OIDC subject template with the prefix GitHub mints for it.
+ */
+async function startGitHubApi(published: Map<string, string>): Promise<Server> {
+  const server = createServer((req, res) => {
+    const [, owner, repo, rest] =
+      /^\/repos\/([^/]+)\/([^/]+)(\/actions\/oidc\/customization\/sub)?$/.exec(
+        req.url ?? '',
+      ) ?? [];
+    const body = published.has(`${owner}/${repo}`)
+      ? gitHubAnswer(owner, repo, rest !== undefined)
+      : undefined;
+    res
+      .writeHead(body ? 200 : 404, { 'content-type': 'application/json' })
+      .end(JSON.stringify(body ?? { message: 'Not Found' }));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return server;
+}
+
+/** Each named role as moto holds it (GetRole throws for a missing role). */
+async function rolesInMoto(motoEndpoint: string, roleNames: string[]) {
   const iam = new IAMClient({
     endpoint: motoEndpoint,
     region: 'us-east-1',
     credentials: MOTO_CREDENTIALS,
   });
   try {
-    const names = [];
-    for (const arn of arns) {
-      const roleName = arn.split('/').pop()!;
-      const { Role } = await iam.send(
-        new GetRoleCommand({ RoleName: roleName }),
-      );
-      names.push(Role!.RoleName!);
+    const roles = [];
+    for (const RoleName of roleNames) {
+      roles.push((await iam.send(new GetRoleCommand({ RoleName }))).Role!);
     }
-    return names;
+    return roles;
   } finally {
     iam.destroy();
   }
+}
+
+/** The OIDC subjects a role's trust policy accepts, read back from moto. */
+async function trustedSubjects(
+  motoEndpoint: string,
+  roleName: string,
+): Promise<string[]> {
+  const [role] = await rolesInMoto(motoEndpoint, [roleName]);
+  const trust = JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument!));
+  return [
+    trust.Statement[0].Condition.StringEquals[
+      'token.actions.githubusercontent.com:sub'
+    ],
+  ].flat();
+}
+
+/** The role names the ARNs point at, each read back from moto. */
+async function existingRoles(
+  motoEndpoint: string,
+  arns: string[],
+): Promise<string[]> {
+  const roles = await rolesInMoto(
+    motoEndpoint,
+    arns.map(arn => arn.split('/').pop()!),
+  );
+  return roles.map(role => role.RoleName!);
 }
 
 /** What each rule of the repository's lifecycle policy selects: its tag prefix, or its tag status. */
@@ -242,6 +307,7 @@ async function s3Buckets(motoEndpoint: string): Promise<unknown> {
 
 describe('a task posted to the scaffolder REST API with only the required fields', () => {
   let moto: { endpoint: string; stop(): Promise<void> };
+  let gitHubApi: Server;
   let server: Parameters<typeof request>[0];
   let stopBackend: () => Promise<void>;
   let catalog: ReturnType<typeof catalogWith>;
@@ -253,6 +319,7 @@ describe('a task posted to the scaffolder REST API with only the required fields
     moto = await startMotoServer({ awsManagedPolicies: true });
     await seedPlatformPolicies(moto.endpoint);
     catalog = catalogWith(await templateEntity(), published);
+    gitHubApi = await startGitHubApi(published);
     const backend = await startTestBackend({
       features: [
         scaffolderPlugin,
@@ -265,6 +332,16 @@ describe('a task posted to the scaffolder REST API with only the required fields
         }),
         mockServices.rootConfig.factory({
           data: {
+            integrations: {
+              github: [
+                {
+                  host: 'github.com',
+                  apiBaseUrl: `http://127.0.0.1:${
+                    (gitHubApi.address() as AddressInfo).port
+                  }`,
+                },
+              ],
+            },
             aws: {
               accounts: [{ accountId: MOTO_ACCOUNT_ID, ...MOTO_CREDENTIALS }],
             },
@@ -281,6 +358,7 @@ describe('a task posted to the scaffolder REST API with only the required fields
   });
   afterAll(async () => {
     await stopBackend?.();
+    gitHubApi?.close();
     await moto?.stop();
     for (const dir of published.values()) {
       await fs.rm(dir, { recursive: true, force: true });
@@ -377,6 +455,14 @@ describe('a task posted to the scaffolder REST API with only the required fields
       'rest-forecast-dev-ci-terraform',
       'rest-forecast-prod-ci-terraform',
     ]);
+    // Trusting the subject GitHub mints for the new repository, read once it was published.
+    const prefix = `repo:acme@${OWNER_ID}/rest-forecast@${REPOSITORY_ID}`;
+    expect(
+      await trustedSubjects(moto.endpoint, 'rest-forecast-prod-ci-terraform'),
+    ).toEqual([`${prefix}:environment:prod`]);
+    expect(
+      await trustedSubjects(moto.endpoint, 'rest-forecast-ci-plan'),
+    ).toEqual([`${prefix}:pull_request`, `${prefix}:ref:refs/heads/main`]);
     expect(gitHubRequests.get('github:actions:dispatch')).toEqual([
       expect.objectContaining({
         workflowId: 'deploy.yml',

@@ -72,6 +72,8 @@ describe('the template supplies every default itself, as REST API tasks need', (
           () => 'fetch-environments',
         ),
         'publish',
+        'oidc-subject',
+        ...(formValues.ciRoles === 'existing' ? [] : ['ci-trust']),
         ...(formValues.environments as string[]).map(() => 'environments'),
         'register',
         'dispatch',

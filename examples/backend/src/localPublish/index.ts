@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendFeatureLoader,
 } from '@backstage/backend-plugin-api';
+import { localGitHubApiPlugin } from './localGitHubApi';
 import { localGitUrlReader } from './localGitUrlReader';
 import { scaffolderModuleLocalPublish } from './module';
 
@@ -10,7 +11,8 @@ import { scaffolderModuleLocalPublish } from './module';
  * module, or, when `localDemo.publish` is configured, to bare git repositories
  * on this machine, which the catalog then reads back. There the GitHub
  * module's `github:environment:create` and `github:actions:dispatch` are local
- * stand-ins that record what GitHub would have done and run nothing.
+ * stand-ins that record what GitHub would have done and run nothing, and
+ * `/api/local-github` answers the GitHub REST API reads of other actions.
  */
 export const publishingFeatures = createBackendFeatureLoader({
   deps: { config: coreServices.rootConfig },
@@ -18,6 +20,7 @@ export const publishingFeatures = createBackendFeatureLoader({
     if (config.has('localDemo.publish')) {
       yield scaffolderModuleLocalPublish;
       yield localGitUrlReader;
+      yield localGitHubApiPlugin;
     } else {
       yield import('@backstage/plugin-scaffolder-backend-module-github');
     }

@@ -290,6 +290,47 @@ describe('mlops:github-oidc:ensure against moto', () => {
     expect(await iamSnapshot(moto.endpoint)).toEqual(before);
   });
 
+  it("re-trusts every role with the repository's subject prefix once GitHub gives it", async () => {
+    await runAction(action, {
+      ...input,
+      datasetUri: 's3://acme-data/churn.csv',
+    });
+    recorder.clear();
+    const prefix = 'repo:acme@123456/churn-model@789012';
+
+    const out = await runAction(action, {
+      ...input,
+      datasetUri: 's3://acme-data/churn.csv',
+      subjectPrefix: prefix,
+    });
+
+    expect((await readRole('churn-model-prod-ci-terraform')).trust).toEqual(
+      trust(`${prefix}:environment:prod`),
+    );
+    expect((await readRole('churn-model-dev-ci-terraform')).trust).toEqual(
+      trust(`${prefix}:environment:dev`),
+    );
+    const branchTrust = trust([
+      `${prefix}:pull_request`,
+      `${prefix}:ref:refs/heads/main`,
+    ]);
+    expect((await readRole('churn-model-ci-plan')).trust).toEqual(branchTrust);
+    expect((await readRole('churn-model-ci-training')).trust).toEqual(
+      branchTrust,
+    );
+    expect(recorder.mutating()).toEqual([
+      'UpdateAssumeRolePolicy',
+      'UpdateAssumeRolePolicy',
+      'UpdateAssumeRolePolicy',
+      'UpdateAssumeRolePolicy',
+    ]);
+    expect(out.changes).toContainEqual(
+      expect.stringContaining(
+        `repo:acme/churn-model:environment:prod → ${prefix}:environment:prod`,
+      ),
+    );
+  });
+
   it('converges drift: a loosened trust policy, a removed boundary, policies changed by hand, a tag removed', async () => {
     await runAction(action, input);
     const client = iam();

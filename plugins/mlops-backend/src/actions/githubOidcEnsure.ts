@@ -19,6 +19,7 @@ import {
   trainingRoleName,
 } from '../aws/ciRoleSet';
 import { GithubCiSettings, readGithubCiSettings } from '../aws/githubCiConfig';
+import { SUBJECT_PREFIX } from '../github/oidcSubject';
 import {
   checkBranch,
   checkDatasetUri,
@@ -80,6 +81,14 @@ const inputs = {
     title: 'GitHub repository',
     description: 'Name of the repository whose workflows assume the roles.',
     type: z => z.string(),
+  },
+  subjectPrefix: {
+    title: 'OIDC subject prefix',
+    description:
+      "What the repository's OIDC subjects start with, from mlops:github-oidc:subject: repo:OWNER@ID/REPO@ID for a " +
+      'repository with immutable subject claims (every repository created since mid-2026). Defaults to repo:<githubOwner>/<githubRepo>, ' +
+      'which such a repository never presents: run the action again with this once the repository exists.',
+    type: z => z.string().optional(),
   },
   environments: {
     title: 'Environments',
@@ -252,6 +261,30 @@ function checkStateRegion(checker: InputChecker, input: GithubOidcInput) {
   }
 }
 
+/** A prefix of another repository would leave the roles trusting the wrong workflows. */
+function checkSubjectPrefix(checker: InputChecker, input: GithubOidcInput) {
+  const prefix = input.subjectPrefix;
+  if (!prefix) return;
+  const match = SUBJECT_PREFIX.exec(prefix);
+  if (!match) {
+    checker.add({
+      field: 'subjectPrefix',
+      value: prefix,
+      rule: 'must be repo:OWNER/REPO or repo:OWNER@ID/REPO@ID (the subjectPrefix output of mlops:github-oidc:subject)',
+    });
+    return;
+  }
+  const named = `${match[1]}/${match[2]}`;
+  const repository = `${input.githubOwner}/${input.githubRepo}`;
+  if (named.toLowerCase() !== repository.toLowerCase()) {
+    checker.add({
+      field: 'subjectPrefix',
+      value: prefix,
+      rule: `must name the repository ${repository} (githubOwner/githubRepo), not ${named}`,
+    });
+  }
+}
+
 function validate(input: GithubOidcInput): void {
   const checker = new InputChecker()
     .require('githubOwner', input.githubOwner)
@@ -285,6 +318,7 @@ function validate(input: GithubOidcInput): void {
       rule: 'is set by the action itself from githubOwner and githubRepo',
     });
   }
+  checkSubjectPrefix(checker, input);
   checkEnvironments(checker, input.environments);
   checkStateRegion(checker, input);
   checkRoleNameLength(checker, input);
@@ -294,6 +328,8 @@ function validate(input: GithubOidcInput): void {
 function ciRoleRequest(input: GithubOidcInput): CiRoleRequest {
   return {
     repository: `${input.githubOwner}/${input.githubRepo}`,
+    subjectPrefix:
+      input.subjectPrefix || `repo:${input.githubOwner}/${input.githubRepo}`,
     environments: input.environments,
     defaultBranch: input.defaultBranch,
     namePrefix: input.namePrefix,

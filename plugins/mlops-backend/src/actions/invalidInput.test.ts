@@ -198,6 +198,16 @@ const invalidGithubOidcInputs: Array<
 > = [
   ['missing owner', { githubOwner: '' }, /githubOwner "" is required/],
   [
+    'a subject prefix of another shape',
+    { subjectPrefix: 'repo:acme/churn-model:environment:prod' },
+    /subjectPrefix "repo:acme\/churn-model:environment:prod" must be repo:OWNER\/REPO or repo:OWNER@ID\/REPO@ID/,
+  ],
+  [
+    'a subject prefix of another repository',
+    { subjectPrefix: 'repo:acme@1/other-model@2' },
+    /subjectPrefix "repo:acme@1\/other-model@2" must name the repository acme\/churn-model \(githubOwner\/githubRepo\), not acme\/other-model/,
+  ],
+  [
     'owner starting with a hyphen',
     { githubOwner: '-acme' },
     /githubOwner "-acme" must be a GitHub user or organisation name/,

@@ -28,18 +28,22 @@ function policy(statements: PolicyStatement[]): PolicyDocument {
   return { Version: '2012-10-17', Statement: statements };
 }
 
+/**
+ * The subject of jobs in one GitHub environment; `subjectPrefix` is
+ * `repo:OWNER/REPO` or, with immutable subject claims, `repo:OWNER@ID/REPO@ID`.
+ */
 export function environmentSubject(
-  repository: string,
+  subjectPrefix: string,
   environment: string,
 ): string {
-  return `repo:${repository}:environment:${environment}`;
+  return `${subjectPrefix}:environment:${environment}`;
 }
 
 /** Pull requests of the repository, and pushes to its default branch. */
-export function planSubjects(repository: string, branch: string): string[] {
+export function planSubjects(subjectPrefix: string, branch: string): string[] {
   return [
-    `repo:${repository}:pull_request`,
-    `repo:${repository}:ref:refs/heads/${branch}`,
+    `${subjectPrefix}:pull_request`,
+    `${subjectPrefix}:ref:refs/heads/${branch}`,
   ];
 }
 

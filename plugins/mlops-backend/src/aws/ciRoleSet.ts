@@ -15,6 +15,8 @@ import { DesiredRole, REPOSITORY_TAG } from './ciRoles';
 export interface CiRoleRequest {
   /** `<owner>/<repo>`. */
   repository: string;
+  /** What its workflows' OIDC subjects start with: `repo:<owner>/<repo>`, or `repo:<owner>@<id>/<repo>@<id>`. */
+  subjectPrefix: string;
   environments: string[];
   defaultBranch: string;
   namePrefix: string;
@@ -86,7 +88,7 @@ export function desiredCiRoles(
   });
   const branchTrust = githubTrustPolicy(
     scope.providerArn,
-    planSubjects(repository, request.defaultBranch),
+    planSubjects(request.subjectPrefix, request.defaultBranch),
   );
   const terraform = request.environments.map(environment => ({
     environment,
@@ -94,7 +96,7 @@ export function desiredCiRoles(
       name: terraformRoleName(namePrefix, environment),
       description: `GitHub Actions: Terraform of ${repository}, environment ${environment} only`,
       trustPolicy: githubTrustPolicy(scope.providerArn, [
-        environmentSubject(repository, environment),
+        environmentSubject(request.subjectPrefix, environment),
       ]),
       managedPolicyArns: policies.terraform,
       inlinePolicy: {

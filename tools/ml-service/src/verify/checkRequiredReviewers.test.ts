@@ -3,42 +3,20 @@
  * run with bash, curl and jq against a local stand-in for GitHub's REST API: a job in an environment
  * that should require reviewers stops when GitHub has none, and says why and how to fix it.
  */
-import http from 'node:http';
-import { AddressInfo } from 'node:net';
 import { exec, ExecResult } from './exec';
-import { skeletonScript } from './skeletonScripts';
+import { JsonStandIn, jsonStandIn, skeletonScript } from './skeletonScripts';
 
 jest.setTimeout(30_000);
 
 const SCRIPT = skeletonScript('check_required_reviewers.sh');
 
-interface StandIn {
-  url: string;
-  /** Each request's method, path and Authorization header. */
-  seen: string[];
-  close(): Promise<void>;
-}
-
 /** GitHub's "get an environment" endpoint, answering `status` with `body`. */
-async function gitHubApi(status: number, body: unknown): Promise<StandIn> {
-  const seen: string[] = [];
-  const server = http.createServer((request, response) => {
-    seen.push(
-      `${request.method} ${request.url} ${request.headers.authorization}`,
-    );
-    response.writeHead(status, { 'Content-Type': 'application/json' });
-    response.end(JSON.stringify(body));
-  });
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    seen,
-    close: () => new Promise(resolve => server.close(() => resolve())),
-  };
-}
+const gitHubApi = jsonStandIn;
 
-function runGuard(api: StandIn, requireReviewers: string): Promise<ExecResult> {
+function runGuard(
+  api: JsonStandIn,
+  requireReviewers: string,
+): Promise<ExecResult> {
   return exec('bash', [SCRIPT], {
     env: {
       REQUIRE_REVIEWERS: requireReviewers,
@@ -56,7 +34,7 @@ const prod = (protectionRules: unknown[]) => ({
 });
 
 describe('check_required_reviewers.sh (skeleton)', () => {
-  let api: StandIn | undefined;
+  let api: JsonStandIn | undefined;
   afterEach(() => api?.close());
 
   it('passes, naming the reviewers, when the environment has them', async () => {

@@ -7,6 +7,7 @@ import {
   FirstPushInput,
   runsOnPublish,
   unresolvedRoles,
+  untrustedSubjects,
   unsetReads,
   writableRolesOnPullRequests,
 } from './firstPush';
@@ -19,6 +20,16 @@ import {
 
 const ACCOUNT = '123456789012';
 const arn = (role: string) => `arn:aws:iam::${ACCOUNT}:role/${role}`;
+
+/** What mlops:github-oidc:ensure outputs for churn's roles, on each of its runs. */
+const ciRoleOutputs = () => ({
+  planRoleArn: arn('churn-ci-plan'),
+  trainingRoleArn: arn('churn-ci-training'),
+  terraformRoleArns: {
+    dev: arn('churn-dev-ci-terraform'),
+    prod: arn('churn-prod-ci-terraform'),
+  },
+});
 
 /** The steps of a render with two environments, in the template's order. */
 function steps(): RecordedStep[] {
@@ -46,14 +57,7 @@ function steps(): RecordedStep[] {
       stepId: 'ci-roles',
       action: 'mlops:github-oidc:ensure',
       input: { environments: ['dev', 'prod'] },
-      output: {
-        planRoleArn: arn('churn-ci-plan'),
-        trainingRoleArn: arn('churn-ci-training'),
-        terraformRoleArns: {
-          dev: arn('churn-dev-ci-terraform'),
-          prod: arn('churn-prod-ci-terraform'),
-        },
-      },
+      output: ciRoleOutputs(),
     },
     { stepId: 'fetch-base', action: 'fetch:template', input: {}, output: {} },
     {
@@ -69,6 +73,21 @@ function steps(): RecordedStep[] {
         },
       },
       output: {},
+    },
+    {
+      stepId: 'oidc-subject',
+      action: 'mlops:github-oidc:subject',
+      input: { repoUrl: 'github.com?owner=acme&repo=churn' },
+      output: { subjectPrefix: 'repo:acme@1/churn@2' },
+    },
+    {
+      stepId: 'ci-trust',
+      action: 'mlops:github-oidc:ensure',
+      input: {
+        environments: ['dev', 'prod'],
+        subjectPrefix: 'repo:acme@1/churn@2',
+      },
+      output: ciRoleOutputs(),
     },
     environment('dev'),
     environment('prod'),
@@ -209,11 +228,13 @@ describe('first-push rules', () => {
       unresolvedRoles: unresolvedRoles(fixture),
       writableRolesOnPullRequests: writableRolesOnPullRequests(fixture),
       runsOnPublish: runsOnPublish(fixture),
+      untrustedSubjects: untrustedSubjects(fixture),
     }).toEqual({
       unsetReads: [],
       unresolvedRoles: [],
       writableRolesOnPullRequests: [],
       runsOnPublish: [],
+      untrustedSubjects: [],
     });
   });
 
@@ -296,7 +317,9 @@ describe('first-push rules', () => {
   describe('every role a job assumes exists before the job', () => {
     it('passes with roles given in the form instead of the bootstrap', () => {
       const fixture = input(f => {
-        f.steps = f.steps.filter(s => s.stepId !== 'ci-roles');
+        f.steps = f.steps.filter(
+          s => s.stepId !== 'ci-roles' && s.stepId !== 'ci-trust',
+        );
         f.values.ciRoles = 'existing';
         f.values.existingPlanRoleArn = arn('churn-ci-plan');
         f.values.existingTrainingRoleArn = arn('churn-ci-training');
@@ -312,7 +335,9 @@ describe('first-push rules', () => {
       [
         'a role neither the bootstrap nor the form made',
         f => {
-          f.steps = f.steps.filter(s => s.stepId !== 'ci-roles');
+          f.steps = f.steps.filter(
+            s => s.stepId !== 'ci-roles' && s.stepId !== 'ci-trust',
+          );
         },
         /terraform-dev: assumes arn:aws:iam::123456789012:role\/churn-dev-ci-terraform \(from vars\.AWS_TERRAFORM_ROLE_ARN, set by step environments\), which neither the bootstrap/,
       ],
@@ -439,6 +464,66 @@ describe('first-push rules', () => {
       expect(writableRolesOnPullRequests(input(change)).join('\n')).toMatch(
         problem,
       );
+    });
+  });
+
+  describe('the CI roles trust the subject GitHub mints for the published repository', () => {
+    it('passes with roles given in the form: the template makes none', () => {
+      const fixture = input(f => {
+        f.steps = f.steps.filter(
+          s => s.stepId !== 'ci-roles' && s.stepId !== 'ci-trust',
+        );
+      });
+      expect(untrustedSubjects(fixture)).toEqual([]);
+    });
+
+    it.each<[string, Parameters<typeof input>[0], RegExp]>([
+      [
+        'roles made only before publishing',
+        f => {
+          f.steps = f.steps.filter(s => s.stepId !== 'ci-trust');
+        },
+        /step ci-roles\) are made only before step publish, so they trust the name-only subject repo:OWNER\/REPO.*run mlops:github-oidc:ensure again after publish, with subjectPrefix from mlops:github-oidc:subject/,
+      ],
+      [
+        'a re-run without the subject read from GitHub',
+        f => {
+          delete step(f, 'ci-trust').input.subjectPrefix;
+        },
+        /step ci-trust trusts the subject prefix "\(none: name-only\)", not one mlops:github-oidc:subject read after publishing \(step oidc-subject: "repo:acme@1\/churn@2"\)/,
+      ],
+      [
+        'the subject read before publishing',
+        f => {
+          const read = step(f, 'oidc-subject');
+          f.steps = f.steps.filter(s => s !== read);
+          f.steps.splice(1, 0, read);
+        },
+        /not one mlops:github-oidc:subject read after publishing \(no such step\)/,
+      ],
+      [
+        'the subject of another repository',
+        f => {
+          step(f, 'oidc-subject').input.repoUrl =
+            'github.com?owner=acme&repo=other';
+        },
+        /step oidc-subject reads github\.com\?owner=acme&repo=other, not the published github\.com\?owner=acme&repo=churn/,
+      ],
+      [
+        're-trusting after the first run started',
+        f => {
+          const dispatch = step(f, 'dispatch');
+          f.steps = f.steps.filter(s => s !== dispatch);
+          f.steps.splice(
+            f.steps.findIndex(s => s.stepId === 'ci-trust'),
+            0,
+            dispatch,
+          );
+        },
+        /step ci-trust re-trusts the CI roles after step dispatch started the first run/,
+      ],
+    ])('fails on %s', (_case, change, problem) => {
+      expect(untrustedSubjects(input(change)).join('\n')).toMatch(problem);
     });
   });
 

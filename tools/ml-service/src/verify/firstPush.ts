@@ -33,6 +33,7 @@ const PUBLISH = 'publish:github';
 const ENVIRONMENT = 'github:environment:create';
 const DISPATCH = 'github:actions:dispatch';
 const CI_ROLES = 'mlops:github-oidc:ensure';
+const OIDC_SUBJECT = 'mlops:github-oidc:subject';
 const CONFIGURE_AWS_CREDENTIALS = /^aws-actions\/configure-aws-credentials@/;
 
 /** The input fields through which each GitHub action sets variables and secrets. */
@@ -196,8 +197,9 @@ function rolesMadeByTheBootstrap(
       return;
     }
     const origin = `step ${step.stepId} (${CI_ROLES})`;
+    // A later run of the action (re-trusting the roles) does not make them any earlier.
     const add = (arn: unknown, kind: RoleKind, environment?: string) => {
-      if (typeof arn === 'string' && arn) {
+      if (typeof arn === 'string' && arn && !roles.has(arn)) {
         roles.set(arn, { kind, environment, origin, stepIndex });
       }
     };
@@ -620,6 +622,56 @@ export function runsOnPublish(input: FirstPushInput): string[] {
   return problems;
 }
 
+/**
+ * Rule: the CI roles the template makes end up trusting the subject GitHub
+ * mints for the published repository. Since GitHub's immutable subject
+ * claims a new repository presents `repo:OWNER@ID/REPO@ID:…`, whose IDs exist
+ * only once it is published: the roles made before publishing (their ARNs go
+ * into it) trust the name-only subject until a run after publishing gives
+ * them the prefix read from GitHub, before the first run.
+ */
+export function untrustedSubjects(input: FirstPushInput): string[] {
+  const { steps } = input;
+  const publishIndex = steps.findIndex(s => s.action === PUBLISH);
+  const ensures = steps
+    .map((step, index) => ({ step, index }))
+    .filter(({ step }) => step.action === CI_ROLES);
+  if (ensures.length === 0 || publishIndex < 0) return [];
+  const last = ensures[ensures.length - 1];
+  const retrust = `run ${CI_ROLES} again after ${steps[publishIndex].stepId}, with subjectPrefix from ${OIDC_SUBJECT}`;
+  if (last.index < publishIndex) {
+    return [
+      `the CI roles (step ${last.step.stepId}) are made only before step ${steps[publishIndex].stepId}, so they trust the name-only subject repo:OWNER/REPO, ` +
+        `which a repository created since GitHub's immutable subject claims never presents: ${retrust}`,
+    ];
+  }
+  const problems: string[] = [];
+  const subjectStep = steps
+    .slice(publishIndex + 1, last.index)
+    .find(s => s.action === OIDC_SUBJECT);
+  const read = subjectStep?.output.subjectPrefix;
+  if (!subjectStep || last.step.input.subjectPrefix !== read) {
+    problems.push(
+      `step ${last.step.stepId} trusts the subject prefix "${
+        last.step.input.subjectPrefix ?? '(none: name-only)'
+      }", not one ${OIDC_SUBJECT} read after publishing (${
+        subjectStep ? `step ${subjectStep.stepId}: "${read}"` : 'no such step'
+      }): ${retrust}`,
+    );
+  } else if (subjectStep.input.repoUrl !== steps[publishIndex].input.repoUrl) {
+    problems.push(
+      `step ${subjectStep.stepId} reads ${subjectStep.input.repoUrl}, not the published ${steps[publishIndex].input.repoUrl}`,
+    );
+  }
+  const dispatchIndex = steps.findIndex(s => s.action === DISPATCH);
+  if (dispatchIndex >= 0 && dispatchIndex < last.index) {
+    problems.push(
+      `step ${last.step.stepId} re-trusts the CI roles after step ${steps[dispatchIndex].stepId} started the first run`,
+    );
+  }
+  return problems;
+}
+
 /** The rules, one verify line each. */
 export const FIRST_PUSH_RULES: Array<{
   name: string;
@@ -632,6 +684,10 @@ export const FIRST_PUSH_RULES: Array<{
   {
     name: 'first push: every role a job assumes exists before the job',
     problems: unresolvedRoles,
+  },
+  {
+    name: 'first push: the CI roles trust the subject GitHub mints for the published repository',
+    problems: untrustedSubjects,
   },
   {
     name: 'first push: pull requests assume only read-only roles',

@@ -1,7 +1,10 @@
 /*
  * For the tests that run the skeleton's workflow scripts (.github/scripts/) as a GitHub job would:
- * where each script is, and the environment that points the AWS CLI at moto and nowhere else.
+ * where each script is, the environment that points the AWS CLI at moto and nowhere else, and a
+ * stand-in for one GitHub endpoint.
  */
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { MOTO_ACCOUNT_ID, MOTO_CREDENTIALS, MotoServer } from '../motoServer';
 import { DEFAULT_TEMPLATE_DIR } from '../render';
@@ -25,5 +28,36 @@ export function awsCliEnvironment(
     AWS_DEFAULT_REGION: region,
     AWS_REGION: region,
     AWS_ACCOUNT_ID: MOTO_ACCOUNT_ID,
+  };
+}
+
+/** A local HTTP server standing in for one GitHub endpoint. */
+export interface JsonStandIn {
+  /** `http://127.0.0.1:<port>`. */
+  url: string;
+  /** Each request's method, path with query and Authorization header. */
+  seen: string[];
+  close(): Promise<void>;
+}
+
+/** Answers every request with `status` and `body` as JSON, recording what was asked. */
+export async function jsonStandIn(
+  status: number,
+  body: unknown,
+): Promise<JsonStandIn> {
+  const seen: string[] = [];
+  const server = http.createServer((request, response) => {
+    seen.push(
+      `${request.method} ${request.url} ${request.headers.authorization}`,
+    );
+    response.writeHead(status, { 'Content-Type': 'application/json' });
+    response.end(JSON.stringify(body));
+  });
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    close: () => new Promise(resolve => server.close(() => resolve())),
   };
 }

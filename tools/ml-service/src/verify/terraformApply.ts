@@ -22,6 +22,7 @@ import {
   EntityAlreadyExistsException,
   IAMClient,
 } from '@aws-sdk/client-iam';
+import yaml from 'yaml';
 import { MOTO_CREDENTIALS, startMotoServer } from '../motoServer';
 import { motoTrouble, sdkRetries } from './applyDiagnostics';
 import { seedPlatformPolicies } from '../platformPolicies';
@@ -114,6 +115,30 @@ export async function readRootSettings(
 }
 
 const GITHUB_OIDC_URL = 'https://token.actions.githubusercontent.com';
+
+/**
+ * The OIDC subject prefix a root's plan needs (`github_subject_prefix`, which the workflows read from
+ * their own token with .github/scripts/oidc_subject_prefix.sh): that of the repository catalog-info.yaml
+ * names (github.com/project-slug), in the immutable form GitHub mints for repositories created since
+ * mid-2026, with made-up owner and repository IDs.
+ */
+export async function standInSubjectPrefix(repoDir: string): Promise<string> {
+  const file = path.join(repoDir, 'catalog-info.yaml');
+  const slug = yaml
+    .parseAllDocuments(await fs.readFile(file, 'utf8'))
+    .map(
+      document =>
+        document.toJS()?.metadata?.annotations?.['github.com/project-slug'],
+    )
+    .find((value): value is string => typeof value === 'string');
+  const [owner, repo] = slug?.split('/') ?? [];
+  if (!owner || !repo) {
+    throw new Error(
+      "catalog-info.yaml names no repository (annotation github.com/project-slug: <owner>/<repo>); the apply against moto needs it for the deploy role's OIDC subject",
+    );
+  }
+  return `repo:${owner}@1234567/${repo}@7654321`;
+}
 
 function ignoring(...kinds: Array<new (...args: any[]) => Error>) {
   return (error: unknown) => {
@@ -280,6 +305,8 @@ export async function applyEnvironment(
       backendOverride(endpoint, MOTO_CREDENTIALS),
     );
     const env = {
+      // What the plan jobs write to GITHUB_ENV from their OIDC token.
+      TF_VAR_github_subject_prefix: await standInSubjectPrefix(repoDir),
       ...options.env,
       AWS_EC2_METADATA_DISABLED: 'true',
       AWS_PROFILE: '',

@@ -187,9 +187,8 @@ module "iam" {
   models_bucket_name = module.s3.bucket_names["models"]
   bucket_kms_key_arn = module.s3.kms_key_arn
 
-  github_owner       = var.github_owner
-  github_repo        = var.github_repo
-  github_environment = var.environment
+  github_subject_prefix = var.github_subject_prefix
+  github_environment    = var.environment
 
   ecr_repository_name   = var.ecr_repository_name
   manage_ecr_repository = var.manage_ecr_repository

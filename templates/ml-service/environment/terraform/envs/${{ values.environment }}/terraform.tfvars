@@ -84,10 +84,13 @@ backstage_kubernetes_group = "${{ values.backstageKubernetesGroup }}"
 
 # --- GitHub Actions -----------------------------------------------------------
 
-# The deploy role trusts only jobs in the GitHub environment "${{ values.environment }}" of this repository.
+# The deploy role trusts only jobs in the GitHub environment "${{ values.environment }}" of this repository:
+# the subject <prefix>:environment:${{ values.environment }}, where the prefix (github_subject_prefix) is
+# repo:${{ values.githubOwner }}/${{ values.githubRepo }} or, with GitHub's immutable subject claims,
+# repo:${{ values.githubOwner }}@<owner id>/${{ values.githubRepo }}@<repository id>. It is not set here: the
+# workflows read it from their own OIDC token (TF_VAR_github_subject_prefix), and a value here would
+# override theirs. For a local run, see the variable's description in variables.tf.
 # The account's GitHub OIDC provider is looked up: the Backstage template (or the platform) made it.
-github_owner = "${{ values.githubOwner }}"
-github_repo  = "${{ values.githubRepo }}"
 
 # Permissions boundary of every IAM role this root creates: the platform's boundary for CI roles
 # (mlops.github.permissionsBoundary in Backstage), which the Terraform role may be required to put on

@@ -299,13 +299,15 @@ variable "backstage_kubernetes_group" {
 
 # --- GitHub ---------------------------------------------------------------------------
 
-variable "github_owner" {
-  description = "GitHub organisation or user of the repository."
-  type        = string
-}
-
-variable "github_repo" {
-  description = "GitHub repository name."
+variable "github_subject_prefix" {
+  description = <<-EOT
+    This repository's OIDC subject prefix: the deploy role trusts exactly
+    <prefix>:environment:<environment>. repo:<owner>/<repo>, or repo:<owner>@<owner id>/<repo>@<repo id> where
+    GitHub mints immutable subject claims (repositories created since mid-2026). No default: the workflows set
+    it (TF_VAR_github_subject_prefix) from their own OIDC token (.github/scripts/oidc_subject_prefix.sh). For a
+    local run, ask GitHub for it:
+      export TF_VAR_github_subject_prefix="$(gh api repos/OWNER/REPO/actions/oidc/customization/sub --jq .sub_claim_prefix)"
+  EOT
   type        = string
 }
 

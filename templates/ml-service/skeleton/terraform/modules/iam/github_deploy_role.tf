@@ -6,15 +6,20 @@
 # the environment roots.
 #
 # Trust: only jobs that run in this environment's GitHub environment
-# (subject repo:<owner>/<repo>:environment:<env>), so the environment's
+# (subject <github_subject_prefix>:environment:<env>), so the environment's
 # protection rules (required reviewers, branch policy) gate every use of it.
-# A job on the default branch without `environment:` cannot assume it.
+# A job on the default branch without `environment:` cannot assume it. The
+# prefix is repo:<owner>/<repo>, or repo:<owner>@<id>/<repo>@<id> where GitHub
+# mints immutable subject claims (repositories created since mid-2026); the
+# workflows read it from their own token (.github/scripts/oidc_subject_prefix.sh).
 
 locals {
   github_oidc_url          = "https://token.actions.githubusercontent.com"
   github_oidc_provider_arn = data.aws_iam_openid_connect_provider.github.arn
 
-  github_subjects = ["repo:${var.github_owner}/${var.github_repo}:environment:${var.github_environment}"]
+  github_subjects = ["${var.github_subject_prefix}:environment:${var.github_environment}"]
+  # owner/repo, for people: the prefix without "repo:" and the IDs of immutable subject claims.
+  github_repository = replace(trimprefix(var.github_subject_prefix, "repo:"), "/@[0-9]+/", "")
 
   # --- Terraform state --------------------------------------------------------
   state_bucket_arn = "arn:${local.partition}:s3:::${var.state_bucket}"
@@ -81,7 +86,7 @@ data "aws_iam_openid_connect_provider" "github" {
 
 resource "aws_iam_role" "deploy" {
   name                 = "${var.name_prefix}-github-deploy"
-  description          = "GitHub Actions deploy role of ${var.github_owner}/${var.github_repo} (${var.github_environment})."
+  description          = "GitHub Actions deploy role of ${local.github_repository} (${var.github_environment})."
   max_session_duration = var.deploy_role_max_session_seconds
   permissions_boundary = var.permissions_boundary_arn
 

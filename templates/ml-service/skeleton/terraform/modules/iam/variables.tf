@@ -113,28 +113,25 @@ variable "bucket_kms_key_arn" {
 
 # --- GitHub OIDC --------------------------------------------------------------
 
-variable "github_owner" {
-  description = "GitHub organisation or user that owns the repository."
+variable "github_subject_prefix" {
+  description = <<-EOT
+    The repository's OIDC subject prefix (GitHub's sub_claim_prefix): a job's token carries the subject
+    <prefix>:<context>, and the deploy role trusts exactly <prefix>:environment:<github_environment>.
+    repo:<owner>/<repo> for a repository created before GitHub's immutable subject claims (and on GitHub
+    Enterprise Server); repo:<owner>@<owner id>/<repo>@<repo id> for one created, renamed or transferred
+    since (or opted in). `gh api repos/OWNER/REPO/actions/oidc/customization/sub` prints it as
+    sub_claim_prefix. The account's GitHub OIDC provider must exist already (it is looked up).
+  EOT
   type        = string
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$", var.github_owner))
-    error_message = "github_owner must be a GitHub user or organisation name."
-  }
-}
-
-variable "github_repo" {
-  description = "GitHub repository name (without the owner)."
-  type        = string
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9._-]{1,100}$", var.github_repo))
-    error_message = "github_repo must be a GitHub repository name."
+    condition     = can(regex("^repo:[A-Za-z0-9][A-Za-z0-9-]*(@[0-9]+)?/[A-Za-z0-9._-]+(@[0-9]+)?$", var.github_subject_prefix))
+    error_message = "github_subject_prefix must be the repository's OIDC subject prefix, repo:<owner>/<repo> (e.g. repo:acme/churn) or, with immutable subject claims, repo:<owner>@<owner id>/<repo>@<repo id> (e.g. repo:acme@123456/churn@789012), without the :<context> part. Find it with `gh api repos/OWNER/REPO/actions/oidc/customization/sub` (its sub_claim_prefix)."
   }
 }
 
 variable "github_environment" {
-  description = "GitHub environment whose jobs, and only those, may assume the deploy role (subject repo:<owner>/<repo>:environment:<env>). The account's GitHub OIDC provider must exist already (it is looked up)."
+  description = "GitHub environment whose jobs, and only those, may assume the deploy role (subject <github_subject_prefix>:environment:<env>)."
   type        = string
 
   validation {

@@ -49,6 +49,12 @@ mock_provider "aws" {
   }
 }
 
+# What the workflows set from their OIDC token (TF_VAR_github_subject_prefix), here in the immutable form
+# GitHub mints for repositories created since mid-2026 (the IDs are made up).
+variables {
+  github_subject_prefix = "repo:${{ values.githubOwner }}@1234567/${{ values.githubRepo }}@7654321"
+}
+
 run "rendered_environment" {
   command = plan
 
@@ -80,7 +86,7 @@ run "rendered_environment" {
   # --- Deploy role -------------------------------------------------------------
 
   assert {
-    condition     = module.iam.github_oidc_subjects == ["repo:${{ values.githubOwner }}/${{ values.githubRepo }}:environment:${{ values.environment }}"]
+    condition     = module.iam.github_oidc_subjects == ["repo:${{ values.githubOwner }}@1234567/${{ values.githubRepo }}@7654321:environment:${{ values.environment }}"]
     error_message = "The deploy role must trust only the ${{ values.environment }} GitHub environment of the repository (not the default branch)."
   }
 

@@ -17,22 +17,23 @@ mock_provider "aws" {
   }
 }
 
+# The subject prefix has the immutable form GitHub mints for repositories created since mid-2026:
+# owner and repository IDs after the names.
 variables {
-  name_prefix          = "churn-prod"
-  service_name         = "churn"
-  aws_account_id       = "123456789012"
-  aws_region           = "eu-west-1"
-  cluster_name         = "platform-eks"
-  namespace            = "ml-prod"
-  service_account_name = "churn"
-  models_bucket_name   = "churn-prod-models"
-  github_owner         = "acme"
-  github_repo          = "churn"
-  github_environment   = "prod"
-  ecr_repository_name  = "churn"
-  state_bucket         = "churn-tfstate-123456789012"
-  state_key            = "churn/prod/terraform.tfstate"
-  state_region         = "eu-west-1"
+  name_prefix           = "churn-prod"
+  service_name          = "churn"
+  aws_account_id        = "123456789012"
+  aws_region            = "eu-west-1"
+  cluster_name          = "platform-eks"
+  namespace             = "ml-prod"
+  service_account_name  = "churn"
+  models_bucket_name    = "churn-prod-models"
+  github_subject_prefix = "repo:acme@123456/churn@789012"
+  github_environment    = "prod"
+  ecr_repository_name   = "churn"
+  state_bucket          = "churn-tfstate-123456789012"
+  state_key             = "churn/prod/terraform.tfstate"
+  state_region          = "eu-west-1"
 }
 
 run "trusts_only_the_github_environment" {
@@ -48,8 +49,18 @@ run "trusts_only_the_github_environment" {
   }
 
   assert {
-    condition     = jsondecode(output.deploy_role_trust_policy).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"] == ["repo:acme/churn:environment:prod"]
-    error_message = "The deploy role must trust only jobs in the repository's prod GitHub environment: a default-branch job without an environment would skip prod's reviewers."
+    condition     = jsondecode(output.deploy_role_trust_policy).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"] == ["repo:acme@123456/churn@789012:environment:prod"]
+    error_message = "The deploy role must trust only jobs in the repository's prod GitHub environment, under the subject GitHub mints (immutable claims: repo:acme@123456/churn@789012:environment:prod): a default-branch job without an environment would skip prod's reviewers."
+  }
+
+  assert {
+    condition     = output.github_oidc_subjects == ["repo:acme@123456/churn@789012:environment:prod"]
+    error_message = "github_oidc_subjects must report exactly the subject the role trusts."
+  }
+
+  assert {
+    condition     = aws_iam_role.deploy.description == "GitHub Actions deploy role of acme/churn (prod)."
+    error_message = "The role's description names the repository as people know it, without the IDs."
   }
 
   assert {
@@ -71,6 +82,42 @@ run "trusts_only_the_github_environment" {
     condition     = output.deploy_terraform_read_policy == null && output.deploy_terraform_write_policy == null
     error_message = "By default the deploy role gets no Terraform access: the environment's Terraform role applies."
   }
+}
+
+# Repositories created before immutable subject claims (and GitHub Enterprise Server) keep names only.
+run "trusts_the_legacy_subject_form" {
+  command = plan
+
+  variables {
+    github_subject_prefix = "repo:acme/churn"
+  }
+
+  assert {
+    condition     = jsondecode(output.deploy_role_trust_policy).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"] == ["repo:acme/churn:environment:prod"]
+    error_message = "With a legacy prefix the deploy role must trust repo:acme/churn:environment:prod."
+  }
+}
+
+# A subject prefix the role could never match is refused at plan time, not at the first deploy.
+run "refuses_a_malformed_subject_prefix" {
+  command = plan
+
+  variables {
+    # A whole subject (with its context), not the prefix.
+    github_subject_prefix = "repo:acme@123456/churn@789012:environment:prod"
+  }
+
+  expect_failures = [var.github_subject_prefix]
+}
+
+run "refuses_a_prefix_without_the_repo_claim" {
+  command = plan
+
+  variables {
+    github_subject_prefix = "acme/churn"
+  }
+
+  expect_failures = [var.github_subject_prefix]
 }
 
 run "pod_identity_associations_of_other_services_stay_untouchable" {

@@ -1,0 +1,141 @@
+import { Config } from '@backstage/config';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { InputError } from '@backstage/errors';
+import {
+  DefaultGithubCredentialsProvider,
+  ScmIntegrations,
+} from '@backstage/integration';
+import {
+  createTemplateAction,
+  parseRepoUrl,
+} from '@backstage/plugin-scaffolder-node';
+import { Octokit } from '@octokit/rest';
+import { OidcSubject, readOidcSubject } from '../github/oidcSubject';
+import { FieldSpec, withTitles, zodFields } from './fields';
+import { examples } from './githubOidcSubject.examples';
+
+const inputs = {
+  repoUrl: {
+    title: 'Repository location',
+    description:
+      'The GitHub repository, as publish:github takes it: github.com?owner=acme&repo=churn-model.',
+    type: z => z.string(),
+  },
+  token: {
+    title: 'Token',
+    description:
+      "A GitHub token to read the repository with; by default the GitHub integration's credentials for its host.",
+    type: z => z.string().optional(),
+  },
+} satisfies Record<string, FieldSpec>;
+
+const outputs = {
+  subjectPrefix: {
+    title: 'OIDC subject prefix',
+    description:
+      "What the repository's workflows present before the context (:environment:prod, :ref:refs/heads/main): " +
+      'repo:OWNER/REPO, or repo:OWNER@ID/REPO@ID for repositories with immutable subject claims (every repository created since mid-2026).',
+    type: z => z.string(),
+  },
+  immutable: {
+    title: 'Immutable subject',
+    description:
+      "Whether the subject carries the owner's and the repository's IDs.",
+    type: z => z.boolean(),
+  },
+  repository: {
+    title: 'Repository',
+    description: 'OWNER/REPO as GitHub spells it.',
+    type: z => z.string(),
+  },
+} satisfies Record<string, FieldSpec>;
+
+/** The repository a `repoUrl` names on a GitHub integration's host. */
+function githubRepository(repoUrl: string, integrations: ScmIntegrations) {
+  const { host, owner, repo } = parseRepoUrl(repoUrl, integrations);
+  const integration = integrations.github.byHost(host);
+  if (!integration || !owner) {
+    throw new InputError(
+      `repoUrl "${repoUrl}" does not name a repository on a GitHub host; configure integrations.github for ${host}, or give github.com?owner=OWNER&repo=REPO`,
+    );
+  }
+  return { host, owner, repo, apiBaseUrl: integration.config.apiBaseUrl };
+}
+
+/**
+ * A dry run does not ask GitHub: the repository it would read is the one the
+ * task's publish step has not created (a dry run publishes nothing).
+ */
+function dryRunSubject(
+  owner: string,
+  repo: string,
+  logger: LoggerService,
+): OidcSubject {
+  logger.info(
+    `[dry run] Not asking GitHub: answering the name-only subject of ${owner}/${repo}. ` +
+      "A real run reads it once the repository exists, with the repository's ID when GitHub mints immutable subjects.",
+  );
+  return {
+    prefix: `repo:${owner}/${repo}`,
+    immutable: false,
+    repository: `${owner}/${repo}`,
+  };
+}
+
+/**
+ * Creates the `mlops:github-oidc:subject` action: reads from GitHub the
+ * OIDC subject prefix a repository's workflows present, for the trust of the
+ * roles they assume (`subjectPrefix` of `mlops:github-oidc:ensure`). Run it
+ * once the repository exists: since GitHub's immutable subject claims, a new
+ * repository's subject names its ID, which only GitHub knows. A dry run
+ * answers the name-only form without asking GitHub.
+ *
+ * @public
+ */
+export function createGithubOidcSubjectAction(options: { config: Config }) {
+  const integrations = ScmIntegrations.fromConfig(options.config);
+  const credentials =
+    DefaultGithubCredentialsProvider.fromIntegrations(integrations);
+  const tokenFor = async (host: string, owner: string, repo: string) =>
+    (
+      await credentials.getCredentials({
+        url: `https://${host}/${encodeURIComponent(owner)}/${encodeURIComponent(
+          repo,
+        )}`,
+      })
+    ).token;
+
+  const action = createTemplateAction({
+    id: 'mlops:github-oidc:subject',
+    description:
+      "Reads the OIDC subject prefix a GitHub repository's workflows present (repo:OWNER@ID/REPO@ID since " +
+      "GitHub's immutable subject claims, repo:OWNER/REPO before), for the trust policies of the roles they assume.",
+    examples,
+    supportsDryRun: true,
+    schema: { input: zodFields(inputs), output: zodFields(outputs) },
+    async handler(ctx) {
+      const { host, owner, repo, apiBaseUrl } = githubRepository(
+        ctx.input.repoUrl,
+        integrations,
+      );
+      const subject = ctx.isDryRun
+        ? dryRunSubject(owner, repo, ctx.logger)
+        : await readOidcSubject(
+            new Octokit({
+              baseUrl: apiBaseUrl,
+              auth: ctx.input.token ?? (await tokenFor(host, owner, repo)),
+            }),
+            owner,
+            repo,
+          );
+      const kind = subject.immutable ? ' (immutable subject claims)' : '';
+      ctx.logger.info(
+        `Workflows of ${subject.repository} present the OIDC subject ${subject.prefix}:<context>${kind}`,
+      );
+      ctx.output('subjectPrefix', subject.prefix);
+      ctx.output('immutable', subject.immutable);
+      ctx.output('repository', subject.repository);
+    },
+  });
+  return withTitles(action, inputs, outputs);
+}
