@@ -61,7 +61,11 @@ export class GithubApiStandIn {
         id: repository.id,
         name: repository.name,
         full_name: `${repository.owner}/${repository.name}`,
-        owner: { login: repository.owner, id: repository.ownerId },
+        owner: {
+          login: repository.owner,
+          id: repository.ownerId,
+          type: 'Organization',
+        },
       },
     });
     this.answers.set(

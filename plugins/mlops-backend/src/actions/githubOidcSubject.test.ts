@@ -119,6 +119,45 @@ describe('mlops:github-oidc:subject', () => {
     expect(output.subjectPrefix).toBe('repo:acme/churn');
   });
 
+  describe("a repository that opted into its organisation's template", () => {
+    const optedIn = { status: 200, body: { use_default: false } };
+
+    it('is refused when that template is customised', async () => {
+      github.serveRepository(churn, optedIn);
+      github.answers.set('GET /orgs/acme/actions/oidc/customization/sub', {
+        status: 200,
+        body: { include_claim_keys: ['repository_owner_id', 'context'] },
+      });
+
+      await expect(runAction(action, { repoUrl })).rejects.toThrow(
+        /customised OIDC subject template \(claim keys repository_owner_id, context\)/,
+      );
+    });
+
+    it("gets GitHub's default subject when the organisation has no template", async () => {
+      github.serveRepository(churn, optedIn);
+
+      const output = await runAction(action, { repoUrl });
+
+      expect(output.subjectPrefix).toBe('repo:acme/churn');
+      expect(github.requests.map(r => r.path)).toContain(
+        '/orgs/acme/actions/oidc/customization/sub',
+      );
+    });
+
+    it('names the missing permission when the template cannot be read', async () => {
+      github.serveRepository(churn, optedIn);
+      github.answers.set('GET /orgs/acme/actions/oidc/customization/sub', {
+        status: 403,
+        body: { message: 'Resource not accessible by integration' },
+      });
+
+      await expect(runAction(action, { repoUrl })).rejects.toThrow(
+        /uses its organisation's OIDC subject template, which cannot be read \(HTTP 403\).*read:org/,
+      );
+    });
+  });
+
   it('refuses a prefix GitHub gives in an unknown shape', async () => {
     github.serveRepository(churn, {
       status: 200,

@@ -127,7 +127,14 @@ export function createGithubOidcSubjectAction(options: { config: Config }) {
             }),
             owner,
             repo,
-          );
+          ).catch(error => {
+            ctx.logger.warn(
+              `Until this step succeeds, roles made for ${owner}/${repo} before it trust only its name-only subject ` +
+                `(repo:${owner}/${repo}:…), which a repository with immutable subject claims never presents: ` +
+                'once the cause below is fixed, run mlops:github-oidc:ensure again with the subjectPrefix this action outputs.',
+            );
+            throw error;
+          });
       const kind = subject.immutable ? ' (immutable subject claims)' : '';
       ctx.logger.info(
         `Workflows of ${subject.repository} present the OIDC subject ${subject.prefix}:<context>${kind}`,

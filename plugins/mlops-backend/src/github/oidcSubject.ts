@@ -18,7 +18,11 @@ const repositorySchema = z.object({
   id: z.number(),
   name: z.string(),
   full_name: z.string(),
-  owner: z.object({ login: z.string(), id: z.number() }),
+  owner: z.object({
+    login: z.string(),
+    id: z.number(),
+    type: z.string().optional(),
+  }),
 });
 
 /** GitHub's answer for a repository's subject template (newer fields optional: GHES lacks them). */
@@ -27,6 +31,11 @@ const subjectTemplateSchema = z.object({
   include_claim_keys: z.array(z.string()).optional(),
   use_immutable_subject: z.boolean().optional(),
   sub_claim_prefix: z.string().optional(),
+});
+
+/** An organisation's template: the claim keys its repositories may opt into. */
+const organisationTemplateSchema = z.object({
+  include_claim_keys: z.array(z.string()).optional(),
 });
 
 export type GithubRepository = z.infer<typeof repositorySchema>;
@@ -95,6 +104,49 @@ function statusOf(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
+/** A 403 or 404 as an error naming what the credentials lack. */
+function refusedAs(what: string, need: string) {
+  return (error: unknown): never => {
+    const status = statusOf(error);
+    if (status === 403 || status === 404) {
+      throw new NotAllowedError(
+        `${what} (HTTP ${status}): the GitHub integration's credentials need ${need}.`,
+      );
+    }
+    throw error;
+  };
+}
+
+/**
+ * `use_default: false` without claim keys: the repository opted into its
+ * organisation's template, if the organisation has one.
+ */
+function usesOrganisationTemplate(template: SubjectTemplate): boolean {
+  return !template.use_default && !template.include_claim_keys?.length;
+}
+
+/** The organisation's claim keys; none (GitHub's default) for a user's repository or an organisation without a template. */
+async function organisationClaimKeys(
+  octokit: Octokit,
+  repository: GithubRepository,
+): Promise<string[] | undefined> {
+  if (repository.owner.type !== 'Organization') return undefined;
+  const org = repository.owner.login;
+  return octokit
+    .request('GET /orgs/{org}/actions/oidc/customization/sub', { org })
+    .then(
+      response =>
+        organisationTemplateSchema.parse(response.data).include_claim_keys,
+    )
+    .catch(error => {
+      if (statusOf(error) === 404) return undefined;
+      return refusedAs(
+        `GitHub repository ${repository.full_name} uses its organisation's OIDC subject template, which cannot be read`,
+        'read access to the organisation\'s administration settings (GitHub App organisation permission "Administration: Read-only", or a token with the read:org scope)',
+      )(error);
+    });
+}
+
 /**
  * Reads the subject prefix a repository's workflows present: the repository
  * (its IDs and spelling), then its subject template. Needs read access to the
@@ -123,17 +175,17 @@ export async function readOidcSubject(
       repo,
     })
     .then(response => subjectTemplateSchema.parse(response.data))
-    .catch(error => {
-      if (statusOf(error) === 403 || statusOf(error) === 404) {
-        throw new NotAllowedError(
-          `Cannot read the OIDC subject settings of GitHub repository ${
-            repository.full_name
-          } (HTTP ${statusOf(error)}): ` +
-            "the GitHub integration's credentials need read access to the repository's Actions " +
-            '(GitHub App permission "Actions: Read-only", or a token with the repo scope).',
-        );
-      }
-      throw error;
+    .catch(
+      refusedAs(
+        `Cannot read the OIDC subject settings of GitHub repository ${repository.full_name}`,
+        'read access to the repository\'s Actions (GitHub App permission "Actions: Read-only", or a token with the repo scope)',
+      ),
+    );
+  if (usesOrganisationTemplate(template)) {
+    return oidcSubjectOf(repository, {
+      ...template,
+      include_claim_keys: await organisationClaimKeys(octokit, repository),
     });
+  }
   return oidcSubjectOf(repository, template);
 }
