@@ -117,8 +117,13 @@ export async function writeDemoConfig(
     },
     // GitHub's REST API for the locally published repositories (examples/backend's local-github plugin).
     integrations: {
+      // The scaffolder's GitHub client insists on a token; the stand-in takes any.
       github: [
-        { host: 'github.com', apiBaseUrl: `${backendUrl}/api/local-github` },
+        {
+          host: 'github.com',
+          apiBaseUrl: `${backendUrl}/api/local-github`,
+          token: 'any-token-the-stand-in-accepts',
+        },
       ],
     },
     ...(motoEndpoint && {

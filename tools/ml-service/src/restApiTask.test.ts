@@ -339,6 +339,7 @@ describe('a task posted to the scaffolder REST API with only the required fields
                   apiBaseUrl: `http://127.0.0.1:${
                     (gitHubApi.address() as AddressInfo).port
                   }`,
+                  token: 'any-token-the-stand-in-accepts',
                 },
               ],
             },

@@ -60,6 +60,7 @@ describe('the local GitHub REST API stand-in', () => {
             {
               host: ADDRESS.host,
               apiBaseUrl: `http://127.0.0.1:${port}/api/local-github`,
+              token: 'any-token-the-stand-in-accepts',
             },
           ],
         },

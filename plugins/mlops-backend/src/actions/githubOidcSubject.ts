@@ -6,10 +6,13 @@ import {
   ScmIntegrations,
 } from '@backstage/integration';
 import {
+  getOctokitClient,
+  getOctokitOptions,
+} from '@backstage/plugin-scaffolder-backend-module-github';
+import {
   createTemplateAction,
   parseRepoUrl,
 } from '@backstage/plugin-scaffolder-node';
-import { Octokit } from '@octokit/rest';
 import { OidcSubject, readOidcSubject } from '../github/oidcSubject';
 import { FieldSpec, withTitles, zodFields } from './fields';
 import { examples } from './githubOidcSubject.examples';
@@ -53,13 +56,12 @@ const outputs = {
 /** The repository a `repoUrl` names on a GitHub integration's host. */
 function githubRepository(repoUrl: string, integrations: ScmIntegrations) {
   const { host, owner, repo } = parseRepoUrl(repoUrl, integrations);
-  const integration = integrations.github.byHost(host);
-  if (!integration || !owner) {
+  if (!integrations.github.byHost(host) || !owner) {
     throw new InputError(
       `repoUrl "${repoUrl}" does not name a repository on a GitHub host; configure integrations.github for ${host}, or give github.com?owner=OWNER&repo=REPO`,
     );
   }
-  return { host, owner, repo, apiBaseUrl: integration.config.apiBaseUrl };
+  return { host, owner, repo };
 }
 
 /**
@@ -96,14 +98,6 @@ export function createGithubOidcSubjectAction(options: { config: Config }) {
   const integrations = ScmIntegrations.fromConfig(options.config);
   const credentials =
     DefaultGithubCredentialsProvider.fromIntegrations(integrations);
-  const tokenFor = async (host: string, owner: string, repo: string) =>
-    (
-      await credentials.getCredentials({
-        url: `https://${host}/${encodeURIComponent(owner)}/${encodeURIComponent(
-          repo,
-        )}`,
-      })
-    ).token;
 
   const action = createTemplateAction({
     id: 'mlops:github-oidc:subject',
@@ -114,20 +108,28 @@ export function createGithubOidcSubjectAction(options: { config: Config }) {
     supportsDryRun: true,
     schema: { input: zodFields(inputs), output: zodFields(outputs) },
     async handler(ctx) {
-      const { host, owner, repo, apiBaseUrl } = githubRepository(
+      const { host, owner, repo } = githubRepository(
         ctx.input.repoUrl,
         integrations,
       );
-      const subject = ctx.isDryRun
-        ? dryRunSubject(owner, repo, ctx.logger)
-        : await readOidcSubject(
-            new Octokit({
-              baseUrl: apiBaseUrl,
-              auth: ctx.input.token ?? (await tokenFor(host, owner, repo)),
-            }),
+      const client = async () =>
+        getOctokitClient(
+          await getOctokitOptions({
+            integrations,
+            credentialsProvider: credentials,
+            token: ctx.input.token,
+            host,
             owner,
             repo,
-          ).catch(error => {
+          }),
+          ctx.logger,
+          // The client retries server errors itself; the module's extra retry layer retries every
+          // failure, "not found" included, and with it a 404 in our tests never settled.
+          { retries: 0 },
+        );
+      const subject = ctx.isDryRun
+        ? dryRunSubject(owner, repo, ctx.logger)
+        : await readOidcSubject(await client(), owner, repo).catch(error => {
             ctx.logger.warn(
               `Until this step succeeds, roles made for ${owner}/${repo} before it trust only its name-only subject ` +
                 `(repo:${owner}/${repo}:…), which a repository with immutable subject claims never presents: ` +

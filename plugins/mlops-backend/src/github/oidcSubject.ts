@@ -1,5 +1,5 @@
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
-import { Octokit } from '@octokit/rest';
+import { getOctokitClient } from '@backstage/plugin-scaffolder-backend-module-github';
 import { z } from 'zod/v3';
 
 /**
@@ -37,6 +37,9 @@ const subjectTemplateSchema = z.object({
 const organisationTemplateSchema = z.object({
   include_claim_keys: z.array(z.string()).optional(),
 });
+
+/** A GitHub client as the scaffolder's GitHub module makes it. */
+type GithubClient = ReturnType<typeof getOctokitClient>;
 
 export type GithubRepository = z.infer<typeof repositorySchema>;
 export type SubjectTemplate = z.infer<typeof subjectTemplateSchema>;
@@ -127,7 +130,7 @@ function usesOrganisationTemplate(template: SubjectTemplate): boolean {
 
 /** The organisation's claim keys; none (GitHub's default) for a user's repository or an organisation without a template. */
 async function organisationClaimKeys(
-  octokit: Octokit,
+  octokit: GithubClient,
   repository: GithubRepository,
 ): Promise<string[] | undefined> {
   if (repository.owner.type !== 'Organization') return undefined;
@@ -153,7 +156,7 @@ async function organisationClaimKeys(
  * repository's Actions settings.
  */
 export async function readOidcSubject(
-  octokit: Octokit,
+  octokit: GithubClient,
   owner: string,
   repo: string,
 ): Promise<OidcSubject> {
