@@ -67,7 +67,7 @@ describe('invalid values are rejected with the field named, before anything is c
     ],
     [
       'GPU, network-optimised and metal instance types',
-      { nodeInstanceTypes: ['g5.xlarge', 'c6gn.16xlarge', 'm7i.metal-24xl'] },
+      { nodeInstanceTypes: ['g5.xlarge', 'c6in.16xlarge', 'm7i.metal-24xl'] },
     ],
     [
       'a namespace that only starts like a reserved one',

@@ -91,6 +91,12 @@ export const REFUSED_BY_SCHEMA: RefusedValue[] = [
     /does not match pattern/,
   ],
   [
+    'dataset URI whose key would run in a workflow shell or break Terraform',
+    { datasetSource: 's3', datasetUri: 's3://acme-data/$(id)/"${x}".csv' },
+    'datasetUri',
+    /does not match pattern/,
+  ],
+  [
     'quality threshold above 1',
     { qualityThreshold: 1.5 },
     'qualityThreshold',
@@ -154,6 +160,18 @@ export const REFUSED_BY_SCHEMA: RefusedValue[] = [
     'instance type without a size',
     { nodeInstanceTypes: ['t3.medium', 't3'] },
     'nodeInstanceTypes[1]',
+    /does not match pattern/,
+  ],
+  [
+    'Graviton instance type (the image is linux/amd64 only)',
+    { nodeInstanceTypes: ['m6i.large', 'm7g.large'] },
+    'nodeInstanceTypes[1]',
+    /does not match pattern/,
+  ],
+  [
+    'first-generation Graviton instance type',
+    { nodeInstanceTypes: ['a1.large'] },
+    'nodeInstanceTypes[0]',
     /does not match pattern/,
   ],
   [

@@ -80,11 +80,11 @@ variable "existing_cluster_name" {
 variable "kubernetes_version" {
   description = "Kubernetes version of a new cluster."
   type        = string
-  default     = "1.33"
+  default     = "1.36"
 
   validation {
     condition     = can(regex("^1\\.[0-9]{2}$", var.kubernetes_version))
-    error_message = "kubernetes_version must look like \"1.33\"."
+    error_message = "kubernetes_version must look like \"1.36\"."
   }
 }
 
@@ -126,6 +126,11 @@ variable "node_instance_types" {
   validation {
     condition     = length(var.node_instance_types) >= 1
     error_message = "node_instance_types must list at least one instance type."
+  }
+
+  validation {
+    condition     = !anytrue([for t in var.node_instance_types : can(regex("^(a1|[a-z]+[0-9]+g[a-z0-9]*(-[a-z0-9]+)*)\\.", t))])
+    error_message = "node_instance_types must be x86_64 types (m6i.large, not m7g.large): deploy.yml builds the image for linux/amd64 only, and Graviton nodes cannot run it."
   }
 }
 

@@ -10,12 +10,12 @@ variable "cluster_name" {
 }
 
 variable "kubernetes_version" {
-  description = "Kubernetes minor version of the control plane and the managed node group, e.g. \"1.33\"."
+  description = "Kubernetes minor version of the control plane and the managed node group, e.g. \"1.36\"."
   type        = string
 
   validation {
     condition     = can(regex("^1\\.[0-9]{2}$", var.kubernetes_version))
-    error_message = "kubernetes_version must look like \"1.33\"."
+    error_message = "kubernetes_version must look like \"1.36\"."
   }
 }
 

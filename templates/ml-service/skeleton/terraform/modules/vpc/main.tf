@@ -2,6 +2,9 @@ data "aws_partition" "current" {}
 
 data "aws_availability_zones" "available" {
   state = "available"
+  # Zones where EKS refuses a control plane (CreateCluster fails with
+  # UnsupportedAvailabilityZoneException); which names they have differs per account.
+  exclude_zone_ids = ["use1-az3", "usw1-az2", "cac1-az3"]
 
   filter {
     name   = "opt-in-status"
@@ -10,7 +13,7 @@ data "aws_availability_zones" "available" {
 }
 
 locals {
-  azs = length(var.availability_zones) > 0 ? var.availability_zones : slice(sort(data.aws_availability_zones.available.names), 0, var.az_count)
+  azs = length(var.availability_zones) > 0 ? var.availability_zones : slice(sort(data.aws_availability_zones.available.names), 0, min(var.az_count, length(data.aws_availability_zones.available.names)))
 
   # Private subnets (nodes and pods, which take VPC IPs with the VPC CNI) get the
   # large blocks: 3 extra bits, i.e. /19 in a /16. Public subnets (load balancers,
@@ -33,7 +36,7 @@ resource "aws_vpc" "this" {
   lifecycle {
     precondition {
       condition     = length(local.azs) >= 2
-      error_message = "The region must offer at least 2 availability zones without opt-in."
+      error_message = "The region must offer this account at least 2 availability zones that need no opt-in and where EKS runs control planes (not use1-az3, usw1-az2 or cac1-az3); set availability_zones to choose them."
     }
   }
 }

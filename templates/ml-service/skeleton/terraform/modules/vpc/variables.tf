@@ -35,7 +35,7 @@ variable "az_count" {
 }
 
 variable "availability_zones" {
-  description = "Explicit availability zone names to use. Empty (the default) picks the first az_count zones of the region that need no opt-in."
+  description = "Explicit availability zone names to use. Empty (the default) picks the first az_count zones of the region that need no opt-in and can host an EKS control plane (fewer when the account sees fewer)."
   type        = list(string)
   default     = []
 

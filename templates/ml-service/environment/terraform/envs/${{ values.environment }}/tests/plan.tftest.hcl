@@ -402,7 +402,7 @@ run "new_cluster_mode" {
   variables {
     create_cluster       = true
     cluster_name_prefix  = "${{ values.name }}"
-    kubernetes_version   = "1.33"
+    kubernetes_version   = "1.36"
     node_instance_types  = ["m6i.large"]
     node_min_size        = 2
     node_max_size        = 5
@@ -492,6 +492,25 @@ run "compute_mode_${{ mode }}" {
 }
 {%- endif %}
 {%- endfor %}
+
+# A region where this account sees only two zones EKS may use (us-west-1, or us-east-1 once
+# use1-az3, where EKS refuses control planes, is left out): the VPC spans those two.
+run "two_usable_availability_zones" {
+  command = plan
+
+  override_data {
+    target = module.vpc[0].data.aws_availability_zones.available
+    values = {
+      names    = ["${{ values.awsRegion }}b", "${{ values.awsRegion }}c"]
+      zone_ids = ["mock-az2", "mock-az4"]
+    }
+  }
+
+  assert {
+    condition     = length(module.vpc[0].private_subnet_cidrs) == 2 && length(module.vpc[0].public_subnet_cidrs) == 2
+    error_message = "With two usable zones the VPC must span both instead of failing the plan."
+  }
+}
 {%- endif %}
 
 # Opt-ins: Terraform owns the ECR repository; the deploy role may only plan.

@@ -49,7 +49,7 @@ override_resource {
 
 variables {
   cluster_name             = "churn-prod"
-  kubernetes_version       = "1.33"
+  kubernetes_version       = "1.36"
   subnet_ids               = ["subnet-a", "subnet-b", "subnet-c"]
   node_instance_types      = ["m6i.large"]
   node_min_size            = 2
