@@ -18,17 +18,14 @@ if [ "${REQUIRE_REVIEWERS:-}" != true ]; then
   exit 0
 fi
 
-url="${GITHUB_API_URL:-https://api.github.com}/repos/${GITHUB_REPOSITORY}/environments/${ENVIRONMENT}"
-response="$(curl --silent --show-error --max-time 30 --write-out '\n%{http_code}' \
-  --header "Authorization: Bearer ${GH_TOKEN}" \
-  --header 'Accept: application/vnd.github+json' \
-  --header 'X-GitHub-Api-Version: 2022-11-28' \
-  "${url}")" || {
+# shellcheck source=github_api.sh
+source "$(dirname "${BASH_SOURCE[0]}")/github_api.sh"
+github_get "/repos/${GITHUB_REPOSITORY}/environments/${ENVIRONMENT}" || {
   echo "::error::Could not reach the GitHub API to read the protection rules of ${ENVIRONMENT}; re-run the job."
   exit 1
 }
-status="${response##*$'\n'}"
-body="${response%$'\n'*}"
+status="${GITHUB_STATUS}"
+body="${GITHUB_BODY}"
 if [ "${status}" != 200 ]; then
   message="$(python3 -c 'import json, sys; print(json.load(sys.stdin).get("message", ""))' <<< "${body}" 2> /dev/null || true)"
   echo "::error::Could not read the protection rules of the environment ${ENVIRONMENT} (HTTP ${status}: ${message}). The job's token needs 'actions: read' (its permissions: block)."
