@@ -26,8 +26,9 @@ class Settings:
     graceful_shutdown_seconds: float = 20.0
     otel_enabled: bool = False
     fast_predict: bool = True
-    # Request bodies over this many bytes are refused with 413 (inference requests are KBs).
-    max_request_bytes: int = 8 * 1024 * 1024
+    # Request bodies over this many bytes are refused with 413 (inference requests are KBs; parsed,
+    # a V2 JSON body takes several times its size in memory).
+    max_request_bytes: int = 1024 * 1024
     # In-flight requests over this are refused with 429 + Retry-After (probes and /metrics are
     # never refused). Keep it above the clients' total concurrency at the load you plan for.
     max_concurrent_requests: int = 128

@@ -163,4 +163,4 @@ def test_limits_from_the_environment() -> None:
         environ={"MAX_REQUEST_BYTES": "1024", "MAX_CONCURRENT_REQUESTS": "7"}, file_data={}
     )
     assert (settings.max_request_bytes, settings.max_concurrent_requests) == (1024, 7)
-    assert Settings().max_request_bytes == 8 * 1024 * 1024
+    assert Settings().max_request_bytes == 1024 * 1024

@@ -168,7 +168,7 @@ describe('check_cluster_reachable.sh (skeleton)', () => {
 
     expect(run.code).toBe(1);
     expect(run.output).toContain(
-      '::error::This runner cannot reach the Kubernetes API of private-only: its API endpoint is private (endpointPublicAccess false), and GitHub-hosted runners are outside its VPC. Fix: run the deploy jobs on a self-hosted runner inside the VPC',
+      '::error::This runner cannot reach the Kubernetes API of private-only: its API endpoint is private (endpointPublicAccess false), and GitHub-hosted runners are outside its VPC. Fix: run the deploy jobs on a self-hosted runner inside the VPC (set the repository variable DEPLOY_RUNS_ON to its label)',
     );
     expect(run.output).toContain(
       'aws eks update-cluster-config --name private-only --resources-vpc-config endpointPublicAccess=true',

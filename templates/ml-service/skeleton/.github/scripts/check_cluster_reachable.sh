@@ -38,10 +38,10 @@ settings="$(aws eks describe-cluster --name "${CLUSTER_NAME}" --output text \
 read -r public cidrs <<< "${settings}"
 if [ "${public}" = False ]; then
   cause="its API endpoint is private (endpointPublicAccess false), and GitHub-hosted runners are outside its VPC"
-  fix="run the deploy jobs on a self-hosted runner inside the VPC (their runs-on), or turn on the public endpoint for your runners' address ranges: aws eks update-cluster-config --name ${CLUSTER_NAME} --resources-vpc-config endpointPublicAccess=true,publicAccessCidrs=<ranges>"
+  fix="run the deploy jobs on a self-hosted runner inside the VPC (set the repository variable DEPLOY_RUNS_ON to its label), or turn on the public endpoint for your runners' address ranges: aws eks update-cluster-config --name ${CLUSTER_NAME} --resources-vpc-config endpointPublicAccess=true,publicAccessCidrs=<ranges>"
 elif [ "${public}" != unknown ] && [ -n "${cidrs:-}" ] && [ "${cidrs}" != "0.0.0.0/0" ]; then
   cause="its public endpoint admits only ${cidrs}, and GitHub-hosted runners' addresses are in no fixed range"
-  fix="run the deploy jobs on a runner whose address is in those ranges (self-hosted, or a larger GitHub-hosted runner with a static IP range), or add its range to publicAccessCidrs"
+  fix="run the deploy jobs on a runner whose address is in those ranges (self-hosted, or a larger GitHub-hosted runner with a static IP range; the repository variable DEPLOY_RUNS_ON names its label), or add its range to publicAccessCidrs"
 else
   cause="no answer (${output})"
   fix="check that ${CLUSTER_NAME} is ACTIVE (aws eks describe-cluster --name ${CLUSTER_NAME}) and that its endpoint admits this runner"
