@@ -75,6 +75,53 @@ describe('entity helpers', () => {
     ).toBe('v1');
   });
 
+  it.each([
+    [
+      'a query',
+      'http://10.0.0.5/internal/admin/export?ignored=',
+      'it has a query',
+    ],
+    ['an empty query', 'http://10.0.0.5/admin?', 'it has a query'],
+    ['a fragment', 'https://models.example.com/admin#', 'it has a fragment'],
+    [
+      'credentials',
+      'https://user:secret@models.example.com',
+      'it carries credentials',
+    ],
+    [
+      'another scheme',
+      'file:///etc/passwd',
+      'scheme file: is not http or https',
+    ],
+    ['no scheme', 'models.example.com/churn', 'not an absolute URL'],
+  ])(
+    'marks an inference URL with %s invalid, so nothing calls it',
+    (_, url, problem) => {
+      const [primary, dev] = getInferenceEndpoints(
+        component({
+          'mlops/inference-url': url,
+          'mlops/inference-url-dev': url,
+        }),
+      );
+      expect(primary).toMatchObject({ url, environment: 'default' });
+      expect(primary.invalid).toBe(
+        `invalid mlops/inference-url "${url}": ${problem}; give the base URL the protocol paths go under, e.g. https://models.example.com/churn`,
+      );
+      expect(dev.invalid).toContain(
+        `invalid mlops/inference-url-dev "${url}": ${problem}`,
+      );
+    },
+  );
+
+  it('accepts an inference URL with a port and a base path', () => {
+    const [endpoint] = getInferenceEndpoints(
+      component({
+        'mlops/inference-url': 'http://10.0.0.5:8080/models/churn/',
+      }),
+    );
+    expect(endpoint.invalid).toBeUndefined();
+  });
+
   it('ignores blank endpoint annotations', () => {
     const entity = component({
       'mlops/inference-url': ' ',

@@ -111,6 +111,37 @@ function kubernetesLocation(value: string): EndpointLocation {
 }
 
 /**
+ * What is wrong with an inference URL, if anything. Protocol paths are
+ * appended to it, so a query or fragment would carry them away from the path
+ * and send the call to whatever path the entity's author wrote.
+ */
+function inferenceUrlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'not an absolute URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return `scheme ${url.protocol} is not http or https`;
+  }
+  if (url.username || url.password) return 'it carries credentials';
+  if (url.search || value.includes('?')) return 'it has a query';
+  if (url.hash || value.includes('#')) return 'it has a fragment';
+  return undefined;
+}
+
+function urlLocation(annotation: string, value: string): EndpointLocation {
+  const problem = inferenceUrlProblem(value);
+  return problem
+    ? {
+        url: value,
+        invalid: `invalid ${annotation} "${value}": ${problem}; give the base URL the protocol paths go under, e.g. https://models.example.com/churn`,
+      }
+    : { url: value };
+}
+
+/**
  * Whether an entity is marked as an ML service without naming an endpoint:
  * it carries `mlops/model-name` or `mlops/inference-protocol`.
  */
@@ -162,7 +193,7 @@ function primaryLocation(
   annotations: Record<string, string>,
 ): EndpointLocation | undefined {
   const url = annotations[MLOPS_ANNOTATIONS.inferenceUrl]?.trim();
-  if (url) return { url };
+  if (url) return urlLocation(MLOPS_ANNOTATIONS.inferenceUrl, url);
   const target = annotations[MLOPS_ANNOTATIONS.kubernetesService]?.trim();
   if (target) return kubernetesLocation(target);
   return implicitKubernetesLocation(annotations);
@@ -181,7 +212,7 @@ function environmentLocations(
     if (!key.startsWith(MLOPS_INFERENCE_URL_ENV_PREFIX)) continue;
     const environment = key.slice(MLOPS_INFERENCE_URL_ENV_PREFIX.length);
     const url = annotations[key].trim();
-    if (environment && url) locations.set(environment, { url });
+    if (environment && url) locations.set(environment, urlLocation(key, url));
   }
   for (const key of keys) {
     if (!key.startsWith(MLOPS_KUBERNETES_SERVICE_ENV_PREFIX)) continue;
@@ -209,7 +240,8 @@ function environmentLocations(
  * `mlops/inference-url-<env>`, else `mlops/kubernetes-service-<env>`.
  * Environments are unique: a per-environment annotation naming the primary
  * endpoint's environment is ignored. A Kubernetes target with invalid names
- * is listed with `invalid` set and no `kubernetes`.
+ * is listed with `invalid` set and no `kubernetes`; so is a URL that is not
+ * http(s), or carries credentials, a query or a fragment.
  *
  * @public
  */

@@ -428,7 +428,10 @@ describe('a task posted to the scaffolder REST API with only the required fields
       repoVisibility: 'private',
       gitCommitMessage: expect.stringContaining('[skip ci]'),
     });
-    expect(Object.keys(publish.repoVariables)).toEqual(['AWS_PLAN_ROLE_ARN']);
+    expect(Object.keys(publish.repoVariables)).toEqual([
+      'AWS_PLAN_ROLE_ARN',
+      'DEPLOY_RUNS_ON',
+    ]);
     const environments = gitHubRequests.get('github:environment:create')!;
     expect(environments.map(e => e.name)).toEqual(['dev', 'prod']);
     for (const environment of environments) {

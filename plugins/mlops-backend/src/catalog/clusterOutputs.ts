@@ -93,10 +93,12 @@ export function clusterFromState(text: string): StateClusterResult {
       )}`,
     };
   }
-  if (!/^https:\/\/[^/\s]+/.test(endpoint)) {
+  const region = stringOutput(CLUSTER_OUTPUTS.region);
+  const endpointProblem = eksEndpointProblem(endpoint, region);
+  if (endpointProblem) {
     return {
       kind: 'invalid',
-      reason: `output ${CLUSTER_OUTPUTS.endpoint} is not an https:// URL`,
+      reason: `output ${CLUSTER_OUTPUTS.endpoint} ${endpointProblem}`,
     };
   }
   return {
@@ -105,8 +107,39 @@ export function clusterFromState(text: string): StateClusterResult {
       name,
       endpoint,
       certificateAuthorityData,
-      region: stringOutput(CLUSTER_OUTPUTS.region),
+      region,
       arn: stringOutput(CLUSTER_OUTPUTS.arn),
     },
   };
+}
+
+/** An EKS API server: https://<id>.<shard>.<region>.eks.amazonaws.com (.cn in China). */
+const EKS_ENDPOINT_HOST =
+  /^[a-z0-9]+\.[a-z0-9]+\.([a-z]{2}(-[a-z]+)+-[0-9])\.eks\.amazonaws\.com(\.cn)?$/;
+
+/**
+ * Why an endpoint is not an EKS API server, if it is not. The Kubernetes
+ * plugin signs an EKS token with Backstage's AWS credentials for every
+ * cluster this module emits, so the state (which whoever runs that
+ * repository's Terraform writes) must not send it anywhere else.
+ */
+function eksEndpointProblem(
+  endpoint: string,
+  region: string | undefined,
+): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return 'is not an https:// URL';
+  }
+  if (url.protocol !== 'https:') return 'is not an https:// URL';
+  const host = EKS_ENDPOINT_HOST.exec(url.hostname.toLowerCase());
+  if (!host || url.port || url.username || url.password) {
+    return `is not an EKS API server (https://<id>.<shard>.<region>.eks.amazonaws.com): ${url.host}`;
+  }
+  if (region && host[1] !== region) {
+    return `is in ${host[1]}, not in the state's region ${region}`;
+  }
+  return undefined;
 }

@@ -106,3 +106,55 @@ describe('SSRF guard on probes and predict calls', () => {
     expect(loopback.received).toEqual([]);
   });
 });
+
+describe('inference URLs that would carry the protocol path away', () => {
+  let sink: FixtureServer;
+  let harness: MlopsTestBackend;
+
+  beforeAll(async () => {
+    sink = await startFixture(v2Handler({ modelName: 'iris' }));
+    const base = `http://127.0.0.1:${sink.port}/internal/admin/export`;
+    harness = await startMlopsTestBackend({
+      entities: [
+        mlServiceEntity('query', `${base}?ignored=`, { modelName: 'iris' }),
+        mlServiceEntity('fragment', `${base}#`, { modelName: 'iris' }),
+      ],
+      config: {
+        prober: { interval: '1h', jitter: '0s', timeout: '1s' },
+        // Even where private networks are allowed, as in the demo.
+        outbound: { allowPrivateNetworks: true },
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await harness?.close();
+    await sink?.close();
+  });
+
+  it('are never called: the probe reports an invalid target and predict is refused', async () => {
+    for (const name of ['query', 'fragment']) {
+      const health = await request(harness.backend.server)
+        .get(`/api/mlops/v1/entities/component/default/${name}/health`)
+        .set('authorization', mockCredentials.user.header());
+      const [endpoint] = (health.body as EntityHealthResponse).endpoints;
+      expect({
+        name,
+        state: endpoint.state,
+        errorClass: endpoint.errorClass,
+      }).toEqual({
+        name,
+        state: 'unknown',
+        errorClass: 'invalid-target',
+      });
+
+      const predict = await request(harness.backend.server)
+        .post(`/api/mlops/v1/entities/component/default/${name}/predict`)
+        .set('authorization', mockCredentials.user.header())
+        .send({ body: { inputs: [] } });
+      expect(predict.status).toBeGreaterThanOrEqual(400);
+      expect(predict.body.error.message).toMatch(/has a (query|fragment)/);
+    }
+    expect(sink.received).toEqual([]);
+  });
+});
