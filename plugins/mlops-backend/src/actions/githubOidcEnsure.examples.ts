@@ -4,6 +4,30 @@ import yaml from 'yaml';
 export const examples: TemplateExample[] = [
   {
     description:
+      'Make the roles before publishing the repository (its ARNs go into it), trusting no workflow until a run after publishing gives them the subjectPrefix of mlops:github-oidc:subject.',
+    example: yaml.stringify({
+      steps: [
+        {
+          id: 'ci-roles',
+          action: 'mlops:github-oidc:ensure',
+          name: 'Make the GitHub Actions roles, trusting nothing yet',
+          input: {
+            untrusted: true,
+            githubOwner: 'acme',
+            githubRepo: 'churn-model',
+            environments: ['dev', 'prod'],
+            defaultBranch: 'main',
+            namePrefix: 'churn-model',
+            region: 'eu-west-1',
+            stateBucket: 'churn-model-tfstate-123456789012',
+            stateKeyPrefix: 'churn-model',
+          },
+        },
+      ],
+    }),
+  },
+  {
+    description:
       'Ensure the CI roles of a service with two environments: a Terraform role each, and the read-only plan role.',
     example: yaml.stringify({
       steps: [

@@ -331,6 +331,36 @@ describe('mlops:github-oidc:ensure against moto', () => {
     );
   });
 
+  it('made before the repository exists (untrusted), the roles trust no workflow until the real prefix is given', async () => {
+    await runAction(action, { ...input, untrusted: true });
+
+    const pending = 'unpublished:acme/churn-model';
+    expect((await readRole('churn-model-prod-ci-terraform')).trust).toEqual(
+      trust(`${pending}:environment:prod`),
+    );
+    expect((await readRole('churn-model-ci-plan')).trust).toEqual(
+      trust([`${pending}:pull_request`, `${pending}:ref:refs/heads/main`]),
+    );
+
+    const prefix = 'repo:acme@123456/churn-model@789012';
+    await runAction(action, { ...input, subjectPrefix: prefix });
+
+    expect((await readRole('churn-model-prod-ci-terraform')).trust).toEqual(
+      trust(`${prefix}:environment:prod`),
+    );
+  });
+
+  it('refuses untrusted together with a subject prefix, before creating anything', async () => {
+    await expect(
+      runAction(action, {
+        ...input,
+        untrusted: true,
+        subjectPrefix: 'repo:acme/churn-model',
+      }),
+    ).rejects.toThrow(/subjectPrefix.*must be empty with untrusted: true/s);
+    expect(recorder.mutating()).toEqual([]);
+  });
+
   it('converges drift: a loosened trust policy, a removed boundary, policies changed by hand, a tag removed', async () => {
     await runAction(action, input);
     const client = iam();

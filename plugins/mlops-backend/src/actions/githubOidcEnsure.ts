@@ -1,7 +1,10 @@
 import { Config } from '@backstage/config';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { AwsClientFactory } from '../aws/AwsClientFactory';
-import { PolicyScope } from '../aws/ciRoleDocuments';
+import {
+  PolicyScope,
+  UNPUBLISHED_SUBJECT_PREFIX,
+} from '../aws/ciRoleDocuments';
 import {
   DesiredRole,
   inspectRole,
@@ -89,6 +92,14 @@ const inputs = {
       'repository with immutable subject claims (every repository created since mid-2026). Defaults to repo:<githubOwner>/<githubRepo>, ' +
       'which such a repository never presents: run the action again with this once the repository exists.',
     type: z => z.string().optional(),
+  },
+  untrusted: {
+    title: 'Trust no workflow yet',
+    description:
+      'Create (or keep) the roles trusting a subject GitHub never mints (unpublished:<githubOwner>/<githubRepo>): for roles made before ' +
+      'the repository exists, so that a failed publish cannot leave them trusting a repository of that name made elsewhere. ' +
+      'Run the action again with subjectPrefix once the repository exists. Not with subjectPrefix.',
+    type: z => z.boolean().optional(),
   },
   environments: {
     title: 'Environments',
@@ -265,6 +276,14 @@ function checkStateRegion(checker: InputChecker, input: GithubOidcInput) {
 function checkSubjectPrefix(checker: InputChecker, input: GithubOidcInput) {
   const prefix = input.subjectPrefix;
   if (!prefix) return;
+  if (input.untrusted) {
+    checker.add({
+      field: 'subjectPrefix',
+      value: prefix,
+      rule: 'must be empty with untrusted: true (the roles trust no workflow yet); give one or the other',
+    });
+    return;
+  }
   const match = SUBJECT_PREFIX.exec(prefix);
   if (!match) {
     checker.add({
@@ -328,8 +347,9 @@ function validate(input: GithubOidcInput): void {
 function ciRoleRequest(input: GithubOidcInput): CiRoleRequest {
   return {
     repository: `${input.githubOwner}/${input.githubRepo}`,
-    subjectPrefix:
-      input.subjectPrefix || `repo:${input.githubOwner}/${input.githubRepo}`,
+    subjectPrefix: input.untrusted
+      ? `${UNPUBLISHED_SUBJECT_PREFIX}:${input.githubOwner}/${input.githubRepo}`
+      : input.subjectPrefix || `repo:${input.githubOwner}/${input.githubRepo}`,
     environments: input.environments,
     defaultBranch: input.defaultBranch,
     namePrefix: input.namePrefix,

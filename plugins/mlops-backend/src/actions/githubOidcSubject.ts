@@ -131,8 +131,8 @@ export function createGithubOidcSubjectAction(options: { config: Config }) {
         ? dryRunSubject(owner, repo, ctx.logger)
         : await readOidcSubject(await client(), owner, repo).catch(error => {
             ctx.logger.warn(
-              `Until this step succeeds, roles made for ${owner}/${repo} before it trust only its name-only subject ` +
-                `(repo:${owner}/${repo}:…), which a repository with immutable subject claims never presents: ` +
+              `Until this step succeeds, roles made for ${owner}/${repo} before it trust no workflow of it ` +
+                `(made untrusted, or trusting the name-only subject repo:${owner}/${repo}:…, which a repository with immutable subject claims never presents): ` +
                 'once the cause below is fixed, run mlops:github-oidc:ensure again with the subjectPrefix this action outputs.',
             );
             throw error;

@@ -29,6 +29,14 @@ function policy(statements: PolicyStatement[]): PolicyDocument {
 }
 
 /**
+ * The subject prefix of roles made before their repository exists. GitHub's
+ * subjects are `<claim>:<value>` pairs of its own claim names, so no token
+ * ever carries it: such a role trusts no workflow until it is given the
+ * repository's real prefix.
+ */
+export const UNPUBLISHED_SUBJECT_PREFIX = 'unpublished';
+
+/**
  * The subject of jobs in one GitHub environment; `subjectPrefix` is
  * `repo:OWNER/REPO` or, with immutable subject claims, `repo:OWNER@ID/REPO@ID`.
  */

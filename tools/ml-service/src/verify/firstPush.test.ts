@@ -56,7 +56,7 @@ function steps(): RecordedStep[] {
     {
       stepId: 'ci-roles',
       action: 'mlops:github-oidc:ensure',
-      input: { environments: ['dev', 'prod'] },
+      input: { untrusted: true, environments: ['dev', 'prod'] },
       output: ciRoleOutputs(),
     },
     { stepId: 'fetch-base', action: 'fetch:template', input: {}, output: {} },
@@ -484,6 +484,13 @@ describe('first-push rules', () => {
           f.steps = f.steps.filter(s => s.stepId !== 'ci-trust');
         },
         /step ci-roles\) are made only before step publish, so they trust the name-only subject repo:OWNER\/REPO.*run mlops:github-oidc:ensure again after publish, with subjectPrefix from mlops:github-oidc:subject/,
+      ],
+      [
+        'roles made before publishing that already trust the name-only subject',
+        f => {
+          delete step(f, 'ci-roles').input.untrusted;
+        },
+        /step ci-roles makes the CI roles before step publish trusting the name-only subject: should publishing fail \(the name is taken\), they would trust a repository of that name made outside Backstage\. Give it untrusted: true/,
       ],
       [
         'a re-run without the subject read from GitHub',

@@ -628,7 +628,9 @@ export function runsOnPublish(input: FirstPushInput): string[] {
  * claims a new repository presents `repo:OWNER@ID/REPO@ID:…`, whose IDs exist
  * only once it is published: the roles made before publishing (their ARNs go
  * into it) trust the name-only subject until a run after publishing gives
- * them the prefix read from GitHub, before the first run.
+ * them the prefix read from GitHub, before the first run. Until then they
+ * trust no workflow at all (`untrusted`), so that a publish that fails leaves
+ * nothing a repository made elsewhere could assume.
  */
 export function untrustedSubjects(input: FirstPushInput): string[] {
   const { steps } = input;
@@ -645,7 +647,14 @@ export function untrustedSubjects(input: FirstPushInput): string[] {
         `which a repository created since GitHub's immutable subject claims never presents: ${retrust}`,
     ];
   }
-  const problems: string[] = [];
+  const problems: string[] = ensures
+    .filter(({ index, step }) => index < publishIndex && !step.input.untrusted)
+    .map(
+      ({ step }) =>
+        `step ${step.stepId} makes the CI roles before step ${steps[publishIndex].stepId} trusting the name-only subject: ` +
+        `should publishing fail (the name is taken), they would trust a repository of that name made outside Backstage. ` +
+        `Give it untrusted: true; they trust the repository once ${retrust}`,
+    );
   const subjectStep = steps
     .slice(publishIndex + 1, last.index)
     .find(s => s.action === OIDC_SUBJECT);
