@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/client-eks';
 import {
   CreateOpenIDConnectProviderCommand,
+  CreateRoleCommand,
   EntityAlreadyExistsException,
   IAMClient,
 } from '@aws-sdk/client-iam';
@@ -55,6 +56,8 @@ export interface RootSettings {
   /** Set when the root reads the ECR repository the template created (manage_ecr_repository = false). */
   ecrRepositoryName?: string;
   permissionsBoundaryArn?: string;
+  /** Backstage's role, which a root creating a cluster reads when it is in the root's account. */
+  backstageRole?: { name: string; path: string };
 }
 
 type Scalar = string | boolean | null;
@@ -97,8 +100,9 @@ export async function readRootSettings(
     return value;
   };
   const boundary = tfvars.get('permissions_boundary_arn');
+  const accountId = need(tfvars, 'aws_account_id', tfvarsFile);
   return {
-    accountId: need(tfvars, 'aws_account_id', tfvarsFile),
+    accountId,
     region: need(tfvars, 'aws_region', tfvarsFile),
     stateBucket: need(backend, 'bucket', backendFile),
     stateRegion: need(backend, 'region', backendFile),
@@ -111,7 +115,23 @@ export async function readRootSettings(
         ? undefined
         : need(tfvars, 'ecr_repository_name', tfvarsFile),
     permissionsBoundaryArn: typeof boundary === 'string' ? boundary : undefined,
+    backstageRole:
+      tfvars.get('create_cluster') === false
+        ? undefined
+        : roleInAccount(tfvars.get('backstage_role_arn'), accountId),
   };
+}
+
+/** The name and path of a role ARN in `accountId`; undefined for anything else. */
+function roleInAccount(
+  arn: Scalar | undefined,
+  accountId: string,
+): { name: string; path: string } | undefined {
+  const match =
+    typeof arn === 'string' &&
+    /^arn:aws[a-z-]*:iam::(\d{12}):role(\/(?:[^/]+\/)*)([^/]+)$/.exec(arn);
+  if (!match || match[1] !== accountId) return undefined;
+  return { path: match[2], name: match[3] };
 }
 
 const GITHUB_OIDC_URL = 'https://token.actions.githubusercontent.com';
@@ -152,7 +172,8 @@ function ignoring(...kinds: Array<new (...args: any[]) => Error>) {
  * Creates in moto what exists before a root's first apply: its state bucket
  * (mlops:tfstate:ensure), the ECR repository it reads (mlops:ecr:ensure), the
  * account's GitHub OIDC provider (mlops:github-oidc:ensure), the platform's
- * policies and, in existing-cluster mode, the shared cluster. Idempotent.
+ * policies, Backstage's role (the platform's) and, in existing-cluster mode,
+ * the shared cluster. Idempotent.
  */
 export async function seedRoot(endpoint: string, root: RootSettings) {
   const common = { endpoint, credentials: MOTO_CREDENTIALS };
@@ -196,6 +217,26 @@ export async function seedRoot(endpoint: string, root: RootSettings) {
       .catch(ignoring(EntityAlreadyExistsException));
     if (root.permissionsBoundaryArn) {
       await seedPlatformPolicies(endpoint, { accountId: root.accountId });
+    }
+    if (root.backstageRole) {
+      await iam
+        .send(
+          new CreateRoleCommand({
+            RoleName: root.backstageRole.name,
+            Path: root.backstageRole.path,
+            AssumeRolePolicyDocument: JSON.stringify({
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Principal: { Service: 'ec2.amazonaws.com' },
+                  Action: 'sts:AssumeRole',
+                },
+              ],
+            }),
+          }),
+        )
+        .catch(ignoring(EntityAlreadyExistsException));
     }
     if (root.existingClusterName) {
       await eks

@@ -1,3 +1,6 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import {
   countInstances,
   declaredTypes,
@@ -9,7 +12,7 @@ import {
   selectSkipped,
   targetsOf,
 } from './terraformApplyPlan';
-import { readScalars, verdict } from './terraformApply';
+import { readRootSettings, readScalars, verdict } from './terraformApply';
 import { skipKeyOf, withoutInstanceKeys } from './terraformApplySkipList';
 
 /** A `terraform graph` output in the shape Terraform 1.11 prints. */
@@ -249,6 +252,45 @@ describe('apply against moto: what happened', () => {
       /verified reason\)\nretried: CreateVpc\nmoto's log: POST \/ 500$/s,
     );
   });
+
+  it.each([
+    [
+      'in the root account, with a path',
+      'arn:aws:iam::123456789012:role/platform/backstage',
+      { name: 'backstage', path: '/platform/' },
+    ],
+    [
+      'in another account',
+      'arn:aws:iam::210987654321:role/backstage',
+      undefined,
+    ],
+  ])(
+    "seeds Backstage's role for a new cluster when it is %s",
+    async (_, arn, expected) => {
+      const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'root-settings-'));
+      try {
+        await fs.writeFile(
+          path.join(dir, 'terraform.tfvars'),
+          [
+            'aws_account_id = "123456789012"',
+            'aws_region = "eu-west-1"',
+            'create_cluster = true',
+            'manage_ecr_repository = true',
+            `backstage_role_arn = "${arn}"`,
+          ].join('\n'),
+        );
+        await fs.writeFile(
+          path.join(dir, 'dev.s3.tfbackend'),
+          'bucket = "state"\nregion = "eu-west-1"\n',
+        );
+        expect((await readRootSettings(dir, 'dev')).backstageRole).toEqual(
+          expected,
+        );
+      } finally {
+        await fs.rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('reads the scalar settings of a tfvars or tfbackend file', () => {
     const values = readScalars(

@@ -68,11 +68,20 @@ module "eks" {
   group_access_entries = {
     for k, v in {
       backstage = {
-        principal_arn     = var.backstage_role_arn
+        principal_arn     = try(data.aws_iam_role.backstage[0].arn, var.backstage_role_arn)
         kubernetes_groups = [var.backstage_kubernetes_group]
       }
     } : k => v if var.backstage_role_arn != null
   }
+}
+
+# Backstage's role, read while planning when it is in this account: EKS refuses an access entry for a role
+# that does not exist only once the cluster is up, leaving the environment half-made; the plan stops at once
+# ("reading IAM Role (<name>): couldn't find resource") with nothing created. Fix: backstage_role_arn in
+# terraform.tfvars (the role Backstage's backend runs as), or null for no access entry.
+data "aws_iam_role" "backstage" {
+  count = var.create_cluster && var.backstage_role_arn != null && try(split(":", var.backstage_role_arn)[4], "") == var.aws_account_id ? 1 : 0
+  name  = element(split("/", var.backstage_role_arn), length(split("/", var.backstage_role_arn)) - 1)
 }
 
 # --- Existing cluster (clusterMode existing) --------------------------------------------------

@@ -69,7 +69,8 @@ dataset_uri          = "{% if values.datasetSource == "s3" %}${{ values.datasetU
 
 # Backstage's backend role: an EKS access entry (no access policy) mapped to the Kubernetes group below,
 # which k8s/overlays/${{ values.environment }}/backstage-access.yaml lets read this namespace and call the
-# ${{ values.name }} Service through the API server's proxy. null: no access entry.
+# ${{ values.name }} Service through the API server's proxy. null: no access entry. A role in this account
+# must exist: the plan reads it, and stops before anything is created when it does not.
 backstage_role_arn         = "${{ values.backstageRoleArn }}"
 backstage_kubernetes_group = "${{ values.backstageKubernetesGroup }}"
 {%- else %}

@@ -42,6 +42,12 @@ mock_provider "aws" {
     }
   }
 
+  mock_data "aws_iam_role" {
+    defaults = {
+      arn = "${{ values.backstageRoleArn }}"
+    }
+  }
+
   mock_data "aws_iam_openid_connect_provider" {
     defaults = {
       arn = "arn:aws:iam::${{ values.awsAccountId }}:oidc-provider/token.actions.githubusercontent.com"
