@@ -170,6 +170,7 @@ export async function expectRecordedGitHubSettings(
   const record: RecordedSettings = JSON.parse(await fs.readFile(file, 'utf8'));
   expectEqual('repository variables', record.variables, {
     AWS_PLAN_ROLE_ARN: roles.plan,
+    DEPLOY_RUNS_ON: 'ubuntu-24.04',
   });
   expectEqual(
     'recorded environments',

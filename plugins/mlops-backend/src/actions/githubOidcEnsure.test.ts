@@ -12,6 +12,7 @@ import {
   PutRolePolicyCommand,
   UntagRoleCommand,
   UpdateAssumeRolePolicyCommand,
+  UpdateRoleCommand,
 } from '@aws-sdk/client-iam';
 import { ConfigReader } from '@backstage/config';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
@@ -129,6 +130,7 @@ describe('mlops:github-oidc:ensure against moto', () => {
       arn: Role!.Arn,
       trust: JSON.parse(decodeURIComponent(Role!.AssumeRolePolicyDocument!)),
       boundary: Role!.PermissionsBoundary?.PermissionsBoundaryArn,
+      maxSessionSeconds: Role!.MaxSessionDuration,
       tags: Object.fromEntries((Role!.Tags ?? []).map(t => [t.Key, t.Value])),
       attached: (attached.AttachedPolicies ?? []).map(p => p.PolicyArn).sort(),
       inline,
@@ -154,6 +156,8 @@ describe('mlops:github-oidc:ensure against moto', () => {
     const dev = await readRole('churn-model-dev-ci-terraform');
     expect(dev.trust).toEqual(trust('repo:acme/churn-model:environment:dev'));
     expect(dev.boundary).toBe(BOUNDARY_ARN);
+    // An apply that creates a cluster may outlast IAM's default hour.
+    expect(dev.maxSessionSeconds).toBe(10800);
     expect(dev.attached).toEqual([TERRAFORM_POLICY_ARN]);
     expect(dev.tags).toEqual({
       'managed-by': 'backstage-mlops',
@@ -182,6 +186,7 @@ describe('mlops:github-oidc:ensure against moto', () => {
     const plan = await readRole('churn-model-ci-plan');
     expect(plan.trust).toEqual(trust(BRANCH_SUBJECTS));
     expect(plan.boundary).toBe(BOUNDARY_ARN);
+    expect(plan.maxSessionSeconds).toBe(3600);
     expect(plan.attached).toEqual([READ_ONLY_ARN]);
     const planStatements = plan.inline['mlops-plan-state'].Statement;
     const allowed = planStatements
@@ -347,6 +352,29 @@ describe('mlops:github-oidc:ensure against moto', () => {
 
     expect((await readRole('churn-model-prod-ci-terraform')).trust).toEqual(
       trust(`${prefix}:environment:prod`),
+    );
+  });
+
+  it('gives a Terraform role made with the default hour its longer session', async () => {
+    await runAction(action, input);
+    await iam().send(
+      new UpdateRoleCommand({
+        RoleName: 'churn-model-dev-ci-terraform',
+        MaxSessionDuration: 3600,
+      }),
+    );
+    recorder.clear();
+
+    const out = await runAction(action, input);
+
+    expect(
+      (await readRole('churn-model-dev-ci-terraform')).maxSessionSeconds,
+    ).toBe(10800);
+    expect(recorder.mutating()).toEqual(['UpdateRole']);
+    expect(out.changes).toContainEqual(
+      expect.stringContaining(
+        'converged maximum session duration of IAM role "churn-model-dev-ci-terraform" (3600 s → 10800 s)',
+      ),
     );
   });
 

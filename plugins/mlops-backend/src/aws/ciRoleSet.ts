@@ -38,6 +38,14 @@ export interface CiRoles {
   training?: DesiredRole;
 }
 
+/**
+ * The longest session a Terraform job may ask for: an apply that creates or
+ * upgrades a cluster and its node group can outlast IAM's default hour, and
+ * credentials that expire mid-apply leave the state unsaved and its lock
+ * behind. The generated workflow asks for as much (role-duration-seconds).
+ */
+export const TERRAFORM_SESSION_SECONDS = 3 * 3600;
+
 export function terraformRoleName(namePrefix: string, environment: string) {
   return `${namePrefix}-${environment}-ci-terraform`;
 }
@@ -99,6 +107,7 @@ export function desiredCiRoles(
         environmentSubject(request.subjectPrefix, environment),
       ]),
       managedPolicyArns: policies.terraform,
+      maxSessionDurationSeconds: TERRAFORM_SESSION_SECONDS,
       inlinePolicy: {
         name: 'mlops-terraform-state',
         document: terraformStatePolicy(scope, state, environment),

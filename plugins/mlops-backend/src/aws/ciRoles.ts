@@ -12,6 +12,7 @@ import {
   PutRolePolicyCommand,
   TagRoleCommand,
   UpdateAssumeRolePolicyCommand,
+  UpdateRoleCommand,
 } from '@aws-sdk/client-iam';
 import { ConflictError } from '@backstage/errors';
 import { isAwsError } from './awsErrors';
@@ -38,6 +39,8 @@ export interface DesiredRole {
   permissionsBoundaryArn?: string;
   managedPolicyArns: string[];
   inlinePolicy: { name: string; document: PolicyDocument; summary: string };
+  /** The longest session a job may ask for, in seconds; IAM's default (3600) when unset. */
+  maxSessionDurationSeconds?: number;
   /** Every tag the role gets, {@link REPOSITORY_TAG} included. */
   tags: Record<string, string>;
 }
@@ -48,6 +51,7 @@ export interface RoleState {
   arn?: string;
   trustPolicy?: unknown;
   permissionsBoundaryArn?: string;
+  maxSessionDurationSeconds?: number;
   tags: Record<string, string>;
   managedPolicyArns: string[];
   inlinePolicyNames: string[];
@@ -115,6 +119,7 @@ export async function inspectRole(
     arn: role?.Arn,
     trustPolicy: parsePolicyDocument(role?.AssumeRolePolicyDocument),
     permissionsBoundaryArn: role?.PermissionsBoundary?.PermissionsBoundaryArn,
+    maxSessionDurationSeconds: role?.MaxSessionDuration,
     tags: fromTagList(role?.Tags),
     managedPolicyArns,
     inlinePolicyNames: inlineNames,
@@ -189,6 +194,7 @@ async function createRole(iam: IAMClient, desired: DesiredRole) {
         Description: desired.description,
         AssumeRolePolicyDocument: JSON.stringify(desired.trustPolicy),
         PermissionsBoundary: desired.permissionsBoundaryArn,
+        MaxSessionDuration: desired.maxSessionDurationSeconds,
         Tags: toTagList(desired.tags),
       }),
     ),
@@ -345,6 +351,35 @@ function inlinePolicyChanges(
   return changes;
 }
 
+function sessionDurationChange(
+  iam: IAMClient,
+  state: RoleState,
+  desired: DesiredRole,
+  name: string,
+): PlannedChange[] {
+  const wanted = desired.maxSessionDurationSeconds;
+  if (!wanted || state.maxSessionDurationSeconds === wanted) {
+    return [];
+  }
+  return [
+    {
+      kind: 'converge',
+      subject: `maximum session duration of ${name}`,
+      from: `${state.maxSessionDurationSeconds ?? 3600} s`,
+      to: `${wanted} s`,
+      apply: () =>
+        iam
+          .send(
+            new UpdateRoleCommand({
+              RoleName: desired.name,
+              MaxSessionDuration: wanted,
+            }),
+          )
+          .then(() => undefined),
+    },
+  ];
+}
+
 function tagsChange(
   iam: IAMClient,
   state: RoleState,
@@ -397,6 +432,7 @@ export function planRole(
   return [
     ...trustChange(iam, state, desired, name),
     ...boundaryChange(iam, state, desired, name),
+    ...sessionDurationChange(iam, state, desired, name),
     ...managedPoliciesChange(iam, state, desired, name),
     ...inlinePolicyChanges(iam, state, desired, name),
     ...tagsChange(iam, state, desired, name),
