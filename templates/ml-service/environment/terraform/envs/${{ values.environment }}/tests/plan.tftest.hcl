@@ -519,6 +519,31 @@ run "two_usable_availability_zones" {
 }
 {%- endif %}
 
+# deploy.yml builds the image for linux/amd64 only: a Graviton (ARM) node type in the list is refused
+# at plan time, whichever family shape it has (first generation, g suffix, g with extras, GPU, HPC).
+{%- for graviton in ["a1.large", "t4g.medium", "m7g.large", "c6gn.xlarge", "x2gd.large", "im4gn.large", "g5g.xlarge", "hpc7g.4xlarge"] %}
+
+run "graviton_node_type_refused_${{ graviton | replace(".", "_") }}" {
+  command = plan
+
+  variables {
+    node_instance_types = ["m6i.large", "${{ graviton }}"]
+  }
+
+  expect_failures = [var.node_instance_types]
+}
+{%- endfor %}
+
+# x86_64 types whose names look close to Graviton ones (GPU g5, Intel "i", "-flex", Inferentia) pass
+# the validation: this run's plan fails if any of them is refused.
+run "x86_node_types_accepted" {
+  command = plan
+
+  variables {
+    node_instance_types = ["t3.medium", "g5.xlarge", "c6in.large", "m7i-flex.large", "inf2.xlarge", "r6a.large"]
+  }
+}
+
 # Opt-ins: Terraform owns the ECR repository; the deploy role may only plan.
 run "managed_ecr_and_plan_only_deploy_role" {
   command = plan
