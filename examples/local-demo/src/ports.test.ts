@@ -3,6 +3,9 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { assertPortsFree, PortsInUseError } from './ports';
 
+// Starts a second Node process, which can take seconds on a busy two-core CI machine.
+jest.setTimeout(30_000);
+
 /** A real listener in another process, on loopback only, as a leftover dev server would be. */
 async function listenInAnotherProcess(port: number): Promise<ChildProcess> {
   const child = spawn(

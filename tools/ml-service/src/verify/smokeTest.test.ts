@@ -14,6 +14,10 @@ import { skeletonScript } from './skeletonScripts';
 
 const SCRIPT = skeletonScript('smoke_test.py');
 
+// Each test starts Python (one also openssl): on a two-core CI machine busy with the other
+// suites, starting them alone has taken several seconds, past Jest's default of 5.
+jest.setTimeout(60_000);
+
 type Handler = (
   request: http.IncomingMessage,
   body: string,
@@ -184,7 +188,9 @@ describe('deploy smoke test (smoke_test.py)', () => {
           'req',
           '-x509',
           '-newkey',
-          'rsa:2048',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
           '-nodes',
           '-days',
           '1',
