@@ -97,9 +97,11 @@ export function PredictPlayground(props: {
           // auto-sizing one measures itself on window resize without checking
           // that it is still attached: while React keeps this tab hidden
           // behind the next tab's loading fallback, a resize threw
-          // "Failed to execute 'getComputedStyle' on 'Window'".
+          // "Failed to execute 'getComputedStyle' on 'Window'". The rows go
+          // to the input: TextField's own `rows` is deprecated in MUI 4.12
+          // (pointing at `minRows`, which is the auto-sizing one).
           multiline
-          rows={14}
+          InputProps={{ rows: 14 }}
           fullWidth
           variant="outlined"
           margin="normal"
