@@ -2,6 +2,7 @@ import {
   mockCredentials,
   mockServices,
   startTestBackend,
+  TestDatabases,
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
@@ -20,6 +21,13 @@ import {
 import { scaffolderModuleMlops } from './module';
 
 jest.setTimeout(120_000);
+
+// The scaffolder's database, destroyed after the tests: the backend's own
+// SQLite pools outlive its stop() and would keep the test worker alive.
+const databases = TestDatabases.create({
+  ids: ['SQLITE_3'],
+  disableDocker: true,
+});
 
 const template = {
   apiVersion: 'scaffolder.backstage.io/v1beta3',
@@ -101,6 +109,9 @@ describe('scaffolder dry-run through the real scaffolder backend', () => {
   it('runs the three actions in dry-run mode and leaves AWS untouched', async () => {
     const { server } = await startTestBackend({
       features: [
+        mockServices.database.factory({
+          knex: await databases.init('SQLITE_3'),
+        }),
         scaffolderPlugin,
         scaffolderModuleMlops,
         catalogServiceMock.factory(),

@@ -97,3 +97,17 @@ describe('DryRunRenderer step records', () => {
     );
   });
 });
+
+describe('DryRunRenderer.stop', () => {
+  /** Timers that keep this process alive (an unref'd timer does not). */
+  const liveTimers = () =>
+    process.getActiveResourcesInfo().filter(type => type === 'Timeout').length;
+
+  it('leaves no timer behind that would keep the process alive, the database pool reaper included', async () => {
+    const before = liveTimers();
+    const renderer = await DryRunRenderer.start();
+    expect(liveTimers()).toBeGreaterThan(before);
+    await renderer.stop();
+    expect(liveTimers()).toBe(before);
+  });
+});

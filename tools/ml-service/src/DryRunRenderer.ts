@@ -3,6 +3,7 @@ import {
   coreServices,
   createBackendModule,
   createServiceFactory,
+  DatabaseService,
 } from '@backstage/backend-plugin-api';
 import { ConfigReader } from '@backstage/config';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
@@ -134,6 +135,22 @@ const stepRecorderModule = createBackendModule({
   },
 });
 
+/** Hands over the scaffolder's database service once the backend has made it. */
+function scaffolderDatabaseHandle(onDatabase: (db: DatabaseService) => void) {
+  return createBackendModule({
+    pluginId: 'scaffolder',
+    moduleId: 'ml-service-database-handle',
+    register(reg) {
+      reg.registerInit({
+        deps: { database: coreServices.database },
+        async init({ database }) {
+          onDatabase(database);
+        },
+      });
+    },
+  });
+}
+
 /** The template with a recording step after each of its steps. */
 export function withStepRecorders(
   template: Record<string, any>,
@@ -182,6 +199,7 @@ export class DryRunRenderer {
     private readonly baseUrl: string,
     private readonly token: string,
     private readonly backend: { stop(): Promise<void> },
+    private readonly database: DatabaseService,
   ) {}
 
   /**
@@ -245,8 +263,10 @@ export class DryRunRenderer {
     backend.add(githubModule);
     backend.add(scaffolderModuleMlops);
     backend.add(stepRecorderModule);
+    let database: DatabaseService | undefined;
+    backend.add(scaffolderDatabaseHandle(db => (database = db)));
     await withLogLevel('warn', () => backend.start());
-    return new DryRunRenderer(baseUrl, token, backend);
+    return new DryRunRenderer(baseUrl, token, backend, database!);
   }
 
   async render(
@@ -303,8 +323,10 @@ export class DryRunRenderer {
     };
   }
 
+  /** Stops the backend and closes its SQLite database, which Backstage's shutdown leaves open (a timer that would keep the process alive). */
   async stop(): Promise<void> {
     await this.backend.stop();
+    await (await this.database.getClient()).destroy();
   }
 }
 

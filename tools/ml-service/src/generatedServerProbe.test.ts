@@ -3,6 +3,7 @@ import {
   mockServices,
   startTestBackend,
   TestBackend,
+  TestDatabases,
 } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -27,6 +28,13 @@ import { readTemplateDirectory } from './templateDirectory';
 import { readValuesFile } from './values';
 
 jest.setTimeout(20 * 60_000);
+
+// The backend's database, destroyed after the tests: Backstage's shutdown
+// leaves SQLite pools open, and their timer would keep the test worker alive.
+const databases = TestDatabases.create({
+  ids: ['SQLITE_3'],
+  disableDocker: true,
+});
 
 /** Set MLOPS_VERIFY_SKIP_SLOW=1 locally to skip (it installs a Python virtualenv); CI runs it. */
 const describeSlow =
@@ -68,9 +76,12 @@ async function renderInstallAndTrain(): Promise<string> {
 }
 
 /** The published `mlops` backend plugin, reached only through its HTTP routes. */
-function startMlopsBackend(entities: Entity[]): Promise<TestBackend> {
+async function startMlopsBackend(entities: Entity[]): Promise<TestBackend> {
   return startTestBackend({
     features: [
+      mockServices.database.factory({
+        knex: await databases.init('SQLITE_3'),
+      }),
       mlopsPlugin,
       catalogServiceMock.factory({ entities }),
       mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),

@@ -6,6 +6,7 @@ import {
   mockCredentials,
   mockServices,
   startTestBackend,
+  TestDatabases,
 } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
@@ -49,6 +50,13 @@ import { formatResult, verifyRepository } from './verify/index';
 const SLOW = process.env.MLOPS_VERIFY_SKIP_SLOW !== '1';
 
 jest.setTimeout(20 * 60_000);
+
+// The backend's database, destroyed after the tests: Backstage's shutdown
+// leaves SQLite pools open, and their timer would keep the test worker alive.
+const databases = TestDatabases.create({
+  ids: ['SQLITE_3'],
+  disableDocker: true,
+});
 
 /**
  * Only what the template requires, for the case that used to fail after the
@@ -322,6 +330,9 @@ describe('a task posted to the scaffolder REST API with only the required fields
     gitHubApi = await startGitHubApi(published);
     const backend = await startTestBackend({
       features: [
+        mockServices.database.factory({
+          knex: await databases.init('SQLITE_3'),
+        }),
         scaffolderPlugin,
         scaffolderModuleMlops,
         recordingGitHubModule(gitHubRequests, published),

@@ -4,6 +4,7 @@ import {
   coreServices,
   createBackendModule,
   createServiceFactory,
+  DatabaseService,
   SchedulerService,
 } from '@backstage/backend-plugin-api';
 import {
@@ -82,14 +83,16 @@ export async function startMlopsTestBackend(options: {
 }): Promise<MlopsTestBackend> {
   const auditEvents: RecordedAuditEvent[] = [];
   let scheduler: SchedulerService | undefined;
-  const captureScheduler = createBackendModule({
+  let database: DatabaseService | undefined;
+  const captureServices = createBackendModule({
     pluginId: 'mlops',
-    moduleId: 'test-scheduler',
+    moduleId: 'test-services',
     register(env) {
       env.registerInit({
-        deps: { s: coreServices.scheduler },
-        async init({ s }) {
+        deps: { s: coreServices.scheduler, db: coreServices.database },
+        async init({ s, db }) {
           scheduler = s;
+          database = db;
         },
       });
     },
@@ -128,7 +131,7 @@ export async function startMlopsTestBackend(options: {
     features: [
       mlopsPlugin,
       discovery,
-      captureScheduler,
+      captureServices,
       catalogServiceMock.factory({ entities: options.entities }),
       permissions.factory,
       mockServices.auditor.mock({
@@ -166,6 +169,11 @@ export async function startMlopsTestBackend(options: {
       }
       throw new Error('the probe cycle did not finish within 20 s');
     },
-    close: () => backend.stop(),
+    async close() {
+      await backend.stop();
+      // Backstage's database manager leaves SQLite pools open on shutdown;
+      // their reaper timer would keep the Jest worker alive after its tests.
+      await (await database!.getClient()).destroy();
+    },
   };
 }
