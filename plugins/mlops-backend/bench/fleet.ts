@@ -50,6 +50,15 @@ const ENDPOINTS = 1000;
 const CONCURRENCY = 50;
 /** In the measured cycles, every this-many-th endpoint answers 503. */
 const FAILING_EVERY = 10;
+/** An optional whole number from the environment; 0 when unset. */
+function wholeNumberFromEnv(name: string): number {
+  const text = process.env[name] ?? '0';
+  if (!/^\d+$/.test(text)) {
+    throw new Error(`${name} must be a whole number, not "${text}"`);
+  }
+  return Number(text);
+}
+
 const RPS = Number(process.env.BENCH_RPS ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 /**
@@ -59,6 +68,13 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
  * it to pass before the cycle that must recompute them.
  */
 const SUMMARY_REFRESH_SECONDS = 30;
+/**
+ * Opt-in: this many more cycles like the measured one after the figures
+ * above are taken, BENCH_EXTRA_CYCLE_GAP seconds apart, each line with the
+ * heap and RSS after it — how the process's memory behaves over many cycles.
+ */
+const EXTRA_CYCLES = wholeNumberFromEnv('BENCH_EXTRA_CYCLES');
+const EXTRA_CYCLE_GAP_SECONDS = wholeNumberFromEnv('BENCH_EXTRA_CYCLE_GAP');
 /** Cycles of the bare client's floor, in one fresh process. */
 const FLOOR_CYCLES = 5;
 /** Cycles of the bare client inside the backend's process; the first warms its code. */
@@ -163,6 +179,18 @@ async function seedDayOfHistory(
      from mlops_endpoint_latest, minutes`,
     [HISTORY_MINUTES - 1],
   );
+}
+
+/**
+ * Ends the back-off of the endpoints that failed, as if it had run out: the
+ * next cycle probes every endpoint again.
+ */
+async function endBackoff(
+  db: Awaited<ReturnType<DatabaseService['getClient']>>,
+): Promise<void> {
+  await db('mlops_endpoint_latest')
+    .where('failures', '>', 0)
+    .update({ failures: 0 });
 }
 
 /**
@@ -300,9 +328,16 @@ async function main() {
   const warmCycle = await runCycle();
   const warmReadyMs = await meanHealthyLatencyMs(await database!.getClient());
   const backingOffCycle = await runCycle(); // the failing tenth now backs off
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+
+  const extraCycleLines: string[] = [];
+  for (let i = 1; i <= EXTRA_CYCLES; i++) {
+    await sleep(EXTRA_CYCLE_GAP_SECONDS * 1000);
+    await endBackoff(await database!.getClient());
+    extraCycleLines.push(memoryAfterCycle(i, await runCycle()));
+  }
   // Every computation of the 24-hour figures so far started before this.
   const figuresComputedBy = performance.now();
-  const peakRssMb = process.resourceUsage().maxRSS / 1024;
 
   const fleet = (await (
     await fetch(`${baseUrl}/api/mlops/v1/fleet`, {
@@ -369,6 +404,12 @@ async function main() {
       0,
     )} MB after start-up, peak ${peakRssMb.toFixed(0)} MB  [goal ≤ 300 MB]`,
   );
+  if (EXTRA_CYCLES > 0) {
+    console.log(
+      `  ${EXTRA_CYCLES} more cycles like the measured one, ${EXTRA_CYCLE_GAP_SECONDS} s apart (BENCH_EXTRA_CYCLES, BENCH_EXTRA_CYCLE_GAP); the figures below follow them:`,
+    );
+    extraCycleLines.forEach(line => console.log(line));
+  }
   console.log(
     `  GET /api/mlops/v1/fleet at ${RPS} req/s for ${SECONDS} s: ${
       result.latenciesMs.length
@@ -449,6 +490,18 @@ async function main() {
     `${IN_PROCESS_FLOOR_CYCLES} cycles inside the backend's process right after its measured cycles (the first warms the client's code)`,
     inProcessFloor,
   );
+}
+
+/** One line on an extra cycle: its time and phases, then the process's heap and RSS right after it. */
+function memoryAfterCycle(index: number, message: string): string {
+  const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
+  const { heapUsed, heapTotal, rss } = process.memoryUsage();
+  const [, ms, phases] = / in (\d+) ms \((.*)\)$/.exec(message)!;
+  return `    cycle ${index}: ${ms} ms (${phases}); heap used ${mb(
+    heapUsed,
+  )} MB of ${mb(heapTotal)} MB, RSS ${mb(rss)} MB, peak RSS so far ${(
+    process.resourceUsage().maxRSS / 1024
+  ).toFixed(0)} MB`;
 }
 
 function floorLine(where: string, cycles: BareClientCycle[]): void {
