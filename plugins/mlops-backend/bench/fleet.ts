@@ -16,6 +16,8 @@
  * ready calls' mean time per cycle — once inside the backend's process right
  * after the measured cycles (same heap, same garbage collector, the prober
  * idle) and once in a fresh process of its own.
+ * BENCH_EXTRA_CYCLES=N (and BENCH_EXTRA_CYCLE_GAP=<seconds>) add N cycles
+ * like the measured one after the first three, with the heap and RSS after each.
  * `yarn bench:fleet` runs it compiled to JavaScript (bench/runCompiled.js),
  * so the RSS is the backend's, without a TypeScript transform in the process.
  */
@@ -50,15 +52,6 @@ const ENDPOINTS = 1000;
 const CONCURRENCY = 50;
 /** In the measured cycles, every this-many-th endpoint answers 503. */
 const FAILING_EVERY = 10;
-/** An optional whole number from the environment; 0 when unset. */
-function wholeNumberFromEnv(name: string): number {
-  const text = process.env[name] ?? '0';
-  if (!/^\d+$/.test(text)) {
-    throw new Error(`${name} must be a whole number, not "${text}"`);
-  }
-  return Number(text);
-}
-
 const RPS = Number(process.env.BENCH_RPS ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 /**
@@ -69,9 +62,9 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
  */
 const SUMMARY_REFRESH_SECONDS = 30;
 /**
- * Opt-in: this many more cycles like the measured one after the figures
- * above are taken, BENCH_EXTRA_CYCLE_GAP seconds apart, each line with the
- * heap and RSS after it — how the process's memory behaves over many cycles.
+ * Opt-in: this many more cycles like the measured one after the first three,
+ * BENCH_EXTRA_CYCLE_GAP seconds apart, each printed with the heap and RSS
+ * right after it: how the process's memory behaves over many cycles.
  */
 const EXTRA_CYCLES = wholeNumberFromEnv('BENCH_EXTRA_CYCLES');
 const EXTRA_CYCLE_GAP_SECONDS = wholeNumberFromEnv('BENCH_EXTRA_CYCLE_GAP');
@@ -152,6 +145,15 @@ function cycleWatchingLogger(
     child: () => make(),
   });
   return make();
+}
+
+/** An optional whole number from the environment; 0 when unset. */
+function wholeNumberFromEnv(name: string): number {
+  const text = process.env[name] ?? '0';
+  if (!/^\d+$/.test(text)) {
+    throw new Error(`${name} must be a whole number, not "${text}"`);
+  }
+  return Number(text);
 }
 
 function percentile(sorted: number[], p: number): number {
