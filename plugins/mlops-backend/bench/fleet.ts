@@ -318,6 +318,7 @@ async function main() {
   await backend.start();
   const rssAfterStartMb = process.memoryUsage().rss / 1024 / 1024;
   await first; // the scheduler starts the first cycle 5 s after start-up
+  const db = await database!.getClient();
 
   const runCycle = async () => {
     const next = nextCycle();
@@ -328,14 +329,14 @@ async function main() {
   // The measured cycle: warm process, every endpoint due, every tenth failing.
   await setFailingEvery(FAILING_EVERY);
   const warmCycle = await runCycle();
-  const warmReadyMs = await meanHealthyLatencyMs(await database!.getClient());
+  const warmReadyMs = await meanHealthyLatencyMs(db);
   const backingOffCycle = await runCycle(); // the failing tenth now backs off
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
 
   const extraCycleLines: string[] = [];
   for (let i = 1; i <= EXTRA_CYCLES; i++) {
     await sleep(EXTRA_CYCLE_GAP_SECONDS * 1000);
-    await endBackoff(await database!.getClient());
+    await endBackoff(db);
     extraCycleLines.push(memoryAfterCycle(i, await runCycle()));
   }
   // Every computation of the 24-hour figures so far started before this.
@@ -437,7 +438,7 @@ async function main() {
   // What a backend that has run for a day at the default interval holds:
   // the snapshot refresh that ends every cycle reads the 24-hour window.
   const seeding = performance.now();
-  await seedDayOfHistory(await database!.getClient());
+  await seedDayOfHistory(db);
   const seededMs = performance.now() - seeding;
   await setFailingEvery(0);
   await sleep(
@@ -472,7 +473,7 @@ async function main() {
     `  backend stopped in ${Math.round(performance.now() - stopping)} ms`,
   );
   // Backstage's shutdown leaves SQLite pools open; the bench closes its own.
-  await (await database!.getClient()).destroy();
+  await db.destroy();
 
   await setFailingEvery(FAILING_EVERY);
   const floor = JSON.parse(
