@@ -1,7 +1,7 @@
 /**
  * Backend of the mlops plugins: the `mlops` plugin and the scaffolder actions
  * that bootstrap the Terraform state bucket, the ECR repository and the
- * GitHub Actions CI roles.
+ * GitHub Actions CI roles, and check the ml-service template's values.
  *
  * @packageDocumentation
  */
@@ -13,3 +13,4 @@ export { createTfstateEnsureAction } from './actions/tfstateEnsure';
 export { createEcrEnsureAction } from './actions/ecrEnsure';
 export { createGithubOidcEnsureAction } from './actions/githubOidcEnsure';
 export { createGithubOidcSubjectAction } from './actions/githubOidcSubject';
+export { createMlServiceValidateAction } from './actions/mlServiceValidate';

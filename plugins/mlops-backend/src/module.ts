@@ -6,12 +6,14 @@ import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-no
 import { ecrEnsureAction } from './actions/ecrEnsure';
 import { githubOidcEnsureAction } from './actions/githubOidcEnsure';
 import { createGithubOidcSubjectAction } from './actions/githubOidcSubject';
+import { createMlServiceValidateAction } from './actions/mlServiceValidate';
 import { tfstateEnsureAction } from './actions/tfstateEnsure';
 import { AwsClientFactory } from './aws/AwsClientFactory';
 
 /**
  * Scaffolder module registering `mlops:tfstate:ensure`, `mlops:ecr:ensure`,
- * `mlops:github-oidc:ensure` and `mlops:github-oidc:subject`.
+ * `mlops:github-oidc:ensure`, `mlops:github-oidc:subject` and
+ * `mlops:ml-service:validate`.
  *
  * @public
  */
@@ -31,6 +33,7 @@ export const scaffolderModuleMlops = createBackendModule({
           ecrEnsureAction(awsClientFactory),
           githubOidcEnsureAction(awsClientFactory, config),
           createGithubOidcSubjectAction({ config }),
+          createMlServiceValidateAction(),
         );
       },
     });

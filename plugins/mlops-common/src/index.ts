@@ -1,6 +1,6 @@
 /**
- * Shared contract of the mlops plugins: catalog annotation keys, API types
- * and entity helpers.
+ * Shared contract of the mlops plugins: catalog annotation keys, API types,
+ * entity helpers and the ml-service template's rules across fields.
  *
  * @packageDocumentation
  */
@@ -9,4 +9,5 @@ export * from './annotations';
 export * from './entity';
 export * from './kubernetes';
 export * from './permissions';
+export * from './serviceValues';
 export * from './types';

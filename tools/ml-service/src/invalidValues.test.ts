@@ -1,3 +1,4 @@
+import { serviceValueProblems } from '@eks-mlops/backstage-plugin-mlops-common';
 import path from 'node:path';
 import { DryRunRenderer, InvalidValuesError } from './DryRunRenderer';
 import {
@@ -12,7 +13,6 @@ import { DEFAULT_TEMPLATE_DIR, renderWith } from './render';
 import { readTemplateDirectory, TemplateDirectory } from './templateDirectory';
 import {
   checkAgainstParameters,
-  checkValueRelations,
   effectiveValues,
   readValuesFile,
 } from './values';
@@ -122,7 +122,7 @@ describe('invalid values are rejected with the field named, before anything is c
     const values = withChange(valid, change);
     expect([
       ...checkAgainstParameters(template.template, values),
-      ...checkValueRelations(effectiveValues(template.template, values)),
+      ...serviceValueProblems(effectiveValues(template.template, values)),
     ]).toEqual([]);
   });
 

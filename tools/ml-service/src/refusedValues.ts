@@ -422,8 +422,10 @@ export const REFUSED_BY_SCHEMA: RefusedValue[] = [
 ];
 
 /**
- * Refused by `ml-service:render` only: rules across two fields, which a JSON
- * schema cannot state (the form and the REST API check each field alone).
+ * Rules across two fields, which a JSON schema cannot state (the form and the
+ * REST API check each field alone): refused by the template's first step
+ * (`mlops:ml-service:validate`) before anything is created, and by
+ * `ml-service:render` before it renders.
  */
 export const REFUSED_ACROSS_FIELDS: RefusedValue[] = [
   [

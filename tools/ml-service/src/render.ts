@@ -12,6 +12,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { serviceValueProblems } from '@eks-mlops/backstage-plugin-mlops-common';
 import {
   DryRunRenderer,
   InvalidValuesError,
@@ -26,7 +27,6 @@ import {
 } from './verify/renderRecord';
 import {
   checkAgainstParameters,
-  checkValueRelations,
   fieldHelp,
   readValuesFile,
   effectiveValues,
@@ -42,8 +42,9 @@ export const DEFAULT_TEMPLATE_DIR = path.resolve(
 /**
  * Validates values with the template's own parameter schema, as the
  * scaffolder does for a task posted to its REST API, plus the rules that span
- * two fields; then renders them as given: the template supplies the defaults
- * of what they leave out, as it must for REST API callers.
+ * two fields (which the template's first step, `mlops:ml-service:validate`,
+ * applies too); then renders them as given: the template supplies the
+ * defaults of what they leave out, as it must for REST API callers.
  */
 export async function renderWith(
   renderer: DryRunRenderer,
@@ -52,7 +53,9 @@ export async function renderWith(
 ): Promise<RenderResult> {
   const problems = [
     ...checkAgainstParameters(templateDirectory.template, values),
-    ...checkValueRelations(effectiveValues(templateDirectory.template, values)),
+    ...serviceValueProblems(
+      effectiveValues(templateDirectory.template, values),
+    ),
   ];
   try {
     if (problems.length > 0) {

@@ -40,10 +40,14 @@ import {
   startMotoServer,
 } from './motoServer';
 import { seedPlatformPolicies } from './platformPolicies';
-import { REFUSED_BY_SCHEMA, withChange } from './refusedValues';
+import {
+  REFUSED_ACROSS_FIELDS,
+  REFUSED_BY_SCHEMA,
+  withChange,
+} from './refusedValues';
 import { DEFAULT_TEMPLATE_DIR, renderWith } from './render';
 import { listFiles, readTemplateDirectory } from './templateDirectory';
-import { effectiveValues } from './values';
+import { effectiveValues, readValuesFile } from './values';
 import { formatResult, verifyRepository } from './verify/index';
 
 /** Set MLOPS_VERIFY_SKIP_SLOW=1 locally to leave out the Python and `terraform test` checks; CI runs all. */
@@ -308,10 +312,21 @@ function catalogWith(template: Entity, published: Map<string, string>) {
   return catalog;
 }
 
-async function s3Buckets(motoEndpoint: string): Promise<unknown> {
+/** Everything moto holds: buckets, repositories, roles and the rest. */
+async function motoState(motoEndpoint: string): Promise<any> {
   const res = await fetch(`${motoEndpoint}/moto-api/data.json`);
-  return ((await res.json()) as any).s3?.FakeBucket ?? [];
+  return res.json();
 }
+
+async function s3Buckets(motoEndpoint: string): Promise<unknown> {
+  return (await motoState(motoEndpoint)).s3?.FakeBucket ?? [];
+}
+
+/** The values every rule across two fields is refused against (ml-service:render's tests use them too). */
+const VALID_VALUES_FILE = path.resolve(
+  __dirname,
+  '../../../examples/values/classification-new-eu.yaml',
+);
 
 describe('a task posted to the scaffolder REST API with only the required fields', () => {
   let moto: { endpoint: string; stop(): Promise<void> };
@@ -396,14 +411,17 @@ describe('a task posted to the scaffolder REST API with only the required fields
     }
   }
 
-  async function failureLog(taskId: string): Promise<string[]> {
+  async function taskLog(taskId: string): Promise<string[]> {
     const res = await request(server)
       .get(`/api/scaffolder/v2/tasks/${taskId}/events`)
       .set('Authorization', mockCredentials.user.header());
     return (res.body as any[])
       .map(event => event.body?.message)
-      .filter(Boolean)
-      .slice(-10);
+      .filter(Boolean);
+  }
+
+  async function failureLog(taskId: string): Promise<string[]> {
+    return (await taskLog(taskId)).slice(-10);
   }
 
   /** Posts a task and waits for it; fails with the last log lines unless it completed. */
@@ -427,6 +445,32 @@ describe('a task posted to the scaffolder REST API with only the required fields
         expect.arrayContaining([expect.objectContaining({ field })]),
       );
       expect(await s3Buckets(moto.endpoint)).toEqual(before);
+    },
+  );
+
+  it.each(REFUSED_ACROSS_FIELDS)(
+    'fails in its first step naming the field, before anything is created: %s',
+    async (_description, change, field, message) => {
+      const valid = {
+        ...(await readValuesFile(VALID_VALUES_FILE)),
+        awsAccountId: MOTO_ACCOUNT_ID,
+        repoUrl: 'github.com?owner=acme&repo=refused-values',
+      };
+      const before = await motoState(moto.endpoint);
+      const res = await postTask(withChange(valid, change));
+      expect(res.status).toBe(201);
+      const task = await finished(res.body.id);
+      const log = await taskLog(res.body.id);
+      expect(task.status).toBe('failed');
+      const failure = log.find(line => line.includes('Invalid values'));
+      expect(failure).toContain(`  - ${field} `);
+      expect(failure).toMatch(message);
+      expect(await motoState(moto.endpoint)).toEqual(before);
+      expect(
+        [...gitHubRequests.values()]
+          .flat()
+          .filter(input => input.repoUrl === valid.repoUrl),
+      ).toEqual([]);
     },
   );
 

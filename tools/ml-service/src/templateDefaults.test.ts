@@ -64,6 +64,7 @@ describe('the template supplies every default itself, as REST API tasks need', (
       // The same AWS bootstrap, GitHub variables, environments and dispatch, step by step.
       expect(fromApi.steps).toEqual(fromForm.steps);
       expect(fromApi.steps.map(step => step.stepId)).toEqual([
+        'validate',
         'tfstate',
         'ecr',
         'ci-roles',

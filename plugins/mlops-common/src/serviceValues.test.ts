@@ -1,0 +1,104 @@
+import { serviceValueProblems } from './serviceValues';
+
+const fields = (values: Record<string, unknown>) =>
+  serviceValueProblems(values).map(p => p.field);
+
+describe('serviceValueProblems', () => {
+  it.each([
+    [
+      'equal bounds',
+      { nodeMinSize: 3, nodeMaxSize: 3, replicasMin: 2, replicasMax: 2 },
+    ],
+    [
+      'limits in other units than the requests',
+      {
+        cpuRequest: '500m',
+        cpuLimit: '1',
+        memoryRequest: '512Mi',
+        memoryLimit: '1Gi',
+      },
+    ],
+    ['fractional cores', { cpuRequest: '0.5', cpuLimit: '500m' }],
+    ['values left out', {}],
+    [
+      'a public certificate with its host',
+      {
+        endpointVisibility: 'public',
+        certificateArn: 'arn',
+        host: 'm.example.com',
+      },
+    ],
+    [
+      'an internal certificate without a host',
+      { endpointVisibility: 'internal', certificateArn: 'arn' },
+    ],
+    [
+      'roles in another account while the roles are created',
+      {
+        awsAccountId: '123456789012',
+        ciRoles: 'create',
+        existingPlanRoleArn: 'arn:aws:iam::999999999999:role/plan',
+      },
+    ],
+  ])('accepts %s', (_description, values) => {
+    expect(serviceValueProblems(values)).toEqual([]);
+  });
+
+  it.each([
+    [
+      'max nodes below min',
+      { nodeMinSize: 4, nodeMaxSize: 2 },
+      ['nodeMaxSize'],
+    ],
+    [
+      'max replicas below min',
+      { replicasMin: '5', replicasMax: '2' },
+      ['replicasMax'],
+    ],
+    [
+      'CPU limit in millicores below a request in cores',
+      { cpuRequest: '2', cpuLimit: '1500m' },
+      ['cpuLimit'],
+    ],
+    [
+      'memory limit in Mi below a request in Gi',
+      { memoryRequest: '1Gi', memoryLimit: '1000Mi' },
+      ['memoryLimit'],
+    ],
+    [
+      'a public certificate without a host',
+      { endpointVisibility: 'public', certificateArn: 'arn', host: '' },
+      ['host'],
+    ],
+    [
+      'existing roles in another account',
+      {
+        awsAccountId: '123456789012',
+        ciRoles: 'existing',
+        existingPlanRoleArn: 'arn:aws:iam::999999999999:role/plan',
+        existingTerraformRoleArns: {
+          dev: 'arn:aws:iam::123456789012:role/dev',
+          prod: 'arn:aws-cn:iam::888888888888:role/prod',
+        },
+      },
+      ['existingPlanRoleArn', 'existingTerraformRoleArns.prod'],
+    ],
+    [
+      'every broken rule at once',
+      { nodeMinSize: 4, nodeMaxSize: 2, replicasMin: 5, replicasMax: 2 },
+      ['nodeMaxSize', 'replicasMax'],
+    ],
+  ])('refuses %s', (_description, values, expected) => {
+    expect(fields(values)).toEqual(expected);
+  });
+
+  it('says how to fix the value it names', () => {
+    expect(serviceValueProblems({ replicasMin: 5, replicasMax: 2 })).toEqual([
+      {
+        field: 'replicasMax',
+        message:
+          'must be at least replicasMin (2 < 5): raise replicasMax or lower replicasMin',
+      },
+    ]);
+  });
+});

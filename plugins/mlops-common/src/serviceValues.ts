@@ -1,0 +1,119 @@
+/**
+ * One value of the ml-service template that breaks a rule spanning two
+ * fields: the field to change, and why.
+ *
+ * @public
+ */
+export interface ServiceValueProblem {
+  /** The parameter to change (`existingTerraformRoleArns.prod` for a map's entry). */
+  field: string;
+  /** What is wrong with it and how to fix it, to follow the field's name. */
+  message: string;
+}
+
+/**
+ * The ml-service template's values by parameter name, as its steps see them
+ * (each optional parameter's default applied).
+ *
+ * @public
+ */
+export type ServiceValues = Readonly<Record<string, unknown>>;
+
+const CPU_UNITS: Record<string, number> = { '': 1000, m: 1 };
+const MEMORY_UNITS: Record<string, number> = { Mi: 1, Gi: 1024 };
+
+/** A Kubernetes quantity in the smallest of `units`; undefined when it is not one. */
+function quantity(
+  value: unknown,
+  units: Record<string, number>,
+): number | undefined {
+  const match = /^([0-9.]+)([A-Za-z]*)$/.exec(String(value ?? ''));
+  if (!match || !(match[2] in units)) {
+    return undefined;
+  }
+  return Number(match[1]) * units[match[2]];
+}
+
+function whole(value: unknown): number | undefined {
+  return value === undefined || value === '' ? undefined : Number(value);
+}
+
+const ROLE_ACCOUNT = /^arn:[^:]+:iam::([0-9]{12}):role\//;
+
+/**
+ * The existing CI roles that Terraform runs with, by field: the plan role and
+ * each environment's Terraform role. (The training role only reads data, which
+ * may live in another account.)
+ */
+function terraformRoleFields(values: ServiceValues): Array<[string, unknown]> {
+  const terraformRoles = values.existingTerraformRoleArns;
+  return [
+    ['existingPlanRoleArn', values.existingPlanRoleArn],
+    ...Object.entries(
+      terraformRoles && typeof terraformRoles === 'object'
+        ? terraformRoles
+        : {},
+    ).map(([env, arn]): [string, unknown] => [
+      `existingTerraformRoleArns.${env}`,
+      arn,
+    ]),
+  ];
+}
+
+/**
+ * The ml-service template's rules that span two fields, which a JSON schema
+ * cannot state: the scaffolder's form and its REST API check each field
+ * alone. The template's first step (`mlops:ml-service:validate`) applies
+ * them before anything is created, and `yarn ml-service:render` before it
+ * renders. Each problem names the field to change and how.
+ *
+ * @public
+ */
+export function serviceValueProblems(
+  values: ServiceValues,
+): ServiceValueProblem[] {
+  const problems: ServiceValueProblem[] = [];
+  const atLeast = (
+    high: string,
+    low: string,
+    read: (v: unknown) => number | undefined,
+  ) => {
+    const h = read(values[high]);
+    const l = read(values[low]);
+    if (h !== undefined && l !== undefined && h < l) {
+      problems.push({
+        field: high,
+        message: `must be at least ${low} (${JSON.stringify(
+          values[high],
+        )} < ${JSON.stringify(values[low])}): raise ${high} or lower ${low}`,
+      });
+    }
+  };
+  atLeast('nodeMaxSize', 'nodeMinSize', whole);
+  atLeast('replicasMax', 'replicasMin', whole);
+  atLeast('cpuLimit', 'cpuRequest', v => quantity(v, CPU_UNITS));
+  atLeast('memoryLimit', 'memoryRequest', v => quantity(v, MEMORY_UNITS));
+  if (
+    values.certificateArn &&
+    values.endpointVisibility === 'public' &&
+    !values.host
+  ) {
+    problems.push({
+      field: 'host',
+      message:
+        'is required when a certificate is set for a public endpoint: give the DNS name the certificate covers, or leave certificateArn empty',
+    });
+  }
+  if (values.ciRoles === 'existing') {
+    for (const [field, arn] of terraformRoleFields(values)) {
+      const account = ROLE_ACCOUNT.exec(String(arn ?? ''))?.[1];
+      if (account && account !== String(values.awsAccountId)) {
+        problems.push({
+          field,
+          message: `must be a role in the service's account ${values.awsAccountId}, not ${account}: Terraform refuses any other account (allowed_account_ids)`,
+        });
+      }
+    }
+  }
+  return problems;
+}
