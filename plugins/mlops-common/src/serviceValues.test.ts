@@ -29,6 +29,14 @@ describe('serviceValueProblems', () => {
       },
     ],
     [
+      "a certificate in the service's account and region",
+      {
+        awsRegion: 'eu-west-1',
+        awsAccountId: '123456789012',
+        certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/x',
+      },
+    ],
+    [
       'an internal certificate without a host',
       { endpointVisibility: 'internal', certificateArn: 'arn' },
     ],
@@ -82,6 +90,23 @@ describe('serviceValueProblems', () => {
         },
       },
       ['existingPlanRoleArn', 'existingTerraformRoleArns.prod'],
+    ],
+    [
+      'a certificate in another region',
+      {
+        awsRegion: 'eu-west-1',
+        certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/x',
+      },
+      ['certificateArn'],
+    ],
+    [
+      'a certificate in another account and region',
+      {
+        awsRegion: 'eu-west-1',
+        awsAccountId: '123456789012',
+        certificateArn: 'arn:aws:acm:us-east-1:999999999999:certificate/x',
+      },
+      ['certificateArn', 'certificateArn'],
     ],
     [
       'every broken rule at once',

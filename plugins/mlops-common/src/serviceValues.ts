@@ -39,6 +39,34 @@ function whole(value: unknown): number | undefined {
 }
 
 const ROLE_ACCOUNT = /^arn:[^:]+:iam::([0-9]{12}):role\//;
+const CERTIFICATE_PLACE = /^arn:[^:]+:acm:([^:]+):([0-9]{12}):certificate\//;
+
+/**
+ * A load balancer serves only certificates of its own account and region, so
+ * a certificate elsewhere fails the Ingress at the first deployment.
+ */
+function certificateProblems(values: ServiceValues): ServiceValueProblem[] {
+  const [, region, account] =
+    CERTIFICATE_PLACE.exec(String(values.certificateArn ?? '')) ?? [];
+  const problems: ServiceValueProblem[] = [];
+  if (region && values.awsRegion && region !== values.awsRegion) {
+    problems.push({
+      field: 'certificateArn',
+      message: `must be a certificate in the service's region ${values.awsRegion}, not ${region}: a load balancer serves only certificates of its own region (request or import one in ${values.awsRegion})`,
+    });
+  }
+  if (
+    account &&
+    values.awsAccountId &&
+    account !== String(values.awsAccountId)
+  ) {
+    problems.push({
+      field: 'certificateArn',
+      message: `must be a certificate in the service's account ${values.awsAccountId}, not ${account}: a load balancer serves only certificates of its own account`,
+    });
+  }
+  return problems;
+}
 
 /**
  * The existing CI roles that Terraform runs with, by field: the plan role and
@@ -104,6 +132,7 @@ export function serviceValueProblems(
         'is required when a certificate is set for a public endpoint: give the DNS name the certificate covers, or leave certificateArn empty',
     });
   }
+  problems.push(...certificateProblems(values));
   if (values.ciRoles === 'existing') {
     for (const [field, arn] of terraformRoleFields(values)) {
       const account = ROLE_ACCOUNT.exec(String(arn ?? ''))?.[1];

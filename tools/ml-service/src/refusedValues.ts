@@ -459,6 +459,24 @@ export const REFUSED_ACROSS_FIELDS: RefusedValue[] = [
     /must be at least memoryRequest/,
   ],
   [
+    "certificate in another region than the service's",
+    {
+      certificateArn:
+        'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d',
+    },
+    'certificateArn',
+    /must be a certificate in the service's region eu-west-1, not us-east-1/,
+  ],
+  [
+    "certificate in another account than the service's",
+    {
+      certificateArn:
+        'arn:aws:acm:eu-west-1:999999999999:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d',
+    },
+    'certificateArn',
+    /must be a certificate in the service's account 123456789012, not 999999999999/,
+  ],
+  [
     'public certificate without a host',
     { host: UNSET },
     'host',

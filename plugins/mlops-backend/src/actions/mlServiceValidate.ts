@@ -15,6 +15,11 @@ const inputs = {
     description: "The service's 12-digit account.",
     type: z => z.string(),
   },
+  awsRegion: {
+    title: 'AWS region',
+    description: "The service's region, e.g. eu-west-1.",
+    type: optionalText,
+  },
   nodeMinSize: {
     title: 'Minimum nodes',
     description: 'Node group minimum, with its default applied.',
@@ -92,7 +97,8 @@ const inputs = {
  * Creates the `mlops:ml-service:validate` action: the ml-service template's
  * first step. It checks the rules that span two of the template's fields
  * (maximum at least minimum, limit at least request, a host with a public
- * certificate, existing roles in the service's account), which the
+ * certificate, the certificate and existing roles in the service's account
+ * and region), which the
  * scaffolder's form and REST API cannot check, so that a task with such
  * values fails before any step creates something. It reads and writes
  * nothing; a dry run checks the same.
@@ -104,7 +110,7 @@ export function createMlServiceValidateAction() {
     id: 'mlops:ml-service:validate',
     description:
       "Checks the ml-service template's values that span two fields (sizes, resources, host and certificate, " +
-      "existing roles' account), before anything is created; fails naming each field and its fix.",
+      "the certificate's and existing roles' account and region), before anything is created; fails naming each field and its fix.",
     examples,
     supportsDryRun: true,
     schema: { input: zodFields(inputs), output: zodFields({}) },
