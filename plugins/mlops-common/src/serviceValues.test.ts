@@ -37,6 +37,17 @@ describe('serviceValueProblems', () => {
       },
     ],
     [
+      "a host whose prefixed first label is just within DNS's 63 characters",
+      {
+        host: `${'a'.repeat(55)}.example.com`,
+        environments: ['dev', 'staging', 'prod'],
+      },
+    ],
+    [
+      'a long host in a single environment, which gets no prefix',
+      { host: `${'a'.repeat(63)}.example.com`, environments: ['prod'] },
+    ],
+    [
       'an internal certificate without a host',
       { endpointVisibility: 'internal', certificateArn: 'arn' },
     ],
@@ -109,12 +120,35 @@ describe('serviceValueProblems', () => {
       ['certificateArn', 'certificateArn'],
     ],
     [
+      "a host whose first label leaves no room for the longest environment's prefix",
+      {
+        host: `${'a'.repeat(56)}.example.com`,
+        environments: ['dev', 'staging', 'prod'],
+      },
+      ['host'],
+    ],
+    [
+      "a host that grows past DNS's 253 characters with its prefix",
+      { host: `${'a.'.repeat(125)}com`, environments: ['dev', 'prod'] },
+      ['host'],
+    ],
+    [
       'every broken rule at once',
       { nodeMinSize: 4, nodeMaxSize: 2, replicasMin: 5, replicasMax: 2 },
       ['nodeMaxSize', 'replicasMax'],
     ],
   ])('refuses %s', (_description, values, expected) => {
     expect(fields(values)).toEqual(expected);
+  });
+
+  it('names the environment whose host breaks DNS, and the length that fits', () => {
+    const [problem] = serviceValueProblems({
+      host: `${'a'.repeat(60)}.example.com`,
+      environments: ['dev', 'staging', 'prod'],
+    });
+    expect(problem.message).toMatch(
+      /^leaves the staging environment the name staging-a{60}\.example\.com, whose first label has 68 characters, over DNS's 63: shorten the first label of host to at most 55 characters$/,
+    );
   });
 
   it('says how to fix the value it names', () => {

@@ -68,6 +68,51 @@ function certificateProblems(values: ServiceValues): ServiceValueProblem[] {
   return problems;
 }
 
+/** DNS's limits on a label and on a whole name. */
+const MAX_LABEL = 63;
+const MAX_NAME = 253;
+
+/**
+ * Every environment but the last serves `<environment>-<host>`, which must
+ * still be a DNS name: the environment with the longest name tells.
+ */
+function hostProblems(values: ServiceValues): ServiceValueProblem[] {
+  const host = typeof values.host === 'string' ? values.host : '';
+  const environments = Array.isArray(values.environments)
+    ? values.environments.map(String)
+    : [];
+  const prefixed = environments.slice(0, -1);
+  if (!host || prefixed.length === 0) return [];
+  const longest = prefixed.reduce((a, b) => (b.length > a.length ? b : a));
+  const name = `${longest}-${host}`;
+  const label = name.split('.')[0];
+  if (label.length > MAX_LABEL) {
+    return [
+      {
+        field: 'host',
+        message: `leaves the ${longest} environment the name ${name}, whose first label has ${
+          label.length
+        } characters, over DNS's ${MAX_LABEL}: shorten the first label of host to at most ${
+          MAX_LABEL - longest.length - 1
+        } characters`,
+      },
+    ];
+  }
+  if (name.length > MAX_NAME) {
+    return [
+      {
+        field: 'host',
+        message: `leaves the ${longest} environment the name ${name}, of ${
+          name.length
+        } characters, over DNS's ${MAX_NAME}: shorten host to at most ${
+          MAX_NAME - longest.length - 1
+        } characters`,
+      },
+    ];
+  }
+  return [];
+}
+
 /**
  * The existing CI roles that Terraform runs with, by field: the plan role and
  * each environment's Terraform role. (The training role only reads data, which
@@ -132,7 +177,7 @@ export function serviceValueProblems(
         'is required when a certificate is set for a public endpoint: give the DNS name the certificate covers, or leave certificateArn empty',
     });
   }
-  problems.push(...certificateProblems(values));
+  problems.push(...hostProblems(values), ...certificateProblems(values));
   if (values.ciRoles === 'existing') {
     for (const [field, arn] of terraformRoleFields(values)) {
       const account = ROLE_ACCOUNT.exec(String(arn ?? ''))?.[1];

@@ -477,6 +477,12 @@ export const REFUSED_ACROSS_FIELDS: RefusedValue[] = [
     /must be a certificate in the service's account 123456789012, not 999999999999/,
   ],
   [
+    "host whose first label leaves no room for the staging environment's prefix",
+    { host: `${'a'.repeat(56)}.ml.example.com` },
+    'host',
+    /leaves the staging environment the name staging-a{56}\.ml\.example\.com, whose first label has 64 characters/,
+  ],
+  [
     'public certificate without a host',
     { host: UNSET },
     'host',

@@ -20,6 +20,12 @@ const inputs = {
     description: "The service's region, e.g. eu-west-1.",
     type: optionalText,
   },
+  environments: {
+    title: 'Environments',
+    description:
+      'The environments in deployment order; all but the last serve <environment>-<host>.',
+    type: z => z.array(z.string()).optional(),
+  },
   nodeMinSize: {
     title: 'Minimum nodes',
     description: 'Node group minimum, with its default applied.',
@@ -97,8 +103,8 @@ const inputs = {
  * Creates the `mlops:ml-service:validate` action: the ml-service template's
  * first step. It checks the rules that span two of the template's fields
  * (maximum at least minimum, limit at least request, a host with a public
- * certificate, the certificate and existing roles in the service's account
- * and region), which the
+ * certificate, each environment's host a DNS name, the certificate and
+ * existing roles in the service's account and region), which the
  * scaffolder's form and REST API cannot check, so that a task with such
  * values fails before any step creates something. It reads and writes
  * nothing; a dry run checks the same.
