@@ -103,8 +103,8 @@ const inputs = {
  * Creates the `mlops:ml-service:validate` action: the ml-service template's
  * first step. It checks the rules that span two of the template's fields
  * (maximum at least minimum, limit at least request, a host with a public
- * certificate, each environment's host a DNS name, the certificate and
- * existing roles in the service's account and region), which the
+ * certificate, each environment's host a DNS name, the certificate in the
+ * service's account and region, existing roles in its account), which the
  * scaffolder's form and REST API cannot check, so that a task with such
  * values fails before any step creates something. It reads and writes
  * nothing; a dry run checks the same.
@@ -115,8 +115,8 @@ export function createMlServiceValidateAction() {
   const action = createTemplateAction({
     id: 'mlops:ml-service:validate',
     description:
-      "Checks the ml-service template's values that span two fields (sizes, resources, host and certificate, " +
-      "the certificate's and existing roles' account and region), before anything is created; fails naming each field and its fix.",
+      "Checks the ml-service template's values that span two fields (sizes, resources, each environment's host, " +
+      "the certificate's account and region, existing roles' account), before anything is created; fails naming each field and its fix.",
     examples,
     supportsDryRun: true,
     schema: { input: zodFields(inputs), output: zodFields({}) },
