@@ -1,11 +1,11 @@
 import { serviceValueProblems } from '@eks-mlops/backstage-plugin-mlops-common';
-import path from 'node:path';
 import { DryRunRenderer, InvalidValuesError } from './DryRunRenderer';
 import {
   EXISTING_ROLES,
   existingRole,
   REFUSED_ACROSS_FIELDS,
   REFUSED_BY_SCHEMA,
+  VALID_VALUES_FILE,
   RefusedValue,
   withChange,
 } from './refusedValues';
@@ -18,11 +18,6 @@ import {
 } from './values';
 
 jest.setTimeout(120_000);
-
-const VALID_VALUES_FILE = path.resolve(
-  __dirname,
-  '../../../examples/values/classification-new-eu.yaml',
-);
 
 describe('invalid values are rejected with the field named, before anything is created', () => {
   let renderer: DryRunRenderer;

@@ -1,3 +1,13 @@
+import path from 'node:path';
+
+/** The valid values every refused value below is a change against. */
+// These tools run from source through yarn scripts and are never bundled, so __dirname is stable.
+export const VALID_VALUES_FILE = path.resolve(
+  // eslint-disable-next-line no-restricted-syntax
+  __dirname,
+  '../../../examples/values/classification-new-eu.yaml',
+);
+
 /**
  * A value the template must refuse: what changes against a valid values file,
  * the field the error must name and what it must say.

@@ -43,6 +43,7 @@ import { seedPlatformPolicies } from './platformPolicies';
 import {
   REFUSED_ACROSS_FIELDS,
   REFUSED_BY_SCHEMA,
+  VALID_VALUES_FILE,
   withChange,
 } from './refusedValues';
 import { DEFAULT_TEMPLATE_DIR, renderWith } from './render';
@@ -321,12 +322,6 @@ async function motoState(motoEndpoint: string): Promise<any> {
 async function s3Buckets(motoEndpoint: string): Promise<unknown> {
   return (await motoState(motoEndpoint)).s3?.FakeBucket ?? [];
 }
-
-/** The values every rule across two fields is refused against (ml-service:render's tests use them too). */
-const VALID_VALUES_FILE = path.resolve(
-  __dirname,
-  '../../../examples/values/classification-new-eu.yaml',
-);
 
 describe('a task posted to the scaffolder REST API with only the required fields', () => {
   let moto: { endpoint: string; stop(): Promise<void> };
