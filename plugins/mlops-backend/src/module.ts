@@ -6,7 +6,7 @@ import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-no
 import { ecrEnsureAction } from './actions/ecrEnsure';
 import { githubOidcEnsureAction } from './actions/githubOidcEnsure';
 import { createGithubOidcSubjectAction } from './actions/githubOidcSubject';
-import { createMlServiceValidateAction } from './actions/mlServiceValidate';
+import { mlServiceValidateAction } from './actions/mlServiceValidate';
 import { tfstateEnsureAction } from './actions/tfstateEnsure';
 import { AwsClientFactory } from './aws/AwsClientFactory';
 
@@ -33,7 +33,7 @@ export const scaffolderModuleMlops = createBackendModule({
           ecrEnsureAction(awsClientFactory),
           githubOidcEnsureAction(awsClientFactory, config),
           createGithubOidcSubjectAction({ config }),
-          createMlServiceValidateAction(),
+          mlServiceValidateAction(awsClientFactory),
         );
       },
     });

@@ -1,4 +1,4 @@
-import { serviceValueProblems } from './serviceValues';
+import { environmentHosts, serviceValueProblems } from './serviceValues';
 
 const fields = (values: Record<string, unknown>) =>
   serviceValueProblems(values).map(p => p.field);
@@ -159,5 +159,29 @@ describe('serviceValueProblems', () => {
           'must be at least replicasMin (2 < 5): raise replicasMax or lower replicasMin',
       },
     ]);
+  });
+});
+
+describe('environmentHosts', () => {
+  it('prefixes every environment but the last with its name', () => {
+    expect(
+      environmentHosts({
+        host: 'churn.ml.example.com',
+        environments: ['dev', 'staging', 'prod'],
+      }),
+    ).toEqual([
+      { environment: 'dev', host: 'dev-churn.ml.example.com' },
+      { environment: 'staging', host: 'staging-churn.ml.example.com' },
+      { environment: 'prod', host: 'churn.ml.example.com' },
+    ]);
+  });
+
+  it('gives one environment the host itself, and none without a host', () => {
+    expect(
+      environmentHosts({ host: 'a.example.com', environments: ['prod'] }),
+    ).toEqual([{ environment: 'prod', host: 'a.example.com' }]);
+    expect(
+      environmentHosts({ host: '', environments: ['dev', 'prod'] }),
+    ).toEqual([]);
   });
 });

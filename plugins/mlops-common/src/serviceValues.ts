@@ -73,18 +73,35 @@ const MAX_LABEL = 63;
 const MAX_NAME = 253;
 
 /**
- * Every environment but the last serves `<environment>-<host>`, which must
- * still be a DNS name: the environment with the longest name tells.
+ * The DNS name each environment's Ingress serves: `<environment>-<host>` for
+ * every environment but the last, `host` for the last; none without a host.
+ *
+ * @public
  */
-function hostProblems(values: ServiceValues): ServiceValueProblem[] {
+export function environmentHosts(
+  values: ServiceValues,
+): Array<{ environment: string; host: string }> {
   const host = typeof values.host === 'string' ? values.host : '';
   const environments = Array.isArray(values.environments)
     ? values.environments.map(String)
     : [];
-  const prefixed = environments.slice(0, -1);
-  if (!host || prefixed.length === 0) return [];
-  const longest = prefixed.reduce((a, b) => (b.length > a.length ? b : a));
-  const name = `${longest}-${host}`;
+  if (!host) return [];
+  return environments.map((environment, index) => ({
+    environment,
+    host: index === environments.length - 1 ? host : `${environment}-${host}`,
+  }));
+}
+
+/**
+ * Every environment but the last serves `<environment>-<host>`, which must
+ * still be a DNS name: the environment with the longest name tells.
+ */
+function hostProblems(values: ServiceValues): ServiceValueProblem[] {
+  const prefixed = environmentHosts(values).slice(0, -1);
+  if (prefixed.length === 0) return [];
+  const { environment: longest, host: name } = prefixed.reduce((a, b) =>
+    b.host.length > a.host.length ? b : a,
+  );
   const label = name.split('.')[0];
   if (label.length > MAX_LABEL) {
     return [

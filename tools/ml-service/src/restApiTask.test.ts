@@ -27,6 +27,7 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import yaml from 'yaml';
+import { ACMClient, RequestCertificateCommand } from '@aws-sdk/client-acm';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { ECRClient, GetLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
 import {
@@ -313,6 +314,30 @@ function catalogWith(template: Entity, published: Map<string, string>) {
   return catalog;
 }
 
+/**
+ * A certificate in moto's ACM (eu-west-1): issued at once when a private CA
+ * signs it, otherwise pending validation (for moto's first minute).
+ */
+async function requestCertificate(
+  motoEndpoint: string,
+  certificate: { domainName: string; issued: boolean },
+): Promise<string> {
+  const acm = new ACMClient({
+    region: 'eu-west-1',
+    endpoint: motoEndpoint,
+    credentials: MOTO_CREDENTIALS,
+  });
+  const { CertificateArn } = await acm.send(
+    new RequestCertificateCommand({
+      DomainName: certificate.domainName,
+      CertificateAuthorityArn: certificate.issued
+        ? `arn:aws:acm-pca:eu-west-1:${MOTO_ACCOUNT_ID}:certificate-authority/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d`
+        : undefined,
+    }),
+  );
+  return CertificateArn!;
+}
+
 /** Everything moto holds: buckets, repositories, roles and the rest. */
 async function motoState(motoEndpoint: string): Promise<any> {
   const res = await fetch(`${motoEndpoint}/moto-api/data.json`);
@@ -443,31 +468,93 @@ describe('a task posted to the scaffolder REST API with only the required fields
     },
   );
 
+  /**
+   * The valid values file (a public endpoint at churn.ml.example.com with
+   * three environments), its certificate replaced by one moto has issued for
+   * *.ml.example.com; `change` then breaks one rule.
+   */
+  async function refusedValues(change: Record<string, unknown>) {
+    const values = {
+      ...(await readValuesFile(VALID_VALUES_FILE)),
+      awsAccountId: MOTO_ACCOUNT_ID,
+      certificateArn: await requestCertificate(moto.endpoint, {
+        domainName: '*.ml.example.com',
+        issued: true,
+      }),
+      repoUrl: 'github.com?owner=acme&repo=refused-values',
+    };
+    return withChange(values, change);
+  }
+
+  /** Posts a task with `values`; it must fail in its first step naming `field`, with nothing created. */
+  async function expectFailedBeforeAnythingIsCreated(
+    values: Record<string, unknown>,
+    field: string,
+    message: RegExp,
+  ) {
+    const before = await motoState(moto.endpoint);
+    const res = await postTask(values);
+    expect(res.status).toBe(201);
+    const task = await finished(res.body.id);
+    const log = await taskLog(res.body.id);
+    expect(task.status).toBe('failed');
+    const failure = log.find(line => line.includes('Invalid values'));
+    expect(failure).toContain(`  - ${field} `);
+    expect(failure).toMatch(message);
+    expect(await motoState(moto.endpoint)).toEqual(before);
+    expect(
+      [...gitHubRequests.values()]
+        .flat()
+        .filter(input => input.repoUrl === values.repoUrl),
+    ).toEqual([]);
+  }
+
   it.each(REFUSED_ACROSS_FIELDS)(
     'fails in its first step naming the field, before anything is created: %s',
     async (_description, change, field, message) => {
-      const valid = {
-        ...(await readValuesFile(VALID_VALUES_FILE)),
-        awsAccountId: MOTO_ACCOUNT_ID,
-        repoUrl: 'github.com?owner=acme&repo=refused-values',
-      };
-      const before = await motoState(moto.endpoint);
-      const res = await postTask(withChange(valid, change));
-      expect(res.status).toBe(201);
-      const task = await finished(res.body.id);
-      const log = await taskLog(res.body.id);
-      expect(task.status).toBe('failed');
-      const failure = log.find(line => line.includes('Invalid values'));
-      expect(failure).toContain(`  - ${field} `);
-      expect(failure).toMatch(message);
-      expect(await motoState(moto.endpoint)).toEqual(before);
-      expect(
-        [...gitHubRequests.values()]
-          .flat()
-          .filter(input => input.repoUrl === valid.repoUrl),
-      ).toEqual([]);
+      await expectFailedBeforeAnythingIsCreated(
+        await refusedValues(change),
+        field,
+        message,
+      );
     },
   );
+
+  it.each([
+    [
+      'a certificate still pending validation',
+      { domainName: '*.ml.example.com', issued: false },
+      /certificateArn is still pending validation in ACM/,
+    ],
+    [
+      'a certificate that covers only the last environment',
+      { domainName: 'churn.ml.example.com', issued: true },
+      /certificateArn does not cover dev-churn\.ml\.example\.com \(dev\), staging-churn\.ml\.example\.com \(staging\); it names churn\.ml\.example\.com:/,
+    ],
+  ])(
+    'fails in its first step, before anything is created, given %s',
+    async (_description, certificate, message) => {
+      const values = {
+        ...(await refusedValues({})),
+        certificateArn: await requestCertificate(moto.endpoint, certificate),
+      };
+      await expectFailedBeforeAnythingIsCreated(
+        values,
+        'certificateArn',
+        message,
+      );
+    },
+  );
+
+  it('fails in its first step, before anything is created, given a certificate ARN ACM does not hold', async () => {
+    await expectFailedBeforeAnythingIsCreated(
+      await readValuesFile(VALID_VALUES_FILE).then(values =>
+        refusedValues({ certificateArn: values.certificateArn }),
+      ),
+      'certificateArn',
+      /certificateArn names no certificate in ACM of account 123456789012, region eu-west-1/,
+    );
+  });
 
   it('completes, and publishes the repository the form would have rendered, which passes verify', async () => {
     await completedTask(REQUIRED_ONLY);

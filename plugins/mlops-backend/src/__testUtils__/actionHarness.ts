@@ -1,4 +1,5 @@
 import { createMockDirectory } from '@backstage/backend-test-utils';
+import { LoggerService } from '@backstage/backend-plugin-api';
 import { ConfigReader } from '@backstage/config';
 import { TemplateAction } from '@backstage/plugin-scaffolder-node';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
@@ -41,6 +42,18 @@ export function recordingFactory(endpoint: string, recorder: CallRecorder) {
 /** One workspace for every run: the actions never write to it, and each mock directory costs a process exit hook. */
 const workspace = createMockDirectory();
 
+/** A logger that appends each message to `lines`. */
+function loggerInto(lines: string[]): LoggerService {
+  const logger: LoggerService = {
+    error: message => lines.push(message),
+    warn: message => lines.push(message),
+    info: message => lines.push(message),
+    debug: message => lines.push(message),
+    child: () => logger,
+  };
+  return logger;
+}
+
 /** Runs an action handler with a mock context; checkpoints persist in `checkpoints` across runs. */
 export async function runAction(
   action: TemplateAction<any, any, any>,
@@ -48,12 +61,19 @@ export async function runAction(
   options: {
     dryRun?: boolean;
     checkpoints?: Map<string, JsonValue | void>;
+    /** Receives every line the action logs, at any level. */
+    log?: string[];
   } = {},
 ): Promise<Record<string, any>> {
   const outputs: Record<string, any> = {};
   const checkpoints = options.checkpoints ?? new Map();
+  const mockContext = createMockActionContext({
+    input,
+    workspacePath: workspace.path,
+  });
   const ctx = {
-    ...createMockActionContext({ input, workspacePath: workspace.path }),
+    ...mockContext,
+    logger: options.log ? loggerInto(options.log) : mockContext.logger,
     isDryRun: options.dryRun ?? false,
     output: (name: string, value: unknown) => {
       outputs[name] = value;

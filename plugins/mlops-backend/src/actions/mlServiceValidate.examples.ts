@@ -4,16 +4,19 @@ import yaml from 'yaml';
 export const examples: TemplateExample[] = [
   {
     description:
-      "Check the ml-service template's values that span two fields, before the first step that creates something. " +
+      "Check the ml-service template's values that span two fields, and that the certificate is issued in ACM and covers " +
+      'dev-churn.ml.example.com and churn.ml.example.com, before the first step that creates something. ' +
       'In a template, give each optional value with the default the later steps use, e.g. ${{ parameters.nodeMinSize | default(2) }}.',
     example: yaml.stringify({
       steps: [
         {
           id: 'validate',
           action: 'mlops:ml-service:validate',
-          name: 'Check the values that span two fields',
+          name: 'Check the values and the certificate',
           input: {
             awsAccountId: '123456789012',
+            awsRegion: 'eu-west-1',
+            environments: ['dev', 'prod'],
             nodeMinSize: 2,
             nodeMaxSize: 5,
             replicasMin: 2,

@@ -1,6 +1,19 @@
+import { ConfigReader } from '@backstage/config';
 import { InputError } from '@backstage/errors';
-import { runAction } from '../__testUtils__/actionHarness';
-import { createMlServiceValidateAction } from './mlServiceValidate';
+import {
+  CallRecorder,
+  recordingFactory,
+  runAction,
+  withoutAwsCredentials,
+} from '../__testUtils__/actionHarness';
+import { requestCertificate } from '../__testUtils__/acmMoto';
+import { MotoServer } from '../../dev/motoServer';
+import {
+  createMlServiceValidateAction,
+  mlServiceValidateAction,
+} from './mlServiceValidate';
+
+jest.setTimeout(60_000);
 
 const VALID = {
   awsAccountId: '123456789012',
@@ -11,7 +24,17 @@ const VALID = {
 };
 
 describe('mlops:ml-service:validate', () => {
-  const action = createMlServiceValidateAction();
+  let moto: MotoServer;
+  let recorder: CallRecorder;
+  let action: ReturnType<typeof mlServiceValidateAction>;
+
+  beforeAll(async () => {
+    moto = await MotoServer.start();
+    recorder = new CallRecorder();
+    action = mlServiceValidateAction(recordingFactory(moto.endpoint, recorder));
+  });
+  afterAll(() => moto?.stop());
+  beforeEach(() => recorder.clear());
 
   it.each([false, true])(
     'accepts values that agree (dry run: %s)',
@@ -59,5 +82,158 @@ describe('mlops:ml-service:validate', () => {
     ).rejects.toThrow(
       "existingTerraformRoleArns.prod must be a role in the service's account 123456789012, not 999999999999",
     );
+  });
+
+  describe('the certificate in ACM', () => {
+    const PUBLIC = {
+      ...VALID,
+      awsRegion: 'eu-west-1',
+      environments: ['dev', 'staging', 'prod'],
+      endpointVisibility: 'public',
+      host: 'churn.ml.example.com',
+    };
+    const certificate = (
+      names: string[],
+      state: 'issued' | 'pending validation',
+    ) =>
+      requestCertificate(moto.endpoint, { region: 'eu-west-1', names, state });
+
+    it.each([
+      ['a wildcard over the first label', ['*.ml.example.com']],
+      [
+        "every environment's host by name",
+        [
+          'churn.ml.example.com',
+          'dev-churn.ml.example.com',
+          'STAGING-churn.ml.example.com',
+        ],
+      ],
+    ])(
+      'accepts an issued certificate that covers every host: %s',
+      async (_description, names) => {
+        const certificateArn = await certificate(names, 'issued');
+        for (const dryRun of [false, true]) {
+          await expect(
+            runAction(action, { ...PUBLIC, certificateArn }, { dryRun }),
+          ).resolves.toEqual({});
+        }
+        expect(recorder.calls).toEqual([
+          'DescribeCertificate',
+          'DescribeCertificate',
+        ]);
+      },
+    );
+
+    it('refuses a certificate still pending validation', async () => {
+      const certificateArn = await certificate(
+        ['*.ml.example.com'],
+        'pending validation',
+      );
+      await expect(
+        runAction(action, { ...PUBLIC, certificateArn }),
+      ).rejects.toThrow(
+        /- certificateArn is still pending validation in ACM, and a load balancer serves only issued certificates: create the DNS records ACM lists/,
+      );
+    });
+
+    it('names every host the certificate does not cover, and what it names', async () => {
+      const certificateArn = await certificate(
+        ['churn.ml.example.com', '*.example.com'],
+        'issued',
+      );
+      await expect(
+        runAction(action, { ...PUBLIC, certificateArn }),
+      ).rejects.toThrow(
+        '  - certificateArn does not cover dev-churn.ml.example.com (dev), staging-churn.ml.example.com (staging); ' +
+          "it names churn.ml.example.com, *.example.com: use a certificate that names every environment's host",
+      );
+    });
+
+    it('refuses an ARN ACM holds no certificate under, naming the account and region', async () => {
+      await expect(
+        runAction(action, {
+          ...PUBLIC,
+          certificateArn:
+            'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d',
+        }),
+      ).rejects.toThrow(
+        '  - certificateArn names no certificate in ACM of account 123456789012, region eu-west-1: request or import the certificate there, or correct the ARN',
+      );
+    });
+
+    it('lists the certificate with the other problems, in one error', async () => {
+      const certificateArn = await certificate(['*.example.com'], 'issued');
+      const run = runAction(action, {
+        ...PUBLIC,
+        certificateArn,
+        replicasMin: 5,
+        replicasMax: 2,
+      });
+      await expect(run).rejects.toThrow(InputError);
+      await expect(run).rejects.toThrow(
+        /- replicasMax must be at least replicasMin[^\n]*\n {2}- certificateArn does not cover dev-churn\.ml\.example\.com/,
+      );
+    });
+
+    it('does not ask ACM about a certificate already refused for its place', async () => {
+      await expect(
+        runAction(action, {
+          ...PUBLIC,
+          certificateArn:
+            'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d',
+        }),
+      ).rejects.toThrow(
+        /certificateArn must be a certificate in the service's region/,
+      );
+      expect(recorder.calls).toEqual([]);
+    });
+
+    describe('without AWS credentials', () => {
+      const noCredentials = () =>
+        createMlServiceValidateAction({
+          config: new ConfigReader({
+            mlops: { aws: { endpoint: moto.endpoint } },
+          }),
+        });
+      const values = {
+        ...PUBLIC,
+        certificateArn:
+          'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d',
+      };
+
+      it('a dry run passes and says the certificate was not checked', async () => {
+        const log: string[] = [];
+        await expect(
+          withoutAwsCredentials(() =>
+            runAction(noCredentials(), values, { dryRun: true, log }),
+          ),
+        ).resolves.toEqual({});
+        expect(log).toContainEqual(
+          expect.stringMatching(
+            /^\[dry run\] certificateArn not checked in ACM: unknown: no AWS credentials are configured/,
+          ),
+        );
+      });
+
+      it('a run fails, since nothing would be created without credentials either', async () => {
+        await expect(
+          withoutAwsCredentials(() => runAction(noCredentials(), values)),
+        ).rejects.toThrow(/credentials/i);
+      });
+
+      it('a run with other problems reports them, and says the certificate waits', async () => {
+        const log: string[] = [];
+        await expect(
+          withoutAwsCredentials(() =>
+            runAction(noCredentials(), { ...values, replicasMax: 1 }, { log }),
+          ),
+        ).rejects.toThrow(
+          /^Invalid values, nothing was created:\n {2}- replicasMax must be at least replicasMin \(1 < 2\)[^\n]*$/,
+        );
+        expect(log).toContainEqual(
+          expect.stringMatching(/^certificateArn not checked in ACM: /),
+        );
+      });
+    });
   });
 });

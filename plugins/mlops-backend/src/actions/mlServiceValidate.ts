@@ -1,7 +1,21 @@
+import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
-import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { serviceValueProblems } from '@eks-mlops/backstage-plugin-mlops-common';
-import { FieldSpec, withTitles, zodFields } from './fields';
+import {
+  ActionContext,
+  createTemplateAction,
+} from '@backstage/plugin-scaffolder-node';
+import {
+  environmentHosts,
+  ServiceValueProblem,
+  serviceValueProblems,
+} from '@eks-mlops/backstage-plugin-mlops-common';
+import {
+  certificateUseProblems,
+  describeCertificate,
+} from '../aws/acmCertificate';
+import { AwsClientFactory } from '../aws/AwsClientFactory';
+import { inspectOrExplain } from './ensureSteps';
+import { FieldSpec, FieldValues, withTitles, zodFields } from './fields';
 import { examples } from './mlServiceValidate.examples';
 
 const optionalText = (z: Parameters<FieldSpec['type']>[0]) =>
@@ -78,7 +92,8 @@ const inputs = {
   },
   certificateArn: {
     title: 'ACM certificate ARN',
-    description: 'Certificate for HTTPS; empty for none.',
+    description:
+      "Certificate for HTTPS; empty for none. It must be issued in ACM and cover every environment's host.",
     type: optionalText,
   },
   ciRoles: {
@@ -99,29 +114,92 @@ const inputs = {
   },
 } satisfies Record<string, FieldSpec>;
 
+type ValidateInput = FieldValues<typeof inputs>;
+
+/**
+ * What ACM says against serving `certificateArn` to every environment's host
+ * (none without a certificate, or when the ARN itself is already refused).
+ * A dry run that cannot read ACM (no credentials or permission) logs why and
+ * finds nothing; a run that cannot read it fails, unless the values have
+ * problems already: those are reported, and the check waits for the next run.
+ */
+async function acmProblems(
+  ctx: ActionContext<ValidateInput, {}, 'v2'>,
+  clientFactory: AwsClientFactory,
+  valueProblems: ServiceValueProblem[],
+): Promise<ServiceValueProblem[]> {
+  const { certificateArn, awsAccountId } = ctx.input;
+  if (
+    !certificateArn ||
+    valueProblems.some(p => p.field === 'certificateArn')
+  ) {
+    return [];
+  }
+  const region = ctx.input.awsRegion || certificateArn.split(':')[3];
+  const check = async () => {
+    const { acm } = await clientFactory.create({
+      region,
+      accountId: awsAccountId,
+    });
+    return certificateUseProblems(
+      await describeCertificate(acm, certificateArn),
+      { accountId: awsAccountId, region },
+      environmentHosts(ctx.input),
+    );
+  };
+  try {
+    if (!ctx.isDryRun) return await check();
+    const outcome = await inspectOrExplain(check);
+    if ('result' in outcome) return outcome.result;
+    ctx.logger.info(
+      `[dry run] certificateArn not checked in ACM: ${outcome.unknown.join(
+        '; ',
+      )}`,
+    );
+    return [];
+  } catch (error) {
+    if (valueProblems.length === 0) throw error;
+    ctx.logger.warn(
+      `certificateArn not checked in ACM: ${(error as Error).message}`,
+    );
+    return [];
+  }
+}
+
 /**
  * Creates the `mlops:ml-service:validate` action: the ml-service template's
  * first step. It checks the rules that span two of the template's fields
  * (maximum at least minimum, limit at least request, a host with a public
  * certificate, each environment's host a DNS name, the certificate in the
- * service's account and region, existing roles in its account), which the
- * scaffolder's form and REST API cannot check, so that a task with such
- * values fails before any step creates something. It reads and writes
- * nothing; a dry run checks the same.
+ * service's account and region, existing roles in its account) and, with
+ * `acm:DescribeCertificate`, that the certificate is issued and covers every
+ * environment's host. The scaffolder's form and REST API check neither, so a
+ * task with such values fails before any step creates something. It writes
+ * nothing; a dry run checks the same (ACM too, when it can read it).
  *
  * @public
  */
-export function createMlServiceValidateAction() {
+export function createMlServiceValidateAction(options: { config: Config }) {
+  return mlServiceValidateAction(AwsClientFactory.fromConfig(options.config));
+}
+
+/** The `mlops:ml-service:validate` action using the given (possibly shared) AWS client factory. */
+export function mlServiceValidateAction(clientFactory: AwsClientFactory) {
   const action = createTemplateAction({
     id: 'mlops:ml-service:validate',
     description:
       "Checks the ml-service template's values that span two fields (sizes, resources, each environment's host, " +
-      "the certificate's account and region, existing roles' account), before anything is created; fails naming each field and its fix.",
+      "the certificate's account and region, existing roles' account) and, in ACM, that the certificate is issued and covers " +
+      "every environment's host, before anything is created; fails naming each field and its fix.",
     examples,
     supportsDryRun: true,
     schema: { input: zodFields(inputs), output: zodFields({}) },
     async handler(ctx) {
-      const problems = serviceValueProblems(ctx.input);
+      const valueProblems = serviceValueProblems(ctx.input);
+      const problems = [
+        ...valueProblems,
+        ...(await acmProblems(ctx, clientFactory, valueProblems)),
+      ];
       if (problems.length > 0) {
         throw new InputError(
           `Invalid values, nothing was created:\n${problems
@@ -129,7 +207,11 @@ export function createMlServiceValidateAction() {
             .join('\n')}`,
         );
       }
-      ctx.logger.info('The values that span two fields agree.');
+      ctx.logger.info(
+        ctx.input.certificateArn
+          ? 'The values that span two fields agree, and the certificate serves every environment.'
+          : 'The values that span two fields agree.',
+      );
     },
   });
   return withTitles(action, inputs, {});

@@ -1,3 +1,4 @@
+import { ACMClient } from '@aws-sdk/client-acm';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -22,6 +23,7 @@ export interface AwsClients {
   dynamodb: DynamoDBClient;
   /** IAM is global; the region only picks the partition's endpoint. */
   iam: IAMClient;
+  acm: ACMClient;
   /**
    * The account the credentials belong to (STS GetCallerIdentity, cached),
    * checked against the requested account when one was given.
@@ -46,6 +48,7 @@ export type AwsCallObserver = (call: {
 }) => void;
 
 type AnyAwsClient =
+  | ACMClient
   | S3Client
   | ECRClient
   | DynamoDBClient
@@ -107,6 +110,7 @@ export class AwsClientFactory {
       ecr: this.instrument(new ECRClient(common)),
       dynamodb: this.instrument(new DynamoDBClient(common)),
       iam: this.instrument(new IAMClient(common)),
+      acm: this.instrument(new ACMClient(common)),
       resolveAccountId: () => {
         accountIdPromise ??= callerAccountId(sts, accountId);
         return accountIdPromise;

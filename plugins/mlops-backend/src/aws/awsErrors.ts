@@ -75,7 +75,8 @@ function describeResource(input: Record<string, unknown> | undefined): string {
     input?.TableName ??
     input?.RoleName ??
     input?.PolicyArn ??
-    input?.OpenIDConnectProviderArn;
+    input?.OpenIDConnectProviderArn ??
+    input?.CertificateArn;
   return typeof name === 'string' ? ` on "${name}"` : '';
 }
 

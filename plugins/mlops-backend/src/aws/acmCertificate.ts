@@ -1,0 +1,110 @@
+import {
+  ACMClient,
+  CertificateDetail,
+  DescribeCertificateCommand,
+} from '@aws-sdk/client-acm';
+import { ServiceValueProblem } from '@eks-mlops/backstage-plugin-mlops-common';
+import { isAwsError } from './awsErrors';
+
+/** A DNS name the certificate must cover, and who serves it. */
+export interface ServedHost {
+  environment: string;
+  host: string;
+}
+
+/** The certificate as ACM describes it; undefined when ACM holds none under that ARN. */
+export async function describeCertificate(
+  acm: ACMClient,
+  certificateArn: string,
+): Promise<CertificateDetail | undefined> {
+  try {
+    const { Certificate } = await acm.send(
+      new DescribeCertificateCommand({ CertificateArn: certificateArn }),
+    );
+    return Certificate;
+  } catch (error) {
+    if (isAwsError(error, 'ResourceNotFoundException')) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Whether a name on a certificate covers `host`, as TLS clients match: case
+ * apart, exactly, or as a wildcard standing for the whole first label
+ * (`*.example.com` covers `a.example.com`, not `example.com` or `a.b.example.com`).
+ */
+export function coversHost(certificateName: string, host: string): boolean {
+  const name = certificateName.toLowerCase();
+  const wanted = host.toLowerCase();
+  if (!name.startsWith('*.')) return name === wanted;
+  const firstDot = wanted.indexOf('.');
+  return firstDot > 0 && wanted.slice(firstDot + 1) === name.slice(2);
+}
+
+/** Every DNS name the certificate is valid for. */
+function namesOf(certificate: CertificateDetail): string[] {
+  return [
+    ...new Set([
+      ...(certificate.DomainName ? [certificate.DomainName] : []),
+      ...(certificate.SubjectAlternativeNames ?? []),
+    ]),
+  ];
+}
+
+function statusProblem(
+  certificate: CertificateDetail,
+): ServiceValueProblem | undefined {
+  const status = certificate.Status;
+  if (status === 'ISSUED') return undefined;
+  if (status === 'PENDING_VALIDATION') {
+    return {
+      field: 'certificateArn',
+      message:
+        'is still pending validation in ACM, and a load balancer serves only issued certificates: ' +
+        'create the DNS records ACM lists for it (or approve its validation e-mail), then run again once it is issued',
+    };
+  }
+  return {
+    field: 'certificateArn',
+    message: `is ${status} in ACM, and a load balancer serves only issued certificates: request or import a new certificate and give its ARN`,
+  };
+}
+
+/**
+ * What stops a load balancer from serving the certificate to every
+ * environment's host: it does not exist, is not issued, or names none of
+ * the host's forms. Each problem names `certificateArn` and the fix.
+ */
+export function certificateUseProblems(
+  certificate: CertificateDetail | undefined,
+  where: { accountId: string; region: string },
+  hosts: ServedHost[],
+): ServiceValueProblem[] {
+  if (!certificate) {
+    return [
+      {
+        field: 'certificateArn',
+        message: `names no certificate in ACM of account ${where.accountId}, region ${where.region}: request or import the certificate there, or correct the ARN`,
+      },
+    ];
+  }
+  const problems: ServiceValueProblem[] = [];
+  const status = statusProblem(certificate);
+  if (status) problems.push(status);
+  const names = namesOf(certificate);
+  const uncovered = hosts.filter(
+    ({ host }) => !names.some(name => coversHost(name, host)),
+  );
+  if (uncovered.length > 0) {
+    const list = uncovered
+      .map(({ environment, host }) => `${host} (${environment})`)
+      .join(', ');
+    problems.push({
+      field: 'certificateArn',
+      message: `does not cover ${list}; it names ${names.join(
+        ', ',
+      )}: use a certificate that names every environment's host (a wildcard covers one label), or change host`,
+    });
+  }
+  return problems;
+}
