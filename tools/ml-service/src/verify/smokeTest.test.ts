@@ -10,7 +10,11 @@ import https from 'node:https';
 import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { skeletonScript } from './skeletonScripts';
+import { ACMClient, ImportCertificateCommand } from '@aws-sdk/client-acm';
+import { MOTO_CREDENTIALS, MotoServer, startMotoServer } from '../motoServer';
+import { exec } from './exec';
+import { issueWithPrivateCa } from './privateCa';
+import { awsCliEnvironment, skeletonScript } from './skeletonScripts';
 
 const SCRIPT = skeletonScript('smoke_test.py');
 
@@ -74,6 +78,29 @@ function runSmoke(
       resolve({ code, output, seconds: (Date.now() - started) / 1000 }),
     );
   });
+}
+
+/** The smoke test over HTTPS naming `host`, connecting to the stand-in on 127.0.0.1:`port`. */
+function smokeOverTls(
+  port: number,
+  host: string,
+  extra: string[] = [],
+  env?: NodeJS.ProcessEnv,
+) {
+  return runSmoke(
+    [
+      '--url',
+      `https://${host}:${port}`,
+      '--connect-to',
+      '127.0.0.1',
+      '--model',
+      'svc',
+      '--retry-seconds',
+      '30',
+      ...extra,
+    ],
+    env,
+  );
 }
 
 const METADATA = {
@@ -211,20 +238,7 @@ describe('deploy smoke test (smoke_test.py)', () => {
       });
       // The stand-in's certificate is the only one trusted, as ACM's would be through the system roots.
       const env = { ...process.env, SSL_CERT_FILE: cert };
-      const run = (host: string) =>
-        runSmoke(
-          [
-            '--url',
-            `https://${host}:${alb.port}`,
-            '--connect-to',
-            '127.0.0.1',
-            '--model',
-            'svc',
-            '--retry-seconds',
-            '30',
-          ],
-          env,
-        );
+      const run = (host: string) => smokeOverTls(alb.port, host, [], env);
       try {
         const matching = await run('svc.example.test');
         expect(matching.code).toBe(0);
@@ -240,5 +254,114 @@ describe('deploy smoke test (smoke_test.py)', () => {
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it("trusts the certificate's chain given with --ca-pem, as a private CA's certificate needs", async () => {
+    const issued = await issueWithPrivateCa('svc.example.test');
+    const alb = await standIn(modelServer(), {
+      key: Buffer.from(issued.keyPem),
+      cert: Buffer.from(issued.certPem),
+    });
+    const run = (host: string, extra: string[] = []) =>
+      smokeOverTls(alb.port, host, extra);
+    try {
+      const withoutChain = await run('svc.example.test');
+      expect(withoutChain.code).toBe(1);
+      expect(withoutChain.output).toMatch(
+        /::error::.*TLS with svc\.example\.test failed: .*certificate verify failed/,
+      );
+
+      const withChain = await run('svc.example.test', [
+        '--ca-pem',
+        issued.caPem,
+      ]);
+      expect(withChain.output).toContain('smoke test passed');
+      expect(withChain.code).toBe(0);
+
+      // The chain widens trust, never the name check.
+      const otherHost = await run('other.example.test', [
+        '--ca-pem',
+        issued.caPem,
+      ]);
+      expect(otherHost.code).toBe(1);
+      expect(otherHost.output).toMatch(/[Hh]ostname mismatch/);
+
+      const notPem = await run('svc.example.test', ['--ca-pem', 'None']);
+      expect(notPem.code).toBe(1);
+      expect(notPem.output).toMatch(
+        /::error::.*--ca-pem holds no PEM certificate/,
+      );
+    } finally {
+      await alb.close();
+    }
+  });
+
+  describe('with the chains certificate_chains.sh reads from ACM (moto)', () => {
+    let moto: MotoServer;
+
+    beforeAll(async () => {
+      moto = await startMotoServer();
+    });
+    afterAll(() => moto?.stop());
+
+    const chainsOf = (certificateArns: string) =>
+      exec('bash', [skeletonScript('certificate_chains.sh')], {
+        env: {
+          ...awsCliEnvironment(moto, 'eu-west-1'),
+          CERTIFICATE_ARNS: certificateArns,
+        },
+      });
+
+    it("passes through a private CA's certificate, as the deploy job runs it", async () => {
+      const issued = await issueWithPrivateCa('svc.example.test');
+      const acm = new ACMClient({
+        region: 'eu-west-1',
+        endpoint: moto.endpoint,
+        credentials: MOTO_CREDENTIALS,
+      });
+      const { CertificateArn } = await acm.send(
+        new ImportCertificateCommand({
+          Certificate: Buffer.from(issued.certPem),
+          PrivateKey: Buffer.from(issued.keyPem),
+          CertificateChain: Buffer.from(issued.caPem),
+        }),
+      );
+      // As the Ingress annotation may hold them: several, comma-separated.
+      const chains = await chainsOf(`${CertificateArn}, ${CertificateArn}`);
+      expect(chains.code).toBe(0);
+      expect(chains.output).toContain(issued.caPem.trim());
+
+      const alb = await standIn(modelServer(), {
+        key: Buffer.from(issued.keyPem),
+        cert: Buffer.from(issued.certPem),
+      });
+      try {
+        const smoke = await smokeOverTls(alb.port, 'svc.example.test', [
+          '--ca-pem',
+          chains.output,
+        ]);
+        expect(smoke.output).toContain('smoke test passed');
+        expect(smoke.code).toBe(0);
+      } finally {
+        await alb.close();
+      }
+    });
+
+    it('prints nothing for an Ingress without a certificate', async () => {
+      expect(await chainsOf('')).toEqual({ code: 0, output: '' });
+    });
+
+    it('fails naming a certificate it cannot read, and what the deploy role may read', async () => {
+      const missing =
+        'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d';
+      const chains = await chainsOf(missing);
+      expect(chains.code).toBe(1);
+      expect(chains.output).toMatch(
+        new RegExp(
+          `^::error::Cannot read the chain of ${missing} from ACM for the smoke test: .*certificate_arn names in terraform/envs/<environment>/terraform\\.tfvars`,
+          's',
+        ),
+      );
+    });
   });
 });

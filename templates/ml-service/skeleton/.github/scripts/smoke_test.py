@@ -44,15 +44,25 @@ class Target:
     # False only when the certificate names a host the service was not given (HTTPS on an
     # internal load balancer without a host): the chain is still verified.
     check_hostname: bool = True
+    # PEM certificates trusted besides the system's roots: the chain ACM gives for the load
+    # balancer's certificate, whose root no runner or image knows when a private CA issued it.
+    ca_pem: str | None = None
 
 
-def parse_target(url: str, connect_to: str | None, check_hostname: bool = True) -> Target:
+def parse_target(
+    url: str, connect_to: str | None, check_hostname: bool = True, ca_pem: str | None = None
+) -> Target:
     parsed = urllib.parse.urlsplit(url)
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise SmokeError(f"--url must be http(s)://<host>, got {url!r}")
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
     return Target(
-        parsed.scheme, parsed.hostname, port, connect_to or parsed.hostname, check_hostname
+        parsed.scheme,
+        parsed.hostname,
+        port,
+        connect_to or parsed.hostname,
+        check_hostname,
+        ca_pem or None,
     )
 
 
@@ -61,6 +71,11 @@ def _connection(target: Target, timeout: float) -> http.client.HTTPConnection:
         return http.client.HTTPConnection(target.connect_host, target.port, timeout=timeout)
     context = ssl.create_default_context()
     context.check_hostname = target.check_hostname
+    if target.ca_pem:
+        try:
+            context.load_verify_locations(cadata=target.ca_pem)
+        except ssl.SSLError as error:
+            raise SmokeError(f"--ca-pem holds no PEM certificate ({error})") from error
     connection = http.client.HTTPSConnection(
         target.connect_host, target.port, timeout=timeout, context=context
     )
@@ -180,12 +195,16 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="verify the certificate chain but not that it names --url's host",
     )
+    parser.add_argument(
+        "--ca-pem",
+        help="PEM certificates to trust besides the system's (the certificate's chain from ACM)",
+    )
     parser.add_argument("--timeout-seconds", type=float, default=600)
     parser.add_argument("--retry-seconds", type=float, default=10)
     args = parser.parse_args(argv)
     deadline = time.monotonic() + args.timeout_seconds
     try:
-        target = parse_target(args.url, args.connect_to, not args.no_hostname_check)
+        target = parse_target(args.url, args.connect_to, not args.no_hostname_check, args.ca_pem)
         smoke(target, args.model, deadline, args.retry_seconds)
     except SmokeError as error:
         via = f" (connecting to {args.connect_to})" if args.connect_to else ""

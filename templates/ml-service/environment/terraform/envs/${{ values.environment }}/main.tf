@@ -204,6 +204,7 @@ module "iam" {
   ci_read_bucket_names  = [module.s3.bucket_names["data"]]
   ci_write_bucket_names = [module.s3.bucket_names["models"], module.s3.bucket_names["artifacts"]]
   dataset_uri           = var.dataset_uri
+  certificate_arn       = var.certificate_arn
 
   state_bucket               = var.state_bucket
   state_key                  = var.state_key

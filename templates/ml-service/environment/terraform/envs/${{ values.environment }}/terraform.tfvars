@@ -62,6 +62,8 @@ deploy_access_scope            = "namespace"
 namespace            = "${{ values.namespace }}{% if values.clusterMode == "existing" %}-${{ values.environment }}{% endif %}"
 service_account_name = "${{ values.name }}"
 dataset_uri          = "{% if values.datasetSource == "s3" %}${{ values.datasetUri }}{% endif %}"
+# The load balancer's certificate (k8s/base/ingress.yaml): the deploy role reads its chain for the smoke test.
+certificate_arn = "${{ values.certificateArn }}"
 
 # --- Backstage ----------------------------------------------------------------
 

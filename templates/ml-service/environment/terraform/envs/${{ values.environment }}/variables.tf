@@ -348,6 +348,12 @@ variable "dataset_uri" {
   default     = ""
 }
 
+variable "certificate_arn" {
+  description = "ACM certificate of the load balancer (k8s/base/ingress.yaml); the deploy role may read its chain for the smoke test. Empty for none."
+  type        = string
+  default     = ""
+}
+
 variable "bucket_force_destroy" {
   description = "Allow destroying the models/data/artifacts buckets with objects in them."
   type        = bool

@@ -268,6 +268,15 @@ resource "aws_iam_policy" "deploy_release" {
           }
         },
       ] : s if var.dataset_uri != ""],
+      [for s in [
+        {
+          # The smoke test trusts the certificate's chain (a private CA's root is in no trust store).
+          Sid      = "ReadLoadBalancerCertificateChain"
+          Effect   = "Allow"
+          Action   = ["acm:GetCertificate"]
+          Resource = var.certificate_arn
+        },
+      ] : s if var.certificate_arn != ""],
     )
   })
 

@@ -193,6 +193,17 @@ variable "dataset_uri" {
   }
 }
 
+variable "certificate_arn" {
+  description = "ACM certificate of the service's load balancer; the deploy role reads its chain (acm:GetCertificate) for the smoke test. Empty for none."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.certificate_arn == "" || can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$", var.certificate_arn))
+    error_message = "certificate_arn must be empty or an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)."
+  }
+}
+
 # --- Terraform state ----------------------------------------------------------
 
 variable "state_bucket" {

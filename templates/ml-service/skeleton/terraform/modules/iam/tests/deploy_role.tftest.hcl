@@ -171,6 +171,49 @@ run "pod_identity_associations_of_other_services_stay_untouchable" {
   }
 }
 
+run "reads_the_chain_of_its_own_certificate_only" {
+  command = plan
+
+  variables {
+    certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
+  }
+
+  assert {
+    condition = [
+      for s in jsondecode(output.deploy_release_policy).Statement : s
+      if contains(flatten([s.Action]), "acm:GetCertificate")
+      ] == [{
+        Sid      = "ReadLoadBalancerCertificateChain"
+        Effect   = "Allow"
+        Action   = ["acm:GetCertificate"]
+        Resource = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
+    }]
+    error_message = "The deploy role must read the chain of the load balancer's certificate (for the smoke test), and of no other."
+  }
+}
+
+run "reads_no_certificate_without_one" {
+  command = plan
+
+  assert {
+    condition = length([
+      for s in jsondecode(output.deploy_release_policy).Statement : s
+      if anytrue([for a in flatten([s.Action]) : startswith(a, "acm:")])
+    ]) == 0
+    error_message = "Without a certificate the deploy role needs no ACM access."
+  }
+}
+
+run "refuses_a_certificate_arn_of_another_service" {
+  command = plan
+
+  variables {
+    certificate_arn = "arn:aws:iam::123456789012:server-certificate/churn"
+  }
+
+  expect_failures = [var.certificate_arn]
+}
+
 run "roles_carry_the_platform_boundary" {
   command = plan
 

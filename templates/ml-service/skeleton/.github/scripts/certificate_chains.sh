@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Prints the chains of the certificates the service's load balancer serves, as ACM gives them, for the
+# smoke test to trust besides the system's roots: a certificate that a private CA (AWS Private CA)
+# issued chains to a root that no runner or image knows. Run by .github/workflows/deploy.yml.
+#
+# Reads CERTIFICATE_ARNS: the Ingress's alb.ingress.kubernetes.io/certificate-arn, one ARN or several
+# separated by commas. Needs acm:GetCertificate on each: the deploy role may read the certificate
+# named by certificate_arn in terraform/envs/<environment>/terraform.tfvars.
+set -euo pipefail
+
+IFS=',' read -r -a arns <<< "${CERTIFICATE_ARNS:-}"
+for arn in "${arns[@]}"; do
+  arn="${arn//[[:space:]]/}"
+  [ -n "${arn}" ] || continue
+  if ! chain="$(aws acm get-certificate --certificate-arn "${arn}" --query CertificateChain --output text 2>&1)"; then
+    echo "::error::Cannot read the chain of ${arn} from ACM for the smoke test: ${chain}. The deploy role may read only the certificate that certificate_arn names in terraform/envs/<environment>/terraform.tfvars: set it to the Ingress's certificate and apply." >&2
+    exit 1
+  fi
+  [ "${chain}" = "None" ] || printf '%s\n' "${chain}"
+done
