@@ -5,18 +5,32 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { runAction } from '../__testUtils__/actionHarness';
 import { MOTO_CREDENTIALS } from '../../dev/motoServer';
+import { createMlServiceValidateAction } from '../actions/mlServiceValidate';
 import { createTfstateEnsureAction } from '../actions/tfstateEnsure';
 import { AwsClientFactory } from './AwsClientFactory';
 import { explainAccessDenied, iamActionFor } from './awsErrors';
 
 /**
  * An AWS look-alike for a role that may only see that a bucket exists: STS
- * answers, HeadBucket succeeds, every other call is denied as AWS denies it.
+ * answers, HeadBucket succeeds, every other call is denied as AWS denies it
+ * (ACM, a JSON protocol, in JSON).
  */
 function startDenyingServer(): Promise<Server> {
   const server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
+      if (
+        String(req.headers['x-amz-target']).startsWith('CertificateManager.')
+      ) {
+        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(
+          JSON.stringify({
+            __type: 'AccessDeniedException',
+            message: 'not authorized to perform: acm:DescribeCertificate',
+          }),
+        );
+        return;
+      }
       if (req.method === 'HEAD') {
         res.writeHead(200, { 'x-amz-bucket-region': 'eu-west-1' });
         res.end();
@@ -117,5 +131,36 @@ describe('access denied', () => {
         /^unknown: the current state could not be read: AWS denied s3:Get\w+ on "locked-bucket"/,
       ),
     ]);
+  });
+
+  it('fails a run whose certificate ACM will not describe, naming the action; a dry run says it was not checked', async () => {
+    const action = createMlServiceValidateAction({
+      config: new ConfigReader({
+        aws: {
+          accounts: [{ accountId: '123456789012', ...MOTO_CREDENTIALS }],
+        },
+        mlops: { aws: { endpoint } },
+      }),
+    });
+    const certificateArn =
+      'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d';
+    const input = {
+      awsAccountId: '123456789012',
+      awsRegion: 'eu-west-1',
+      certificateArn,
+    };
+    await expect(runAction(action, input)).rejects.toThrow(
+      `AWS denied acm:DescribeCertificate on "${certificateArn}". Allow acm:DescribeCertificate for the credentials Backstage uses`,
+    );
+
+    const log: string[] = [];
+    await expect(
+      runAction(action, input, { dryRun: true, log }),
+    ).resolves.toEqual({});
+    expect(log).toContainEqual(
+      expect.stringMatching(
+        /^\[dry run\] certificateArn not checked in ACM: unknown: the current state could not be read: AWS denied acm:DescribeCertificate/,
+      ),
+    );
   });
 });
