@@ -73,14 +73,22 @@ const MAX_LABEL = 63;
 const MAX_NAME = 253;
 
 /**
+ * The DNS name one environment's Ingress serves.
+ *
+ * @public
+ */
+export interface EnvironmentHost {
+  environment: string;
+  host: string;
+}
+
+/**
  * The DNS name each environment's Ingress serves: `<environment>-<host>` for
  * every environment but the last, `host` for the last; none without a host.
  *
  * @public
  */
-export function environmentHosts(
-  values: ServiceValues,
-): Array<{ environment: string; host: string }> {
+export function environmentHosts(values: ServiceValues): EnvironmentHost[] {
   const host = typeof values.host === 'string' ? values.host : '';
   const environments = Array.isArray(values.environments)
     ? values.environments.map(String)

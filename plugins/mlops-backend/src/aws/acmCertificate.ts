@@ -3,14 +3,11 @@ import {
   CertificateDetail,
   DescribeCertificateCommand,
 } from '@aws-sdk/client-acm';
-import { ServiceValueProblem } from '@eks-mlops/backstage-plugin-mlops-common';
+import {
+  EnvironmentHost,
+  ServiceValueProblem,
+} from '@eks-mlops/backstage-plugin-mlops-common';
 import { isAwsError } from './awsErrors';
-
-/** A DNS name the certificate must cover, and who serves it. */
-export interface ServedHost {
-  environment: string;
-  host: string;
-}
 
 /** The certificate as ACM describes it; undefined when ACM holds none under that ARN. */
 export async function describeCertificate(
@@ -72,13 +69,13 @@ function statusProblem(
 
 /**
  * What stops a load balancer from serving the certificate to every
- * environment's host: it does not exist, is not issued, or names none of
- * the host's forms. Each problem names `certificateArn` and the fix.
+ * environment's host: it does not exist, is not issued, or misses one of
+ * the hosts. Each problem names `certificateArn` and the fix.
  */
 export function certificateUseProblems(
   certificate: CertificateDetail | undefined,
   where: { accountId: string; region: string },
-  hosts: ServedHost[],
+  hosts: EnvironmentHost[],
 ): ServiceValueProblem[] {
   if (!certificate) {
     return [
