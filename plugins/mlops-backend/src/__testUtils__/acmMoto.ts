@@ -1,5 +1,10 @@
-import { ACMClient, RequestCertificateCommand } from '@aws-sdk/client-acm';
+import {
+  ACMClient,
+  ImportCertificateCommand,
+  RequestCertificateCommand,
+} from '@aws-sdk/client-acm';
 import { MOTO_ACCOUNT_ID, MOTO_CREDENTIALS } from '../../dev/motoServer';
+import { selfSignedCertificate } from './selfSignedCertificate';
 
 /**
  * Requests a certificate from moto's ACM and returns its ARN. One a private
@@ -31,6 +36,27 @@ export async function requestCertificate(
           ? `arn:aws:acm-pca:${region}:${MOTO_ACCOUNT_ID}:certificate-authority/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d`
           : undefined,
     }),
+  );
+  return CertificateArn!;
+}
+
+/**
+ * Imports into moto's ACM a self-signed certificate for `names`, valid from
+ * now for `days` days, and returns its ARN.
+ */
+export async function importCertificate(
+  endpoint: string,
+  certificate: { region: string; names: string[]; days: number },
+): Promise<string> {
+  const { region, names, days } = certificate;
+  const { cert, key } = await selfSignedCertificate(names, days);
+  const acm = new ACMClient({
+    region,
+    endpoint,
+    credentials: MOTO_CREDENTIALS,
+  });
+  const { CertificateArn } = await acm.send(
+    new ImportCertificateCommand({ Certificate: cert, PrivateKey: key }),
   );
   return CertificateArn!;
 }

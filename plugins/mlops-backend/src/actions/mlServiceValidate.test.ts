@@ -6,7 +6,10 @@ import {
   runAction,
   withoutAwsCredentials,
 } from '../__testUtils__/actionHarness';
-import { requestCertificate } from '../__testUtils__/acmMoto';
+import {
+  importCertificate,
+  requestCertificate,
+} from '../__testUtils__/acmMoto';
 import { MotoServer } from '../../dev/motoServer';
 import {
   createMlServiceValidateAction,
@@ -123,6 +126,40 @@ describe('mlops:ml-service:validate', () => {
         ]);
       },
     );
+
+    describe('an imported certificate, which ACM does not renew', () => {
+      const imported = (days: number) =>
+        importCertificate(moto.endpoint, {
+          region: 'eu-west-1',
+          names: ['*.ml.example.com'],
+          days,
+        });
+
+      it.each([false, true])(
+        'is accepted with a warning naming its expiry and the fix when it expires within 30 days (dry run: %s)',
+        async dryRun => {
+          const certificateArn = await imported(10);
+          const log: string[] = [];
+          await expect(
+            runAction(action, { ...PUBLIC, certificateArn }, { dryRun, log }),
+          ).resolves.toEqual({});
+          expect(log).toContainEqual(
+            expect.stringMatching(
+              /^certificateArn is an imported certificate that expires on \d{4}-\d\d-\d\dT[^ ]+ \(in 10 days\), and ACM does not renew imported certificates: import its renewal under the same ARN \(aws acm import-certificate --certificate-arn <arn>\)/,
+            ),
+          );
+        },
+      );
+
+      it('is accepted without a warning when it has longer left', async () => {
+        const certificateArn = await imported(90);
+        const log: string[] = [];
+        await expect(
+          runAction(action, { ...PUBLIC, certificateArn }, { log }),
+        ).resolves.toEqual({});
+        expect(log.filter(line => line.includes('expires'))).toEqual([]);
+      });
+    });
 
     it('refuses a certificate still pending validation', async () => {
       const certificateArn = await certificate(

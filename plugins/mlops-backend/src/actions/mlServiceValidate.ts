@@ -11,6 +11,7 @@ import {
 } from '@eks-mlops/backstage-plugin-mlops-common';
 import {
   certificateUseProblems,
+  importedExpiryWarning,
   describeCertificate,
 } from '../aws/acmCertificate';
 import { AwsClientFactory } from '../aws/AwsClientFactory';
@@ -118,7 +119,8 @@ type ValidateInput = FieldValues<typeof inputs>;
 
 /**
  * What ACM says against serving `certificateArn` to every environment's host
- * (none without a certificate, or when the ARN itself is already refused).
+ * (none without a certificate, or when the ARN itself is already refused);
+ * it logs a warning for an imported certificate that expires soon.
  * A dry run that cannot read ACM (no credentials or permission) logs why and
  * finds nothing; a run that cannot read it fails, unless the values have
  * problems already: those are reported, and the check waits for the next run.
@@ -141,8 +143,11 @@ async function acmProblems(
       region,
       accountId: awsAccountId,
     });
+    const certificate = await describeCertificate(acm, certificateArn);
+    const expiry = certificate && importedExpiryWarning(certificate);
+    if (expiry) ctx.logger.warn(expiry);
     return certificateUseProblems(
-      await describeCertificate(acm, certificateArn),
+      certificate,
       { accountId: awsAccountId, region },
       environmentHosts(ctx.input),
     );
@@ -173,7 +178,8 @@ async function acmProblems(
  * certificate, each environment's host a DNS name, the certificate in the
  * service's account and region, existing roles in its account) and, with
  * `acm:DescribeCertificate`, that the certificate is issued and covers every
- * environment's host. The scaffolder's form and REST API check neither, so a
+ * environment's host (and warns when an imported one, which ACM does not
+ * renew, expires within 30 days). The scaffolder's form and REST API check neither, so a
  * task with such values fails before any step creates something. It writes
  * nothing; a dry run checks the same (ACM too, when it can read it).
  *

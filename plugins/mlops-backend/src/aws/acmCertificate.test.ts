@@ -1,4 +1,8 @@
-import { coversHost, certificateUseProblems } from './acmCertificate';
+import {
+  coversHost,
+  certificateUseProblems,
+  importedExpiryWarning,
+} from './acmCertificate';
 
 const WHERE = { accountId: '123456789012', region: 'eu-west-1' };
 const HOSTS = [
@@ -57,5 +61,54 @@ describe('certificateUseProblems', () => {
         [],
       ),
     ).toEqual([]);
+  });
+});
+
+describe('importedExpiryWarning', () => {
+  const NOW = new Date('2026-12-05T12:00:00Z');
+  const inDays = (days: number) =>
+    new Date(NOW.getTime() + days * 24 * 60 * 60 * 1000);
+
+  it.each([
+    [30, 'in 30 days'],
+    [0.5, 'in a day'],
+  ])(
+    'warns about an imported certificate %s days from expiry',
+    (days, when) => {
+      expect(
+        importedExpiryWarning(
+          { Type: 'IMPORTED', Status: 'ISSUED', NotAfter: inDays(days) },
+          NOW,
+        ),
+      ).toBe(
+        `certificateArn is an imported certificate that expires on ${inDays(
+          days,
+        ).toISOString()} (${when}), and ACM does not renew imported certificates: ` +
+          'import its renewal under the same ARN (aws acm import-certificate --certificate-arn <arn>) before then, ' +
+          'or the endpoint serves an expired certificate',
+      );
+    },
+  );
+
+  it.each([
+    ['an imported certificate with more than 30 days left', 'IMPORTED', 30.1],
+    ['a certificate ACM issued, which ACM renews', 'AMAZON_ISSUED', 5],
+    ['a private certificate ACM issued, which ACM renews', 'PRIVATE', 5],
+  ] as const)('stays silent about %s', (_description, type, days) => {
+    expect(
+      importedExpiryWarning(
+        { Type: type, Status: 'ISSUED', NotAfter: inDays(days) },
+        NOW,
+      ),
+    ).toBeUndefined();
+  });
+
+  it('leaves a certificate that is not issued to the status check', () => {
+    expect(
+      importedExpiryWarning(
+        { Type: 'IMPORTED', Status: 'EXPIRED', NotAfter: inDays(-1) },
+        NOW,
+      ),
+    ).toBeUndefined();
   });
 });

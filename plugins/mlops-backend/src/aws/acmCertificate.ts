@@ -67,6 +67,37 @@ function statusProblem(
   };
 }
 
+/** An imported certificate that expires within this many days gets a warning. */
+export const IMPORTED_EXPIRY_WARNING_DAYS = 30;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A warning when `certificate` is an issued, imported certificate that
+ * expires within {@link IMPORTED_EXPIRY_WARNING_DAYS} days: ACM renews the
+ * certificates it issues, never imported ones, and the load balancer goes on
+ * serving an imported certificate after it expires.
+ */
+export function importedExpiryWarning(
+  certificate: CertificateDetail,
+  now: Date = new Date(),
+): string | undefined {
+  const { Type, Status, NotAfter } = certificate;
+  if (Type !== 'IMPORTED' || Status !== 'ISSUED' || !NotAfter) {
+    return undefined;
+  }
+  const daysLeft = Math.ceil((NotAfter.getTime() - now.getTime()) / DAY_MS);
+  if (daysLeft > IMPORTED_EXPIRY_WARNING_DAYS) return undefined;
+  return (
+    `certificateArn is an imported certificate that expires on ${NotAfter.toISOString()} ` +
+    `(in ${
+      daysLeft === 1 ? 'a day' : `${daysLeft} days`
+    }), and ACM does not renew imported certificates: import its renewal ` +
+    'under the same ARN (aws acm import-certificate --certificate-arn <arn>) before then, ' +
+    'or the endpoint serves an expired certificate'
+  );
+}
+
 /**
  * What stops a load balancer from serving the certificate to every
  * environment's host: it does not exist, is not issued, or misses one of

@@ -1,11 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { LookupAddress } from 'node:dns';
-import fs from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import tls from 'node:tls';
 import {
   FixtureServer,
@@ -16,6 +12,7 @@ import {
   slowHandler,
   startFixture,
 } from '../__testUtils__/httpFixtures';
+import { selfSignedCertificate } from '../../__testUtils__/selfSignedCertificate';
 import { createOutboundClient, OutboundGuardOptions } from './OutboundClient';
 import { OutboundError } from './OutboundError';
 
@@ -493,45 +490,18 @@ describe('redirects', () => {
 });
 
 describe('HTTPS to a vetted address', () => {
-  let dir: string;
   let cert: Buffer;
   let key: Buffer;
   const defaultRoots = tls.getCACertificates('default');
 
   beforeAll(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'outbound-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=models.internal.test',
-        '-addext',
-        'subjectAltName=DNS:models.internal.test',
-        '-keyout',
-        path.join(dir, 'key.pem'),
-        '-out',
-        path.join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    cert = await fs.readFile(path.join(dir, 'cert.pem'));
-    key = await fs.readFile(path.join(dir, 'key.pem'));
+    ({ cert, key } = await selfSignedCertificate(['models.internal.test'], 1));
     // Trusted as a public CA's certificate would be, through the default roots.
     tls.setDefaultCACertificates([...defaultRoots, cert.toString()]);
   });
 
-  afterAll(async () => {
+  afterAll(() => {
     tls.setDefaultCACertificates(defaultRoots);
-    await fs.rm(dir, { recursive: true, force: true });
   });
 
   async function tlsFixture(): Promise<{
