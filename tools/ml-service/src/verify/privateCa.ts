@@ -14,9 +14,10 @@ export interface PrivateCaCertificate {
   keyPem: string;
 }
 
-/** A fresh private CA and a certificate it issued for `host` (its only name), valid for a day. */
+/** A fresh private CA and a certificate it issued for `host` (its only name), both valid for `days`. */
 export async function issueWithPrivateCa(
   host: string,
+  days = 1,
 ): Promise<PrivateCaCertificate> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'private-ca-'));
   const file = (name: string) => path.join(dir, name);
@@ -30,7 +31,7 @@ export async function issueWithPrivateCa(
       ...ecKey,
       '-nodes',
       '-days',
-      '1',
+      String(days),
       '-subj',
       '/CN=Private test CA',
       '-keyout',
@@ -61,7 +62,7 @@ export async function issueWithPrivateCa(
       file('ca.key'),
       '-CAcreateserial',
       '-days',
-      '1',
+      String(days),
       '-extfile',
       file('san.ext'),
       '-out',

@@ -242,6 +242,9 @@ describe('deploy smoke test (smoke_test.py)', () => {
       try {
         const matching = await run('svc.example.test');
         expect(matching.code).toBe(0);
+        expect(matching.output).toMatch(
+          /^::warning::the certificate svc\.example\.test serves expires on \d{4}-\d\d-\d\d \d\d:\d\d UTC \(within a day\): if it is imported, import its renewal under the same ARN/m,
+        );
         const other = await run('other.example.test');
         expect(other.code).toBe(1);
         expect(other.output).toMatch(
@@ -290,6 +293,36 @@ describe('deploy smoke test (smoke_test.py)', () => {
       expect(notPem.code).toBe(1);
       expect(notPem.output).toMatch(
         /::error::.*--ca-pem holds no PEM certificate/,
+      );
+    } finally {
+      await alb.close();
+    }
+  });
+
+  it('says until when the certificate it is served is valid, and warns within --expiry-warning-days (30)', async () => {
+    const issued = await issueWithPrivateCa('svc.example.test', 90);
+    const alb = await standIn(modelServer(), {
+      key: Buffer.from(issued.keyPem),
+      cert: Buffer.from(issued.certPem),
+    });
+    const run = (extra: string[] = []) =>
+      smokeOverTls(alb.port, 'svc.example.test', [
+        '--ca-pem',
+        issued.caPem,
+        ...extra,
+      ]);
+    try {
+      const months = await run();
+      expect(months.code).toBe(0);
+      expect(months.output).toMatch(
+        /^https:\/\/svc\.example\.test certificate valid until \d{4}-\d\d-\d\d$/m,
+      );
+      expect(months.output).not.toContain('::warning::');
+
+      const warnedEarlier = await run(['--expiry-warning-days', '100']);
+      expect(warnedEarlier.code).toBe(0);
+      expect(warnedEarlier.output).toMatch(
+        /^::warning::the certificate svc\.example\.test serves expires on .* UTC \(in 89 days\): .*ACM renews the certificates it issues from 60 days before they expire/m,
       );
     } finally {
       await alb.close();

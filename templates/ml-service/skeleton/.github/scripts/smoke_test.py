@@ -7,12 +7,15 @@ only from inside the VPC). Standard library only, so it runs in the model image 
 Only failures that mean "the load balancer or its DNS name is not there yet" are retried until
 the deadline: name resolution, connection refused/reset/timed out, and 502/503/504 from the load
 balancer (no healthy target registered yet). Anything else (a TLS error, 4xx, 500, a wrong
-answer) fails at once. Every failure is printed as a GitHub `::error::` line.
+answer) fails at once. Every failure is printed as a GitHub `::error::` line. Over HTTPS, a
+certificate that expires within --expiry-warning-days (30) is a `::warning::` line: ACM renews the
+certificates it issues from 60 days before they expire and never renews imported ones.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import http.client
 import json
 import socket
@@ -21,6 +24,10 @@ import sys
 import time
 import urllib.parse
 from dataclasses import dataclass
+
+# Not datetime.UTC (3.11): on a public endpoint this runs with the deploy runner's own Python,
+# which a self-hosted runner (DEPLOY_RUNS_ON) may have older.
+UTC = datetime.timezone.utc  # noqa: UP017
 
 RETRIED_STATUSES = (502, 503, 504)
 
@@ -125,6 +132,41 @@ def request(
         raise SmokeError(f"{method} {path} answered 200 with no JSON: {payload[:200]!r}") from error
 
 
+def served_certificate_expiry(target: Target, timeout: float = 10) -> datetime.datetime | None:
+    """When the certificate the load balancer serves for the host expires; None over HTTP."""
+    if target.scheme != "https":
+        return None
+    connection = _connection(target, timeout)
+    try:
+        connection.connect()
+        certificate = connection.sock.getpeercert()
+    except ssl.SSLError as error:
+        raise SmokeError(f"TLS with {target.host} failed: {error}") from error
+    except OSError as error:
+        raise NotYetReachable(f"no connection to {target.connect_host}: {error}") from error
+    finally:
+        connection.close()
+    seconds = ssl.cert_time_to_seconds(certificate["notAfter"])
+    return datetime.datetime.fromtimestamp(seconds, UTC)
+
+
+def expiry_warning(
+    host: str, not_after: datetime.datetime, now: datetime.datetime, warning_days: int
+) -> str | None:
+    """A GitHub warning line when the certificate expires within `warning_days` of `now`."""
+    left = not_after - now
+    if left > datetime.timedelta(days=warning_days):
+        return None
+    when = "within a day" if left.days < 1 else f"in {left.days} days"
+    return (
+        f"::warning::the certificate {host} serves expires on {not_after:%Y-%m-%d %H:%M} UTC "
+        f"({when}): if it is imported, import its renewal under the same ARN "
+        "(aws acm import-certificate --certificate-arn <arn>); ACM renews the certificates it "
+        "issues from 60 days before they expire, so one of those this close has failed to renew "
+        "(check its renewal status and validation records in ACM)"
+    )
+
+
 def _until_reachable(deadline: float, action, describe: str, retry_seconds: float):
     """Run `action` until it stops raising NotYetReachable, or the deadline passes."""
     last = ""
@@ -160,7 +202,13 @@ def infer_body(metadata: dict) -> dict:
     }
 
 
-def smoke(target: Target, model: str, deadline: float, retry_seconds: float = 10) -> None:
+def smoke(
+    target: Target,
+    model: str,
+    deadline: float,
+    retry_seconds: float = 10,
+    expiry_warning_days: int = 30,
+) -> None:
     base = f"{target.scheme}://{target.host}"
 
     def until_reachable(action, describe: str):
@@ -168,6 +216,11 @@ def smoke(target: Target, model: str, deadline: float, retry_seconds: float = 10
 
     until_reachable(lambda: request(target, "GET", "/v2/health/ready"), base)
     print(f"{base}/v2/health/ready: 200", flush=True)
+    not_after = until_reachable(lambda: served_certificate_expiry(target), f"{base} certificate")
+    if not_after is not None:
+        now = datetime.datetime.now(UTC)
+        warning = expiry_warning(target.host, not_after, now, expiry_warning_days)
+        print(warning or f"{base} certificate valid until {not_after:%Y-%m-%d}", flush=True)
     metadata = until_reachable(
         lambda: request(target, "GET", f"/v2/models/{model}"), f"{base} metadata"
     )
@@ -199,13 +252,19 @@ def main(argv: list[str] | None = None) -> int:
         "--ca-pem",
         help="PEM certificates to trust besides the system's (the certificate's chain from ACM)",
     )
+    parser.add_argument(
+        "--expiry-warning-days",
+        type=int,
+        default=30,
+        help="warn when the served certificate expires within this many days",
+    )
     parser.add_argument("--timeout-seconds", type=float, default=600)
     parser.add_argument("--retry-seconds", type=float, default=10)
     args = parser.parse_args(argv)
     deadline = time.monotonic() + args.timeout_seconds
     try:
         target = parse_target(args.url, args.connect_to, not args.no_hostname_check, args.ca_pem)
-        smoke(target, args.model, deadline, args.retry_seconds)
+        smoke(target, args.model, deadline, args.retry_seconds, args.expiry_warning_days)
     except SmokeError as error:
         via = f" (connecting to {args.connect_to})" if args.connect_to else ""
         print(f"::error::smoke test through {args.url}{via} failed: {error}", flush=True)
