@@ -10,7 +10,8 @@ import {
   importCertificate,
   requestCertificate,
 } from '../__testUtils__/acmMoto';
-import { MotoServer } from '../../dev/motoServer';
+import { MOTO_CREDENTIALS, MotoServer } from '../../dev/motoServer';
+import { AwsClientFactory } from '../aws/AwsClientFactory';
 import {
   createMlServiceValidateAction,
   mlServiceValidateAction,
@@ -121,11 +122,36 @@ describe('mlops:ml-service:validate', () => {
           ).resolves.toEqual({});
         }
         expect(recorder.calls).toEqual([
+          'GetCallerIdentity',
           'DescribeCertificate',
+          'GetCallerIdentity',
           'DescribeCertificate',
         ]);
       },
     );
+
+    it('names the account whose credentials are configured for another, instead of finding no certificate there', async () => {
+      const otherAccount = mlServiceValidateAction(
+        AwsClientFactory.fromConfig(
+          new ConfigReader({
+            aws: {
+              accounts: [{ accountId: '999999999999', ...MOTO_CREDENTIALS }],
+            },
+            mlops: { aws: { endpoint: moto.endpoint } },
+          }),
+        ),
+      );
+      await expect(
+        runAction(otherAccount, {
+          ...PUBLIC,
+          awsAccountId: '999999999999',
+          certificateArn:
+            'arn:aws:acm:eu-west-1:999999999999:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d',
+        }),
+      ).rejects.toThrow(
+        /credentials configured for AWS account 999999999999 belong to account 123456789012/,
+      );
+    });
 
     describe('an imported certificate, which ACM does not renew', () => {
       const imported = (days: number) =>

@@ -11,7 +11,7 @@ import {
 } from '@eks-mlops/backstage-plugin-mlops-common';
 import {
   certificateUseProblems,
-  importedExpiryWarning,
+  expiryWarning,
   describeCertificate,
 } from '../aws/acmCertificate';
 import { AwsClientFactory } from '../aws/AwsClientFactory';
@@ -120,7 +120,7 @@ type ValidateInput = FieldValues<typeof inputs>;
 /**
  * What ACM says against serving `certificateArn` to every environment's host
  * (none without a certificate, or when the ARN itself is already refused);
- * it logs a warning for an imported certificate that expires soon.
+ * it logs a warning for a certificate that expires within 30 days.
  * A dry run that cannot read ACM (no credentials or permission) logs why and
  * finds nothing; a run that cannot read it fails, unless the values have
  * problems already: those are reported, and the check waits for the next run.
@@ -139,12 +139,14 @@ async function acmProblems(
   }
   const region = ctx.input.awsRegion || certificateArn.split(':')[3];
   const check = async () => {
-    const { acm } = await clientFactory.create({
+    const { acm, resolveAccountId } = await clientFactory.create({
       region,
       accountId: awsAccountId,
     });
+    // Credentials of another account would find no certificate under the ARN.
+    await resolveAccountId();
     const certificate = await describeCertificate(acm, certificateArn);
-    const expiry = certificate && importedExpiryWarning(certificate);
+    const expiry = certificate && expiryWarning(certificate);
     if (expiry) ctx.logger.warn(expiry);
     return certificateUseProblems(
       certificate,
@@ -178,8 +180,8 @@ async function acmProblems(
  * certificate, each environment's host a DNS name, the certificate in the
  * service's account and region, existing roles in its account) and, with
  * `acm:DescribeCertificate`, that the certificate is issued and covers every
- * environment's host (and warns when an imported one, which ACM does not
- * renew, expires within 30 days). The scaffolder's form and REST API check neither, so a
+ * environment's host (and warns when it expires within 30 days: ACM never
+ * renews an imported one, and one it issued should have renewed by then). The scaffolder's form and REST API check neither, so a
  * task with such values fails before any step creates something. It writes
  * nothing; a dry run checks the same (ACM too, when it can read it).
  *

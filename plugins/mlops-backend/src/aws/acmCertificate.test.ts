@@ -1,7 +1,7 @@
 import {
   coversHost,
   certificateUseProblems,
-  importedExpiryWarning,
+  expiryWarning,
 } from './acmCertificate';
 
 const WHERE = { accountId: '123456789012', region: 'eu-west-1' };
@@ -64,7 +64,7 @@ describe('certificateUseProblems', () => {
   });
 });
 
-describe('importedExpiryWarning', () => {
+describe('expiryWarning', () => {
   const NOW = new Date('2026-12-05T12:00:00Z');
   const inDays = (days: number) =>
     new Date(NOW.getTime() + days * 24 * 60 * 60 * 1000);
@@ -73,10 +73,10 @@ describe('importedExpiryWarning', () => {
     [30, 'in 30 days'],
     [0.5, 'in a day'],
   ])(
-    'warns about an imported certificate %s days from expiry',
+    'warns about an imported certificate %s days from expiry, which only its owner can renew',
     (days, when) => {
       expect(
-        importedExpiryWarning(
+        expiryWarning(
           { Type: 'IMPORTED', Status: 'ISSUED', NotAfter: inDays(days) },
           NOW,
         ),
@@ -90,25 +90,72 @@ describe('importedExpiryWarning', () => {
     },
   );
 
+  it.each(['AMAZON_ISSUED', 'PRIVATE'] as const)(
+    'warns about a certificate ACM issued (%s) that has not renewed 30 days before it expires, with its renewal status',
+    type => {
+      expect(
+        expiryWarning(
+          {
+            Type: type,
+            Status: 'ISSUED',
+            NotAfter: inDays(12),
+            RenewalSummary: {
+              RenewalStatus: 'PENDING_VALIDATION',
+              RenewalStatusReason: 'NO_AVAILABLE_CONTACTS',
+              DomainValidationOptions: [],
+              UpdatedAt: NOW,
+            },
+          },
+          NOW,
+        ),
+      ).toBe(
+        `certificateArn expires on ${inDays(
+          12,
+        ).toISOString()} (in 12 days) and ACM has not renewed it (renewal PENDING_VALIDATION: NO_AVAILABLE_CONTACTS), ` +
+          'although it renews the certificates it issues from up to 60 days before they expire: ' +
+          'check its renewal in ACM (the validation records must still be in DNS), or request a new certificate',
+      );
+    },
+  );
+
   it.each([
-    ['an imported certificate with more than 30 days left', 'IMPORTED', 30.1],
-    ['a certificate ACM issued, which ACM renews', 'AMAZON_ISSUED', 5],
-    ['a private certificate ACM issued, which ACM renews', 'PRIVATE', 5],
-  ] as const)('stays silent about %s', (_description, type, days) => {
+    ['more than 30 days left', { Type: 'IMPORTED', NotAfter: inDays(30.1) }],
+    ['no expiry date', { Type: 'IMPORTED' }],
+    [
+      'a certificate that is not issued (the status check speaks for it)',
+      { Type: 'IMPORTED', Status: 'EXPIRED', NotAfter: inDays(-1) },
+    ],
+    [
+      'a certificate past its expiry (refused, not warned about)',
+      { Type: 'AMAZON_ISSUED', NotAfter: inDays(-0.1) },
+    ],
+  ] as const)('stays silent about %s', (_description, certificate) => {
     expect(
-      importedExpiryWarning(
-        { Type: type, Status: 'ISSUED', NotAfter: inDays(days) },
-        NOW,
-      ),
+      expiryWarning({ Status: 'ISSUED', ...certificate }, NOW),
     ).toBeUndefined();
   });
+});
 
-  it('leaves a certificate that is not issued to the status check', () => {
+describe('certificateUseProblems for a certificate past its expiry that ACM still calls issued', () => {
+  it('refuses it, naming the date', () => {
+    const NOW = new Date('2026-12-05T12:00:00Z');
     expect(
-      importedExpiryWarning(
-        { Type: 'IMPORTED', Status: 'EXPIRED', NotAfter: inDays(-1) },
+      certificateUseProblems(
+        {
+          Status: 'ISSUED',
+          DomainName: '*.ml.example.com',
+          NotAfter: new Date('2026-12-05T11:00:00Z'),
+        },
+        WHERE,
+        HOSTS,
         NOW,
       ),
-    ).toBeUndefined();
+    ).toEqual([
+      {
+        field: 'certificateArn',
+        message:
+          'expired on 2026-12-05T11:00:00.000Z, and a load balancer serves it expired: request or import a new certificate and give its ARN',
+      },
+    ]);
   });
 });

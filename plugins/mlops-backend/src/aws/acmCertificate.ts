@@ -50,8 +50,17 @@ function namesOf(certificate: CertificateDetail): string[] {
 
 function statusProblem(
   certificate: CertificateDetail,
+  now: Date,
 ): ServiceValueProblem | undefined {
   const status = certificate.Status;
+  const { NotAfter } = certificate;
+  if (status === 'ISSUED' && NotAfter && NotAfter <= now) {
+    // ACM marks an expired certificate EXPIRED some time after the fact.
+    return {
+      field: 'certificateArn',
+      message: `expired on ${NotAfter.toISOString()}, and a load balancer serves it expired: request or import a new certificate and give its ARN`,
+    };
+  }
   if (status === 'ISSUED') return undefined;
   if (status === 'PENDING_VALIDATION') {
     return {
@@ -67,46 +76,66 @@ function statusProblem(
   };
 }
 
-/** An imported certificate that expires within this many days gets a warning. */
-export const IMPORTED_EXPIRY_WARNING_DAYS = 30;
+/** A certificate that expires within this many days gets a warning. */
+export const EXPIRY_WARNING_DAYS = 30;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+function expiresOn(notAfter: Date, now: Date): string {
+  const daysLeft = Math.ceil((notAfter.getTime() - now.getTime()) / DAY_MS);
+  return `expires on ${notAfter.toISOString()} (in ${
+    daysLeft === 1 ? 'a day' : `${daysLeft} days`
+  })`;
+}
+
 /**
- * A warning when `certificate` is an issued, imported certificate that
- * expires within {@link IMPORTED_EXPIRY_WARNING_DAYS} days: ACM renews the
- * certificates it issues, never imported ones, and the load balancer goes on
- * serving an imported certificate after it expires.
+ * A warning when the issued `certificate` expires within
+ * {@link EXPIRY_WARNING_DAYS} days. ACM never renews an imported
+ * certificate; one it issued it renews from up to 60 days before it
+ * expires, so one this close has failed to renew (its validation records
+ * gone, say). Either way the load balancer goes on serving it expired.
  */
-export function importedExpiryWarning(
+export function expiryWarning(
   certificate: CertificateDetail,
   now: Date = new Date(),
 ): string | undefined {
-  const { Type, Status, NotAfter } = certificate;
-  if (Type !== 'IMPORTED' || Status !== 'ISSUED' || !NotAfter) {
+  const { Type, Status, NotAfter, RenewalSummary } = certificate;
+  if (Status !== 'ISSUED' || !NotAfter || NotAfter <= now) return undefined;
+  if (NotAfter.getTime() - now.getTime() > EXPIRY_WARNING_DAYS * DAY_MS) {
     return undefined;
   }
-  const daysLeft = Math.ceil((NotAfter.getTime() - now.getTime()) / DAY_MS);
-  if (daysLeft > IMPORTED_EXPIRY_WARNING_DAYS) return undefined;
+  const when = expiresOn(NotAfter, now);
+  if (Type === 'IMPORTED') {
+    return (
+      `certificateArn is an imported certificate that ${when}, and ACM does not renew imported certificates: ` +
+      'import its renewal under the same ARN (aws acm import-certificate --certificate-arn <arn>) before then, ' +
+      'or the endpoint serves an expired certificate'
+    );
+  }
+  const renewal = RenewalSummary?.RenewalStatus
+    ? ` (renewal ${RenewalSummary.RenewalStatus}${
+        RenewalSummary.RenewalStatusReason
+          ? `: ${RenewalSummary.RenewalStatusReason}`
+          : ''
+      })`
+    : '';
   return (
-    `certificateArn is an imported certificate that expires on ${NotAfter.toISOString()} ` +
-    `(in ${
-      daysLeft === 1 ? 'a day' : `${daysLeft} days`
-    }), and ACM does not renew imported certificates: import its renewal ` +
-    'under the same ARN (aws acm import-certificate --certificate-arn <arn>) before then, ' +
-    'or the endpoint serves an expired certificate'
+    `certificateArn ${when} and ACM has not renewed it${renewal}, although it renews the certificates it issues ` +
+    'from up to 60 days before they expire: check its renewal in ACM (the validation records must still be in DNS), ' +
+    'or request a new certificate'
   );
 }
 
 /**
  * What stops a load balancer from serving the certificate to every
- * environment's host: it does not exist, is not issued, or misses one of
- * the hosts. Each problem names `certificateArn` and the fix.
+ * environment's host: it does not exist, is not issued (or has expired), or
+ * misses one of the hosts. Each problem names `certificateArn` and the fix.
  */
 export function certificateUseProblems(
   certificate: CertificateDetail | undefined,
   where: { accountId: string; region: string },
   hosts: EnvironmentHost[],
+  now: Date = new Date(),
 ): ServiceValueProblem[] {
   if (!certificate) {
     return [
@@ -117,7 +146,7 @@ export function certificateUseProblems(
     ];
   }
   const problems: ServiceValueProblem[] = [];
-  const status = statusProblem(certificate);
+  const status = statusProblem(certificate, now);
   if (status) problems.push(status);
   const names = namesOf(certificate);
   const uncovered = hosts.filter(

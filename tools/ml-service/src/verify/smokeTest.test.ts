@@ -395,6 +395,40 @@ describe('deploy smoke test (smoke_test.py)', () => {
           's',
         ),
       );
+      expect(chains.output).not.toContain('permissions boundary');
+    });
+
+    it('names the permissions boundary too when AWS denies the call', async () => {
+      const arn =
+        'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d';
+      // A stand-in for ACM that denies as AWS does when a boundary leaves the action out.
+      const denying = await standIn(() => ({
+        status: 400,
+        body: {
+          __type: 'AccessDeniedException',
+          message: `User: arn:aws:sts::123456789012:assumed-role/churn-dev-github-deploy/ci is not authorized to perform: acm:GetCertificate on resource: ${arn} because no permissions boundary allows the acm:GetCertificate action`,
+        },
+      }));
+      try {
+        const chains = await exec(
+          'bash',
+          [skeletonScript('certificate_chains.sh')],
+          {
+            env: {
+              ...awsCliEnvironment(moto, 'eu-west-1'),
+              AWS_ENDPOINT_URL: `http://127.0.0.1:${denying.port}`,
+              AWS_MAX_ATTEMPTS: '1',
+              CERTIFICATE_ARNS: arn,
+            },
+          },
+        );
+        expect(chains.code).toBe(1);
+        expect(chains.output).toMatch(
+          /^::error::Cannot read the chain of .*AccessDeniedException.*If it names it already, the permissions boundary \(permissions_boundary_arn\) must allow acm:GetCertificate too\.$/ms,
+        );
+      } finally {
+        await denying.close();
+      }
     });
   });
 });

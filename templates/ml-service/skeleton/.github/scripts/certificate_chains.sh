@@ -5,7 +5,8 @@
 #
 # Reads CERTIFICATE_ARNS: the Ingress's alb.ingress.kubernetes.io/certificate-arn, one ARN or several
 # separated by commas. Needs acm:GetCertificate on each: the deploy role may read the certificate
-# named by certificate_arn in terraform/envs/<environment>/terraform.tfvars.
+# named by certificate_arn in terraform/envs/<environment>/terraform.tfvars (one), if the permissions
+# boundary it is created under allows acm:GetCertificate too.
 set -euo pipefail
 
 IFS=',' read -r -a arns <<< "${CERTIFICATE_ARNS:-}"
@@ -13,7 +14,11 @@ for arn in "${arns[@]}"; do
   arn="${arn//[[:space:]]/}"
   [ -n "${arn}" ] || continue
   if ! chain="$(aws acm get-certificate --certificate-arn "${arn}" --query CertificateChain --output text 2>&1)"; then
-    echo "::error::Cannot read the chain of ${arn} from ACM for the smoke test: ${chain}. The deploy role may read only the certificate that certificate_arn names in terraform/envs/<environment>/terraform.tfvars: set it to the Ingress's certificate and apply." >&2
+    fix="The deploy role may read only the certificate that certificate_arn names in terraform/envs/<environment>/terraform.tfvars: set it to the Ingress's certificate and apply."
+    case "${chain}" in
+      *AccessDenied*) fix="${fix} If it names it already, the permissions boundary (permissions_boundary_arn) must allow acm:GetCertificate too." ;;
+    esac
+    echo "::error::Cannot read the chain of ${arn} from ACM for the smoke test: ${chain}. ${fix}" >&2
     exit 1
   fi
   [ "${chain}" = "None" ] || printf '%s\n' "${chain}"
