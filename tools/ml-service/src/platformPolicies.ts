@@ -19,9 +19,33 @@ const SERVICE_STACK_ACTIONS = [
 ];
 
 /**
+ * What the roles the generated Terraform creates (under the boundary too) do
+ * at run time beyond the stack's services, as their policies list them. A
+ * boundary that leaves one out silently takes it from the role; the apply
+ * against moto checks every such role's policies against the boundary
+ * (verify/boundaryCoverage.ts).
+ */
+const ROLE_RUNTIME_ACTIONS = [
+  // Nodes hand out Pod Identity credentials (AmazonEKSWorkerNodePolicy, AmazonEKSWorkerNodeMinimalPolicy).
+  'eks-auth:AssumeRoleForPodIdentity',
+  // The deploy role reads its load balancer certificate's chain for the smoke test; the load balancer
+  // controller (and Auto Mode's, with the cluster role) finds and checks certificates.
+  'acm:GetCertificate',
+  'acm:DescribeCertificate',
+  'acm:ListCertificates',
+  // AWS's load balancer controller policy (and AmazonEKSLoadBalancingPolicy), for Ingress annotations
+  // that attach a WAF web ACL, Shield protection or Cognito authentication.
+  'wafv2:*',
+  'waf-regional:*',
+  'shield:*',
+  'cognito-idp:DescribeUserPoolClient',
+];
+
+/**
  * The permissions boundary every CI role is created under: the services a
- * generated stack uses, and no way out of the boundary (no role created or
- * changed without it, the boundary itself left alone).
+ * generated stack uses and what its roles do at run time, and no way out of
+ * the boundary (no role created or changed without it, the boundary itself
+ * left alone).
  */
 function boundaryDocument(boundaryArn: string) {
   return {
@@ -32,13 +56,13 @@ function boundaryDocument(boundaryArn: string) {
         Effect: 'Allow',
         Action: [
           ...SERVICE_STACK_ACTIONS,
+          ...ROLE_RUNTIME_ACTIONS,
           's3:*',
           'dynamodb:*',
-          // The state bucket's default SSE-KMS: reading the state decrypts, writing it (and its lock
-          // file) generates a data key. The roles' own policies narrow both to the state bucket.
-          'kms:Decrypt',
-          'kms:GenerateDataKey',
-          'kms:DescribeKey',
+          // Terraform creates the buckets' and the cluster secrets' keys, the cluster role encrypts
+          // Kubernetes secrets with its key, and the CI roles read and write the state under its
+          // bucket's default SSE-KMS. Each role's own policy narrows this to its keys.
+          'kms:*',
           'iam:*',
           'sts:GetCallerIdentity',
         ],
@@ -78,7 +102,9 @@ function terraformDocument(boundaryArn: string) {
         Effect: 'Allow',
         Action: [
           ...SERVICE_STACK_ACTIONS,
-          'kms:DescribeKey',
+          // The buckets and their keys (the README's list: VPC, EKS, IAM roles, S3, KMS, logs).
+          's3:*',
+          'kms:*',
           'iam:Get*',
           'iam:List*',
           'iam:TagRole',

@@ -26,6 +26,7 @@ import {
 import yaml from 'yaml';
 import { MOTO_CREDENTIALS, startMotoServer } from '../motoServer';
 import { motoTrouble, sdkRetries } from './applyDiagnostics';
+import { actionsOutsideBoundaries, boundaryProblem } from './boundaryCoverage';
 import { seedPlatformPolicies } from '../platformPolicies';
 import { exec } from './exec';
 import {
@@ -433,6 +434,12 @@ export async function applyEnvironment(
       applied.created,
       selection,
     );
+    if (errors.length === 0) {
+      const boundary = boundaryProblem(
+        await actionsOutsideBoundaries(endpoint),
+      );
+      if (boundary) errors.push({ message: boundary });
+    }
     const stateKey = readScalars(
       await fs.readFile(
         path.join(envDir, `${environment}.s3.tfbackend`),
