@@ -11,8 +11,8 @@ import {
 } from '@eks-mlops/backstage-plugin-mlops-common';
 import {
   certificateUseProblems,
-  expiryWarning,
   describeCertificate,
+  expiryWarning,
 } from '../aws/acmCertificate';
 import { AwsClientFactory } from '../aws/AwsClientFactory';
 import { inspectOrExplain } from './ensureSteps';
@@ -181,8 +181,9 @@ async function acmProblems(
  * service's account and region, existing roles in its account) and, with
  * `acm:DescribeCertificate`, that the certificate is issued and covers every
  * environment's host (and warns when it expires within 30 days: ACM never
- * renews an imported one, and one it issued should have renewed by then). The scaffolder's form and REST API check neither, so a
- * task with such values fails before any step creates something. It writes
+ * renews an imported one, and one it issued should have renewed by then).
+ * The scaffolder's form and REST API check neither, so a task with such
+ * values fails before any step creates something. It writes
  * nothing; a dry run checks the same (ACM too, when it can read it).
  *
  * @public

@@ -77,7 +77,7 @@ function statusProblem(
 }
 
 /** A certificate that expires within this many days gets a warning. */
-export const EXPIRY_WARNING_DAYS = 30;
+const EXPIRY_WARNING_DAYS = 30;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -322,7 +322,7 @@ describe('deploy smoke test (smoke_test.py)', () => {
       const warnedEarlier = await run(['--expiry-warning-days', '100']);
       expect(warnedEarlier.code).toBe(0);
       expect(warnedEarlier.output).toMatch(
-        /^::warning::the certificate svc\.example\.test serves expires on .* UTC \(in 89 days\): .*ACM renews the certificates it issues from 60 days before they expire/m,
+        /^::warning::the certificate svc\.example\.test serves expires on .* UTC \(in 89 days\): .*ACM renews the certificates it issues from up to 60 days before they expire/m,
       );
     } finally {
       await alb.close();

@@ -9,7 +9,7 @@ the deadline: name resolution, connection refused/reset/timed out, and 502/503/5
 balancer (no healthy target registered yet). Anything else (a TLS error, 4xx, 500, a wrong
 answer) fails at once. Every failure is printed as a GitHub `::error::` line. Over HTTPS, a
 certificate that expires within --expiry-warning-days (30) is a `::warning::` line: ACM renews the
-certificates it issues from 60 days before they expire and never renews imported ones.
+certificates it issues from up to 60 days before they expire and never renews imported ones.
 """
 
 from __future__ import annotations
@@ -162,8 +162,8 @@ def expiry_warning(
         f"::warning::the certificate {host} serves expires on {not_after:%Y-%m-%d %H:%M} UTC "
         f"({when}): if it is imported, import its renewal under the same ARN "
         "(aws acm import-certificate --certificate-arn <arn>); ACM renews the certificates it "
-        "issues from 60 days before they expire, so one of those this close has failed to renew "
-        "(check its renewal status and validation records in ACM)"
+        "issues from up to 60 days before they expire, so one of those this close has failed "
+        "to renew (check its renewal status and validation records in ACM)"
     )
 
 
