@@ -15,6 +15,7 @@ certificates it issues from up to 60 days before they expire and never renews im
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import http.client
 import json
@@ -23,6 +24,7 @@ import ssl
 import sys
 import time
 import urllib.parse
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 # Not datetime.UTC (3.11): on a public endpoint this runs with the deploy runner's own Python,
@@ -96,6 +98,26 @@ def _connection(target: Target, timeout: float) -> http.client.HTTPConnection:
     return connection
 
 
+@contextlib.contextmanager
+def _connected(target: Target, timeout: float, what: str) -> Iterator[http.client.HTTPConnection]:
+    """A connection to the load balancer, closed afterwards. Failures become NotYetReachable when
+    it is not there yet, SmokeError otherwise; `what` names the exchange in the message."""
+    connection = _connection(target, timeout)
+    try:
+        yield connection
+    except socket.gaierror as error:
+        raise NotYetReachable(f"{target.connect_host} does not resolve yet ({error})") from error
+    except ssl.SSLError as error:
+        raise SmokeError(f"TLS with {target.host} failed: {error}") from error
+    except http.client.HTTPException as error:
+        raise SmokeError(f"{what}: not an HTTP answer ({error!r})") from error
+    except OSError as error:
+        # Refused, reset, timed out, unreachable: the load balancer is not answering yet.
+        raise NotYetReachable(f"no connection to {target.connect_host}: {error}") from error
+    finally:
+        connection.close()
+
+
 def request(
     target: Target, method: str, path: str, body: object | None = None, timeout: float = 10
 ) -> object:
@@ -105,22 +127,10 @@ def request(
     if body is not None:
         data = json.dumps(body).encode()
         headers["Content-Type"] = "application/json"
-    connection = _connection(target, timeout)
-    try:
+    with _connected(target, timeout, f"{method} {path}") as connection:
         connection.request(method, path, body=data, headers=headers)
         response = connection.getresponse()
         payload = response.read()
-    except socket.gaierror as error:
-        raise NotYetReachable(f"{target.connect_host} does not resolve yet ({error})") from error
-    except ssl.SSLError as error:
-        raise SmokeError(f"TLS with {target.host} failed: {error}") from error
-    except http.client.HTTPException as error:
-        raise SmokeError(f"{method} {path}: not an HTTP answer ({error!r})") from error
-    except OSError as error:
-        # Refused, reset, timed out, unreachable: the load balancer is not answering yet.
-        raise NotYetReachable(f"no connection to {target.connect_host}: {error}") from error
-    finally:
-        connection.close()
     if response.status in RETRIED_STATUSES:
         raise NotYetReachable(f"{method} {path} answered {response.status} (no healthy target yet)")
     if response.status != 200:
@@ -136,16 +146,9 @@ def served_certificate_expiry(target: Target, timeout: float = 10) -> datetime.d
     """When the certificate the load balancer serves for the host expires; None over HTTP."""
     if target.scheme != "https":
         return None
-    connection = _connection(target, timeout)
-    try:
+    with _connected(target, timeout, "TLS handshake") as connection:
         connection.connect()
         certificate = connection.sock.getpeercert()
-    except ssl.SSLError as error:
-        raise SmokeError(f"TLS with {target.host} failed: {error}") from error
-    except OSError as error:
-        raise NotYetReachable(f"no connection to {target.connect_host}: {error}") from error
-    finally:
-        connection.close()
     seconds = ssl.cert_time_to_seconds(certificate["notAfter"])
     return datetime.datetime.fromtimestamp(seconds, UTC)
 
