@@ -11,6 +11,7 @@ import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ACMClient, ImportCertificateCommand } from '@aws-sdk/client-acm';
+import yaml from 'yaml';
 import { MOTO_CREDENTIALS, MotoServer, startMotoServer } from '../motoServer';
 import { exec } from './exec';
 import { issueWithPrivateCa } from './privateCa';
@@ -337,32 +338,87 @@ describe('deploy smoke test (smoke_test.py)', () => {
     });
     afterAll(() => moto?.stop());
 
-    const chainsOf = (certificateArns: string) =>
+    /** A kustomize overlay whose Ingress carries `certificateArns` (none when undefined), as the deploy job reads it. */
+    const overlayServing = async (certificateArns?: string) => {
+      const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mlops-overlay-'));
+      overlays.push(dir);
+      await fs.mkdir(path.join(dir, 'base'));
+      await fs.writeFile(
+        path.join(dir, 'base/ingress.yaml'),
+        yaml.stringify({
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'Ingress',
+          metadata: {
+            name: 'svc',
+            annotations: {
+              'alb.ingress.kubernetes.io/scheme': 'internet-facing',
+              ...(certificateArns && {
+                'alb.ingress.kubernetes.io/certificate-arn': certificateArns,
+              }),
+            },
+          },
+          spec: { ingressClassName: 'alb' },
+        }),
+      );
+      await fs.writeFile(
+        path.join(dir, 'base/kustomization.yaml'),
+        'resources: [ingress.yaml]\n',
+      );
+      // The overlay adds objects of its own, as the template's do.
+      await fs.writeFile(
+        path.join(dir, 'namespace.yaml'),
+        'apiVersion: v1\nkind: Namespace\nmetadata: {name: ml}\n',
+      );
+      await fs.writeFile(
+        path.join(dir, 'kustomization.yaml'),
+        'namespace: ml\nresources: [base, namespace.yaml]\n',
+      );
+      return dir;
+    };
+    const overlays: string[] = [];
+    afterAll(() =>
+      Promise.all(overlays.map(dir => fs.rm(dir, { recursive: true }))),
+    );
+
+    const chainsOf = async (
+      certificateArns?: string,
+      env: Record<string, string> = {},
+    ) =>
       exec('bash', [skeletonScript('certificate_chains.sh')], {
         env: {
           ...awsCliEnvironment(moto, 'eu-west-1'),
-          CERTIFICATE_ARNS: certificateArns,
+          // kubectl renders the overlay without a cluster.
+          KUBECONFIG: '/dev/null',
+          OVERLAY: await overlayServing(certificateArns),
+          ...env,
         },
       });
 
     it("passes through a private CA's certificate, as the deploy job runs it", async () => {
-      const issued = await issueWithPrivateCa('svc.example.test');
       const acm = new ACMClient({
         region: 'eu-west-1',
         endpoint: moto.endpoint,
         credentials: MOTO_CREDENTIALS,
       });
-      const { CertificateArn } = await acm.send(
-        new ImportCertificateCommand({
-          Certificate: Buffer.from(issued.certPem),
-          PrivateKey: Buffer.from(issued.keyPem),
-          CertificateChain: Buffer.from(issued.caPem),
-        }),
-      );
-      // As the Ingress annotation may hold them: several, comma-separated.
-      const chains = await chainsOf(`${CertificateArn}, ${CertificateArn}`);
+      const imported = async (host: string) => {
+        const certificate = await issueWithPrivateCa(host);
+        const { CertificateArn } = await acm.send(
+          new ImportCertificateCommand({
+            Certificate: Buffer.from(certificate.certPem),
+            PrivateKey: Buffer.from(certificate.keyPem),
+            CertificateChain: Buffer.from(certificate.caPem),
+          }),
+        );
+        return { ...certificate, arn: CertificateArn! };
+      };
+      const issued = await imported('svc.example.test');
+      const other = await imported('other.example.test');
+      // As the Ingress annotation may hold them: several, comma-separated
+      // (long enough that kustomize folds the value over two lines).
+      const chains = await chainsOf(`${issued.arn}, ${other.arn}`);
       expect(chains.code).toBe(0);
       expect(chains.output).toContain(issued.caPem.trim());
+      expect(chains.output).toContain(other.caPem.trim());
 
       const alb = await standIn(modelServer(), {
         key: Buffer.from(issued.keyPem),
@@ -381,7 +437,16 @@ describe('deploy smoke test (smoke_test.py)', () => {
     });
 
     it('prints nothing for an Ingress without a certificate', async () => {
-      expect(await chainsOf('')).toEqual({ code: 0, output: '' });
+      expect(await chainsOf()).toEqual({ code: 0, output: '' });
+    });
+
+    it('fails naming the overlay it cannot render', async () => {
+      const chains = await chainsOf(undefined, {
+        OVERLAY: path.join(os.tmpdir(), 'no-such-overlay'),
+      });
+      expect(chains.code).not.toBe(0);
+      expect(chains.output).toContain('no-such-overlay');
+      expect(chains.output).not.toContain('::error::Cannot read the chain');
     });
 
     it('fails naming a certificate it cannot read, and what the deploy role may read', async () => {
@@ -410,18 +475,10 @@ describe('deploy smoke test (smoke_test.py)', () => {
         },
       }));
       try {
-        const chains = await exec(
-          'bash',
-          [skeletonScript('certificate_chains.sh')],
-          {
-            env: {
-              ...awsCliEnvironment(moto, 'eu-west-1'),
-              AWS_ENDPOINT_URL: `http://127.0.0.1:${denying.port}`,
-              AWS_MAX_ATTEMPTS: '1',
-              CERTIFICATE_ARNS: arn,
-            },
-          },
-        );
+        const chains = await chainsOf(arn, {
+          AWS_ENDPOINT_URL: `http://127.0.0.1:${denying.port}`,
+          AWS_MAX_ATTEMPTS: '1',
+        });
         expect(chains.code).toBe(1);
         expect(chains.output).toMatch(
           /^::error::Cannot read the chain of .*AccessDeniedException.*If it names it already, the permissions boundary \(permissions_boundary_arn\) must allow acm:GetCertificate too\.$/ms,

@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
 # Prints the chains of the certificates the service's load balancer serves, as ACM gives them, for the
 # smoke test to trust besides the system's roots: a certificate that a private CA (AWS Private CA)
-# issued chains to a root that no runner or image knows. Run by .github/workflows/deploy.yml.
+# issued chains to a root that no runner or image knows. Run by .github/workflows/deploy.yml before
+# the rollout, so a role that may not read them stops the run before anything changes.
 #
-# Reads CERTIFICATE_ARNS: the Ingress's alb.ingress.kubernetes.io/certificate-arn, one ARN or several
-# separated by commas. Needs acm:GetCertificate on each: the deploy role may read the certificate
+# Reads OVERLAY, the environment's kustomize overlay (k8s/overlays/<environment>): the certificates
+# are its Ingress's alb.ingress.kubernetes.io/certificate-arn, one ARN or several separated by
+# commas. Needs kubectl, and acm:GetCertificate on each: the deploy role may read the certificate
 # named by certificate_arn in terraform/envs/<environment>/terraform.tfvars (one), if the permissions
 # boundary it is created under allows acm:GetCertificate too.
 set -euo pipefail
 
-IFS=',' read -r -a arns <<< "${CERTIFICATE_ARNS:-}"
+: "${OVERLAY:?OVERLAY must name the kustomize overlay of the environment, e.g. k8s/overlays/dev}"
+# `annotate --local --list` only prints the annotations of the rendered objects, without a cluster.
+annotations="$(kubectl kustomize "${OVERLAY}" | kubectl annotate --local -f - --list)"
+certificates="$(sed -n 's|^ *alb\.ingress\.kubernetes\.io/certificate-arn=||p' <<< "${annotations}")"
+
+IFS=',' read -r -a arns <<< "${certificates//$'\n'/,}"
 for arn in "${arns[@]}"; do
   arn="${arn//[[:space:]]/}"
   [ -n "${arn}" ] || continue
