@@ -72,6 +72,36 @@ describe('mlops:ml-service:validate', () => {
     },
   );
 
+  describe('an internet-facing endpoint', () => {
+    const plainHttp =
+      /^endpointVisibility is public and certificateArn is empty: the model will answer anyone on the internet over plain HTTP/;
+
+    it.each([false, true])(
+      'is accepted with a warning when it has no certificate (dry run: %s)',
+      async dryRun => {
+        const log: string[] = [];
+        await expect(
+          runAction(
+            action,
+            { ...VALID, endpointVisibility: 'public' },
+            { dryRun, log },
+          ),
+        ).resolves.toEqual({});
+        expect(log).toContainEqual(expect.stringMatching(plainHttp));
+      },
+    );
+
+    it('is not warned about when internal', async () => {
+      const log: string[] = [];
+      await runAction(
+        action,
+        { ...VALID, endpointVisibility: 'internal' },
+        { log },
+      );
+      expect(log.filter(line => plainHttp.test(line))).toEqual([]);
+    });
+  });
+
   it("refuses existing roles outside the service's account", async () => {
     await expect(
       runAction(action, {
@@ -183,7 +213,11 @@ describe('mlops:ml-service:validate', () => {
         await expect(
           runAction(action, { ...PUBLIC, certificateArn }, { log }),
         ).resolves.toEqual({});
-        expect(log.filter(line => line.includes('expires'))).toEqual([]);
+        expect(
+          log.filter(
+            line => line.includes('expires') || line.includes('plain HTTP'),
+          ),
+        ).toEqual([]);
       });
     });
 

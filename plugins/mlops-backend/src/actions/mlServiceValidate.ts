@@ -173,6 +173,20 @@ async function acmProblems(
   }
 }
 
+/** A warning for an internet-facing endpoint without a certificate, which the template allows. */
+function plainHttpWarning(
+  input: Pick<ValidateInput, 'endpointVisibility' | 'certificateArn'>,
+): string | undefined {
+  if (input.endpointVisibility !== 'public' || input.certificateArn) {
+    return undefined;
+  }
+  return (
+    'endpointVisibility is public and certificateArn is empty: the model will answer anyone on the internet over plain HTTP, ' +
+    'so inference requests and answers travel unencrypted. Set certificateArn (an ACM certificate covering host) to serve HTTPS, ' +
+    'or choose internal.'
+  );
+}
+
 /**
  * Creates the `mlops:ml-service:validate` action: the ml-service template's
  * first step. It checks the rules that span two of the template's fields
@@ -181,7 +195,8 @@ async function acmProblems(
  * service's account and region, existing roles in its account) and, with
  * `acm:DescribeCertificate`, that the certificate is issued and covers every
  * environment's host (and warns when it expires within 30 days: ACM never
- * renews an imported one, and one it issued should have renewed by then).
+ * renews an imported one, and one it issued should have renewed by then;
+ * and when a public endpoint has no certificate, so would serve plain HTTP).
  * The scaffolder's form and REST API check neither, so a task with such
  * values fails before any step creates something. It writes
  * nothing; a dry run checks the same (ACM too, when it can read it).
@@ -216,6 +231,8 @@ export function mlServiceValidateAction(clientFactory: AwsClientFactory) {
             .join('\n')}`,
         );
       }
+      const plainHttp = plainHttpWarning(ctx.input);
+      if (plainHttp) ctx.logger.warn(plainHttp);
       ctx.logger.info(
         ctx.input.certificateArn
           ? 'The values that span two fields agree, and the certificate serves every environment.'
