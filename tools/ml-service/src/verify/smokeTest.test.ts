@@ -338,6 +338,11 @@ describe('deploy smoke test (smoke_test.py)', () => {
     });
     afterAll(() => moto?.stop());
 
+    const overlays: string[] = [];
+    afterAll(() =>
+      Promise.all(overlays.map(dir => fs.rm(dir, { recursive: true }))),
+    );
+
     /** A kustomize overlay whose Ingress carries `certificateArns` (none when undefined), as the deploy job reads it. */
     const overlayServing = async (certificateArns?: string) => {
       const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mlops-overlay-'));
@@ -375,10 +380,6 @@ describe('deploy smoke test (smoke_test.py)', () => {
       );
       return dir;
     };
-    const overlays: string[] = [];
-    afterAll(() =>
-      Promise.all(overlays.map(dir => fs.rm(dir, { recursive: true }))),
-    );
 
     const chainsOf = async (
       certificateArns?: string,
