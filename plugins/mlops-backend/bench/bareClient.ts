@@ -16,10 +16,17 @@ export interface BareClientFleet {
   failingEvery: number;
 }
 
-/** One cycle's time and the mean time of its ready calls to healthy endpoints, in ms. */
+/** One cycle's time, the mean time of its ready calls to healthy endpoints and the process's CPU time over it, in ms. */
 export interface BareClientCycle {
   ms: number;
   meanReadyMs: number;
+  cpuMs: number;
+}
+
+/** User and system CPU time since `start`, in milliseconds. */
+export function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1000;
 }
 
 /** Runs `cycles` cycles back to back over one Agent, closed at the end. */
@@ -42,6 +49,7 @@ export async function runBareClientCycles(
 
   const cycle = async (): Promise<BareClientCycle> => {
     const started = performance.now();
+    const cpuStart = process.cpuUsage();
     const healthyReadyMs: number[] = [];
     let next = 0;
     const worker = async () => {
@@ -58,8 +66,9 @@ export async function runBareClientCycles(
     };
     await Promise.all(Array.from({ length: fleet.concurrency }, worker));
     const ms = performance.now() - started;
+    const cpuMs = cpuMsSince(cpuStart);
     const sum = healthyReadyMs.reduce((total, x) => total + x, 0);
-    return { ms, meanReadyMs: sum / healthyReadyMs.length };
+    return { ms, meanReadyMs: sum / healthyReadyMs.length, cpuMs };
   };
 
   try {

@@ -3,8 +3,8 @@
  * its own: the bare client of bareClient.ts probing the fixture fleet for
  * CYCLES cycles back to back, so the JIT warm-up of a fresh process shows.
  * Prints each cycle's time and the mean time of its ready calls to healthy
- * endpoints (what the prober stores as a healthy endpoint's latency), in
- * milliseconds, as JSON.
+ * endpoints (what the prober stores as a healthy endpoint's latency) and the
+ * process's CPU time over it, in milliseconds, as JSON.
  */
 import { runBareClientCycles } from './bareClient';
 

@@ -5,15 +5,15 @@
  * every tenth failing) are declared by 1,000 catalog entities; a real
  * Backstage backend (backend-defaults: SQLite, memory cache, static token
  * auth) runs the mlops plugin with probe concurrency 50. Prints the time of
- * one probe cycle (with the mean time of its healthy endpoints' ready calls)
- * and the backend's peak RSS, then GET /api/mlops/v1/fleet
+ * one probe cycle (with the mean time of its healthy endpoints' ready calls
+ * and the process's CPU time over it) and the backend's peak RSS, then GET /api/mlops/v1/fleet
  * at 200 requests/s for 20 s (open loop, from another process): p50 and p99,
  * and the peak RSS over the run so far. Then, with a day of history seeded
  * (one probe a minute, the default interval), a cycle that recomputes the
  * 24-hour figures over it (with the longest event-loop stall meanwhile) and
  * one that reuses them. Last, the floors: a bare undici client probing the
  * same fleet in the same shape (bareClient.ts), cycle after cycle, with its
- * ready calls' mean time per cycle — once inside the backend's process right
+ * ready calls' mean time and the process's CPU time per cycle — once inside the backend's process right
  * after the measured cycles (same heap, same garbage collector, the prober
  * idle) and once in a fresh process of its own.
  * BENCH_EXTRA_CYCLES=N (and BENCH_EXTRA_CYCLE_GAP=<seconds>) add N cycles
@@ -46,7 +46,7 @@ import {
 } from '@eks-mlops/backstage-plugin-mlops-common';
 import { freePort } from '../dev/freePort';
 import { mlopsPlugin } from '../src/plugin';
-import { BareClientCycle, runBareClientCycles } from './bareClient';
+import { BareClientCycle, cpuMsSince, runBareClientCycles } from './bareClient';
 
 const ENDPOINTS = 1000;
 const CONCURRENCY = 50;
@@ -328,7 +328,9 @@ async function main() {
   };
   // The measured cycle: warm process, every endpoint due, every tenth failing.
   await setFailingEvery(FAILING_EVERY);
+  const warmCpuStart = process.cpuUsage();
   const warmCycle = await runCycle();
+  const warmCpuMs = cpuMsSince(warmCpuStart);
   const warmReadyMs = await meanHealthyLatencyMs(db);
   const backingOffCycle = await runCycle(); // the failing tenth now backs off
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
@@ -394,7 +396,10 @@ async function main() {
   console.log(
     `    its healthy endpoints' ready calls took ${warmReadyMs.toFixed(
       1,
-    )} ms on average (the fixture answers after 100 ms; the floor's are printed last)`,
+    )} ms on average (the fixture answers after 100 ms; the floor's are printed last); ` +
+      `the backend process used ${warmCpuMs.toFixed(
+        0,
+      )} ms of CPU time (user and system) from the trigger to the cycle's report`,
   );
   cycleLine('next cycle (the failing tenth backs off)', backingOffCycle);
   console.log(
@@ -513,7 +518,9 @@ function floorLine(where: string, cycles: BareClientCycle[]): void {
       .map(c => (c.ms / 1000).toFixed(2))
       .join(', ')} s; healthy endpoints' ready calls ${cycles
       .map(c => c.meanReadyMs.toFixed(1))
-      .join(', ')} ms on average`,
+      .join(', ')} ms on average; the process's CPU time ${cycles
+      .map(c => c.cpuMs.toFixed(0))
+      .join(', ')} ms`,
   );
 }
 
