@@ -53,6 +53,24 @@ async function survivors(pids: number[]): Promise<number[]> {
   return pids.filter(isAlive);
 }
 
+/** The pid of `parent`'s child process group watchdog (processGroupWatchdog.js). */
+function watchdogOf(parent: number): number | undefined {
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (ppid === parent && cmdline.includes('processGroupWatchdog.js')) {
+        return Number(entry);
+      }
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return undefined;
+}
+
 /** Everything a test started, killed after it whatever happened. */
 const started = new Set<number>();
 
@@ -75,6 +93,7 @@ interface Supervisor {
   process: ChildProcess;
   pid: number;
   pids: number[];
+  watchdog: number;
   output(): string;
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -108,12 +127,22 @@ async function launch(command: string, args: string[]): Promise<Supervisor> {
     supervisor: number;
     pids: number[];
   };
-  for (const pid of [supervisor, ...pids]) {
+  const watchdog = await eventually('its watchdog', () =>
+    watchdogOf(supervisor),
+  );
+  for (const pid of [supervisor, watchdog, ...pids]) {
     started.add(pid);
   }
   expect(pids).toHaveLength(6);
   expect(pids.every(isAlive)).toBe(true);
-  return { process: child, pid: supervisor, pids, output: () => output, exit };
+  return {
+    process: child,
+    pid: supervisor,
+    pids,
+    watchdog,
+    output: () => output,
+    exit,
+  };
 }
 
 describe('startProcess and stopProcessGroup', () => {
@@ -170,7 +199,9 @@ describe('stopEverythingOnShutdown', () => {
 
       expect(await supervisor.exit).toEqual({ code: exitCode, signal: null });
       expect(supervisor.output()).toContain('orderly stop');
-      expect(await survivors(supervisor.pids)).toEqual([]);
+      expect(
+        await survivors([...supervisor.pids, supervisor.watchdog]),
+      ).toEqual([]);
     },
   );
 
@@ -214,5 +245,21 @@ describe('stopEverythingOnShutdown', () => {
     process.kill(parent.process.pid!, 'SIGKILL');
 
     expect(await survivors([parent.pid, ...parent.pids])).toEqual([]);
+  });
+
+  it('stops every tree when the process itself dies by SIGKILL, which no handler sees', async () => {
+    // As when the OOM killer, a cancelled CI job or `timeout -s KILL` ends `yarn start`. The
+    // tree that ignores SIGTERM goes once the supervisor's grace period (1 s) is over.
+    const supervisor = await launch(
+      SUPERVISOR_COMMAND[0],
+      SUPERVISOR_COMMAND.slice(1),
+    );
+
+    process.kill(supervisor.pid, 'SIGKILL');
+
+    expect(await supervisor.exit).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(await survivors([...supervisor.pids, supervisor.watchdog])).toEqual(
+      [],
+    );
   });
 });

@@ -1,6 +1,8 @@
 import { ChildProcess, spawn, SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
+import { Socket } from 'node:net';
 import { constants } from 'node:os';
+import { PROCESS_GROUP_WATCHDOG } from './paths';
 
 /** A child process in its own process group, with the tail of its output kept for errors. */
 export interface ManagedProcess {
@@ -15,6 +17,8 @@ const STOP_GRACE_MS = 10_000;
 
 const runningChildren = new Set<ChildProcess>();
 let shuttingDown = false;
+let stopGraceMs = STOP_GRACE_MS;
+let watchdog: ChildProcess | undefined;
 
 /** True once a shutdown signal arrived: the process exits when everything is stopped. */
 export function isShuttingDown(): boolean {
@@ -36,6 +40,27 @@ process.once('exit', () => {
   }
 });
 
+/**
+ * Tells the watchdog (processGroupWatchdog.js, started with the first child) that a group started
+ * ("+") or that its leader exited ("-"). When this process dies without stopping its children,
+ * even by SIGKILL, the watchdog stops the groups still listed.
+ */
+function tellWatchdog(change: '+' | '-', child: ChildProcess) {
+  if (!watchdog) {
+    watchdog = spawn(
+      process.execPath,
+      [PROCESS_GROUP_WATCHDOG, String(stopGraceMs)],
+      { detached: true, stdio: ['pipe', 'ignore', 'ignore'] },
+    );
+    // Neither the watchdog nor the pipe to it keeps this process alive; a watchdog that was
+    // killed only means no clean-up after an abrupt death.
+    watchdog.unref();
+    (watchdog.stdin as Socket).unref();
+    watchdog.stdin!.on('error', () => {});
+  }
+  watchdog.stdin!.write(`${change}${child.pid}\n`);
+}
+
 export function startProcess(
   name: string,
   command: string,
@@ -51,7 +76,11 @@ export function startProcess(
     detached: true,
   });
   runningChildren.add(child);
-  child.once('exit', () => runningChildren.delete(child));
+  tellWatchdog('+', child);
+  child.once('exit', () => {
+    runningChildren.delete(child);
+    tellWatchdog('-', child);
+  });
   let output = '';
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-20_000);
@@ -151,6 +180,7 @@ export function signalExitCode(signal: NodeJS.Signals): number {
  */
 export function stopEverythingOnShutdown(options: ShutdownOptions) {
   const log = options.log ?? (() => {});
+  stopGraceMs = options.graceMs ?? STOP_GRACE_MS;
   const shutDown = (reason: string, signal: NodeJS.Signals) => {
     if (shuttingDown) {
       return;
