@@ -7,6 +7,9 @@
  * process's CPU time over it, in milliseconds, as JSON.
  */
 import { runBareClientCycles } from './bareClient';
+import { exitWithBench } from './exitWithBench';
+
+exitWithBench();
 
 const [port, endpoints, concurrency, cycles, failingEvery] = process.argv
   .slice(2)

@@ -98,7 +98,8 @@ function benchProcess(
       ]
     : [resolve(__dirname, `${name}.js`)];
   const child = spawn(process.execPath, [...nodeArgs, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    // stdin: a pipe the child exits on when it closes (exitWithBench.ts).
+    stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   });
   children.push(child);
