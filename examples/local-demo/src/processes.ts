@@ -17,6 +17,7 @@ const STOP_GRACE_MS = 10_000;
 
 const runningChildren = new Set<ChildProcess>();
 let shuttingDown = false;
+/** Set by stopEverythingOnShutdown; the watchdog takes the value it has when the first child starts. */
 let stopGraceMs = STOP_GRACE_MS;
 let watchdog: ChildProcess | undefined;
 
@@ -56,6 +57,7 @@ function tellWatchdog(change: '+' | '-', child: ChildProcess) {
     // killed only means no clean-up after an abrupt death.
     watchdog.unref();
     (watchdog.stdin as Socket).unref();
+    watchdog.on('error', () => {});
     watchdog.stdin!.on('error', () => {});
   }
   watchdog.stdin!.write(`${change}${child.pid}\n`);
