@@ -23,6 +23,12 @@ import { AwsClientFactory } from '../src/aws/AwsClientFactory';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 
+// Without a handler Node dies of these signals and runs no exit handler, so
+// moto (killed by MotoServer on exit) would outlive the bench.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
+}
+
 const quietLogger = {
   info() {},
   warn() {},

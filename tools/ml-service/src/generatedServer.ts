@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import yaml from 'yaml';
 import { freePort } from './freePort';
+import { ownUntilExit } from './ownedProcesses';
 import { mustSucceed } from './verify/exec';
 import { pipEnvironment } from './verify/pipEnvironment';
 
@@ -76,7 +77,8 @@ async function waitForReady(
 
 /**
  * Starts `make serve` in an installed and trained repository and waits until
- * it reports ready. The server runs in its own process group; `stop` ends it.
+ * it reports ready. The server runs in its own process group; `stop` ends it,
+ * and so does the exit of this process (ownedProcesses.ts).
  */
 export async function startGeneratedServer(
   repoDir: string,
@@ -91,6 +93,7 @@ export async function startGeneratedServer(
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
+  ownUntilExit(server, { group: true });
   let output = '';
   server.stdout?.on('data', c => (output += c));
   server.stderr?.on('data', c => (output += c));

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { freePort } from './freePort';
+import { ownUntilExit } from './ownedProcesses';
 
 /** The account moto answers for, with any credentials. */
 export const MOTO_ACCOUNT_ID = '123456789012';
@@ -75,6 +76,7 @@ export async function startMotoServer(
       },
     },
   );
+  ownUntilExit(child);
   let stderr = '';
   child.stderr?.on('data', chunk => {
     stderr = `${stderr}${chunk}`.slice(-LOG_LIMIT);

@@ -12,6 +12,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import yaml from 'yaml';
+import { exitOnSignals } from './ownedProcesses';
 import { formatResult, verifyRepository } from './verify/index';
 import { renderRecordPath } from './verify/renderRecord';
 
@@ -27,6 +28,8 @@ async function serviceNameOf(repoDir: string): Promise<string> {
 }
 
 async function main() {
+  // Ctrl-C or SIGTERM stops the model server and moto the checks started.
+  exitOnSignals();
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: { 'skip-slow': { type: 'boolean' } },
