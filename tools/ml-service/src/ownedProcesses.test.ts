@@ -59,7 +59,10 @@ async function startOwner(mode: 'wait' | 'exit' | 'throw') {
       const line = /^\{.*\}$/m.exec(output);
       if (line) resolve(JSON.parse(line[0]).pids);
     });
-    owner.once('exit', code => reject(new Error(`exited with ${code}`)));
+    // 'close', not 'exit': the output may still be arriving when 'exit' fires.
+    owner.once('close', code =>
+      reject(new Error(`exited with ${code} before printing its children`)),
+    );
   });
   started.push(...pids);
   return { owner, pids, exit };
