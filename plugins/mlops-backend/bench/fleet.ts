@@ -124,7 +124,8 @@ function allOutput(child: ChildProcess): Promise<string> {
   return new Promise((resolveText, reject) => {
     let text = '';
     child.stdout!.on('data', chunk => (text += chunk));
-    child.on('exit', code =>
+    // 'close', not 'exit': the last of the output may arrive after 'exit'.
+    child.on('close', code =>
       code === 0
         ? resolveText(text)
         : reject(new Error(`${child.spawnargs.join(' ')} exited with ${code}`)),

@@ -21,8 +21,9 @@ function startCli(args: string[]): ChildProcess {
   );
 }
 
+/** Its exit code once it has exited and its output has all arrived ('exit' may come first). */
 function exitOf(child: ChildProcess): Promise<number | null> {
-  return new Promise(resolve => child.once('exit', code => resolve(code)));
+  return new Promise(resolve => child.once('close', code => resolve(code)));
 }
 
 function firstLine(child: ChildProcess): Promise<string> {
