@@ -7,7 +7,7 @@ mlops_install_stamp="$MLOPS_ROOT/node_modules/.mlops-installed"
 mlops_dependencies_stale() {
   [ ! -f "$mlops_install_stamp" ] && return 0
   [ -n "$(cd "$MLOPS_ROOT" && find yarn.lock .yarnrc.yml package.json \
-    plugins/*/package.json tools/*/package.json examples/*/package.json \
+    plugins/*/package.json packages/*/package.json tools/*/package.json examples/*/package.json \
     -newer "$mlops_install_stamp" 2>/dev/null)" ]
 }
 

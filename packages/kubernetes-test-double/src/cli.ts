@@ -1,5 +1,5 @@
 /*
- * node --require @backstage/cli/config/nodeTransform.cjs tools/kubernetes-test-double/src/cli.ts \
+ * node --require @backstage/cli/config/nodeTransform.cjs packages/kubernetes-test-double/src/cli.ts \
  *   --manifests <file-or-dir> [--port N] [--host H] [--scenario <deployment>=<scenario>]... [--service-target <namespace>/<service>=<url>]... [--log-requests]
  *
  * Serves the manifests (a YAML file, a kustomize directory rendered with `kubectl kustomize`, or a
