@@ -5,11 +5,10 @@
  */
 import {
   exitWhenDone,
-  freePort,
-  signalExitCode,
   startLocalDemo,
   stopEverythingOnShutdown,
 } from '@internal/local-demo';
+import { freePort, signalExitCode } from '@internal/local-processes';
 import { launchChromium, signInAsGuest } from './browser';
 import { pluginBundleSize } from './pluginBundleSize';
 

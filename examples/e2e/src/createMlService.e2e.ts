@@ -11,12 +11,11 @@
  */
 import {
   exitWhenDone,
-  freePort,
   LocalDemo,
-  signalExitCode,
   startLocalDemo,
   stopEverythingOnShutdown,
 } from '@internal/local-demo';
+import { freePort, signalExitCode } from '@internal/local-processes';
 import { waitForCatalogEntity } from './catalogEntity';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -15,8 +15,8 @@ import {
   loadManifests,
   parseManifests,
 } from '@internal/kubernetes-test-double';
+import { freePort } from '@internal/local-processes';
 import {
-  freePort,
   pipEnvironment,
   readCatalogComponent,
 } from '@internal/ml-service-tools';

@@ -1,5 +1,5 @@
 import { DemoService, SHARED_VENV } from './demoServices';
-import { freePort } from '@internal/ml-service-tools';
+import { freePort } from '@internal/local-processes';
 import { ManagedProcess, startProcess, waitForHttp } from './processes';
 
 /** One environment of a demo service, served by its own `make serve` on loopback. */

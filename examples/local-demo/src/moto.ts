@@ -1,4 +1,5 @@
-import { freePort, motoCommand } from '@internal/ml-service-tools';
+import { freePort } from '@internal/local-processes';
+import { motoCommand } from '@internal/ml-service-tools';
 import { ManagedProcess, startProcess, waitForHttp } from './processes';
 
 export {

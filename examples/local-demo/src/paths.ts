@@ -10,11 +10,5 @@ export const DEMO_SERVICES_VALUES_DIR = path.join(
   'local-demo/services',
 );
 
-/** Stops the local demo's process groups when the process that started them dies abruptly. */
-export const PROCESS_GROUP_WATCHDOG = path.join(
-  REPO_ROOT,
-  'examples/local-demo/src/processGroupWatchdog.js',
-);
-
 /** Git-ignored working directory of the local demo (renders, venv, git repositories, config). */
 export const DEMO_STATE_DIR = path.join(EXAMPLES_DIR, '.demo');

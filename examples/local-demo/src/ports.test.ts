@@ -1,4 +1,4 @@
-import { freePort } from '@internal/ml-service-tools';
+import { freePort } from '@internal/local-processes';
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { assertPortsFree, PortsInUseError } from './ports';

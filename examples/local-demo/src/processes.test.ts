@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
+import { isRunning, survivors, watchdogOf } from '@internal/local-processes';
 import { startProcess, stopProcessGroup } from './processes';
 
 const SUPERVISOR = path.join(__dirname, '__fixtures__/supervisor.ts');
@@ -13,18 +13,6 @@ const SUPERVISOR_COMMAND = [
   NODE_TRANSFORM,
   SUPERVISOR,
 ];
-
-/** Running, not a zombie: an orphan's zombie may never be reaped where pid 1 does not reap. */
-function isAlive(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return (
-      stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
-    );
-  } catch {
-    return false;
-  }
-}
 
 async function eventually<T>(
   what: string,
@@ -42,33 +30,6 @@ async function eventually<T>(
     }
     await new Promise(resolve => setTimeout(resolve, 50));
   }
-}
-
-/** The processes still alive once all are gone or 10 s have passed. */
-async function survivors(pids: number[]): Promise<number[]> {
-  const deadline = Date.now() + 10_000;
-  while (pids.some(isAlive) && Date.now() < deadline) {
-    await new Promise(resolve => setTimeout(resolve, 50));
-  }
-  return pids.filter(isAlive);
-}
-
-/** The pid of `parent`'s child process group watchdog (processGroupWatchdog.js). */
-function watchdogOf(parent: number): number | undefined {
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (ppid === parent && cmdline.includes('processGroupWatchdog.js')) {
-        return Number(entry);
-      }
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return undefined;
 }
 
 /** Everything a test started, killed after it whatever happened. */
@@ -134,7 +95,7 @@ async function launch(command: string, args: string[]): Promise<Supervisor> {
     started.add(pid);
   }
   expect(pids).toHaveLength(6);
-  expect(pids.every(isAlive)).toBe(true);
+  expect(pids.every(isRunning)).toBe(true);
   return {
     process: child,
     pid: supervisor,

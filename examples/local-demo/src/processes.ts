@@ -1,8 +1,6 @@
 import { ChildProcess, spawn, SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
-import { Socket } from 'node:net';
-import { constants } from 'node:os';
-import { PROCESS_GROUP_WATCHDOG } from './paths';
+import { DEFAULT_STOP_GRACE_MS, ownUntilExit } from '@internal/local-processes';
 
 /** A child process in its own process group, with the tail of its output kept for errors. */
 export interface ManagedProcess {
@@ -13,13 +11,12 @@ export interface ManagedProcess {
 }
 
 /** How long a process group gets to exit after SIGTERM before it is sent SIGKILL. */
-const STOP_GRACE_MS = 10_000;
+const STOP_GRACE_MS = DEFAULT_STOP_GRACE_MS;
 
 const runningChildren = new Set<ChildProcess>();
 let shuttingDown = false;
-/** Set by stopEverythingOnShutdown; the watchdog takes the value it has when the first child starts. */
+/** Set by stopEverythingOnShutdown; each child gets the value it has when the child starts. */
 let stopGraceMs = STOP_GRACE_MS;
-let watchdog: ChildProcess | undefined;
 
 /** True once a shutdown signal arrived: the process exits when everything is stopped. */
 export function isShuttingDown(): boolean {
@@ -32,35 +29,6 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals) {
   } catch {
     // already gone
   }
-}
-
-// Children run in their own process groups, so nothing else ends them when this process dies.
-process.once('exit', () => {
-  for (const child of runningChildren) {
-    signalGroup(child, 'SIGTERM');
-  }
-});
-
-/**
- * Tells the watchdog (processGroupWatchdog.js, started with the first child) that a group started
- * ("+") or that its leader exited ("-"). When this process dies without stopping its children,
- * even by SIGKILL, the watchdog stops the groups still listed.
- */
-function tellWatchdog(change: '+' | '-', child: ChildProcess) {
-  if (!watchdog) {
-    watchdog = spawn(
-      process.execPath,
-      [PROCESS_GROUP_WATCHDOG, String(stopGraceMs)],
-      { detached: true, stdio: ['pipe', 'ignore', 'ignore'] },
-    );
-    // Neither the watchdog nor the pipe to it keeps this process alive; a watchdog that was
-    // killed only means no clean-up after an abrupt death.
-    watchdog.unref();
-    (watchdog.stdin as Socket).unref();
-    watchdog.on('error', () => {});
-    watchdog.stdin!.on('error', () => {});
-  }
-  watchdog.stdin!.write(`${change}${child.pid}\n`);
 }
 
 export function startProcess(
@@ -78,11 +46,9 @@ export function startProcess(
     detached: true,
   });
   runningChildren.add(child);
-  tellWatchdog('+', child);
-  child.once('exit', () => {
-    runningChildren.delete(child);
-    tellWatchdog('-', child);
-  });
+  // Children run in their own process groups, so nothing else ends them when this process dies.
+  ownUntilExit(child, { group: true, graceMs: stopGraceMs });
+  child.once('exit', () => runningChildren.delete(child));
   let output = '';
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-20_000);
@@ -164,11 +130,6 @@ export interface ShutdownOptions {
   exitCode(signal: NodeJS.Signals): number;
   log?: (line: string) => void;
   graceMs?: number;
-}
-
-/** 128 + the signal's number, as a shell reports a process ended by it. */
-export function signalExitCode(signal: NodeJS.Signals): number {
-  return 128 + constants.signals[signal];
 }
 
 /**

@@ -7,9 +7,6 @@
  * process's CPU time over it, in milliseconds, as JSON.
  */
 import { runBareClientCycles } from './bareClient';
-import { exitWithBench } from './exitWithBench';
-
-exitWithBench();
 
 const [port, endpoints, concurrency, cycles, failingEvery] = process.argv
   .slice(2)

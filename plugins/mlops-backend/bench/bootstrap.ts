@@ -6,6 +6,7 @@
  */
 import { ConfigReader } from '@backstage/config';
 import { TemplateAction } from '@backstage/plugin-scaffolder-node';
+import { exitOnSignals } from '@internal/local-processes';
 import { performance } from 'node:perf_hooks';
 import {
   MOTO_ACCOUNT_ID,
@@ -23,11 +24,9 @@ import { AwsClientFactory } from '../src/aws/AwsClientFactory';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 
-// Without a handler Node dies of these signals and runs no exit handler, so
-// moto (killed by MotoServer on exit) would outlive the bench.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
-}
+// SIGINT, SIGTERM and SIGHUP exit through Node, which stops moto at once
+// (without them its watchdog would, after the bench had died of the signal).
+exitOnSignals();
 
 const quietLogger = {
   info() {},

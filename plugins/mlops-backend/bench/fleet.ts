@@ -44,7 +44,11 @@ import {
   FleetResponse,
   MLOPS_ANNOTATIONS,
 } from '@eks-mlops/backstage-plugin-mlops-common';
-import { freePort } from '../dev/freePort';
+import {
+  exitOnSignals,
+  freePort,
+  ownUntilExit,
+} from '@internal/local-processes';
 import { mlopsPlugin } from '../src/plugin';
 import { BareClientCycle, cpuMsSince, runBareClientCycles } from './bareClient';
 
@@ -74,11 +78,7 @@ const FLOOR_CYCLES = 5;
 const IN_PROCESS_FLOOR_CYCLES = 4;
 
 /** Child processes, stopped whenever the bench exits (done, failed or interrupted). */
-const children: ChildProcess[] = [];
-process.on('exit', () => children.forEach(child => child.kill()));
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
-}
+exitOnSignals();
 
 /**
  * Starts another bench script (`name` without extension) the way this one
@@ -98,11 +98,10 @@ function benchProcess(
       ]
     : [resolve(__dirname, `${name}.js`)];
   const child = spawn(process.execPath, [...nodeArgs, ...args], {
-    // stdin: a pipe the child exits on when it closes (exitWithBench.ts).
-    stdio: ['pipe', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   });
-  children.push(child);
+  ownUntilExit(child);
   return child;
 }
 

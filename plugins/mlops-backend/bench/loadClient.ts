@@ -4,9 +4,6 @@
  * cannot lower the offered load) and prints the latencies as JSON.
  */
 import { Agent, request } from 'node:http';
-import { exitWithBench } from './exitWithBench';
-
-exitWithBench();
 
 const [url, token, rpsArg, secondsArg] = process.argv.slice(2);
 const rps = Number(rpsArg);

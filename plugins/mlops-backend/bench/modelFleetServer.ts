@@ -7,9 +7,6 @@
  */
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { exitWithBench } from './exitWithBench';
-
-exitWithBench();
 
 const LATENCY_MS = Number(process.env.LATENCY_MS ?? 100);
 let failingEvery = Number(process.env.FAILING_EVERY ?? 10);

@@ -22,13 +22,16 @@ if (!bench) {
 
 const benchDir = __dirname;
 const outDir = resolve(benchDir, '../node_modules/.cache/mlops-bench');
-// Workspace packages are TypeScript sources: bundled. Everything else
+// Workspace packages are TypeScript sources: bundled (a plain .js file of
+// theirs, such as the process watchdog, runs as it is). Everything else
 // stays a require() of the installed package, as in a built backend.
+const isWorkspaceSource = path =>
+  /^@(eks-mlops|internal)\//.test(path) && !path.endsWith('.js');
 const workspaceSourcesBundled = {
   name: 'external-packages',
   setup(pluginBuild) {
     pluginBuild.onResolve({ filter: /^[^./]/ }, ({ path }) =>
-      path.startsWith('@eks-mlops/') ? undefined : { external: true },
+      isWorkspaceSource(path) ? undefined : { external: true },
     );
   },
 };

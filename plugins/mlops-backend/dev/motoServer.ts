@@ -1,4 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { ownUntilExit } from '@internal/local-processes';
 
 const SNAPSHOT_SERVICES = ['s3', 'ecr', 'dynamodb', 'kms'];
 
@@ -39,17 +40,13 @@ function motoCommand(): [string, string[]] {
 /**
  * A real moto server on a loopback port, for `yarn start`, the benches
  * and the tests that talk to AWS APIs through the real SDK and HTTP. It is
- * killed when this process exits, however it exits.
+ * stopped when this process exits, however it exits (ownUntilExit).
  */
 export class MotoServer {
-  private readonly killOnExit = () => this.child.kill('SIGTERM');
-
   private constructor(
     private readonly child: ChildProcess,
     readonly endpoint: string,
-  ) {
-    process.once('exit', this.killOnExit);
-  }
+  ) {}
 
   /**
    * Starts moto on port 0, so the kernel picks a free port with no race,
@@ -70,6 +67,7 @@ export class MotoServer {
         }),
       },
     });
+    ownUntilExit(child);
     let stderr = '';
     child.once('error', error => {
       stderr += `${command}: ${error.message}`;
@@ -130,7 +128,6 @@ export class MotoServer {
   }
 
   async stop(): Promise<void> {
-    process.removeListener('exit', this.killOnExit);
     if (this.child.exitCode !== null || this.child.signalCode !== null) {
       return;
     }

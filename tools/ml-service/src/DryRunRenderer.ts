@@ -14,7 +14,7 @@ import {
 } from '@backstage/plugin-scaffolder-node';
 import scaffolderModuleMlops from '@eks-mlops/backstage-plugin-mlops-backend/scaffolder';
 import { randomBytes } from 'node:crypto';
-import { freePort } from './freePort';
+import { freePort } from '@internal/local-processes';
 import { DirectoryEntry, TemplateDirectory } from './templateDirectory';
 import { RecordedStep } from './verify/renderRecord';
 

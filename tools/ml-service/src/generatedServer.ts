@@ -2,8 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import yaml from 'yaml';
-import { freePort } from './freePort';
-import { ownUntilExit } from './ownedProcesses';
+import { freePort, ownUntilExit } from '@internal/local-processes';
 import { mustSucceed } from './verify/exec';
 import { pipEnvironment } from './verify/pipEnvironment';
 
@@ -78,7 +77,7 @@ async function waitForReady(
 /**
  * Starts `make serve` in an installed and trained repository and waits until
  * it reports ready. The server runs in its own process group; `stop` ends it,
- * and so does the exit of this process (ownedProcesses.ts).
+ * and so does the end of this process, however it ends (ownUntilExit).
  */
 export async function startGeneratedServer(
   repoDir: string,

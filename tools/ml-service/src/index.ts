@@ -11,7 +11,6 @@ export {
 } from './generatedServer';
 export type { GeneratedServer } from './generatedServer';
 export { pipEnvironment } from './verify/pipEnvironment';
-export { freePort } from './freePort';
 export { seedPlatformPolicies } from './platformPolicies';
 export {
   MOTO_ACCOUNT_ID,

@@ -1,6 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { freePort } from './freePort';
-import { ownUntilExit } from './ownedProcesses';
+import { freePort, ownUntilExit } from '@internal/local-processes';
 
 /** The account moto answers for, with any credentials. */
 export const MOTO_ACCOUNT_ID = '123456789012';

@@ -12,7 +12,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import yaml from 'yaml';
-import { exitOnSignals } from './ownedProcesses';
+import { exitOnSignals } from '@internal/local-processes';
 import { formatResult, verifyRepository } from './verify/index';
 import { renderRecordPath } from './verify/renderRecord';
 

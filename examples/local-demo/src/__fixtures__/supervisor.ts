@@ -3,11 +3,8 @@
  * tree that stops on SIGTERM and one that ignores it. processes.test.ts signals it (or kills its
  * parent) and checks that nothing it started survives. Prints one JSON line once both trees run.
  */
-import {
-  signalExitCode,
-  startProcess,
-  stopEverythingOnShutdown,
-} from '../processes';
+import { signalExitCode } from '@internal/local-processes';
+import { startProcess, stopEverythingOnShutdown } from '../processes';
 
 const TREE = 'sleep 600 & echo $!; sleep 600 & echo $!; wait';
 

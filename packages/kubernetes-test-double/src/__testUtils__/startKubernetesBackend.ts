@@ -1,9 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
-import { AddressInfo, createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import yaml from 'yaml';
+import { freePort } from '@internal/local-processes';
 
 /** A static external-access token; requests carry it as `Authorization: Bearer …`. */
 export const BACKEND_TOKEN = 'kubernetes-test-double-static-token';
@@ -140,16 +140,5 @@ function stopProcess(child: ChildProcess): Promise<void> {
       resolve();
     });
     child.kill('SIGTERM');
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
   });
 }

@@ -17,7 +17,7 @@ import {
   MLOPS_ANNOTATIONS,
 } from '@eks-mlops/backstage-plugin-mlops-common';
 import { randomBytes } from 'node:crypto';
-import { freePort } from '../../dev/freePort';
+import { freePort } from '@internal/local-processes';
 import {
   BackendInstance,
   LogLine,

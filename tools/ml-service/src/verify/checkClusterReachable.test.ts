@@ -14,7 +14,7 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../freePort';
+import { freePort } from '@internal/local-processes';
 import {
   MOTO_ACCOUNT_ID,
   MOTO_CREDENTIALS,
