@@ -11,8 +11,8 @@ import { performance } from 'node:perf_hooks';
 import {
   MOTO_ACCOUNT_ID,
   MOTO_CREDENTIALS,
-  MotoServer,
-} from '../dev/motoServer';
+  startMotoServer,
+} from '@internal/moto-server';
 import {
   PLATFORM_GITHUB_CONFIG,
   seedPlatformPolicies,
@@ -80,7 +80,7 @@ function describe(label: string, samples: number[]) {
 }
 
 async function main() {
-  const moto = await MotoServer.start({ awsManagedPolicies: true });
+  const moto = await startMotoServer({ awsManagedPolicies: true });
   try {
     const config = new ConfigReader({
       aws: {

@@ -6,7 +6,7 @@
  * SIGINT and SIGTERM; moto is killed when this process exits.
  */
 import { createBackend } from '@backstage/backend-defaults';
-import { MOTO_CREDENTIALS, MotoServer } from './motoServer';
+import { MOTO_CREDENTIALS, startMotoServer } from '@internal/moto-server';
 
 async function startLocalAwsEmulator() {
   if (
@@ -15,7 +15,7 @@ async function startLocalAwsEmulator() {
   ) {
     return;
   }
-  const moto = await MotoServer.start();
+  const moto = await startMotoServer();
   process.env.APP_CONFIG_mlops_aws_endpoint = moto.endpoint;
   process.env.APP_CONFIG_aws_mainAccount_accessKeyId =
     MOTO_CREDENTIALS.accessKeyId;

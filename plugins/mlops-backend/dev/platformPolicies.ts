@@ -1,5 +1,5 @@
 import { CreatePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
-import { MOTO_CREDENTIALS } from './motoServer';
+import { MOTO_CREDENTIALS } from '@internal/moto-server';
 
 /**
  * The `mlops.github` settings a platform sets once (README, "Configuration"),

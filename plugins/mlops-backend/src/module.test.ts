@@ -11,7 +11,7 @@ import {
   MOTO_ACCOUNT_ID,
   MOTO_CREDENTIALS,
   MotoServer,
-} from '../dev/motoServer';
+} from '@internal/moto-server';
 import {
   iamSnapshot,
   PLATFORM_GITHUB_CONFIG,

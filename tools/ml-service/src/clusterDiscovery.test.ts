@@ -22,7 +22,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import catalogModuleMlopsClusters from '@eks-mlops/backstage-plugin-mlops-backend/catalog';
 import yaml from 'yaml';
 import { DryRunRenderer } from './DryRunRenderer';
-import { MOTO_CREDENTIALS, startMotoServer } from './motoServer';
+import { MOTO_CREDENTIALS, startMotoServer } from '@internal/moto-server';
 import { DEFAULT_TEMPLATE_DIR, renderWith, writeFiles } from './render';
 import { readTemplateDirectory } from './templateDirectory';
 import { readValuesFile } from './values';

@@ -12,9 +12,3 @@ export {
 export type { GeneratedServer } from './generatedServer';
 export { pipEnvironment } from './verify/pipEnvironment';
 export { seedPlatformPolicies } from './platformPolicies';
-export {
-  MOTO_ACCOUNT_ID,
-  MOTO_CREDENTIALS,
-  motoCommand,
-  startMotoServer,
-} from './motoServer';

@@ -3,7 +3,7 @@ import {
   GetPolicyVersionCommand,
   IAMClient,
 } from '@aws-sdk/client-iam';
-import { MOTO_CREDENTIALS, startMotoServer } from './motoServer';
+import { MOTO_CREDENTIALS, startMotoServer } from '@internal/moto-server';
 import { seedPlatformPolicies } from './platformPolicies';
 import { allowedActions, coveredBy } from './verify/boundaryCoverage';
 

@@ -6,7 +6,7 @@ import {
   NoSuchEntityException,
 } from '@aws-sdk/client-iam';
 import { DRY_RUN_GITHUB_CONFIG } from './DryRunRenderer';
-import { MOTO_ACCOUNT_ID, MOTO_CREDENTIALS } from './motoServer';
+import { MOTO_ACCOUNT_ID, MOTO_CREDENTIALS } from '@internal/moto-server';
 
 /** The services a generated stack is made of (network, cluster, registry, load balancer, logs). */
 const SERVICE_STACK_ACTIONS = [

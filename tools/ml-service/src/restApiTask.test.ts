@@ -39,7 +39,7 @@ import {
   MOTO_ACCOUNT_ID,
   MOTO_CREDENTIALS,
   startMotoServer,
-} from './motoServer';
+} from '@internal/moto-server';
 import { seedPlatformPolicies } from './platformPolicies';
 import {
   REFUSED_ACROSS_FIELDS,

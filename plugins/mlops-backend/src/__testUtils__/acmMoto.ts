@@ -3,7 +3,7 @@ import {
   ImportCertificateCommand,
   RequestCertificateCommand,
 } from '@aws-sdk/client-acm';
-import { MOTO_ACCOUNT_ID, MOTO_CREDENTIALS } from '../../dev/motoServer';
+import { MOTO_ACCOUNT_ID, MOTO_CREDENTIALS } from '@internal/moto-server';
 import { selfSignedCertificate } from './selfSignedCertificate';
 
 /**

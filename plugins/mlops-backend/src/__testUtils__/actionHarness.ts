@@ -5,7 +5,7 @@ import { TemplateAction } from '@backstage/plugin-scaffolder-node';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { JsonObject, JsonValue } from '@backstage/types';
 import { AwsClientFactory } from '../aws/AwsClientFactory';
-import { MOTO_ACCOUNT_ID, MOTO_CREDENTIALS } from '../../dev/motoServer';
+import { MOTO_ACCOUNT_ID, MOTO_CREDENTIALS } from '@internal/moto-server';
 
 /** app-config pointing the actions at a moto endpoint with static test credentials. */
 export function motoConfig(endpoint: string) {

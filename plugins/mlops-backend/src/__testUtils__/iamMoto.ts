@@ -1,6 +1,10 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { ConfigReader } from '@backstage/config';
-import { MOTO_CREDENTIALS, MotoServer } from '../../dev/motoServer';
+import {
+  MOTO_CREDENTIALS,
+  MotoServer,
+  startMotoServer,
+} from '@internal/moto-server';
 import {
   PLATFORM_GITHUB_CONFIG,
   seedPlatformPolicies,
@@ -11,7 +15,7 @@ export { PLATFORM_GITHUB_CONFIG, seedPlatformPolicies };
 
 /** A moto server whose IAM knows the AWS-managed policies (ReadOnlyAccess is the plan role's default). */
 export function startIamMoto(): Promise<MotoServer> {
-  return MotoServer.start({ awsManagedPolicies: true });
+  return startMotoServer({ awsManagedPolicies: true });
 }
 
 export function iamClient(endpoint: string): IAMClient {

@@ -13,7 +13,11 @@ import {
   seedPlatformPolicies,
   startIamMoto,
 } from '../__testUtils__/iamMoto';
-import { MOTO_CREDENTIALS, MotoServer } from '../../dev/motoServer';
+import {
+  MOTO_CREDENTIALS,
+  MotoServer,
+  startMotoServer,
+} from '@internal/moto-server';
 import { ecrEnsureAction } from './ecrEnsure';
 import { createGithubOidcEnsureAction } from './githubOidcEnsure';
 import { tfstateEnsureAction } from './tfstateEnsure';
@@ -49,7 +53,7 @@ describe('read-back with the AWS CLI', () => {
   let moto: MotoServer;
 
   beforeAll(async () => {
-    moto = await MotoServer.start();
+    moto = await startMotoServer();
   });
   afterAll(() => moto?.stop());
 

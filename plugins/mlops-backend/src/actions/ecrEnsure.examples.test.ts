@@ -4,7 +4,7 @@ import {
   recordingFactory,
   runAction,
 } from '../__testUtils__/actionHarness';
-import { MotoServer } from '../../dev/motoServer';
+import { MotoServer, startMotoServer } from '@internal/moto-server';
 import { ecrEnsureAction } from './ecrEnsure';
 import { examples } from './ecrEnsure.examples';
 
@@ -15,7 +15,7 @@ describe('mlops:ecr:ensure examples', () => {
   let action: ReturnType<typeof ecrEnsureAction>;
 
   beforeAll(async () => {
-    moto = await MotoServer.start();
+    moto = await startMotoServer();
     action = ecrEnsureAction(
       recordingFactory(moto.endpoint, new CallRecorder()),
     );

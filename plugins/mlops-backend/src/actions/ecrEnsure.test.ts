@@ -16,7 +16,11 @@ import {
   recordingFactory,
   runAction,
 } from '../__testUtils__/actionHarness';
-import { MOTO_CREDENTIALS, MotoServer } from '../../dev/motoServer';
+import {
+  MOTO_CREDENTIALS,
+  MotoServer,
+  startMotoServer,
+} from '@internal/moto-server';
 import { createEcrEnsureAction, ecrEnsureAction } from './ecrEnsure';
 
 jest.setTimeout(60_000);
@@ -33,7 +37,7 @@ describe('mlops:ecr:ensure against moto', () => {
     });
 
   beforeAll(async () => {
-    moto = await MotoServer.start();
+    moto = await startMotoServer();
     action = ecrEnsureAction(recordingFactory(moto.endpoint, recorder));
   });
   afterAll(() => moto?.stop());

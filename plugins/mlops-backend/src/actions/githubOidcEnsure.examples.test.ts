@@ -5,7 +5,7 @@ import {
   seedPlatformPolicies,
   startIamMoto,
 } from '../__testUtils__/iamMoto';
-import { MotoServer } from '../../dev/motoServer';
+import { MotoServer } from '@internal/moto-server';
 import { createGithubOidcEnsureAction } from './githubOidcEnsure';
 import { examples } from './githubOidcEnsure.examples';
 

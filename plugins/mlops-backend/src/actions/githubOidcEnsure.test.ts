@@ -31,7 +31,7 @@ import {
 } from '../__testUtils__/iamMoto';
 import { AwsClientFactory } from '../aws/AwsClientFactory';
 import { retryWhileInvalidPrincipal } from '../aws/ciRoles';
-import { MotoServer } from '../../dev/motoServer';
+import { MotoServer } from '@internal/moto-server';
 import {
   createGithubOidcEnsureAction,
   githubOidcEnsureAction,

@@ -5,7 +5,7 @@ import {
   runAction,
 } from '../__testUtils__/actionHarness';
 import { iamSnapshot, motoGithubConfig } from '../__testUtils__/iamMoto';
-import { MotoServer } from '../../dev/motoServer';
+import { MotoServer, startMotoServer } from '@internal/moto-server';
 import { ecrEnsureAction } from './ecrEnsure';
 import { githubOidcEnsureAction } from './githubOidcEnsure';
 import { tfstateEnsureAction } from './tfstateEnsure';
@@ -338,7 +338,7 @@ describe('invalid input is rejected before any AWS request', () => {
   let githubOidc: ReturnType<typeof githubOidcEnsureAction>;
 
   beforeAll(async () => {
-    moto = await MotoServer.start();
+    moto = await startMotoServer();
     const awsClientFactory = recordingFactory(moto.endpoint, recorder);
     tfstate = tfstateEnsureAction(awsClientFactory);
     ecr = ecrEnsureAction(awsClientFactory);

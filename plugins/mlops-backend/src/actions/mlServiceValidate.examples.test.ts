@@ -5,7 +5,7 @@ import {
   runAction,
 } from '../__testUtils__/actionHarness';
 import { requestCertificate } from '../__testUtils__/acmMoto';
-import { MotoServer } from '../../dev/motoServer';
+import { MotoServer, startMotoServer } from '@internal/moto-server';
 import { mlServiceValidateAction } from './mlServiceValidate';
 import { examples } from './mlServiceValidate.examples';
 
@@ -16,7 +16,7 @@ describe('mlops:ml-service:validate examples', () => {
   let action: ReturnType<typeof mlServiceValidateAction>;
 
   beforeAll(async () => {
-    moto = await MotoServer.start();
+    moto = await startMotoServer();
     action = mlServiceValidateAction(
       recordingFactory(moto.endpoint, new CallRecorder()),
     );

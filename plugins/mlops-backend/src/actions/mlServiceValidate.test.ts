@@ -10,7 +10,11 @@ import {
   importCertificate,
   requestCertificate,
 } from '../__testUtils__/acmMoto';
-import { MOTO_CREDENTIALS, MotoServer } from '../../dev/motoServer';
+import {
+  MOTO_CREDENTIALS,
+  MotoServer,
+  startMotoServer,
+} from '@internal/moto-server';
 import { AwsClientFactory } from '../aws/AwsClientFactory';
 import {
   createMlServiceValidateAction,
@@ -33,7 +37,7 @@ describe('mlops:ml-service:validate', () => {
   let action: ReturnType<typeof mlServiceValidateAction>;
 
   beforeAll(async () => {
-    moto = await MotoServer.start();
+    moto = await startMotoServer();
     recorder = new CallRecorder();
     action = mlServiceValidateAction(recordingFactory(moto.endpoint, recorder));
   });

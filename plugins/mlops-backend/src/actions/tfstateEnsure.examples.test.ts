@@ -4,7 +4,7 @@ import {
   recordingFactory,
   runAction,
 } from '../__testUtils__/actionHarness';
-import { MotoServer } from '../../dev/motoServer';
+import { MotoServer, startMotoServer } from '@internal/moto-server';
 import { tfstateEnsureAction } from './tfstateEnsure';
 import { examples } from './tfstateEnsure.examples';
 
@@ -15,7 +15,7 @@ describe('mlops:tfstate:ensure examples', () => {
   let action: ReturnType<typeof tfstateEnsureAction>;
 
   beforeAll(async () => {
-    moto = await MotoServer.start();
+    moto = await startMotoServer();
     action = tfstateEnsureAction(
       recordingFactory(moto.endpoint, new CallRecorder()),
     );

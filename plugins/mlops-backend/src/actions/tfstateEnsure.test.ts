@@ -31,7 +31,11 @@ import {
   runAction,
   withoutAwsCredentials,
 } from '../__testUtils__/actionHarness';
-import { MOTO_CREDENTIALS, MotoServer } from '../../dev/motoServer';
+import {
+  MOTO_CREDENTIALS,
+  MotoServer,
+  startMotoServer,
+} from '@internal/moto-server';
 import { AwsClientFactory } from '../aws/AwsClientFactory';
 import {
   createTfstateEnsureAction,
@@ -80,7 +84,7 @@ describe('mlops:tfstate:ensure against moto', () => {
     );
 
   beforeAll(async () => {
-    moto = await MotoServer.start();
+    moto = await startMotoServer();
     action = tfstateEnsureAction(recordingFactory(moto.endpoint, recorder));
   });
   afterAll(() => moto?.stop());

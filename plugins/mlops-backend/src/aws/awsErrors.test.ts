@@ -4,7 +4,7 @@ import { NotAllowedError } from '@backstage/errors';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { runAction } from '../__testUtils__/actionHarness';
-import { MOTO_CREDENTIALS } from '../../dev/motoServer';
+import { MOTO_CREDENTIALS } from '@internal/moto-server';
 import { createMlServiceValidateAction } from '../actions/mlServiceValidate';
 import { createTfstateEnsureAction } from '../actions/tfstateEnsure';
 import { AwsClientFactory } from './AwsClientFactory';

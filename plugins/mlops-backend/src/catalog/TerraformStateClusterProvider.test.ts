@@ -16,7 +16,11 @@ import {
 import { ConfigReader } from '@backstage/config';
 import { EntityProviderConnection } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { MOTO_CREDENTIALS, MotoServer } from '../../dev/motoServer';
+import {
+  MOTO_CREDENTIALS,
+  MotoServer,
+  startMotoServer,
+} from '@internal/moto-server';
 import { motoConfig } from '../__testUtils__/actionHarness';
 import { AwsClientFactory } from '../aws/AwsClientFactory';
 import {
@@ -124,7 +128,7 @@ describe('TerraformStateClusterProvider against moto', () => {
   let s3: S3Client;
 
   beforeAll(async () => {
-    moto = await MotoServer.start();
+    moto = await startMotoServer();
   });
   afterAll(() => moto?.stop());
   beforeEach(async () => {

@@ -5,7 +5,11 @@ import {
   IAMClient,
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import { MOTO_CREDENTIALS, MotoServer, startMotoServer } from '../motoServer';
+import {
+  MOTO_CREDENTIALS,
+  MotoServer,
+  startMotoServer,
+} from '@internal/moto-server';
 import {
   actionsOutsideBoundaries,
   allowedActions,

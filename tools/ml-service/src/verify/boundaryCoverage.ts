@@ -15,7 +15,7 @@ import {
   paginateListRolePolicies,
   paginateListRoles,
 } from '@aws-sdk/client-iam';
-import { MOTO_CREDENTIALS } from '../motoServer';
+import { MOTO_CREDENTIALS } from '@internal/moto-server';
 
 interface PolicyStatement {
   Effect?: string;

@@ -20,7 +20,7 @@ import {
   MOTO_CREDENTIALS,
   MotoServer,
   startMotoServer,
-} from '../motoServer';
+} from '@internal/moto-server';
 import { exec, ExecResult } from './exec';
 import { awsCliEnvironment, skeletonScript } from './skeletonScripts';
 

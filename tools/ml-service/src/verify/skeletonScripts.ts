@@ -6,7 +6,11 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { MOTO_ACCOUNT_ID, MOTO_CREDENTIALS, MotoServer } from '../motoServer';
+import {
+  MOTO_ACCOUNT_ID,
+  MOTO_CREDENTIALS,
+  MotoServer,
+} from '@internal/moto-server';
 import { DEFAULT_TEMPLATE_DIR } from '../render';
 
 /** The path of `.github/scripts/<name>` in the template's skeleton. */

@@ -12,7 +12,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { ACMClient, ImportCertificateCommand } from '@aws-sdk/client-acm';
 import yaml from 'yaml';
-import { MOTO_CREDENTIALS, MotoServer, startMotoServer } from '../motoServer';
+import {
+  MOTO_CREDENTIALS,
+  MotoServer,
+  startMotoServer,
+} from '@internal/moto-server';
 import { exec } from './exec';
 import { issueWithPrivateCa } from './privateCa';
 import { awsCliEnvironment, skeletonScript } from './skeletonScripts';

@@ -12,7 +12,11 @@ import {
   PutImageCommand,
 } from '@aws-sdk/client-ecr';
 import { createHash } from 'node:crypto';
-import { MOTO_CREDENTIALS, MotoServer, startMotoServer } from '../motoServer';
+import {
+  MOTO_CREDENTIALS,
+  MotoServer,
+  startMotoServer,
+} from '@internal/moto-server';
 import { exec, ExecResult } from './exec';
 import { awsCliEnvironment, skeletonScript } from './skeletonScripts';
 

@@ -24,7 +24,7 @@ import {
   IAMClient,
 } from '@aws-sdk/client-iam';
 import yaml from 'yaml';
-import { MOTO_CREDENTIALS, startMotoServer } from '../motoServer';
+import { MOTO_CREDENTIALS, startMotoServer } from '@internal/moto-server';
 import { motoTrouble, sdkRetries } from './applyDiagnostics';
 import { actionsOutsideBoundaries, boundaryProblem } from './boundaryCoverage';
 import { seedPlatformPolicies } from '../platformPolicies';
