@@ -7,8 +7,14 @@
  * server that does no work (the loopback floor). Further arguments go to
  * serve.py (`--help` lists them).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import {
+  exitOnSignals,
+  ownUntilExit,
+  signalExitCode,
+} from '@internal/local-processes';
 import os from 'node:os';
 import path from 'node:path';
 import { DryRunRenderer } from '../src/DryRunRenderer';
@@ -41,6 +47,7 @@ async function renderRepository(): Promise<string> {
 
 async function main() {
   const repoDir = await renderRepository();
+  process.once('exit', () => rmSync(repoDir, { recursive: true, force: true }));
   console.log(
     `rendered ${path.basename(
       VALUES,
@@ -52,15 +59,22 @@ async function main() {
     timeoutMs: 900_000,
   });
   const bench = path.join(DEFAULT_TEMPLATE_DIR, 'bench', 'serve.py');
-  const { status } = spawnSync(
-    'python3',
-    [bench, repoDir, ...process.argv.slice(2)],
-    { stdio: 'inherit' },
+  // Its own process group (with the servers it starts), stopped with this
+  // process however it ends; a signal to this process alone stops it too.
+  const child = spawn('python3', [bench, repoDir, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    detached: true,
+  });
+  ownUntilExit(child, { group: true });
+  const status = await new Promise<number>(resolve =>
+    child.once('exit', (code, signal) =>
+      resolve(code ?? (signal ? signalExitCode(signal) : 2)),
+    ),
   );
-  await fs.rm(repoDir, { recursive: true, force: true });
-  process.exit(status ?? 2);
+  process.exit(status);
 }
 
+exitOnSignals();
 main().catch(error => {
   console.error(error);
   process.exit(2);

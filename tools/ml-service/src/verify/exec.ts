@@ -1,11 +1,17 @@
 import { spawn } from 'node:child_process';
+import { ownUntilExit } from '@internal/local-processes';
 
 export interface ExecResult {
   code: number;
   output: string;
 }
 
-/** Runs a command and captures stdout and stderr together; never throws on a non-zero exit. */
+/**
+ * Runs a command and captures stdout and stderr together; never throws on a
+ * non-zero exit. The command runs in its own process group, which a timeout
+ * ends with SIGKILL and which stops with this process, however it ends
+ * (`make install` leaves pip behind otherwise).
+ */
 export function exec(
   command: string,
   args: string[],
@@ -16,7 +22,9 @@ export function exec(
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
+    ownUntilExit(child, { group: true });
     let output = '';
     const collect = (chunk: Buffer) => {
       output += chunk.toString();
@@ -25,7 +33,11 @@ export function exec(
     child.stderr.on('data', collect);
     const timer = setTimeout(() => {
       output += `\n(timed out after ${options.timeoutMs} ms)`;
-      child.kill('SIGKILL');
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
     }, options.timeoutMs ?? 600_000);
     child.on('error', error => {
       clearTimeout(timer);
@@ -48,7 +60,7 @@ export async function mustSucceed(
   if (result.code !== 0) {
     const tail = result.output.trim().split('\n').slice(-25).join('\n');
     throw new Error(
-      `${command} ${args.join(' ')} exited with ${result.code}:\n${tail}`,
+      `${[command, ...args].join(' ')} exited with ${result.code}:\n${tail}`,
     );
   }
   return result.output;
