@@ -10,13 +10,10 @@ export interface ManagedProcess {
   stop(): Promise<void>;
 }
 
-/** How long a process group gets to exit after SIGTERM before it is sent SIGKILL. */
-const STOP_GRACE_MS = DEFAULT_STOP_GRACE_MS;
-
 const runningChildren = new Set<ChildProcess>();
 let shuttingDown = false;
 /** Set by stopEverythingOnShutdown; each child gets the value it has when the child starts. */
-let stopGraceMs = STOP_GRACE_MS;
+let stopGraceMs = DEFAULT_STOP_GRACE_MS;
 
 /** True once a shutdown signal arrived: the process exits when everything is stopped. */
 export function isShuttingDown(): boolean {
@@ -77,7 +74,7 @@ function isRunning(child: ChildProcess): boolean {
 /** SIGTERM to the whole group (make → python, yarn → node), SIGKILL after the grace period. */
 export function stopProcessGroup(
   child: ChildProcess,
-  graceMs = STOP_GRACE_MS,
+  graceMs = DEFAULT_STOP_GRACE_MS,
 ): Promise<void> {
   if (!isRunning(child)) {
     return Promise.resolve();
@@ -95,7 +92,7 @@ export function stopProcessGroup(
 }
 
 /** Stops every process started through this module that still runs, all at once. */
-export async function stopAllProcesses(graceMs = STOP_GRACE_MS) {
+export async function stopAllProcesses(graceMs = DEFAULT_STOP_GRACE_MS) {
   await Promise.all(
     [...runningChildren].map(child => stopProcessGroup(child, graceMs)),
   );
@@ -143,7 +140,7 @@ export interface ShutdownOptions {
  */
 export function stopEverythingOnShutdown(options: ShutdownOptions) {
   const log = options.log ?? (() => {});
-  stopGraceMs = options.graceMs ?? STOP_GRACE_MS;
+  stopGraceMs = options.graceMs ?? DEFAULT_STOP_GRACE_MS;
   const shutDown = (reason: string, signal: NodeJS.Signals) => {
     if (shuttingDown) {
       return;

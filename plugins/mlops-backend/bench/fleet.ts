@@ -77,7 +77,8 @@ const FLOOR_CYCLES = 5;
 /** Cycles of the bare client inside the backend's process; the first warms its code. */
 const IN_PROCESS_FLOOR_CYCLES = 4;
 
-/** Child processes, stopped whenever the bench exits (done, failed or interrupted). */
+// SIGINT, SIGTERM and SIGHUP exit through Node, which stops the bench's
+// children (owned in benchProcess) at once, as any other exit does.
 exitOnSignals();
 
 /**
