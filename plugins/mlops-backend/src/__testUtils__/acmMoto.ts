@@ -4,7 +4,7 @@ import {
   RequestCertificateCommand,
 } from '@aws-sdk/client-acm';
 import { MOTO_ACCOUNT_ID, MOTO_CREDENTIALS } from '@internal/moto-server';
-import { selfSignedCertificate } from './selfSignedCertificate';
+import { selfSignedCertificate } from '@internal/test-certificates';
 
 /**
  * Requests a certificate from moto's ACM and returns its ARN. One a private

@@ -3,7 +3,7 @@
  * machine's Python against a local stand-in for the load balancer: what it retries, what fails at
  * once, and that it names the service's host while connecting elsewhere.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
@@ -18,7 +18,10 @@ import {
   startMotoServer,
 } from '@internal/moto-server';
 import { exec } from './exec';
-import { issueWithPrivateCa } from './privateCa';
+import {
+  issueWithPrivateCa,
+  selfSignedCertificate,
+} from '@internal/test-certificates';
 import { awsCliEnvironment, skeletonScript } from './skeletonScripts';
 
 const SCRIPT = skeletonScript('smoke_test.py');
@@ -212,37 +215,15 @@ describe('deploy smoke test (smoke_test.py)', () => {
   it('checks the certificate against the service host while connecting to the load balancer', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'smoke-tls-'));
     try {
-      const key = path.join(dir, 'key.pem');
-      const cert = path.join(dir, 'cert.pem');
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:prime256v1',
-          '-nodes',
-          '-days',
-          '1',
-          '-subj',
-          '/CN=svc.example.test',
-          '-addext',
-          'subjectAltName=DNS:svc.example.test',
-          '-keyout',
-          key,
-          '-out',
-          cert,
-        ],
-        { stdio: 'ignore' },
+      const { cert, key } = await selfSignedCertificate(
+        ['svc.example.test'],
+        1,
       );
-      const alb = await standIn(modelServer(), {
-        key: await fs.readFile(key),
-        cert: await fs.readFile(cert),
-      });
+      const certFile = path.join(dir, 'cert.pem');
+      await fs.writeFile(certFile, cert);
+      const alb = await standIn(modelServer(), { key, cert });
       // The stand-in's certificate is the only one trusted, as ACM's would be through the system roots.
-      const env = { ...process.env, SSL_CERT_FILE: cert };
+      const env = { ...process.env, SSL_CERT_FILE: certFile };
       const run = (host: string) => smokeOverTls(alb.port, host, [], env);
       try {
         const matching = await run('svc.example.test');

@@ -12,7 +12,7 @@ import {
   slowHandler,
   startFixture,
 } from '../__testUtils__/httpFixtures';
-import { selfSignedCertificate } from '../../__testUtils__/selfSignedCertificate';
+import { selfSignedCertificate } from '@internal/test-certificates';
 import { createOutboundClient, OutboundGuardOptions } from './OutboundClient';
 import { OutboundError } from './OutboundError';
 

@@ -1,6 +1,6 @@
 /*
- * For the tests of the deploy workflow's TLS checks: a private CA, as AWS Private CA is to ACM, and a
- * certificate it issued, made with openssl in a temporary directory that is removed afterwards.
+ * A private CA, as AWS Private CA is to ACM, and a certificate it issued,
+ * made with openssl in a temporary directory that is removed afterwards.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
