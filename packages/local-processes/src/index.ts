@@ -14,3 +14,4 @@ export {
 } from './ownedProcesses';
 export type { OwnOptions } from './ownedProcesses';
 export { isRunning, survivors, watchdogOf } from './processState';
+export { stopProcess } from './stopProcess';

@@ -1,9 +1,9 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import yaml from 'yaml';
-import { freePort } from '@internal/local-processes';
+import { freePort, stopProcess } from '@internal/local-processes';
 
 /** A static external-access token; requests carry it as `Authorization: Bearer …`. */
 export const BACKEND_TOKEN = 'kubernetes-test-double-static-token';
@@ -127,18 +127,4 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number) {
     }
     await new Promise(resolve => setTimeout(resolve, 250));
   }
-}
-
-function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve();
-  }
-  return new Promise(resolve => {
-    const forceKill = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(forceKill);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }

@@ -1,7 +1,8 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { stopProcess } from '@internal/local-processes';
 
 /** One cluster of the Kubernetes plugin's `config` locator. */
 export interface KubernetesCluster {
@@ -87,18 +88,4 @@ export async function startKubernetesBackend(
       `the Kubernetes backend did not start: ${error}\n${output.slice(-4000)}`,
     );
   }
-}
-
-function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve();
-  }
-  return new Promise(resolve => {
-    const forceKill = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(forceKill);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
