@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { isRunning, survivors, watchdogOf } from '@internal/local-processes';
-import { startProcess, stopProcessGroup } from './processes';
+import { startProcess } from './processes';
 
 const SUPERVISOR = path.join(__dirname, '__fixtures__/supervisor.ts');
 const NODE_TRANSFORM = require.resolve(
@@ -106,8 +106,8 @@ async function launch(command: string, args: string[]): Promise<Supervisor> {
   };
 }
 
-describe('startProcess and stopProcessGroup', () => {
-  it('stop the whole process tree, grandchildren included', async () => {
+describe('startProcess', () => {
+  it('starts a process whose stop ends its whole tree, grandchildren included', async () => {
     const tree = startProcess('tree', 'sh', [
       '-c',
       'sleep 600 & echo $!; sleep 600 & echo $!; wait',
@@ -121,23 +121,6 @@ describe('startProcess and stopProcessGroup', () => {
     await tree.stop();
 
     expect(await survivors([tree.child.pid!, ...grandchildren])).toEqual([]);
-  });
-
-  it('kill a tree that ignores SIGTERM once the grace period is over', async () => {
-    const tree = startProcess('ignores-sigterm', 'sh', [
-      '-c',
-      "trap '' TERM; sleep 600 & echo $!; wait",
-    ]);
-    started.add(tree.child.pid!);
-    const sleep = await eventually('the sleep', () =>
-      tree.output().trim() ? Number(tree.output().trim()) : undefined,
-    );
-    const stopping = Date.now();
-
-    await stopProcessGroup(tree.child, 500);
-
-    expect(Date.now() - stopping).toBeGreaterThanOrEqual(500);
-    expect(await survivors([tree.child.pid!, sleep])).toEqual([]);
   });
 });
 

@@ -1,6 +1,10 @@
 import { ChildProcess, spawn, SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
-import { DEFAULT_STOP_GRACE_MS, ownUntilExit } from '@internal/local-processes';
+import {
+  DEFAULT_STOP_GRACE_MS,
+  ownUntilExit,
+  stopProcess,
+} from '@internal/local-processes';
 
 /** A child process in its own process group, with the tail of its output kept for errors. */
 export interface ManagedProcess {
@@ -20,14 +24,6 @@ export function isShuttingDown(): boolean {
   return shuttingDown;
 }
 
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals) {
-  try {
-    process.kill(-child.pid!, signal);
-  } catch {
-    // already gone
-  }
-}
-
 export function startProcess(
   name: string,
   command: string,
@@ -44,7 +40,8 @@ export function startProcess(
   });
   runningChildren.add(child);
   // Children run in their own process groups, so nothing else ends them when this process dies.
-  ownUntilExit(child, { group: true, graceMs: stopGraceMs });
+  const graceMs = stopGraceMs;
+  ownUntilExit(child, { group: true, graceMs });
   child.once('exit', () => runningChildren.delete(child));
   let output = '';
   const collect = (chunk: Buffer) => {
@@ -59,7 +56,8 @@ export function startProcess(
     name,
     child,
     output: () => output,
-    stop: () => stopProcessGroup(child),
+    // The whole group: make → python, yarn → node.
+    stop: () => stopProcess(child, { group: true, graceMs }),
   };
 }
 
@@ -71,30 +69,12 @@ function isRunning(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
 }
 
-/** SIGTERM to the whole group (make → python, yarn → node), SIGKILL after the grace period. */
-export function stopProcessGroup(
-  child: ChildProcess,
-  graceMs = DEFAULT_STOP_GRACE_MS,
-): Promise<void> {
-  if (!isRunning(child)) {
-    return Promise.resolve();
-  }
-  return new Promise(resolve => {
-    const forceKill = setTimeout(() => signalGroup(child, 'SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(forceKill);
-      // The group leader is gone; anything it left in its group (a server it started) goes too.
-      signalGroup(child, 'SIGKILL');
-      resolve();
-    });
-    signalGroup(child, 'SIGTERM');
-  });
-}
-
 /** Stops every process started through this module that still runs, all at once. */
 export async function stopAllProcesses(graceMs = DEFAULT_STOP_GRACE_MS) {
   await Promise.all(
-    [...runningChildren].map(child => stopProcessGroup(child, graceMs)),
+    [...runningChildren].map(child =>
+      stopProcess(child, { group: true, graceMs }),
+    ),
   );
 }
 

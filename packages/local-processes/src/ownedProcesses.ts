@@ -8,12 +8,12 @@ export const DEFAULT_STOP_GRACE_MS = 10_000;
 export interface OwnOptions {
   /** Stop the child's whole process group (a child spawned `detached`, and whatever it started). */
   group?: boolean;
-  /** How long the watchdog waits after SIGTERM before SIGKILL. */
+  /** How long it gets to exit after SIGTERM before SIGKILL. */
   graceMs?: number;
 }
 
 /** What process.kill takes to reach the child, or its whole group. */
-const targetOf = (child: ChildProcess, group: boolean) =>
+export const targetOf = (child: ChildProcess, group: boolean) =>
   group ? -child.pid! : child.pid!;
 
 const owned = new Map<ChildProcess, number>();

@@ -1,20 +1,42 @@
 import { ChildProcess } from 'node:child_process';
-import { DEFAULT_STOP_GRACE_MS } from './ownedProcesses';
+import { DEFAULT_STOP_GRACE_MS, OwnOptions, targetOf } from './ownedProcesses';
 
-/** SIGTERM to `child`, SIGKILL if it has not exited after `graceMs`; resolves once it has exited. */
+function signal(target: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(target, name);
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * SIGTERM to `child` (with `group`, to its whole process group), SIGKILL if it
+ * has not exited after `graceMs`; resolves once it has exited. With `group`,
+ * whatever it leaves in its group when it exits (a server it started) is sent
+ * SIGKILL too.
+ */
 export function stopProcess(
   child: ChildProcess,
-  graceMs = DEFAULT_STOP_GRACE_MS,
+  options: OwnOptions = {},
 ): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) {
+  if (
+    child.pid === undefined ||
+    child.exitCode !== null ||
+    child.signalCode !== null
+  ) {
     return Promise.resolve();
   }
+  const target = targetOf(child, options.group ?? false);
   return new Promise(resolve => {
-    const forceKill = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    const forceKill = setTimeout(
+      () => signal(target, 'SIGKILL'),
+      options.graceMs ?? DEFAULT_STOP_GRACE_MS,
+    );
     child.once('exit', () => {
       clearTimeout(forceKill);
+      if (options.group) signal(target, 'SIGKILL');
       resolve();
     });
-    child.kill('SIGTERM');
+    signal(target, 'SIGTERM');
   });
 }

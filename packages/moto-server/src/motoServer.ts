@@ -1,5 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { ownUntilExit } from '@internal/local-processes';
+import { ownUntilExit, stopProcess } from '@internal/local-processes';
 
 /** The account moto answers for, with any credentials (unless started with another `accountId`). */
 export const MOTO_ACCOUNT_ID = '123456789012';
@@ -62,17 +62,6 @@ function resourcesOf(
   );
 }
 
-/** Stops a child process and waits until it has gone. */
-function terminate(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve();
-  }
-  return new Promise(resolve => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
 /** The address werkzeug prints once it listens, or undefined if moto fails, exits or times out first. */
 function listeningAddress(
   child: ChildProcess,
@@ -124,7 +113,7 @@ export async function startMotoServer(
   const log = () => stderr;
   const endpoint = await listeningAddress(child, log);
   if (!endpoint) {
-    await terminate(child);
+    await stopProcess(child);
     throw new Error(
       `moto (${command}) did not report a listening address within ${
         START_TIMEOUT_MS / 1000
@@ -138,7 +127,7 @@ export async function startMotoServer(
   return {
     endpoint,
     log,
-    stop: () => terminate(child),
+    stop: () => stopProcess(child),
     async reset() {
       const response = await fetch(`${endpoint}/moto-api/reset`, {
         method: 'POST',

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { resolve as resolvePath } from 'node:path';
 import { createInterface } from 'node:readline';
+import { stopProcess } from '@internal/local-processes';
 import { InstanceSettings } from './instance';
 
 /** One line an instance logged (see instance.ts). */
@@ -124,11 +125,7 @@ export class BackendInstance {
 
   /** SIGTERM (the backend stops itself), then SIGKILL if it has not exited. */
   async stop(graceMs = 10_000): Promise<void> {
-    if (!this.running) return;
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
-    await this.exited;
-    clearTimeout(timer);
+    await stopProcess(this.child, { graceMs });
   }
 
   private onLine(text: string): void {
