@@ -7,12 +7,24 @@
  * the root config. Prints `listening <port>` once started.
  */
 import fs from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
 
 async function main() {
   const config = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+  // The plugin imports @kubernetes/client-node on its first proxied request.
+  // Loading it takes seconds on a busy CI machine, which ate the prober's
+  // timeout of the first probe through the proxy; imported here (the very
+  // module the plugin resolves), it is in the module cache before `listening`.
+  await import(
+    pathToFileURL(
+      require.resolve('@kubernetes/client-node', {
+        paths: [require.resolve('@backstage/plugin-kubernetes-backend')],
+      }),
+    ).href
+  );
   const backend = await startTestBackend({
     features: [
       kubernetesPlugin,
