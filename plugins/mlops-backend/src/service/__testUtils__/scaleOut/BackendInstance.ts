@@ -123,9 +123,9 @@ export class BackendInstance {
     return this.exited;
   }
 
-  /** SIGTERM (the backend stops itself), then SIGKILL if it has not exited. */
-  async stop(graceMs = 10_000): Promise<void> {
-    await stopProcess(this.child, { graceMs });
+  /** SIGTERM (the backend stops itself), then SIGKILL if it has not exited after stopProcess's default grace. */
+  stop(): Promise<void> {
+    return stopProcess(this.child);
   }
 
   private onLine(text: string): void {
