@@ -3,28 +3,18 @@
  * so it accepts the service tokens of the mlops test backend), run as its own
  * Node.js process by startKubernetesBackend.ts: the plugin loads
  * @kubernetes/client-node (ESM) with a dynamic `import()`, which Jest's VM
- * only supports under --experimental-vm-modules. Argument: a JSON file with
- * the root config. Prints `listening <port>` once started.
+ * only supports under --experimental-vm-modules. That import happens on the
+ * plugin's first proxied request, as in production: the mlops backend's
+ * warm-up call (KubernetesServiceProxy) waits for it, not a probe. Argument:
+ * a JSON file with the root config. Prints `listening <port>` once started.
  */
 import fs from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
 
 async function main() {
   const config = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
-  // The plugin imports @kubernetes/client-node on its first proxied request.
-  // Loading it takes seconds on a busy CI machine, which ate the prober's
-  // timeout of the first probe through the proxy; imported here (the very
-  // module the plugin resolves), it is in the module cache before `listening`.
-  await import(
-    pathToFileURL(
-      require.resolve('@kubernetes/client-node', {
-        paths: [require.resolve('@backstage/plugin-kubernetes-backend')],
-      }),
-    ).href
-  );
   const backend = await startTestBackend({
     features: [
       kubernetesPlugin,

@@ -1,6 +1,6 @@
 import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { KubernetesServiceTarget } from '@eks-mlops/backstage-plugin-mlops-common';
-import { OutboundClient, OutboundError } from '../outbound';
+import { OutboundClient, OutboundError, OutboundRequest } from '../outbound';
 import type { EndpointRoute } from '../routing/EndpointRouter';
 
 /** The header that names the cluster of a call to the Kubernetes plugin's proxy. */
@@ -37,6 +37,11 @@ export interface KubernetesServiceProxyOptions {
    * is this old, so a cluster discovered since is usable at once. Default 5 s.
    */
   clusterMissRefreshMs?: number;
+  /**
+   * How long the warm-up call to a cluster may take (see the class comment).
+   * Default 15 s.
+   */
+  warmUpTimeoutMs?: number;
 }
 
 /**
@@ -67,9 +72,19 @@ export interface KubernetesServiceProxyOptions {
  * The cluster must be one the Kubernetes plugin lists at `/clusters`, with
  * an auth provider that signs on the server side; a target without a
  * cluster is accepted while it lists exactly one.
+ *
+ * The first route to each cluster waits for one call of its own through the
+ * proxy (`GET /version`, whatever it answers, within `warmUpTimeoutMs`). The
+ * first proxied call after Backstage starts does work no later one repeats:
+ * the Kubernetes plugin imports its Kubernetes client (about 2 s on an idle
+ * machine), builds the cluster's proxy, signs its first token (for EKS,
+ * resolving Backstage's AWS credentials) and opens the TLS connection to the
+ * API server. Made by a probe, that work would count against the probe's
+ * timeout and could report a healthy model `down` after every restart.
  */
 export class KubernetesServiceProxy {
   private clusters?: { list: Promise<ListedCluster[]>; readAt: number };
+  private readonly warmUps = new Map<string, Promise<void>>();
 
   constructor(private readonly options: KubernetesServiceProxyOptions) {}
 
@@ -80,13 +95,42 @@ export class KubernetesServiceProxy {
     const trustedOrigin = new URL(base).origin;
     const token = await this.token();
     const cluster = await this.clusterOf(target, base, trustedOrigin, token);
+    const headers = { [KUBERNETES_CLUSTER_HEADER]: cluster };
+    await this.warmUp(cluster, {
+      url: `${base}/proxy/version`,
+      headers,
+      trustedOrigin,
+      bearerToken: token,
+    });
     const service = `${target.service}:${target.port}`;
     return {
       url: `${base}/proxy/api/v1/namespaces/${target.namespace}/services/${service}/proxy`,
-      headers: { [KUBERNETES_CLUSTER_HEADER]: cluster },
+      headers,
       trustedOrigin,
       bearerToken: token,
     };
+  }
+
+  /**
+   * Makes the warm-up call to `cluster` the first time it is routed to; later
+   * routes share it. Its answer or failure is not used: the call that follows
+   * reports what is wrong.
+   */
+  private warmUp(cluster: string, call: OutboundRequest): Promise<void> {
+    let warming = this.warmUps.get(cluster);
+    if (!warming) {
+      warming = this.options.client
+        .request({
+          ...call,
+          timeoutMs: this.options.warmUpTimeoutMs ?? 15_000,
+        })
+        .then(
+          () => undefined,
+          () => undefined,
+        );
+      this.warmUps.set(cluster, warming);
+    }
+    return warming;
   }
 
   private async token(): Promise<string> {

@@ -307,6 +307,18 @@ describe('guarded requests to real servers', () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
+  it("gives a request its own time budget instead of the client's", async () => {
+    const server = await fixture(slowHandler(400));
+    const client = loopback({ timeoutMs: 200 });
+    const error = await failureOf(client.request({ url: server.url }));
+    expect(error.errorClass).toBe('timeout');
+    const response = await client.request({
+      url: server.url,
+      timeoutMs: 5000,
+    });
+    expect(response.status).toBe(200);
+  });
+
   it('times out on a body that stalls after the headers, and drops the connection', async () => {
     let connectionClosed!: () => void;
     const closed = new Promise<void>(resolve => (connectionClosed = resolve));

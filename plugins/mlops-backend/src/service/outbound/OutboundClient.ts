@@ -46,6 +46,8 @@ export interface OutboundRequest {
    * to that origin only, never to a redirect elsewhere.
    */
   bearerToken?: string;
+  /** This request's overall time, instead of the client's `timeoutMs`. */
+  timeoutMs?: number;
 }
 
 export interface OutboundResponse {
@@ -503,7 +505,7 @@ export function createOutboundClient(
   return {
     async request(request) {
       const started = performance.now();
-      const deadline = new Deadline(timeoutMs);
+      const deadline = new Deadline(request.timeoutMs ?? timeoutMs);
       try {
         const { url, response } = await follow(request, deadline);
         return {
