@@ -7,6 +7,7 @@
  */
 import { Agent, request } from 'undici';
 import { v2Paths } from '../src/service/protocol/inferencePaths';
+import { GcPauses, watchGcPauses } from './gcPauses';
 
 export interface BareClientFleet {
   port: number;
@@ -16,11 +17,15 @@ export interface BareClientFleet {
   failingEvery: number;
 }
 
-/** One cycle's time, the mean time of its ready calls to healthy endpoints and the process's CPU time over it, in ms. */
+/**
+ * One cycle's time, the mean time of its ready calls to healthy endpoints and
+ * the process's CPU time over it, in ms, and the garbage-collection pauses.
+ */
 export interface BareClientCycle {
   ms: number;
   meanReadyMs: number;
   cpuMs: number;
+  gc: GcPauses;
 }
 
 /** User and system CPU time since `start`, in milliseconds. */
@@ -50,6 +55,7 @@ export async function runBareClientCycles(
   const cycle = async (): Promise<BareClientCycle> => {
     const started = performance.now();
     const cpuStart = process.cpuUsage();
+    const gcPauses = watchGcPauses();
     const healthyReadyMs: number[] = [];
     let next = 0;
     const worker = async () => {
@@ -67,8 +73,9 @@ export async function runBareClientCycles(
     await Promise.all(Array.from({ length: fleet.concurrency }, worker));
     const ms = performance.now() - started;
     const cpuMs = cpuMsSince(cpuStart);
+    const gc = gcPauses();
     const sum = healthyReadyMs.reduce((total, x) => total + x, 0);
-    return { ms, meanReadyMs: sum / healthyReadyMs.length, cpuMs };
+    return { ms, meanReadyMs: sum / healthyReadyMs.length, cpuMs, gc };
   };
 
   try {

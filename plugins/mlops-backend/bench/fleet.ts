@@ -5,19 +5,22 @@
  * every tenth failing) are declared by 1,000 catalog entities; a real
  * Backstage backend (backend-defaults: SQLite, memory cache, static token
  * auth) runs the mlops plugin with probe concurrency 50. Prints the time of
- * one probe cycle (with the mean time of its healthy endpoints' ready calls
- * and the process's CPU time over it) and the backend's peak RSS, then GET /api/mlops/v1/fleet
+ * one probe cycle (with the mean time of its healthy endpoints' ready calls,
+ * the process's CPU time over it and how long garbage collection paused the
+ * main thread meanwhile) and the backend's peak RSS, then GET /api/mlops/v1/fleet
  * at 200 requests/s for 20 s (open loop, from another process): p50 and p99,
  * and the peak RSS over the run so far. Then, with a day of history seeded
  * (one probe a minute, the default interval), a cycle that recomputes the
  * 24-hour figures over it (with the longest event-loop stall meanwhile) and
  * one that reuses them. Last, the floors: a bare undici client probing the
  * same fleet in the same shape (bareClient.ts), cycle after cycle, with its
- * ready calls' mean time and the process's CPU time per cycle — once inside the backend's process right
- * after the measured cycles (same heap, same garbage collector, the prober
- * idle) and once in a fresh process of its own.
+ * ready calls' mean time, the process's CPU time and the GC pauses per
+ * cycle — once inside the backend's process right after the measured cycles
+ * (same heap, same garbage collector, the prober idle) and once in a fresh
+ * process of its own.
  * BENCH_EXTRA_CYCLES=N (and BENCH_EXTRA_CYCLE_GAP=<seconds>) add N cycles
- * like the measured one after the first three, with the heap and RSS after each.
+ * like the measured one after the first three, with their GC pauses and the
+ * heap and RSS after each.
  * `yarn bench:fleet` runs it compiled to JavaScript (bench/runCompiled.js),
  * so the RSS is the backend's, without a TypeScript transform in the process.
  */
@@ -51,6 +54,7 @@ import {
 } from '@internal/local-processes';
 import { mlopsPlugin } from '../src/plugin';
 import { BareClientCycle, cpuMsSince, runBareClientCycles } from './bareClient';
+import { describeGcPauses, watchGcPauses } from './gcPauses';
 
 const ENDPOINTS = 1000;
 const CONCURRENCY = 50;
@@ -331,8 +335,10 @@ async function main() {
   // The measured cycle: warm process, every endpoint due, every tenth failing.
   await setFailingEvery(FAILING_EVERY);
   const warmCpuStart = process.cpuUsage();
+  const warmGcPauses = watchGcPauses();
   const warmCycle = await runCycle();
   const warmCpuMs = cpuMsSince(warmCpuStart);
+  const warmGc = warmGcPauses();
   const warmReadyMs = await meanHealthyLatencyMs(db);
   const backingOffCycle = await runCycle(); // the failing tenth now backs off
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
@@ -341,7 +347,11 @@ async function main() {
   for (let i = 1; i <= EXTRA_CYCLES; i++) {
     await sleep(EXTRA_CYCLE_GAP_SECONDS * 1000);
     await endBackoff(db);
-    extraCycleLines.push(memoryAfterCycle(i, await runCycle()));
+    const gcPauses = watchGcPauses();
+    const cycle = await runCycle();
+    extraCycleLines.push(
+      memoryAfterCycle(i, cycle, describeGcPauses(gcPauses())),
+    );
   }
   // Every computation of the 24-hour figures so far started before this.
   const figuresComputedBy = performance.now();
@@ -401,7 +411,10 @@ async function main() {
     )} ms on average (the fixture answers after 100 ms; the floor's are printed last); ` +
       `the backend process used ${warmCpuMs.toFixed(
         0,
-      )} ms of CPU time (user and system) from the trigger to the cycle's report`,
+      )} ms of CPU time (user and system) from the trigger to the cycle's report; ` +
+      `garbage collection paused its main thread meanwhile: ${describeGcPauses(
+        warmGc,
+      )}`,
   );
   cycleLine('next cycle (the failing tenth backs off)', backingOffCycle);
   console.log(
@@ -502,12 +515,16 @@ async function main() {
   );
 }
 
-/** One line on an extra cycle: its time and phases, then the process's heap and RSS right after it. */
-function memoryAfterCycle(index: number, message: string): string {
+/** One line on an extra cycle: its time and phases, its GC pauses, then the process's heap and RSS right after it. */
+function memoryAfterCycle(
+  index: number,
+  message: string,
+  gcPauses: string,
+): string {
   const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
   const { heapUsed, heapTotal, rss } = process.memoryUsage();
   const [, ms, phases] = / in (\d+) ms \((.*)\)$/.exec(message)!;
-  return `    cycle ${index}: ${ms} ms (${phases}); heap used ${mb(
+  return `    cycle ${index}: ${ms} ms (${phases}); GC pauses ${gcPauses}; heap used ${mb(
     heapUsed,
   )} MB of ${mb(heapTotal)} MB, RSS ${mb(rss)} MB, peak RSS so far ${(
     process.resourceUsage().maxRSS / 1024
@@ -522,6 +539,8 @@ function floorLine(where: string, cycles: BareClientCycle[]): void {
       .map(c => c.meanReadyMs.toFixed(1))
       .join(', ')} ms on average; the process's CPU time ${cycles
       .map(c => c.cpuMs.toFixed(0))
+      .join(', ')} ms; GC pauses ${cycles
+      .map(c => (c.gc.scavengeMs + c.gc.otherMs).toFixed(0))
       .join(', ')} ms`,
   );
 }
