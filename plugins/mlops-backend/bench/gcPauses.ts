@@ -45,7 +45,7 @@ export function watchGcPauses(): () => GcPauses {
   };
 }
 
-/** "N scavenges, X ms; M others, Y ms" */
+/** "<n> scavenges <ms> ms, <n> other <ms> ms" */
 export function describeGcPauses(pauses: GcPauses): string {
   return `${pauses.scavenges} scavenges ${pauses.scavengeMs.toFixed(0)} ms, ${
     pauses.others
