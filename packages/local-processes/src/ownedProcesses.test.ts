@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { isRunning, survivors, watchdogOf } from './processState';
+import { isRunning, survivors } from './processState';
 
 jest.setTimeout(60_000);
 
@@ -27,23 +27,11 @@ interface Owned {
   obedient: number[];
   /** A group that ignores SIGTERM. */
   stubborn: number[];
-}
-
-interface Watched extends Owned {
+  /** The watchdog the command started, as the command itself found it. */
   watchdog: number;
 }
 
-/** The watchdog `owner` started (spawned before its children printed, it may still be exec'ing). */
-async function watchdogStartedBy(owner: number): Promise<number> {
-  for (const deadline = Date.now() + 5_000; Date.now() < deadline; ) {
-    const watchdog = watchdogOf(owner);
-    if (watchdog) return watchdog;
-    await new Promise(resolve => setTimeout(resolve, 50));
-  }
-  throw new Error('the command started no watchdog');
-}
-
-/** Starts the fixture command; resolves with its children once it has printed them, and its exit. */
+/** Starts the fixture command; resolves with its children and watchdog once it has printed them, and its exit. */
 async function startOwner(
   mode: 'wait' | 'exit' | 'throw',
   stubbornGraceMs = GRACE_MS,
@@ -69,16 +57,15 @@ async function startOwner(
       reject(new Error(`exited with ${code} before printing its children`)),
     );
   });
-  const watchdog = await watchdogStartedBy(owner.pid!);
-  started.push(...pids.obedient, ...pids.stubborn, watchdog);
-  return { owner, pids: { ...pids, watchdog }, exit };
+  started.push(...pids.obedient, ...pids.stubborn, pids.watchdog);
+  return { owner, pids, exit };
 }
 
 /**
  * Every owned process gone: the obedient ones at once, the stubborn group
  * only after its grace; then the watchdog, its work done, at once too.
  */
-async function expectStoppedInTurn(pids: Watched) {
+async function expectStoppedInTurn(pids: Owned) {
   expect(await survivors(pids.obedient)).toEqual([]);
   expect(pids.stubborn.every(isRunning)).toBe(true);
   expect(await survivors(pids.stubborn, GRACE_MS + 10_000)).toEqual([]);
