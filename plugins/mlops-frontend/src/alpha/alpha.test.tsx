@@ -12,10 +12,16 @@ import {
 } from '@backstage/plugin-catalog-react/alpha';
 import { mlopsApiRef } from '../api';
 import { fakeMlopsApi, mlServiceEntity } from '../__testUtils__/fakes';
+import {
+  FIRST_RENDER_MS,
+  FIRST_RENDER_TEST_MS,
+} from '../__testUtils__/firstRender';
 import { mlopsEntityCard } from './entityCards';
 import { mlopsEntityContent } from './entityContents';
 import { mlopsFleetPage } from './pages';
 import mlopsFrontendPlugin from './plugin';
+
+jest.setTimeout(FIRST_RENDER_TEST_MS);
 
 const mlService = mlServiceEntity();
 const plainComponent = mlServiceEntity({ 'github.com/project-slug': 'a/b' });
@@ -51,7 +57,9 @@ describe('new frontend system extensions', () => {
       },
     });
     expect(
-      await screen.findByText('ML services: 4 of 4 endpoints'),
+      await screen.findByText('ML services: 4 of 4 endpoints', undefined, {
+        timeout: FIRST_RENDER_MS,
+      }),
     ).toBeInTheDocument();
   });
 

@@ -13,6 +13,10 @@ import {
   renderWithMlops,
   RenderOptions,
 } from '../../__testUtils__/renderWithMlops';
+import {
+  FIRST_RENDER_MS,
+  FIRST_RENDER_TEST_MS,
+} from '../../__testUtils__/firstRender';
 import { MlFleetPage } from './MlFleetPage';
 
 function catalogEntity(name: string, kubernetesId?: string): Entity {
@@ -40,11 +44,7 @@ function renderPage(options: RenderOptions = {}) {
   });
 }
 
-// The page's first render (the catalog table with its toolbar and filters)
-// takes seconds when every core is busy, as in a full CI run; these tests
-// check what it shows, not how fast it shows it.
-jest.setTimeout(30_000);
-const FIRST_RENDER_MS = 15_000;
+jest.setTimeout(FIRST_RENDER_TEST_MS);
 
 async function fleetTable() {
   return within(
