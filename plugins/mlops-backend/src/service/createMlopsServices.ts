@@ -42,9 +42,11 @@ export interface MlopsServices {
   fleet: FleetService;
   predict: PredictService;
   /**
-   * For the plugin's shutdown hook: stops the prober, then closes the
-   * guarded clients once their requests in flight end, so no probe is cut
-   * off by the closing client and stored as down.
+   * For the plugin's shutdown hook: stops the prober, which from then on
+   * discards the results that arrive, then ends the probes' connections at
+   * once (a probe, or the warm-up call to a Kubernetes plugin that does not
+   * answer, would otherwise hold the shutdown up to its timeout), and closes
+   * the predict client once the predictions in flight have their answers.
    */
   shutdown(): Promise<void>;
 }
@@ -123,7 +125,7 @@ export async function createMlopsServices(
     }),
     async shutdown() {
       prober.stop();
-      await Promise.all([probeClient.close(), predictClient.close()]);
+      await Promise.all([probeClient.destroy(), predictClient.close()]);
     },
   };
 }

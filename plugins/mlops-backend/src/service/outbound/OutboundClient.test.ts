@@ -568,7 +568,7 @@ describe('HTTPS to a vetted address', () => {
   });
 });
 
-describe('close', () => {
+describe('close and destroy', () => {
   it('lets requests in flight finish instead of failing them', async () => {
     const server = await fixture(slowHandler(200));
     const client = loopback({ timeoutMs: 2000 });
@@ -576,5 +576,26 @@ describe('close', () => {
     await new Promise(resolve => setTimeout(resolve, 50));
     await client.close();
     expect((await inFlight).status).toBe(200);
+  });
+
+  it('destroy fails requests in flight at once and closes their connections', async () => {
+    let connectionClosed!: () => void;
+    const closed = new Promise<void>(resolve => (connectionClosed = resolve));
+    const server = await fixture((_req, res) =>
+      res.on('close', connectionClosed),
+    );
+    const client = loopback({ timeoutMs: 30_000 });
+    const inFlight = failureOf(client.request({ url: server.url }));
+    while (server.received.length === 0) {
+      await new Promise(resolve => setTimeout(resolve, 10));
+    }
+    const started = performance.now();
+    await client.destroy();
+    expect((await inFlight).errorClass).toBe('reset');
+    expect(performance.now() - started).toBeLessThan(1000);
+    await closed;
+    expect(
+      (await failureOf(client.request({ url: server.url }))).errorClass,
+    ).toBe('reset');
   });
 });

@@ -62,8 +62,14 @@ export interface OutboundResponse {
 
 export interface OutboundClient {
   request(request: OutboundRequest): Promise<OutboundResponse>;
-  /** Closes the kept-alive connections; call on shutdown. */
+  /** Closes the kept-alive connections once the requests in flight end; call on shutdown. */
   close(): Promise<void>;
+  /**
+   * Ends every connection now: requests in flight fail. For shutdown, where
+   * their answers are no longer wanted and waiting for them (each up to its
+   * timeout) would only hold the shutdown up.
+   */
+  destroy(): Promise<void>;
 }
 
 const DEFAULTS = {
@@ -525,6 +531,12 @@ export function createOutboundClient(
       await Promise.all([
         agents.guarded.agent.close(),
         agents.trusted.agent.close(),
+      ]);
+    },
+    async destroy() {
+      await Promise.all([
+        agents.guarded.agent.destroy(),
+        agents.trusted.agent.destroy(),
       ]);
     },
   };
