@@ -15,7 +15,7 @@ import {
   loadManifests,
   parseManifests,
 } from '@internal/kubernetes-test-double';
-import { freePort } from '@internal/local-processes';
+import { freePort, hasExited } from '@internal/local-processes';
 import {
   pipEnvironment,
   readCatalogComponent,
@@ -325,7 +325,7 @@ export async function startLocalRunner(
     running.add(child);
     try {
       const code = await new Promise<number | null>(resolve => {
-        if (child.child.exitCode !== null || child.child.signalCode !== null) {
+        if (hasExited(child.child)) {
           resolve(child.child.exitCode);
         } else {
           child.child.once('exit', resolve);

@@ -1,4 +1,4 @@
-import { freePort } from '@internal/local-processes';
+import { freePort, hasExited } from '@internal/local-processes';
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { assertPortsFree, PortsInUseError } from './ports';
@@ -24,7 +24,7 @@ describe('assertPortsFree', () => {
   let holder: ChildProcess | undefined;
 
   afterEach(async () => {
-    if (holder && holder.exitCode === null && holder.signalCode === null) {
+    if (holder && !hasExited(holder)) {
       holder.kill('SIGKILL');
       await once(holder, 'exit');
     }

@@ -2,6 +2,7 @@ import { ChildProcess, spawn, SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
 import {
   DEFAULT_STOP_GRACE_MS,
+  hasExited,
   ownUntilExit,
   stopProcess,
 } from '@internal/local-processes';
@@ -63,10 +64,6 @@ export function startProcess(
 
 function prefixLines(name: string, text: string): string {
   return text.replace(/^(?=.)/gm, `[${name}] `);
-}
-
-function isRunning(child: ChildProcess): boolean {
-  return child.exitCode === null && child.signalCode === null;
 }
 
 /** Stops every process started through this module that still runs, all at once. */
@@ -185,7 +182,7 @@ export async function waitForHttp(
   const deadline = Date.now() + options.timeoutMs;
   while (Date.now() < deadline) {
     const serving = options.process;
-    if (serving && !isRunning(serving.child)) {
+    if (serving && hasExited(serving.child)) {
       throw new Error(
         `${serving.name} exited before ${url} answered:\n${serving
           .output()

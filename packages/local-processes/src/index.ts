@@ -13,5 +13,5 @@ export {
   signalExitCode,
 } from './ownedProcesses';
 export type { OwnOptions } from './ownedProcesses';
-export { isRunning, survivors, watchdogOf } from './processState';
+export { hasExited, isRunning, survivors, watchdogOf } from './processState';
 export { stopProcess } from './stopProcess';

@@ -1,4 +1,10 @@
+import { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+
+/** Whether `child` has ended, by exiting or by a signal (`exitCode` alone misses the latter). */
+export function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
 
 /**
  * Whether `pid` runs and is not a zombie (Linux: an orphan's zombie may never

@@ -1,5 +1,6 @@
 import { ChildProcess } from 'node:child_process';
 import { DEFAULT_STOP_GRACE_MS, OwnOptions, targetOf } from './ownedProcesses';
+import { hasExited } from './processState';
 
 function signal(target: number, name: NodeJS.Signals): void {
   try {
@@ -19,13 +20,7 @@ export function stopProcess(
   child: ChildProcess,
   options: OwnOptions = {},
 ): Promise<void> {
-  if (
-    child.pid === undefined ||
-    child.exitCode !== null ||
-    child.signalCode !== null
-  ) {
-    return Promise.resolve();
-  }
+  if (child.pid === undefined || hasExited(child)) return Promise.resolve();
   const target = targetOf(child, options.group ?? false);
   return new Promise(resolve => {
     const forceKill = setTimeout(

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import yaml from 'yaml';
-import { freePort, ownUntilExit } from '@internal/local-processes';
+import { freePort, hasExited, ownUntilExit } from '@internal/local-processes';
 import { mustSucceed } from './verify/exec';
 import { pipEnvironment } from './verify/pipEnvironment';
 
@@ -60,9 +60,11 @@ async function waitForReady(
 ) {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (server.exitCode !== null) {
+    if (hasExited(server)) {
       throw new Error(
-        `server exited with ${server.exitCode}:\n${log().slice(-1500)}`,
+        `server exited with ${
+          server.exitCode ?? server.signalCode
+        }:\n${log().slice(-1500)}`,
       );
     }
     const res = await fetch(url).catch(() => undefined);
@@ -100,7 +102,7 @@ export async function startGeneratedServer(
     server.once('exit', () => resolve()),
   );
   const stop = async () => {
-    if (server.exitCode !== null) return;
+    if (hasExited(server)) return;
     try {
       process.kill(-server.pid!, 'SIGTERM');
     } catch {

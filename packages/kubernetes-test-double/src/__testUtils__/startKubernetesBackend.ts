@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import yaml from 'yaml';
-import { freePort, stopProcess } from '@internal/local-processes';
+import { freePort, hasExited, stopProcess } from '@internal/local-processes';
 
 /** A static external-access token; requests carry it as `Authorization: Bearer …`. */
 export const BACKEND_TOKEN = 'kubernetes-test-double-static-token';
@@ -104,8 +104,10 @@ export async function startKubernetesBackend(options: {
   }/${metadata.name}`;
   try {
     await waitFor(async () => {
-      if (child.exitCode !== null) {
-        throw new Error(`the backend exited with ${child.exitCode}`);
+      if (hasExited(child)) {
+        throw new Error(
+          `the backend exited with ${child.exitCode ?? child.signalCode}`,
+        );
       }
       const response = await fetch(`${url}${entityPath}`, {
         headers: { Authorization: `Bearer ${BACKEND_TOKEN}` },

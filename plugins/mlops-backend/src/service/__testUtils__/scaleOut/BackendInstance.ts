@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { resolve as resolvePath } from 'node:path';
 import { createInterface } from 'node:readline';
-import { stopProcess } from '@internal/local-processes';
+import { hasExited, stopProcess } from '@internal/local-processes';
 import { InstanceSettings } from './instance';
 
 /** One line an instance logged (see instance.ts). */
@@ -78,7 +78,7 @@ export class BackendInstance {
   }
 
   get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
+    return !hasExited(this.child);
   }
 
   /** Resolves with the first line (already logged or to come) that matches. */
