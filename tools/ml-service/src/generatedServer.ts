@@ -2,7 +2,12 @@ import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import yaml from 'yaml';
-import { freePort, hasExited, ownUntilExit } from '@internal/local-processes';
+import {
+  freePort,
+  hasExited,
+  ownUntilExit,
+  stopProcess,
+} from '@internal/local-processes';
 import { mustSucceed } from './verify/exec';
 import { pipEnvironment } from './verify/pipEnvironment';
 
@@ -98,18 +103,7 @@ export async function startGeneratedServer(
   let output = '';
   server.stdout?.on('data', c => (output += c));
   server.stderr?.on('data', c => (output += c));
-  const exited = new Promise<void>(resolve =>
-    server.once('exit', () => resolve()),
-  );
-  const stop = async () => {
-    if (hasExited(server)) return;
-    try {
-      process.kill(-server.pid!, 'SIGTERM');
-    } catch {
-      return; // already gone
-    }
-    await exited;
-  };
+  const stop = () => stopProcess(server, { group: true });
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitForReady(`${url}/v2/health/ready`, server, () => output);
