@@ -4,9 +4,8 @@ import { ServerResponse } from 'node:http';
 import request from 'supertest';
 import {
   FixtureHandler,
-  FixtureServer,
+  fixtureServers,
   sendJson,
-  startFixture,
   v2Handler,
 } from './__testUtils__/httpFixtures';
 import { mlServiceEntity } from './__testUtils__/entities';
@@ -42,12 +41,12 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 }
 
 describe('shutdown', () => {
-  const servers: FixtureServer[] = [];
+  const fixtures = fixtureServers();
   let running: MlopsTestBackend | undefined;
   afterEach(async () => {
     await running?.close();
     running = undefined;
-    await Promise.all(servers.splice(0).map(s => s.close()));
+    await fixtures.closeAll();
   });
 
   async function backend(
@@ -66,15 +65,9 @@ describe('shutdown', () => {
     return performance.now() - started;
   }
 
-  async function fixture(handler: FixtureHandler): Promise<FixtureServer> {
-    const server = await startFixture(handler);
-    servers.push(server);
-    return server;
-  }
-
   it('ends the probes in flight instead of waiting for their answers', async () => {
     const held: ServerResponse[] = [];
-    const model = await fixture(holdingHandler(held));
+    const model = await fixtures.start(holdingHandler(held));
     const harness = await backend({
       entities: [mlServiceEntity('silent', model.url)],
       config: {
@@ -92,7 +85,7 @@ describe('shutdown', () => {
 
   it('does not wait for the warm-up call to a Kubernetes plugin that does not answer', async () => {
     const held: ServerResponse[] = [];
-    const kubernetes = await fixture((req, res) => {
+    const kubernetes = await fixtures.start((req, res) => {
       if (req.url === '/clusters') {
         sendJson(res, 200, { items: [{ name: 'demo', authProvider: 'aws' }] });
       } else {
@@ -132,7 +125,7 @@ describe('shutdown', () => {
 
   it('lets a prediction in flight have its answer', async () => {
     const answerPredictions = v2Handler({ modelName: 'm' });
-    const model = await fixture((req, res, body) => {
+    const model = await fixtures.start((req, res, body) => {
       const answer = () => answerPredictions(req, res, body);
       if (req.url?.endsWith('/infer')) setTimeout(answer, 500);
       else answer();

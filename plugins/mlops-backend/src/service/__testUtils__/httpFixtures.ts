@@ -61,6 +61,27 @@ export async function startFixture(
   };
 }
 
+/**
+ * The fixtures of one test file: `start` is {@link startFixture}, and
+ * `closeAll` (in `afterEach`) closes every fixture started since.
+ */
+export function fixtureServers(): {
+  start(handler: FixtureHandler): Promise<FixtureServer>;
+  closeAll(): Promise<void>;
+} {
+  const servers: FixtureServer[] = [];
+  return {
+    async start(handler) {
+      const server = await startFixture(handler);
+      servers.push(server);
+      return server;
+    },
+    async closeAll() {
+      await Promise.all(servers.splice(0).map(s => s.close()));
+    },
+  };
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown) {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json' });

@@ -1,7 +1,6 @@
 import { InferenceEndpoint } from '@eks-mlops/backstage-plugin-mlops-common';
 import {
-  FixtureHandler,
-  FixtureServer,
+  fixtureServers,
   hugeHandler,
   redirectHandler,
   resetHandler,
@@ -21,16 +20,8 @@ import { probeEndpoint } from './probeEndpoint';
 
 const MODEL = 'iris-classifier';
 
-const servers: FixtureServer[] = [];
-async function fixture(handler: FixtureHandler): Promise<FixtureServer> {
-  const server = await startFixture(handler);
-  servers.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map(s => s.close()));
-});
+const { start: fixture, closeAll } = fixtureServers();
+afterEach(closeAll);
 
 function endpoint(
   url: string,
@@ -222,9 +213,8 @@ describe('probeEndpoint, OIP V2', () => {
   });
 
   it('is down with refused when nothing listens', async () => {
-    const server = await fixture(() => {});
+    const server = await startFixture(() => {});
     await server.close();
-    servers.splice(servers.indexOf(server), 1);
     const health = await probeEndpoint(endpoint(server.url), client());
     expect(health).toMatchObject({ state: 'down', errorClass: 'refused' });
   });

@@ -4,6 +4,7 @@ import https from 'node:https';
 import { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import {
+  fixtureServers,
   FixtureServer,
   hugeHandler,
   redirectHandler,
@@ -26,18 +27,8 @@ async function failureOf(promise: Promise<unknown>): Promise<OutboundError> {
   throw new Error('expected the request to fail');
 }
 
-const servers: FixtureServer[] = [];
-async function fixture(
-  handler: Parameters<typeof startFixture>[0],
-): Promise<FixtureServer> {
-  const server = await startFixture(handler);
-  servers.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map(s => s.close()));
-});
+const { start: fixture, closeAll } = fixtureServers();
+afterEach(closeAll);
 
 const loopback = (options: OutboundGuardOptions = {}) =>
   createOutboundClient({ allowPrivateNetworks: true, ...options });
@@ -386,9 +377,8 @@ describe('guarded requests to real servers', () => {
   });
 
   it('classifies a closed port as refused', async () => {
-    const server = await fixture(() => {});
+    const server = await startFixture(() => {});
     await server.close();
-    servers.splice(servers.indexOf(server), 1);
     const error = await failureOf(loopback().request({ url: server.url }));
     expect(error.errorClass).toBe('refused');
   });
