@@ -43,10 +43,12 @@ export interface MlopsServices {
   predict: PredictService;
   /**
    * For the plugin's shutdown hook: stops the prober, which from then on
-   * discards the results that arrive, then ends the probes' connections at
-   * once (a probe, or the warm-up call to a Kubernetes plugin that does not
-   * answer, would otherwise hold the shutdown up to its timeout), and closes
-   * the predict client once the predictions in flight have their answers.
+   * discards the results that arrive, and ends the probes' connections at
+   * once (a probe would otherwise hold the shutdown up to its timeout).
+   * Once the predictions in flight have their answers (Backstage refuses new
+   * requests meanwhile), ends the calls to the Kubernetes plugin (a warm-up
+   * call to one that does not answer would hold it up to 15 s) and closes the
+   * predict client.
    */
   shutdown(): Promise<void>;
 }
@@ -71,11 +73,19 @@ export async function createMlopsServices(
     timeoutMs: options.predict.timeoutMs,
     maxResponseBytes: options.predict.maxResponseBytes,
   });
+  // The cluster list and warm-up calls serve probes and predictions alike:
+  // a client of their own, so the shutdown ends the probes' calls at once and
+  // still lets a prediction waiting for the cluster list have its answer.
+  const kubernetesPluginClient = createOutboundClient({
+    ...guard,
+    timeoutMs: options.prober.timeoutMs,
+    maxResponseBytes: options.outbound.maxResponseBytes,
+  });
   const router = createEndpointRouter({
     kubernetes: new KubernetesServiceProxy({
       discovery: deps.discovery,
       auth: deps.auth,
-      client: probeClient,
+      client: kubernetesPluginClient,
     }),
   });
   const snapshots = new HealthSnapshotCache(
@@ -111,21 +121,26 @@ export async function createMlopsServices(
     backoff,
     staleAfterMs: options.prober.staleAfterMs,
   });
+  const predict = new PredictService({
+    catalog,
+    permissions: deps.permissions,
+    auditor: deps.auditor,
+    client: predictClient,
+    router,
+  });
   return {
     store,
     prober,
     health,
     fleet: new FleetService(catalog, health, options.fleetCacheTtlMs),
-    predict: new PredictService({
-      catalog,
-      permissions: deps.permissions,
-      auditor: deps.auditor,
-      client: predictClient,
-      router,
-    }),
+    predict,
     async shutdown() {
       prober.stop();
-      await Promise.all([probeClient.destroy(), predictClient.close()]);
+      await Promise.all([probeClient.destroy(), predict.drain()]);
+      await Promise.all([
+        kubernetesPluginClient.destroy(),
+        predictClient.close(),
+      ]);
     },
   };
 }

@@ -1,4 +1,3 @@
-import { mockCredentials } from '@backstage/backend-test-utils';
 import { MLOPS_ANNOTATIONS } from '@eks-mlops/backstage-plugin-mlops-common';
 import { ServerResponse } from 'node:http';
 import request from 'supertest';
@@ -8,9 +7,10 @@ import {
   sendJson,
   v2Handler,
 } from './__testUtils__/httpFixtures';
-import { mlServiceEntity } from './__testUtils__/entities';
+import { mlServiceEntity, modelEntity } from './__testUtils__/entities';
 import {
   MlopsTestBackend,
+  postPrediction,
   startMlopsTestBackend,
 } from './__testUtils__/mlopsTestBackend';
 
@@ -30,6 +30,15 @@ function holdingHandler(held: ServerResponse[]): FixtureHandler {
     held.push(res);
   };
 }
+
+/** A model reached through the Kubernetes plugin's proxy, in cluster "demo". */
+const proxiedEntity = (name: string) =>
+  modelEntity(name, {
+    [MLOPS_ANNOTATIONS.kubernetesService]: 'demo/ml/model-a:http',
+  });
+
+const CLUSTERS = { items: [{ name: 'demo', authProvider: 'aws' }] };
+const SERVICE_PROXY = '/proxy/api/v1/namespaces/ml/services/model-a:http/proxy';
 
 /** Resolves once `condition` holds, checking every 20 ms for up to 20 s. */
 async function until(condition: () => boolean, what: string): Promise<void> {
@@ -65,6 +74,26 @@ describe('shutdown', () => {
     return performance.now() - started;
   }
 
+  /** Posts a prediction to `name`'s model; supertest sends it at once. */
+  const predict = (harness: MlopsTestBackend, name: string) =>
+    postPrediction(harness, name).then(res => res);
+
+  /**
+   * Posts predictions to `name`'s model until one is not answered 200, and
+   * returns that one: once the shutdown has begun, the next is refused.
+   */
+  async function firstRefusedPrediction(
+    harness: MlopsTestBackend,
+    name: string,
+  ): Promise<request.Response> {
+    for (let i = 0; i < 250; i++) {
+      const res = await predict(harness, name);
+      if (res.status !== 200) return res;
+      await new Promise(resolve => setTimeout(resolve, 20));
+    }
+    throw new Error(`every prediction to ${name} was answered for 5 s`);
+  }
+
   it('ends the probes in flight instead of waiting for their answers', async () => {
     const held: ServerResponse[] = [];
     const model = await fixtures.start(holdingHandler(held));
@@ -87,26 +116,13 @@ describe('shutdown', () => {
     const held: ServerResponse[] = [];
     const kubernetes = await fixtures.start((req, res) => {
       if (req.url === '/clusters') {
-        sendJson(res, 200, { items: [{ name: 'demo', authProvider: 'aws' }] });
+        sendJson(res, 200, CLUSTERS);
       } else {
         held.push(res);
       }
     });
     const harness = await backend({
-      entities: [
-        {
-          apiVersion: 'backstage.io/v1alpha1',
-          kind: 'Component',
-          metadata: {
-            name: 'proxied',
-            annotations: {
-              [MLOPS_ANNOTATIONS.modelName]: 'm',
-              [MLOPS_ANNOTATIONS.kubernetesService]: 'demo/ml/model-a:http',
-            },
-          },
-          spec: { type: 'service', lifecycle: 'production', owner: 'team' },
-        },
-      ],
+      entities: [proxiedEntity('proxied')],
       kubernetesBaseUrl: kubernetes.url,
       config: {
         prober: { interval: '1h', jitter: '0s', timeout: PROBE_TIMEOUT },
@@ -123,36 +139,70 @@ describe('shutdown', () => {
     await until(() => held.every(res => res.closed), 'the calls are closed');
   });
 
-  it('lets a prediction in flight have its answer', async () => {
+  it('lets a prediction in flight have its answer while new requests are refused', async () => {
     const answerPredictions = v2Handler({ modelName: 'm' });
-    const model = await fixtures.start((req, res, body) => {
+    const heldPredictions: Array<() => void> = [];
+    const slow = await fixtures.start((req, res, body) => {
       const answer = () => answerPredictions(req, res, body);
-      if (req.url?.endsWith('/infer')) setTimeout(answer, 500);
+      if (req.url?.endsWith('/infer')) heldPredictions.push(answer);
       else answer();
     });
+    const quick = await fixtures.start(answerPredictions);
     const harness = await backend({
-      entities: [mlServiceEntity('predicting', model.url)],
+      entities: [
+        mlServiceEntity('slow', slow.url),
+        mlServiceEntity('quick', quick.url),
+      ],
     });
-    const prediction = request(harness.backend.server)
-      .post('/api/mlops/v1/entities/component/default/predicting/predict')
-      .set('authorization', mockCredentials.user.header())
-      .send({
-        body: {
-          inputs: [
-            { name: 'x', datatype: 'FP32', shape: [1, 2], data: [1, 2] },
-          ],
-        },
-      })
-      // supertest sends the request once it is awaited or then() is called.
-      .then(res => res);
+    const inFlight = predict(harness, 'slow');
     await until(
-      () => model.received.some(r => r.path.endsWith('/infer')),
+      () => heldPredictions.length > 0,
       'the model has the prediction',
     );
 
-    const [res] = await Promise.all([prediction, shutdownMs()]);
+    const shutdown = shutdownMs();
+    const refused = await firstRefusedPrediction(harness, 'quick');
+    expect(refused.status).toBe(503);
+    // Backstage's own answer, from the start of the plugin's shutdown.
+    expect(refused.body.error.message).toBe('Service is shutting down');
+    heldPredictions.forEach(answer => answer());
+    const res = await inFlight;
     expect(res.status).toBe(200);
-    expect(res.body.status).toBe(200);
     expect(res.body.body.outputs[0].data).toEqual([3]);
+    await shutdown;
+  });
+
+  it("lets a prediction waiting for the Kubernetes plugin's cluster list have its answer", async () => {
+    const answerPredictions = v2Handler({ modelName: 'm' });
+    const heldClusterLists: Array<() => void> = [];
+    const kubernetes = await fixtures.start((req, res, body) => {
+      const url = req.url ?? '';
+      if (url === '/clusters') {
+        heldClusterLists.push(() => sendJson(res, 200, CLUSTERS));
+      } else if (url.startsWith(SERVICE_PROXY)) {
+        req.url = url.slice(SERVICE_PROXY.length);
+        answerPredictions(req, res, body);
+      } else {
+        sendJson(res, 200, { gitVersion: 'v1.31.0' });
+      }
+    });
+    const quick = await fixtures.start(answerPredictions);
+    const harness = await backend({
+      entities: [proxiedEntity('proxied'), mlServiceEntity('quick', quick.url)],
+      kubernetesBaseUrl: kubernetes.url,
+    });
+    const inFlight = predict(harness, 'proxied');
+    await until(
+      () => heldClusterLists.length > 0,
+      'the prediction waits for the cluster list',
+    );
+
+    const shutdown = shutdownMs();
+    expect((await firstRefusedPrediction(harness, 'quick')).status).toBe(503);
+    heldClusterLists.forEach(answer => answer());
+    const res = await inFlight;
+    expect(res.status).toBe(200);
+    expect(res.body.body.outputs[0].data).toEqual([3]);
+    await shutdown;
   });
 });

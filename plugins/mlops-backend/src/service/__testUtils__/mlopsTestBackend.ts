@@ -41,6 +41,19 @@ export interface MlopsTestBackend {
   close(): Promise<void>;
 }
 
+/** A V2 inference body with one 1×2 input; the fixture models answer its sum. */
+export const V2_PREDICTION_BODY = {
+  inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 2], data: [1, 2] }],
+};
+
+/** POSTs `V2_PREDICTION_BODY` to the model of Component `name`, as a signed-in user. */
+export function postPrediction(harness: MlopsTestBackend, name: string) {
+  return request(harness.backend.server)
+    .post(`/api/mlops/v1/entities/component/default/${name}/predict`)
+    .set('authorization', mockCredentials.user.header())
+    .send({ body: V2_PREDICTION_BODY });
+}
+
 /** Users allowed `mlops.entity.predict`, on every entity or on one. */
 export type PredictPolicy = (
   credentials: BackstageCredentials,

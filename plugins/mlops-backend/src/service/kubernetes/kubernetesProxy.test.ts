@@ -6,7 +6,6 @@
  * a real HTTP model stand-in.
  */
 import { mockCredentials } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
 import {
   createKubernetesTestDouble,
   KubernetesTestDouble,
@@ -19,8 +18,10 @@ import {
   startFixture,
   v2Handler,
 } from '../__testUtils__/httpFixtures';
+import { modelEntity } from '../__testUtils__/entities';
 import {
   MlopsTestBackend,
+  postPrediction,
   startMlopsTestBackend,
 } from '../__testUtils__/mlopsTestBackend';
 import {
@@ -42,18 +43,6 @@ function services(...names: string[]) {
   }));
 }
 
-function entity(name: string, annotations: Record<string, string>): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: {
-      name,
-      annotations: { 'mlops/model-name': 'm', ...annotations },
-    },
-    spec: { type: 'service', owner: 'team-a', lifecycle: 'production' },
-  };
-}
-
 describe('health and predict through the Kubernetes service proxy', () => {
   let model: FixtureServer;
   let redirecting: FixtureServer;
@@ -63,24 +52,24 @@ describe('health and predict through the Kubernetes service proxy', () => {
   let harness: MlopsTestBackend;
 
   const entities = [
-    entity('explicit', {
+    modelEntity('explicit', {
       'mlops/kubernetes-service': `demo/${NAMESPACE}/model-a:http`,
     }),
-    entity('implicit', {
+    modelEntity('implicit', {
       'backstage.io/kubernetes-id': 'model-a',
       'backstage.io/kubernetes-namespace': NAMESPACE,
       'backstage.io/kubernetes-cluster': 'demo',
     }),
-    entity('unknown-cluster', {
+    modelEntity('unknown-cluster', {
       'mlops/kubernetes-service': `nowhere/${NAMESPACE}/model-a`,
     }),
-    entity('bad-namespace', {
+    modelEntity('bad-namespace', {
       'mlops/kubernetes-service': 'demo/ML_Services/model-a',
     }),
-    entity('bad-service', {
+    modelEntity('bad-service', {
       'mlops/kubernetes-service': `demo/${NAMESPACE}/Model.A`,
     }),
-    entity('redirects', {
+    modelEntity('redirects', {
       'mlops/kubernetes-service': `demo/${NAMESPACE}/model-r`,
     }),
   ];
@@ -118,17 +107,7 @@ describe('health and predict through the Kubernetes service proxy', () => {
     request(harness.backend.server)
       .get(`/api/mlops/v1/entities/component/default/${name}/health`)
       .set('authorization', mockCredentials.user.header());
-  const predict = (name: string) =>
-    request(harness.backend.server)
-      .post(`/api/mlops/v1/entities/component/default/${name}/predict`)
-      .set('authorization', mockCredentials.user.header())
-      .send({
-        body: {
-          inputs: [
-            { name: 'x', datatype: 'FP32', shape: [1, 2], data: [1, 2] },
-          ],
-        },
-      });
+  const predict = (name: string) => postPrediction(harness, name);
 
   it('probes a model through the proxy path, explicit and implied targets alike', async () => {
     for (const name of ['explicit', 'implicit']) {
@@ -213,7 +192,7 @@ describe('a discovered Kubernetes backend at a refused address', () => {
   it('is refused by the outbound guard like any other URL', async () => {
     const harness = await startMlopsTestBackend({
       entities: [
-        entity('explicit', {
+        modelEntity('explicit', {
           'mlops/kubernetes-service': `demo/${NAMESPACE}/model-a`,
         }),
       ],

@@ -107,9 +107,34 @@ function toGatewayError(error: OutboundError): Error {
  * is enforced where the body is read (the router), once.
  */
 export class PredictService {
+  private readonly inFlight = new Set<Promise<void>>();
+
   constructor(private readonly options: PredictServiceOptions) {}
 
-  async predict(call: PredictCall): Promise<PredictResponse> {
+  predict(call: PredictCall): Promise<PredictResponse> {
+    const prediction = this.auditedPredict(call);
+    const settled: Promise<void> = prediction.then(
+      () => {
+        this.inFlight.delete(settled);
+      },
+      () => {
+        this.inFlight.delete(settled);
+      },
+    );
+    this.inFlight.add(settled);
+    return prediction;
+  }
+
+  /**
+   * Resolves once the predictions in flight have their answers, so the
+   * shutdown can close the clients they use after it. (Backstage refuses the
+   * plugin's requests from the start of its shutdown, with 503.)
+   */
+  async drain(): Promise<void> {
+    await Promise.all(this.inFlight);
+  }
+
+  private async auditedPredict(call: PredictCall): Promise<PredictResponse> {
     const { entityRef, environment } = call;
     const event = await this.options.auditor.createEvent({
       eventId: 'entity-predict',
