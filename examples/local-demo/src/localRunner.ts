@@ -15,7 +15,7 @@ import {
   loadManifests,
   parseManifests,
 } from '@internal/kubernetes-test-double';
-import { freePort, hasExited } from '@internal/local-processes';
+import { describeExit, freePort, hasExited } from '@internal/local-processes';
 import {
   pipEnvironment,
   readCatalogComponent,
@@ -333,9 +333,9 @@ export async function startLocalRunner(
       });
       if (code !== 0) {
         throw new Error(
-          `${name} (${command} ${args.join(' ')}) exited with ${code}:\n${child
-            .output()
-            .slice(-3000)}`,
+          `${name} (${command} ${args.join(' ')}) ${describeExit(
+            child.child,
+          )}:\n${child.output().slice(-3000)}`,
         );
       }
     } finally {

@@ -2,6 +2,7 @@ import { ChildProcess, spawn, SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
 import {
   DEFAULT_STOP_GRACE_MS,
+  describeExit,
   hasExited,
   ownUntilExit,
   stopProcess,
@@ -166,9 +167,9 @@ export async function runToCompletion(
   );
   if (code !== 0) {
     throw new Error(
-      `${name} (${command} ${args.join(' ')}) exited with ${code}:\n${running
-        .output()
-        .slice(-3000)}`,
+      `${name} (${command} ${args.join(' ')}) ${describeExit(
+        running.child,
+      )}:\n${running.output().slice(-3000)}`,
     );
   }
   return running.output();

@@ -13,5 +13,11 @@ export {
   signalExitCode,
 } from './ownedProcesses';
 export type { OwnOptions } from './ownedProcesses';
-export { hasExited, isRunning, survivors, watchdogOf } from './processState';
+export {
+  describeExit,
+  hasExited,
+  isRunning,
+  survivors,
+  watchdogOf,
+} from './processState';
 export { stopProcess } from './stopProcess';

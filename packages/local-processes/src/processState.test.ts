@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { hasExited } from './processState';
+import { describeExit, hasExited } from './processState';
 
-describe('hasExited', () => {
+describe('hasExited and describeExit', () => {
   it('is false while the child runs, true once it has exited', async () => {
     const child = spawn('sh', ['-c', 'read line'], {
       stdio: ['pipe', 'ignore', 'ignore'],
@@ -14,6 +14,7 @@ describe('hasExited', () => {
 
     expect(child.exitCode).toBe(0);
     expect(hasExited(child)).toBe(true);
+    expect(describeExit(child)).toBe('exited with code 0');
   });
 
   it('is true once a signal ended the child, whose exitCode stays null', async () => {
@@ -25,5 +26,6 @@ describe('hasExited', () => {
 
     expect(child.exitCode).toBeNull();
     expect(hasExited(child)).toBe(true);
+    expect(describeExit(child)).toBe('was ended by SIGKILL');
   });
 });

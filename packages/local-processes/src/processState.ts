@@ -7,6 +7,16 @@ export function hasExited(child: ChildProcess): boolean {
 }
 
 /**
+ * How `child` ended, for a message: "exited with code 1", or "was ended by
+ * SIGKILL" where a signal ended it (its exit code is then null).
+ */
+export function describeExit(child: ChildProcess): string {
+  return child.signalCode !== null
+    ? `was ended by ${child.signalCode}`
+    : `exited with code ${child.exitCode}`;
+}
+
+/**
  * Whether `pid` runs and is not a zombie (Linux: an orphan's zombie may never
  * be reaped where pid 1 does not reap, so "exists" is not "runs").
  */

@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import yaml from 'yaml';
 import {
+  describeExit,
   freePort,
   hasExited,
   ownUntilExit,
@@ -66,11 +67,7 @@ async function waitForReady(
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (hasExited(server)) {
-      throw new Error(
-        `server exited with ${
-          server.exitCode ?? server.signalCode
-        }:\n${log().slice(-1500)}`,
-      );
+      throw new Error(`server ${describeExit(server)}:\n${log().slice(-1500)}`);
     }
     const res = await fetch(url).catch(() => undefined);
     if (res?.ok) {

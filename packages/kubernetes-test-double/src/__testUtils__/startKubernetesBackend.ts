@@ -3,7 +3,12 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import yaml from 'yaml';
-import { freePort, hasExited, stopProcess } from '@internal/local-processes';
+import {
+  describeExit,
+  freePort,
+  hasExited,
+  stopProcess,
+} from '@internal/local-processes';
 
 /** A static external-access token; requests carry it as `Authorization: Bearer …`. */
 export const BACKEND_TOKEN = 'kubernetes-test-double-static-token';
@@ -105,9 +110,7 @@ export async function startKubernetesBackend(options: {
   try {
     await waitFor(async () => {
       if (hasExited(child)) {
-        throw new Error(
-          `the backend exited with ${child.exitCode ?? child.signalCode}`,
-        );
+        throw new Error(`the backend ${describeExit(child)}`);
       }
       const response = await fetch(`${url}${entityPath}`, {
         headers: { Authorization: `Bearer ${BACKEND_TOKEN}` },

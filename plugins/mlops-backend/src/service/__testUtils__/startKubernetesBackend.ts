@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { stopProcess } from '@internal/local-processes';
+import { describeExit, stopProcess } from '@internal/local-processes';
 
 /** One cluster of the Kubernetes plugin's `config` locator. */
 export interface KubernetesCluster {
@@ -76,9 +76,9 @@ export async function startKubernetesBackend(
         }
       });
       child.stderr!.on('data', chunk => (output += chunk));
-      child.once('exit', code => {
+      child.once('exit', () => {
         clearTimeout(timer);
-        reject(new Error(`exited with ${code}`));
+        reject(new Error(`the Kubernetes backend ${describeExit(child)}`));
       });
     });
     return { baseUrl: `http://127.0.0.1:${port}/api/kubernetes`, stop };

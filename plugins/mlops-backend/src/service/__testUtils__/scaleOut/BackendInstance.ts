@@ -1,7 +1,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { resolve as resolvePath } from 'node:path';
 import { createInterface } from 'node:readline';
-import { hasExited, stopProcess } from '@internal/local-processes';
+import {
+  describeExit,
+  hasExited,
+  stopProcess,
+} from '@internal/local-processes';
 import { InstanceSettings } from './instance';
 
 /** One line an instance logged (see instance.ts). */
@@ -106,9 +110,7 @@ export class BackendInstance {
         resolve(line);
       };
       this.waiters.push(waiter);
-      this.exited.then(code =>
-        fail(`exited (${code ?? this.child.signalCode}) while waiting`),
-      );
+      this.exited.then(() => fail(`${describeExit(this.child)} while waiting`));
     });
   }
 
