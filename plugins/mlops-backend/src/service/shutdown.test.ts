@@ -172,6 +172,8 @@ describe('shutdown', () => {
     await shutdown;
   });
 
+  // The Kubernetes plugin runs in another backend here. In the same backend it
+  // would shut down with this plugin and answer the prediction's next call 503.
   it("lets a prediction waiting for the Kubernetes plugin's cluster list have its answer", async () => {
     const answerPredictions = v2Handler({ modelName: 'm' });
     const heldClusterLists: Array<() => void> = [];
