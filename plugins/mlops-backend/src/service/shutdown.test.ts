@@ -194,8 +194,14 @@ describe('shutdown', () => {
       kubernetesBaseUrl: kubernetes.url,
     });
     const inFlight = predict(harness, 'proxied');
+    // The audit event is created as the prediction starts; the cluster list
+    // it waits for may have been asked for by a probe cycle already.
     await until(
-      () => heldClusterLists.length > 0,
+      () =>
+        heldClusterLists.length > 0 &&
+        harness.auditEvents.some(
+          e => e.meta?.entityRef === 'component:default/proxied',
+        ),
       'the prediction waits for the cluster list',
     );
 
