@@ -13,6 +13,7 @@ import {
   postPrediction,
   startMlopsTestBackend,
 } from './__testUtils__/mlopsTestBackend';
+import { until } from './__testUtils__/until';
 
 jest.setTimeout(60_000);
 
@@ -39,15 +40,6 @@ const proxiedEntity = (name: string) =>
 
 const CLUSTERS = { items: [{ name: 'demo', authProvider: 'aws' }] };
 const SERVICE_PROXY = '/proxy/api/v1/namespaces/ml/services/model-a:http/proxy';
-
-/** Resolves once `condition` holds, checking every 20 ms for up to 20 s. */
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1000; i++) {
-    if (condition()) return;
-    await new Promise(resolve => setTimeout(resolve, 20));
-  }
-  throw new Error(`timed out waiting until ${what}`);
-}
 
 describe('shutdown', () => {
   const fixtures = fixtureServers();

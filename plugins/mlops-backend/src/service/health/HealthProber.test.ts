@@ -9,6 +9,7 @@ import {
   v2Handler,
 } from '../__testUtils__/httpFixtures';
 import { mlServiceEntity } from '../__testUtils__/entities';
+import { until } from '../__testUtils__/until';
 import { MlServiceCatalog } from '../catalog/MlServiceCatalog';
 import { createOutboundClient } from '../outbound';
 import { DatabaseHealthStore } from '../store';
@@ -69,11 +70,6 @@ async function createProber(
     ...overrides,
   });
   return { prober, store };
-}
-
-/** Resolves once `condition` holds, checking every few milliseconds. */
-async function waitUntil(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise(resolve => setTimeout(resolve, 5));
 }
 
 describe('HealthProber', () => {
@@ -278,7 +274,7 @@ describe('HealthProber', () => {
 
     const cycle = prober.runCycle();
     // Two endpoints in flight, four calls each.
-    await waitUntil(() => stats.inFlight === 8);
+    await until(() => stats.inFlight === 8, 'eight calls are in flight');
     prober.stop();
     await client.close();
     const report = await cycle;
@@ -328,7 +324,7 @@ describe('HealthProber', () => {
     ).list(await mockServices.auth().getOwnServiceCredentials());
 
     const read = prober.probeNow(probeTargetsOf(services, []));
-    await waitUntil(() => stats.inFlight === 4);
+    await until(() => stats.inFlight === 4, 'four calls are in flight');
     prober.stop();
     expect(await read).toEqual([]);
     expect(await store.latest()).toEqual([]);

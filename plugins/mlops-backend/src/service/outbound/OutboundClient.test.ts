@@ -13,6 +13,7 @@ import {
   slowHandler,
   startFixture,
 } from '../__testUtils__/httpFixtures';
+import { until } from '../__testUtils__/until';
 import { selfSignedCertificate } from '@internal/test-certificates';
 import { createOutboundClient, OutboundGuardOptions } from './OutboundClient';
 import { OutboundError } from './OutboundError';
@@ -576,9 +577,7 @@ describe('close and destroy', () => {
     );
     const client = loopback({ timeoutMs: 30_000 });
     const inFlight = failureOf(client.request({ url: server.url }));
-    while (server.received.length === 0) {
-      await new Promise(resolve => setTimeout(resolve, 10));
-    }
+    await until(() => server.received.length > 0, 'the server has the request');
     const started = performance.now();
     await client.destroy();
     expect((await inFlight).errorClass).toBe('reset');

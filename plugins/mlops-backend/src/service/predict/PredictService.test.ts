@@ -4,6 +4,7 @@ import { Request } from 'express';
 import { fixtureServers, v2Handler } from '../__testUtils__/httpFixtures';
 import { mlServiceEntity } from '../__testUtils__/entities';
 import { V2_PREDICTION_BODY } from '../__testUtils__/mlopsTestBackend';
+import { until } from '../__testUtils__/until';
 import { MlServiceCatalog } from '../catalog/MlServiceCatalog';
 import { createOutboundClient, OutboundClient } from '../outbound';
 import { PredictService } from './PredictService';
@@ -70,9 +71,7 @@ describe('PredictService.drain', () => {
 
     const answered = service.predict(call('answering'));
     const failed = service.predict(call('failing'));
-    while (held.length < 2) {
-      await new Promise(resolve => setTimeout(resolve, 10));
-    }
+    await until(() => held.length === 2, 'both models have a prediction');
     const drained = service.drain();
     expect(await hasSettled(drained)).toBe(false);
 
