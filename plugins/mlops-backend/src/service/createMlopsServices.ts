@@ -63,24 +63,22 @@ export async function createMlopsServices(
     allowedHosts: options.outbound.allowedHosts,
     allowPrivateNetworks: options.outbound.allowPrivateNetworks,
   };
-  const probeClient = createOutboundClient({
+  const probeLimits = {
     ...guard,
     timeoutMs: options.prober.timeoutMs,
     maxResponseBytes: options.outbound.maxResponseBytes,
-  });
+  };
+  const probeClient = createOutboundClient(probeLimits);
   const predictClient = createOutboundClient({
     ...guard,
     timeoutMs: options.predict.timeoutMs,
     maxResponseBytes: options.predict.maxResponseBytes,
   });
   // The cluster list and warm-up calls serve probes and predictions alike:
-  // a client of their own, so the shutdown ends the probes' calls at once and
-  // still lets a prediction waiting for the cluster list have its answer.
-  const kubernetesPluginClient = createOutboundClient({
-    ...guard,
-    timeoutMs: options.prober.timeoutMs,
-    maxResponseBytes: options.outbound.maxResponseBytes,
-  });
+  // the probes' limits, in a client of their own, so the shutdown ends the
+  // probes' calls at once and still lets a prediction waiting for the
+  // cluster list have its answer.
+  const kubernetesPluginClient = createOutboundClient(probeLimits);
   const router = createEndpointRouter({
     kubernetes: new KubernetesServiceProxy({
       discovery: deps.discovery,
