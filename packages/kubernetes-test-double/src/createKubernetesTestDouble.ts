@@ -37,6 +37,12 @@ export interface KubernetesTestDoubleOptions {
    * `kubernetes-test-double/proxy-target` annotation, if any.
    */
   serviceTargets?: Record<string, string>;
+  /**
+   * Services, as `<namespace>/<service>`, whose proxy subresource is refused
+   * with 403 Forbidden, as an API server refuses a caller without RBAC for
+   * `services/proxy` on them.
+   */
+  forbiddenServiceProxies?: readonly string[];
   /** Called after each answered request, for logging. */
   onRequest?: (request: RecordedRequest) => void;
 }
@@ -112,6 +118,7 @@ export async function createKubernetesTestDouble(
 
   const requests: RecordedRequest[] = [];
   const serviceTargets = { ...options.serviceTargets };
+  const forbidden = new Set(options.forbiddenServiceProxies);
   const server = createServer(async (request, response) => {
     const url = request.url ?? '/';
     const proxyCall = parseServiceProxyPath(url);
@@ -122,7 +129,7 @@ export async function createKubernetesTestDouble(
         ? await proxyToService(
             store,
             proxyCall,
-            serviceTargets,
+            { targets: serviceTargets, forbidden },
             request,
             response,
           )

@@ -13,6 +13,7 @@ export type {
   RecordedRequest,
 } from './createKubernetesTestDouble';
 export { PROXY_TARGET_ANNOTATION } from './http/serviceProxy';
+export { failureStatus } from './http/status';
 export { loadManifests } from './loadManifests';
 export { parseManifests } from './manifests';
 export { matchesLabelSelector, parseLabelSelector } from './labelSelector';

@@ -142,4 +142,36 @@ describe('the services/proxy subresource', () => {
     expect(code).toBe(503);
     expect(message).toMatch(/no endpoints available for service "churn-model"/);
   });
+
+  it('refuses the proxy of a forbidden Service with 403, as RBAC would, before forwarding', async () => {
+    double = await createKubernetesTestDouble({
+      manifests: MANIFESTS,
+      serviceTargets: { 'ml-services/churn-model': modelUrl },
+      forbiddenServiceProxies: ['ml-services/churn-model'],
+    });
+    const call = async (method: string) => {
+      const response = await fetch(
+        `${double!.url}${PROXY}/churn-model:http/proxy/v2/health/ready`,
+        { method },
+      );
+      return [response.status, await response.json()];
+    };
+    const [status, body] = await call('GET');
+    expect(status).toBe(403);
+    expect(body).toMatchObject({
+      kind: 'Status',
+      status: 'Failure',
+      reason: 'Forbidden',
+      code: 403,
+    });
+    expect(body.message).toMatch(
+      /^services "churn-model:http" is forbidden: User ".+" cannot get resource "services\/proxy" in API group "" in the namespace "ml-services"$/,
+    );
+    const [postStatus, postBody] = await call('POST');
+    expect(postStatus).toBe(403);
+    expect(postBody.message).toMatch(
+      /cannot create resource "services\/proxy"/,
+    );
+    expect(received).toHaveLength(0);
+  });
 });

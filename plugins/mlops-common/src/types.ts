@@ -15,7 +15,10 @@ export type InferenceProtocol = 'v1' | 'v2';
 export type EndpointHealthState = 'healthy' | 'degraded' | 'down' | 'unknown';
 
 /**
- * Why a probe failed, when it did.
+ * Why a probe failed, when it did. `kubernetes-proxy`: the Kubernetes API
+ * server or the Kubernetes plugin answered a call through the service proxy
+ * itself (refused, Service not found, no ready endpoint), so the model was
+ * not reached.
  *
  * @public
  */
@@ -29,7 +32,8 @@ export type ProbeErrorClass =
   | 'malformed-body'
   | 'too-large'
   | 'blocked'
-  | 'invalid-target';
+  | 'invalid-target'
+  | 'kubernetes-proxy';
 
 /**
  * A tensor description in Open Inference Protocol model metadata.

@@ -20,6 +20,19 @@ export const PROXY_TARGET_ANNOTATION = 'kubernetes-test-double/proxy-target';
 const SERVICE_PROXY_PATH =
   /^\/api\/v1\/namespaces\/([^/]+)\/services\/([^/]+)\/proxy(\/.*)?$/;
 
+/** The caller an RBAC refusal names: the test double does not authenticate. */
+const TEST_DOUBLE_USER = 'kubernetes-test-double:caller';
+
+/** The RBAC verb of each HTTP method, as the API server maps them. */
+const RBAC_VERBS: Record<string, string> = {
+  GET: 'get',
+  HEAD: 'get',
+  POST: 'create',
+  PUT: 'update',
+  PATCH: 'patch',
+  DELETE: 'delete',
+};
+
 /** Hop-by-hop headers, which a proxy does not forward. */
 const HOP_BY_HOP = new Set([
   'connection',
@@ -66,6 +79,14 @@ function hasPort(object: KubernetesObject, port: string | undefined): boolean {
   return ports.some(p => p.name === port || String(p.port) === port);
 }
 
+/** Where Services are forwarded, and which refuse their proxy subresource. */
+export interface ServiceProxyRules {
+  /** Local URLs by `<namespace>/<service>`. */
+  targets: Readonly<Record<string, string>>;
+  /** `<namespace>/<service>` whose proxy subresource answers 403. */
+  forbidden: ReadonlySet<string>;
+}
+
 function sendStatus(
   response: ServerResponse,
   code: number,
@@ -84,19 +105,32 @@ function sendStatus(
 /**
  * Serves the `services/<name>:<port>/proxy/...` subresource by forwarding
  * the request (any method, body streamed) to the local URL configured for
- * the Service: `targets["<namespace>/<service>"]`, else the Service's
- * `kubernetes-test-double/proxy-target` annotation. A Service that is not in
- * the manifests answers 404, a port it does not declare or a Service with no
- * target 503, as an API server does for a Service without endpoints.
- * Resolves to the status sent.
+ * the Service: `rules.targets["<namespace>/<service>"]`, else the Service's
+ * `kubernetes-test-double/proxy-target` annotation. A Service in
+ * `rules.forbidden` answers 403 as RBAC would, one that is not in the
+ * manifests 404, a port it does not declare or a Service with no target
+ * 503, as an API server does for a Service without endpoints. Resolves to
+ * the status sent.
  */
 export function proxyToService(
   store: ObjectStore,
   call: ProxyCall,
-  targets: Readonly<Record<string, string>>,
+  rules: ServiceProxyRules,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<number> {
+  const key = `${call.namespace}/${call.service}`;
+  if (rules.forbidden.has(key)) {
+    const verb = RBAC_VERBS[request.method ?? 'GET'] ?? 'get';
+    const resource = call.port ? `${call.service}:${call.port}` : call.service;
+    return Promise.resolve(
+      sendStatus(
+        response,
+        403,
+        `services "${resource}" is forbidden: User "${TEST_DOUBLE_USER}" cannot ${verb} resource "services/proxy" in API group "" in the namespace "${call.namespace}"`,
+      ),
+    );
+  }
   const type = findTypeByPlural(store.types, '', 'v1', 'services');
   const object = type && store.get(type, call.namespace, call.service);
   if (!object) {
@@ -115,9 +149,9 @@ export function proxyToService(
       ),
     );
   }
-  const key = `${call.namespace}/${call.service}`;
   const base =
-    targets[key] ?? object.metadata.annotations?.[PROXY_TARGET_ANNOTATION];
+    rules.targets[key] ??
+    object.metadata.annotations?.[PROXY_TARGET_ANNOTATION];
   if (!base) {
     return Promise.resolve(
       sendStatus(

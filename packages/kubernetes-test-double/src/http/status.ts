@@ -2,8 +2,12 @@ import { ResourceType } from '../resourceTypes';
 
 const REASONS: Record<number, string> = {
   400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'NotFound',
   405: 'MethodNotAllowed',
+  500: 'InternalError',
+  503: 'ServiceUnavailable',
 };
 
 /** A `Status` object, the body the Kubernetes API answers errors with. */

@@ -269,6 +269,7 @@ export const spec = {
           'too-large',
           'blocked',
           'invalid-target',
+          'kubernetes-proxy',
         ],
       },
       TensorMetadata: {

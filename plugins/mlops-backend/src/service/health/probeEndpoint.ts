@@ -5,6 +5,7 @@ import {
   ProbeErrorClass,
 } from '@eks-mlops/backstage-plugin-mlops-common';
 import { z } from 'zod/v3';
+import type { ProxyFailure } from '../kubernetes/proxyFailure';
 import { OutboundClient, OutboundError, OutboundResponse } from '../outbound';
 import { endpointUrl, v1Paths, v2Paths } from '../protocol/inferencePaths';
 import {
@@ -148,6 +149,37 @@ function unreachable(
   };
 }
 
+/**
+ * The health of an endpoint whose service proxy answered in the model's
+ * place: down when nothing behind the Service answers, otherwise unknown.
+ */
+function proxyFailed(
+  base: HealthBase,
+  failure: ProxyFailure,
+  label: string,
+  response: OutboundResponse,
+): EndpointHealth {
+  const answer = {
+    ...base,
+    latencyMs: response.latencyMs,
+    httpStatus: response.status,
+    errorClass: 'kubernetes-proxy' as const,
+  };
+  if (!failure.modelUnreachable) {
+    return {
+      ...answer,
+      state: 'unknown',
+      errorMessage: `model not reached: ${failure.message}`,
+    };
+  }
+  return {
+    ...answer,
+    state: 'down',
+    live: false,
+    errorMessage: `${label}: ${failure.message}`,
+  };
+}
+
 function parseV2Metadata(result: CallResult): {
   model?: ModelMetadata;
   finding?: Finding;
@@ -213,6 +245,10 @@ async function probeV2(
   ]);
   const elapsed = () => Math.round(performance.now() - started);
   if (!ready.ok) return unreachable(base, ready.error, 'ready', elapsed());
+  const readyProxyFailure = route.proxyFailure?.(ready.response);
+  if (readyProxyFailure) {
+    return proxyFailed(base, readyProxyFailure, 'ready', ready.response);
+  }
   // Not ready: live tells a server that is starting or overloaded (degraded)
   // from one that is broken (down). A ready server is up whatever live says.
   if (!isSuccess(ready)) {
@@ -255,6 +291,10 @@ async function probeV1(
   if (!result.ok) {
     const elapsed = Math.round(performance.now() - started);
     return unreachable(base, result.error, 'model', elapsed);
+  }
+  const proxyFailure = route.proxyFailure?.(result.response);
+  if (proxyFailure) {
+    return proxyFailed(base, proxyFailure, 'model', result.response);
   }
   const { status, latencyMs, body } = result.response;
   const common = { ...base, latencyMs, httpStatus: status };
@@ -305,7 +345,9 @@ async function probeV1(
  * Probes one inference endpoint through the guarded client, at its URL or
  * through the Kubernetes service proxy (`options.router`); an endpoint that
  * cannot be routed (invalid target, unknown or unusable cluster, Kubernetes
- * plugin unreachable) is reported `unknown` without a call.
+ * plugin unreachable) is reported `unknown` without a call. When the service
+ * proxy answers in the model's place (`kubernetes-proxy`), the endpoint is
+ * `down` if nothing behind the Service answered, otherwise `unknown`.
  *
  * V2 (Open Inference Protocol) checks live, ready, model ready and model
  * metadata, all at once; V1 (KServe) reads `/v1/models/{m}`. `latencyMs` is the time of

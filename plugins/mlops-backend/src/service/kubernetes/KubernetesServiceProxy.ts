@@ -2,6 +2,7 @@ import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { KubernetesServiceTarget } from '@eks-mlops/backstage-plugin-mlops-common';
 import { OutboundClient, OutboundError, OutboundRequest } from '../outbound';
 import type { EndpointRoute } from '../routing/EndpointRouter';
+import { proxyFailureOf } from './proxyFailure';
 
 /** The header that names the cluster of a call to the Kubernetes plugin's proxy. */
 export const KUBERNETES_CLUSTER_HEADER = 'backstage-kubernetes-cluster';
@@ -108,6 +109,7 @@ export class KubernetesServiceProxy {
       headers,
       trustedOrigin,
       bearerToken: token,
+      proxyFailure: response => proxyFailureOf(response, trustedOrigin),
     };
   }
 

@@ -10,6 +10,8 @@ import {
   createKubernetesTestDouble,
   KubernetesTestDouble,
 } from '@internal/kubernetes-test-double';
+import { freePort } from '@internal/local-processes';
+import { MLOPS_ANNOTATIONS } from '@eks-mlops/backstage-plugin-mlops-common';
 import request from 'supertest';
 import {
   FixtureServer,
@@ -47,6 +49,7 @@ describe('health and predict through the Kubernetes service proxy', () => {
   let model: FixtureServer;
   let redirecting: FixtureServer;
   let trap: FixtureServer;
+  let locked: FixtureServer;
   let double: KubernetesTestDouble;
   let kubernetes: RunningKubernetesBackend;
   let harness: MlopsTestBackend;
@@ -72,22 +75,43 @@ describe('health and predict through the Kubernetes service proxy', () => {
     modelEntity('redirects', {
       'mlops/kubernetes-service': `demo/${NAMESPACE}/model-r`,
     }),
+    modelEntity('not-deployed', {
+      'mlops/kubernetes-service': `demo/${NAMESPACE}/model-missing`,
+    }),
+    modelEntity('no-endpoints', {
+      'mlops/kubernetes-service': `demo/${NAMESPACE}/model-idle`,
+    }),
+    modelEntity('forbidden', {
+      'mlops/kubernetes-service': `demo/${NAMESPACE}/model-locked:http`,
+    }),
+    modelEntity('forbidden-v1', {
+      'mlops/kubernetes-service': `demo/${NAMESPACE}/model-locked:http`,
+      [MLOPS_ANNOTATIONS.inferenceProtocol]: 'v1',
+    }),
+    modelEntity('cluster-down', {
+      'mlops/kubernetes-service': `gone/${NAMESPACE}/model-a`,
+    }),
   ];
 
   beforeAll(async () => {
     model = await startFixture(v2Handler({ modelName: 'm' }));
     trap = await startFixture((_req, res) => sendJson(res, 200, {}));
     redirecting = await startFixture(redirectHandler(`${trap.url}/stolen`));
+    locked = await startFixture(v2Handler({ modelName: 'm' }));
     double = await createKubernetesTestDouble({
-      manifests: services('model-a', 'model-r'),
+      manifests: services('model-a', 'model-r', 'model-idle', 'model-locked'),
       serviceTargets: {
         [`${NAMESPACE}/model-a`]: model.url,
         [`${NAMESPACE}/model-r`]: redirecting.url,
+        [`${NAMESPACE}/model-locked`]: locked.url,
       },
+      forbiddenServiceProxies: [`${NAMESPACE}/model-locked`],
     });
     kubernetes = await startKubernetesBackend([
       { name: 'demo', url: double.url },
       { name: 'other', url: double.url },
+      // An API server that refuses connections: the Kubernetes plugin answers itself.
+      { name: 'gone', url: `http://127.0.0.1:${await freePort()}` },
     ]);
     harness = await startMlopsTestBackend({
       entities,
@@ -100,7 +124,7 @@ describe('health and predict through the Kubernetes service proxy', () => {
     await harness?.close();
     await kubernetes?.stop();
     await double?.stop();
-    await Promise.all([model, redirecting, trap].map(s => s?.close()));
+    await Promise.all([model, redirecting, trap, locked].map(s => s?.close()));
   });
 
   const health = (name: string) =>
@@ -153,7 +177,7 @@ describe('health and predict through the Kubernetes service proxy', () => {
   it.each([
     [
       'unknown-cluster',
-      /cluster "nowhere" is not configured in the Kubernetes plugin \(configured: demo, other\)/,
+      /cluster "nowhere" is not configured in the Kubernetes plugin \(configured: demo, other, gone\)/,
     ],
     ['bad-namespace', /namespace "ML_Services" is not a DNS-1123 label/],
     ['bad-service', /service "Model.A" is not a DNS-1035 label/],
@@ -170,6 +194,67 @@ describe('health and predict through the Kubernetes service proxy', () => {
     expect(refused.status).toBe(400);
     expect(refused.body.error.message).toMatch(message);
     expect(double.requests.length).toBe(before);
+  });
+
+  it.each([
+    [
+      'not-deployed',
+      'down',
+      404,
+      /^ready: the Kubernetes API server answered 404 NotFound: services "model-missing" not found; the Service does not exist/,
+    ],
+    [
+      'no-endpoints',
+      'down',
+      503,
+      /^ready: the Kubernetes API server answered 503 ServiceUnavailable: no endpoints available for service "model-idle".*; no ready pod behind the Service answered$/,
+    ],
+    [
+      'forbidden',
+      'unknown',
+      403,
+      /^model not reached: the Kubernetes API server answered 403 Forbidden: services "model-locked:http" is forbidden: .* cannot get resource "services\/proxy" .*; Backstage's identity in the cluster needs get and create on services\/proxy/,
+    ],
+    [
+      'forbidden-v1',
+      'unknown',
+      403,
+      /^model not reached: the Kubernetes API server answered 403 Forbidden: services "model-locked:http" is forbidden/,
+    ],
+    [
+      'cluster-down',
+      'unknown',
+      500,
+      /^model not reached: the Kubernetes plugin answered 500: \w*Error: Cluster 'gone' request error; caused by .*ECONNREFUSED/,
+    ],
+  ])(
+    "reports %s as what the proxy answered in the model's place",
+    async (name, state, httpStatus, message) => {
+      const res = await health(name);
+      expect(res.status).toBe(200);
+      const [endpoint] = res.body.endpoints;
+      expect(endpoint).toMatchObject({
+        state,
+        httpStatus,
+        errorClass: 'kubernetes-proxy',
+      });
+      expect(endpoint.errorMessage).toMatch(message);
+
+      const refused = await predict(name);
+      expect(refused.status).toBe(502);
+      expect(refused.body.error.message).toMatch(
+        /^the model was not reached: the Kubernetes (API server|plugin) answered/,
+      );
+      expect(refused.body.error.message).toContain(`answered ${httpStatus}`);
+    },
+  );
+
+  it('never lets a refused proxy call reach the model, probe or prediction', async () => {
+    const refused = await predict('forbidden');
+    expect(refused.body.error.message).toMatch(
+      /services "model-locked:http" is forbidden: .* cannot create resource "services\/proxy"/,
+    );
+    expect(locked.received).toHaveLength(0);
   });
 
   it('still applies the outbound guard to what the model answers', async () => {

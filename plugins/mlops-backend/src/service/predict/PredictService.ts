@@ -102,7 +102,9 @@ function toGatewayError(error: OutboundError): Error {
 /**
  * Proxied inference: finds the entity with the caller's credentials, checks
  * `mlops.entity.predict` on it, picks the endpoint, forwards the body through
- * the guarded client and returns the model's answer with its status. Every
+ * the guarded client and returns the model's answer with its status (an
+ * answer the Kubernetes service proxy gave in the model's place is a 502,
+ * with what it said). Every
  * call is audited (`entity-predict`), allowed or not. The request size limit
  * is enforced where the body is read (the router), once.
  */
@@ -204,6 +206,12 @@ export class PredictService {
         trustedOrigin: route.trustedOrigin,
         bearerToken: route.bearerToken,
       });
+      const proxyFailure = route.proxyFailure?.(response);
+      if (proxyFailure) {
+        throw new BadGatewayError(
+          `the model was not reached: ${proxyFailure.message}`,
+        );
+      }
       return {
         status: response.status,
         latencyMs: response.latencyMs,

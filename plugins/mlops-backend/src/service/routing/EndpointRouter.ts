@@ -1,17 +1,21 @@
 import { InferenceEndpoint } from '@eks-mlops/backstage-plugin-mlops-common';
 import { KubernetesServiceProxy } from '../kubernetes/KubernetesServiceProxy';
-import { OutboundError, OutboundRequest } from '../outbound';
+import type { ProxyFailure } from '../kubernetes/proxyFailure';
+import { OutboundError, OutboundRequest, OutboundResponse } from '../outbound';
 
 /**
  * How to call one endpoint: the base URL its protocol paths go below, and
  * what the guarded client needs besides (see `OutboundRequest`). For a URL
  * endpoint only `url`; for a Kubernetes target the service proxy URL of the
- * Kubernetes plugin with its cluster header, token and trusted origin.
+ * Kubernetes plugin with its cluster header, token and trusted origin, and
+ * how to tell the proxy's own answers from the model's.
  */
 export interface EndpointRoute
   extends Pick<OutboundRequest, 'trustedOrigin' | 'bearerToken'> {
   url: string;
   headers?: Record<string, string>;
+  /** The failure an answer stands for when the route gave it, not the model. */
+  proxyFailure?: (response: OutboundResponse) => ProxyFailure | undefined;
 }
 
 /** Resolves endpoints to routes; throws `OutboundError` when one cannot be called. */
