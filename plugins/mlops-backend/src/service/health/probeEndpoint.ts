@@ -151,7 +151,9 @@ function unreachable(
 
 /**
  * The health of an endpoint whose service proxy answered in the model's
- * place: down when nothing behind the Service answers, otherwise unknown.
+ * place: down when nothing behind the Service answers, otherwise unknown
+ * (which the back-off does not count, so a Service deployed at last, or
+ * access granted, is probed on the next cycle).
  */
 function proxyFailed(
   base: HealthBase,

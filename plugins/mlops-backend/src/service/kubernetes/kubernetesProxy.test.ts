@@ -199,9 +199,9 @@ describe('health and predict through the Kubernetes service proxy', () => {
   it.each([
     [
       'not-deployed',
-      'down',
+      'unknown',
       404,
-      /^ready: the Kubernetes API server answered 404 NotFound: services "model-missing" not found; the Service does not exist/,
+      /^model not reached: the Kubernetes API server answered 404 NotFound: services "model-missing" not found; the Service does not exist: not deployed yet/,
     ],
     [
       'no-endpoints',

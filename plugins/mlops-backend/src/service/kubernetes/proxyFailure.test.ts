@@ -25,7 +25,7 @@ describe('proxyFailureOf', () => {
       false,
       /access entry for Backstage's IAM role/,
     ],
-    [404, 'NotFound', 'services "churn" not found', true, /not deployed yet/],
+    [404, 'NotFound', 'services "churn" not found', false, /not deployed yet/],
     [
       503,
       'ServiceUnavailable',

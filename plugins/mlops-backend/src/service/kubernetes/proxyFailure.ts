@@ -7,10 +7,11 @@ import type { OutboundResponse } from '../outbound';
  */
 export interface ProxyFailure {
   /**
-   * The API server found nothing behind the Service to answer (no such
-   * Service, no ready endpoint, a pod that refused): the model is down.
-   * Otherwise the call was refused or failed on its way (credentials, RBAC,
-   * the cluster unreachable), which says nothing about the model.
+   * The API server found the Service but nothing behind it answered (no
+   * ready endpoint, a pod that refused): the model is down. Otherwise there
+   * is no model to judge (no such Service: not deployed yet), or the call was
+   * refused or failed on its way (credentials, RBAC, the cluster
+   * unreachable).
    */
   modelUnreachable: boolean;
   /** Who answered, with what, and what to check. */
@@ -31,13 +32,13 @@ const backstageErrorSchema = z.object({
   error: z.object({ name: z.string(), message: z.string() }),
 });
 
-/** API server codes that mean nothing behind the Service answered. */
-const MODEL_UNREACHABLE_CODES = new Set([404, 503]);
+/** The API server code that means nothing behind the Service answered. */
+const MODEL_UNREACHABLE_CODE = 503;
 
 const STATUS_HINTS: Record<number, string> = {
   401: "the cluster does not accept the Kubernetes plugin's credentials for it (on EKS: an access entry for Backstage's IAM role)",
   403: "Backstage's identity in the cluster needs get and create on services/proxy for this Service (RBAC)",
-  404: 'the Service does not exist (not deployed yet?), or the target names another namespace or Service',
+  404: 'the Service does not exist: not deployed yet, or the target names another namespace or Service',
   503: 'no ready pod behind the Service answered',
 };
 
@@ -74,7 +75,7 @@ export function proxyFailureOf(
       reason ? ` ${reason}` : ''
     }: ${message}`;
     return {
-      modelUnreachable: MODEL_UNREACHABLE_CODES.has(code),
+      modelUnreachable: code === MODEL_UNREACHABLE_CODE,
       message: withHint(answered, code),
     };
   }
