@@ -10,12 +10,12 @@ import {
   createKubernetesTestDouble,
   KubernetesTestDouble,
 } from '@internal/kubernetes-test-double';
-import { freePort } from '@internal/local-processes';
 import { MLOPS_ANNOTATIONS } from '@eks-mlops/backstage-plugin-mlops-common';
 import request from 'supertest';
 import {
   FixtureServer,
   redirectHandler,
+  resetHandler,
   sendJson,
   startFixture,
   v2Handler,
@@ -50,6 +50,7 @@ describe('health and predict through the Kubernetes service proxy', () => {
   let redirecting: FixtureServer;
   let trap: FixtureServer;
   let locked: FixtureServer;
+  let droppingApiServer: FixtureServer;
   let double: KubernetesTestDouble;
   let kubernetes: RunningKubernetesBackend;
   let harness: MlopsTestBackend;
@@ -98,6 +99,7 @@ describe('health and predict through the Kubernetes service proxy', () => {
     trap = await startFixture((_req, res) => sendJson(res, 200, {}));
     redirecting = await startFixture(redirectHandler(`${trap.url}/stolen`));
     locked = await startFixture(v2Handler({ modelName: 'm' }));
+    droppingApiServer = await startFixture(resetHandler);
     double = await createKubernetesTestDouble({
       manifests: services('model-a', 'model-r', 'model-idle', 'model-locked'),
       serviceTargets: {
@@ -110,8 +112,8 @@ describe('health and predict through the Kubernetes service proxy', () => {
     kubernetes = await startKubernetesBackend([
       { name: 'demo', url: double.url },
       { name: 'other', url: double.url },
-      // An API server that refuses connections: the Kubernetes plugin answers itself.
-      { name: 'gone', url: `http://127.0.0.1:${await freePort()}` },
+      // An API server that drops every connection: the Kubernetes plugin answers itself.
+      { name: 'gone', url: droppingApiServer.url },
     ]);
     harness = await startMlopsTestBackend({
       entities,
@@ -124,7 +126,11 @@ describe('health and predict through the Kubernetes service proxy', () => {
     await harness?.close();
     await kubernetes?.stop();
     await double?.stop();
-    await Promise.all([model, redirecting, trap, locked].map(s => s?.close()));
+    await Promise.all(
+      [model, redirecting, trap, locked, droppingApiServer].map(s =>
+        s?.close(),
+      ),
+    );
   });
 
   const health = (name: string) =>
@@ -225,7 +231,7 @@ describe('health and predict through the Kubernetes service proxy', () => {
       'cluster-down',
       'unknown',
       500,
-      /^model not reached: the Kubernetes plugin answered 500: \w*Error: Cluster 'gone' request error; caused by .*ECONNREFUSED/,
+      /^model not reached: the Kubernetes plugin answered 500: \w*Error: Cluster 'gone' request error; caused by .*(socket hang up|ECONNRESET)/,
     ],
   ])(
     "reports %s as what the proxy answered in the model's place",
@@ -250,6 +256,8 @@ describe('health and predict through the Kubernetes service proxy', () => {
   );
 
   it('never lets a refused proxy call reach the model, probe or prediction', async () => {
+    const probed = await health('forbidden');
+    expect(probed.body.endpoints[0].httpStatus).toBe(403);
     const refused = await predict('forbidden');
     expect(refused.body.error.message).toMatch(
       /services "model-locked:http" is forbidden: .* cannot create resource "services\/proxy"/,
