@@ -6,7 +6,12 @@ import {
 } from '@eks-mlops/backstage-plugin-mlops-common';
 import { z } from 'zod/v3';
 import type { ProxyFailure } from '../kubernetes/proxyFailure';
-import { OutboundClient, OutboundError, OutboundResponse } from '../outbound';
+import {
+  OutboundClient,
+  OutboundError,
+  OutboundResponse,
+  parseJsonBody,
+} from '../outbound';
 import { endpointUrl, v1Paths, v2Paths } from '../protocol/inferencePaths';
 import {
   directEndpointRouter,
@@ -77,14 +82,6 @@ function isSuccess(result: CallResult): boolean {
   return (
     result.ok && result.response.status >= 200 && result.response.status < 300
   );
-}
-
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    return undefined;
-  }
 }
 
 /** What went wrong with one call, or undefined when it answered 2xx. */
@@ -188,7 +185,9 @@ function parseV2Metadata(result: CallResult): {
 } {
   const finding = findingOf('model metadata', result);
   if (finding || !result.ok) return { finding };
-  const parsed = v2MetadataSchema.safeParse(parseJson(result.response.body));
+  const parsed = v2MetadataSchema.safeParse(
+    parseJsonBody(result.response.body),
+  );
   if (!parsed.success) {
     return {
       finding: {
@@ -321,7 +320,7 @@ async function probeV1(
       errorMessage: `model returned HTTP ${status}`,
     };
   }
-  const parsed = v1ModelSchema.safeParse(parseJson(body));
+  const parsed = v1ModelSchema.safeParse(parseJsonBody(body));
   if (!parsed.success) {
     return {
       ...common,

@@ -1,5 +1,5 @@
 import { z } from 'zod/v3';
-import type { OutboundResponse } from '../outbound';
+import { OutboundResponse, parseJsonBody } from '../outbound';
 
 /**
  * An answer to a service proxy call that the Kubernetes API server or the
@@ -42,14 +42,6 @@ const STATUS_HINTS: Record<number, string> = {
   503: 'no ready pod behind the Service answered',
 };
 
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
 function withHint(message: string, code: number): string {
   const hint = STATUS_HINTS[code];
   return hint ? `${message}; ${hint}` : message;
@@ -67,7 +59,7 @@ export function proxyFailureOf(
 ): ProxyFailure | undefined {
   if (response.status < 400) return undefined;
   if (new URL(response.url).origin !== proxyOrigin) return undefined;
-  const body = parseJson(response.body);
+  const body = parseJsonBody(response.body);
   const status = kubernetesStatusSchema.safeParse(body);
   if (status.success) {
     const { code, reason, message } = status.data;
