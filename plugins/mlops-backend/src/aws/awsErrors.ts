@@ -80,9 +80,63 @@ function describeResource(input: Record<string, unknown> | undefined): string {
   return typeof name === 'string' ? ` on "${name}"` : '';
 }
 
+/** What AWS's own access-denied message says, when it says it. */
+interface AwsDenial {
+  action?: string;
+  resource?: string;
+  /** e.g. "with an explicit deny in a service control policy". */
+  reason?: string;
+}
+
+/**
+ * Reads AWS's message, e.g. "User: arn:… is not authorized to perform:
+ * iam:TagRole on resource: arn:… because no identity-based policy allows the
+ * iam:TagRole action". It names the action really denied, which is not the
+ * called operation's when a create call tags (iam:TagRole), when AssumeRole
+ * fails while credentials are fetched, or when a boundary or SCP denies.
+ */
+export function awsDenialOf(error: unknown): AwsDenial {
+  const message = (error as AwsErrorShape | undefined)?.message ?? '';
+  const action = /not authorized to perform:?\s+([\w-]+:[\w*]+)/.exec(
+    message,
+  )?.[1];
+  const resource = /on resource:?\s+"?([^"\s]+?)"?(?:\s|$)/.exec(message)?.[1];
+  const reason = /\b((?:because|with an explicit deny)\b.*?)\.?\s*$/.exec(
+    message,
+  )?.[1];
+  return { action, resource, reason };
+}
+
+function serviceOf(action: string): string {
+  return action.slice(0, action.indexOf(':'));
+}
+
+function remedyFor(action: string, reason: string | undefined): string {
+  if (action.startsWith('sts:AssumeRole')) {
+    return (
+      `Backstage could not assume the role: its trust policy must trust the credentials Backstage ` +
+      `uses, and they must be allowed ${action} on it (aws.accounts in app-config).`
+    );
+  }
+  if (reason?.startsWith('with an explicit deny')) {
+    return (
+      `Allowing ${action} in Backstage's own policies is not enough: whoever owns that ` +
+      `policy must lift the deny for the credentials Backstage uses.`
+    );
+  }
+  if (reason?.includes('permissions boundary')) {
+    return `Allow ${action} in the permissions boundary of the credentials Backstage uses, as well as in their policies.`;
+  }
+  return (
+    `Allow ${action} for the credentials ` +
+    `Backstage uses (aws.mainAccount or aws.accounts in app-config).`
+  );
+}
+
 /**
  * Turns an access-denied failure into an error that names the IAM action the
- * credentials lack; any other error passes through unchanged.
+ * credentials lack (AWS's own word for it when its message gives one, else the
+ * action the operation needs); any other error passes through unchanged.
  */
 export function explainAccessDenied(
   error: unknown,
@@ -93,12 +147,20 @@ export function explainAccessDenied(
   if (!isAccessDenied(error)) {
     return error;
   }
-  const action = iamActionFor(clientName, commandName);
+  const called = iamActionFor(clientName, commandName);
+  const denial = awsDenialOf(error);
+  const action = denial.action ?? called;
+  // A denial from another service (STS while fetching credentials) is not about the input's resource.
+  const onInput = serviceOf(action) === serviceOf(called);
+  const resource =
+    (onInput && describeResource(input)) ||
+    (denial.resource ? ` on ${denial.resource}` : '');
+  const reason = denial.reason ? ` (${denial.reason})` : '';
   return new NotAllowedError(
-    `AWS denied ${action}${describeResource(
-      input,
-    )}. Allow ${action} for the credentials ` +
-      `Backstage uses (aws.mainAccount or aws.accounts in app-config).`,
+    `AWS denied ${action}${resource}${reason}. ${remedyFor(
+      action,
+      denial.reason,
+    )}`,
     error instanceof Error ? error : undefined,
   );
 }
