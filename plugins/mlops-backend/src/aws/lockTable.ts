@@ -11,6 +11,7 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { isAwsError } from './awsErrors';
+import { retryWhile, SETTLE_DELAYS_MS } from './retryWhile';
 import {
   fromTagList,
   missingTags,
@@ -74,6 +75,31 @@ function sseSpecification(desired: DesiredLockTable) {
         KMSMasterKeyId: desired.kmsKeyId,
       }
     : { Enabled: true, SSEType: 'KMS' as const };
+}
+
+/**
+ * Turns on point-in-time recovery. Right after a table becomes ACTIVE,
+ * DynamoDB can refuse that for a while ("Backups are being enabled for the
+ * table"), so that refusal is retried.
+ */
+export async function enablePointInTimeRecovery(
+  dynamodb: DynamoDBClient,
+  TableName: string,
+  delaysMs: readonly number[] = SETTLE_DELAYS_MS,
+): Promise<void> {
+  await retryWhile(
+    error => isAwsError(error, 'ContinuousBackupsUnavailableException'),
+    () =>
+      dynamodb.send(
+        new UpdateContinuousBackupsCommand({
+          TableName,
+          PointInTimeRecoverySpecification: {
+            PointInTimeRecoveryEnabled: true,
+          },
+        }),
+      ),
+    delaysMs,
+  );
 }
 
 /** The read-only decision: which changes bring the lock table to the desired state. */
@@ -147,17 +173,7 @@ export function planLockTable(
       subject: `point-in-time recovery of ${name}`,
       from: state.pointInTimeRecovery,
       to: 'ENABLED',
-      apply: () =>
-        dynamodb
-          .send(
-            new UpdateContinuousBackupsCommand({
-              TableName,
-              PointInTimeRecoverySpecification: {
-                PointInTimeRecoveryEnabled: true,
-              },
-            }),
-          )
-          .then(() => undefined),
+      apply: () => enablePointInTimeRecovery(dynamodb, TableName),
     });
   }
   const tagsToSet = state.table ? missingTags(state.tags, desired.tags) : {};

@@ -19,6 +19,7 @@ import {
   PutPublicAccessBlockCommand,
   S3Client,
   ServerSideEncryptionByDefault,
+  waitUntilBucketExists,
 } from '@aws-sdk/client-s3';
 import { ConflictError, NotAllowedError } from '@backstage/errors';
 import { awsHttpStatus, isAwsError } from './awsErrors';
@@ -566,6 +567,12 @@ async function createBucket(
             ? undefined
             : { LocationConstraint: desired.region as any },
       }),
+    );
+    // S3 is eventually consistent: the settings applied next can be refused
+    // with NoSuchBucket until the new bucket is visible.
+    await waitUntilBucketExists(
+      { client: s3, maxWaitTime: 120, minDelay: 1, maxDelay: 5 },
+      { Bucket: desired.bucketName },
     );
   } catch (error) {
     if (isAwsError(error, 'BucketAlreadyOwnedByYou')) {
