@@ -93,12 +93,21 @@ export function fakeMlopsApi(overrides: Partial<MlopsApi> = {}) {
   };
 }
 
-/** The Kubernetes plugin's client APIs, answering every entity with `objects`. */
-export function fakeKubernetesApis(objects: unknown): ApiPair[] {
+/** The cluster the Kubernetes fixtures answer from. */
+export const FIXTURE_CLUSTER = 'eks-prod-eu-west-1';
+
+/**
+ * The Kubernetes plugin's client APIs, answering every entity with `objects`
+ * and listing `clusters` (by name) as the clusters it knows.
+ */
+export function fakeKubernetesApis(
+  objects: unknown,
+  clusters: string[] = [FIXTURE_CLUSTER],
+): ApiPair[] {
   const kubernetesApi = {
-    getClusters: jest.fn(async () => [
-      { name: 'eks-prod-eu-west-1', authProvider: 'serviceAccount' },
-    ]),
+    getClusters: jest.fn(async () =>
+      clusters.map(name => ({ name, authProvider: 'serviceAccount' })),
+    ),
     getObjectsByEntity: jest.fn(async () => objects),
   };
   const authProvidersApi = {

@@ -21,6 +21,8 @@ export interface RenderOptions {
   mlopsApi?: Partial<MlopsApi>;
   /** Objects the Kubernetes API answers with, or `null` for no Kubernetes plugin. */
   kubernetes?: unknown | null;
+  /** Names of the clusters the Kubernetes API lists (default: the fixtures' one). */
+  kubernetesClusters?: string[];
   predictAllowed?: boolean;
   apis?: ApiPair[];
 }
@@ -34,7 +36,9 @@ export async function renderWithMlops(
   const apis: ApiPair[] = [
     [mlopsApiRef, options.mlopsApi ?? fakeMlopsApi()],
     [permissionApiRef, fakePermissionApi(options.predictAllowed ?? true)],
-    ...(kubernetes === null ? [] : fakeKubernetesApis(kubernetes)),
+    ...(kubernetes === null
+      ? []
+      : fakeKubernetesApis(kubernetes, options.kubernetesClusters)),
     ...(options.apis ?? []),
   ];
   return renderInTestApp(

@@ -1,12 +1,14 @@
 import { createContext, ReactNode, useContext, useMemo } from 'react';
 import { Entity } from '@backstage/catalog-model';
-import { ApiHolder, useApiHolder } from '@backstage/core-plugin-api';
+import { ApiHolder, useApi, useApiHolder } from '@backstage/core-plugin-api';
 import {
   kubernetesApiRef,
   kubernetesAuthProvidersApiRef,
   useKubernetesObjects,
 } from '@backstage/plugin-kubernetes-react';
+import useAsync from 'react-use/esm/useAsync';
 import { hasKubernetesAnnotation } from '../kubernetes/annotations';
+import { clustersNamedBy, countedClusters } from '../kubernetes/entityClusters';
 import { RolloutSummary, summarizeRollout } from '../kubernetes/rollout';
 
 const REFRESH_INTERVAL_MS = 30_000;
@@ -61,23 +63,56 @@ function KubernetesRolloutProvider(props: {
     props.entity,
     REFRESH_INTERVAL_MS,
   );
+  const knownClusters = useKnownClusters(props.entity);
   const rollout = useMemo((): EntityRollout => {
     if (error) {
       return { status: 'error', error };
     }
     // A refresh keeps showing the last answer.
-    if (kubernetesObjects) {
-      return { status: 'loaded', summary: summarizeRollout(kubernetesObjects) };
+    if (kubernetesObjects && knownClusters) {
+      const own = countedClusters(props.entity, [
+        ...knownClusters,
+        ...kubernetesObjects.items.map(item => item.cluster.name),
+      ]);
+      return {
+        status: 'loaded',
+        summary: summarizeRollout(kubernetesObjects, own),
+      };
     }
-    return loading
+    return loading || !knownClusters
       ? { status: 'loading' }
       : { status: 'error', error: 'The Kubernetes backend did not answer.' };
-  }, [kubernetesObjects, loading, error]);
+  }, [props.entity, kubernetesObjects, knownClusters, loading, error]);
   return (
     <EntityRolloutContext.Provider value={rollout}>
       {props.children}
     </EntityRolloutContext.Provider>
   );
+}
+
+/**
+ * The names of every cluster the Kubernetes plugin knows; undefined while
+ * they load. Its answer for the entity leaves out the clusters where it found
+ * nothing, such as the entity's own before the first deploy, so only this
+ * list tells that a name the entity gives is a cluster. Read only for an
+ * entity that names clusters; when it cannot be read, the clusters in the
+ * answer are all that is known.
+ */
+function useKnownClusters(entity: Entity): string[] | undefined {
+  const kubernetesApi = useApi(kubernetesApiRef);
+  const namesClusters = clustersNamedBy(entity).length > 0;
+  const { value, loading } = useAsync(async () => {
+    if (!namesClusters) {
+      return [];
+    }
+    try {
+      const clusters = await kubernetesApi.getClusters();
+      return clusters.map(cluster => cluster.name);
+    } catch {
+      return [];
+    }
+  }, [kubernetesApi, namesClusters]);
+  return loading ? undefined : value ?? [];
 }
 
 /** The rollout read by the enclosing `EntityRolloutProvider`. */
@@ -86,8 +121,10 @@ export function useEntityRollout(): EntityRollout {
 }
 
 /**
- * The Kubernetes plugin answered from every cluster and none has a
- * Deployment of the entity: the service has not been deployed yet.
+ * The Kubernetes plugin answered from every cluster that counts for the
+ * entity (its own, when it names them; see `countedClusters`) and none has a
+ * Deployment of it: the service has not been deployed yet. Other services'
+ * clusters refusing the entity's namespace do not stand in the way.
  */
 export function useNotDeployedYet(): boolean {
   const rollout = useEntityRollout();

@@ -13,6 +13,7 @@ import {
 } from '@backstage/plugin-kubernetes-react';
 import useAsync from 'react-use/esm/useAsync';
 import { hasKubernetesAnnotation } from '../kubernetes/annotations';
+import { countedClusters } from '../kubernetes/entityClusters';
 import { summarizeRollout } from '../kubernetes/rollout';
 
 export interface ReplicaCount {
@@ -29,8 +30,9 @@ export interface FleetReplicas {
 
 /**
  * Ready/desired replicas of each listed service, summed over its Deployments
- * in every cluster. Done once for the whole page rather than per row, so the
- * cluster list and the auth decoration are fetched once.
+ * in the clusters that count for it (see `summarizeRollout`). Done once for
+ * the whole page rather than per row, so the cluster list and the auth
+ * decoration are fetched once.
  */
 export function useFleetReplicas(entityRefs: string[]): FleetReplicas {
   const apis = useApiHolder();
@@ -50,10 +52,14 @@ export function useFleetReplicas(entityRefs: string[]): FleetReplicas {
       (entity): entity is Entity =>
         entity !== undefined && hasKubernetesAnnotation(entity),
     );
-    const authProviders = await clusterAuthProviders(kubernetesApi);
+    const clusters = await kubernetesApi.getClusters();
+    const clusterList: ClusterList = {
+      names: clusters.map(cluster => cluster.name),
+      authProviders: clusterAuthProviders(clusters),
+    };
     const counts = await Promise.all(
       entities.map(entity =>
-        replicaCount(entity, kubernetesApi, authProvidersApi, authProviders),
+        replicaCount(entity, kubernetesApi, authProvidersApi, clusterList),
       ),
     );
     return new Map(
@@ -71,10 +77,17 @@ export function useFleetReplicas(entityRefs: string[]): FleetReplicas {
   };
 }
 
-async function clusterAuthProviders(
-  kubernetesApi: KubernetesApi,
-): Promise<string[]> {
-  const clusters = await kubernetesApi.getClusters();
+type KubernetesCluster = Awaited<
+  ReturnType<KubernetesApi['getClusters']>
+>[number];
+
+/** What the page learns once from the cluster list. */
+interface ClusterList {
+  names: string[];
+  authProviders: string[];
+}
+
+function clusterAuthProviders(clusters: KubernetesCluster[]): string[] {
   const providers = clusters.map(cluster =>
     cluster.oidcTokenProvider
       ? `${cluster.authProvider}.${cluster.oidcTokenProvider}`
@@ -101,12 +114,20 @@ async function replicaCount(
   entity: Entity,
   kubernetesApi: KubernetesApi,
   authProvidersApi: KubernetesAuthProvidersApi,
-  authProviders: string[],
+  clusters: ClusterList,
 ): Promise<ReplicaCount | undefined> {
   try {
-    const auth = await kubernetesAuth(entity, authProvidersApi, authProviders);
+    const auth = await kubernetesAuth(
+      entity,
+      authProvidersApi,
+      clusters.authProviders,
+    );
     const objects = await kubernetesApi.getObjectsByEntity({ entity, auth });
-    const { deployments } = summarizeRollout(objects);
+    const own = countedClusters(entity, [
+      ...clusters.names,
+      ...objects.items.map(item => item.cluster.name),
+    ]);
+    const { deployments } = summarizeRollout(objects, own);
     if (deployments.length === 0) {
       return undefined;
     }

@@ -3,7 +3,13 @@ import healthy from '../__fixtures__/kubernetes-healthy.json';
 import stalled from '../__fixtures__/kubernetes-rollout-stalled.json';
 import crashLoop from '../__fixtures__/kubernetes-crashloop.json';
 import hpaAtMax from '../__fixtures__/kubernetes-hpa-at-max.json';
-import { parseImageReference, problemLabel, summarizeRollout } from './rollout';
+import otherClustersForbidden from '../__fixtures__/kubernetes-other-clusters-forbidden.json';
+import {
+  parseImageReference,
+  problemLabel,
+  summarizeRollout,
+  whereNotFound,
+} from './rollout';
 
 const asResponse = (fixture: unknown) => fixture as ObjectsByEntityResponse;
 
@@ -230,6 +236,91 @@ describe('summarizeRollout', () => {
       },
       { cluster: 'eks-prod', message: 'socket hang up' },
     ]);
+  });
+});
+
+describe('summarizeRollout with the clusters of the entity', () => {
+  // The multiTenant service locator asks every cluster for the entity's
+  // namespace; other services' clusters refuse it with 403.
+  const foreign = otherClustersForbidden.items;
+  const [healthyCluster] = healthy.items;
+
+  /** A cluster refusing the entity's namespace, as the foreign ones do. */
+  function forbiddenCluster(name: string) {
+    return { ...foreign[0], cluster: { name } };
+  }
+
+  it('leaves out the errors of other clusters', () => {
+    const summary = summarizeRollout(
+      asResponse(otherClustersForbidden),
+      new Set(['churn-model-prod']),
+    );
+    expect(summary.deployments).toEqual([]);
+    expect(summary.clusterProblems).toEqual([]);
+    expect(summary.ownClusters).toEqual(['churn-model-prod']);
+    expect(summary.ignoredClusters).toEqual([
+      'fraud-score-prod',
+      'demand-forecast-prod',
+    ]);
+    expect(whereNotFound(summary)).toBe('in any of its clusters');
+  });
+
+  it('reports what a cluster of the entity refuses', () => {
+    const summary = summarizeRollout(
+      asResponse({
+        items: [...foreign, forbiddenCluster('churn-model-prod')],
+      }),
+      new Set(['churn-model-prod', 'churn-model-staging']),
+    );
+    expect(summary.clusterProblems).toEqual(
+      [
+        '/apis/apps/v1/namespaces/ml-churn/deployments',
+        '/api/v1/namespaces/ml-churn/pods',
+        '/apis/autoscaling/v2/namespaces/ml-churn/horizontalpodautoscalers',
+        '/api/v1/namespaces/ml-churn/services',
+      ].map(path => ({
+        cluster: 'churn-model-prod',
+        message: `UNKNOWN_ERROR (HTTP 403) for ${path}`,
+      })),
+    );
+    expect(summary.ownClusters).toEqual([
+      'churn-model-prod',
+      'churn-model-staging',
+    ]);
+    expect(summary.ignoredClusters).toEqual([
+      'fraud-score-prod',
+      'demand-forecast-prod',
+    ]);
+  });
+
+  it('counts a cluster holding Deployments of the entity even when the entity does not name it', () => {
+    const summary = summarizeRollout(
+      asResponse({ items: [...foreign, healthyCluster] }),
+      new Set(['churn-model-prod']),
+    );
+    expect(summary.deployments).toEqual([
+      expect.objectContaining({
+        cluster: 'EKS prod (eu-west-1)',
+        name: 'churn-model',
+        readyReplicas: 3,
+      }),
+    ]);
+    expect(summary.clusterProblems).toEqual([]);
+    expect(summary.ignoredClusters).toEqual([
+      'fraud-score-prod',
+      'demand-forecast-prod',
+    ]);
+  });
+
+  it('counts every cluster when the entity names none', () => {
+    const summary = summarizeRollout(asResponse(otherClustersForbidden));
+    expect(summary.clusterProblems.map(p => p.cluster)).toEqual([
+      ...Array(4).fill('fraud-score-prod'),
+      ...Array(4).fill('demand-forecast-prod'),
+    ]);
+    expect(summary.ownClusters).toBeUndefined();
+    expect(summary.ignoredClusters).toEqual([]);
+    expect(whereNotFound(summary)).toBe('in any cluster');
   });
 });
 

@@ -58,25 +58,73 @@ export interface ClusterProblem {
 }
 
 export interface RolloutSummary {
+  /** The Deployments of the entity in the clusters that count. */
   deployments: DeploymentRollout[];
+  /** What the clusters that count could not read. */
   clusterProblems: ClusterProblem[];
+  /**
+   * The entity's own clusters, by name, sorted; undefined when it names none
+   * the Kubernetes plugin knows, and every cluster counts.
+   */
+  ownClusters?: string[];
+  /**
+   * Clusters in the answer that are not the entity's and hold none of its
+   * objects, such as another service's cluster refusing (403) the entity's
+   * namespace; their errors are not among `clusterProblems`.
+   */
+  ignoredClusters: string[];
 }
 
+/**
+ * The rollout of the entity's Deployments. `ownClusters` (see
+ * `countedClusters`) are the clusters whose answers count; a cluster holding
+ * objects of the entity counts too, as the entity evidently runs there. The
+ * errors of any other cluster are left out, so they neither show as problems
+ * nor keep "not deployed yet" from showing. Without `ownClusters` every
+ * cluster counts.
+ */
 export function summarizeRollout(
   objects: ObjectsByEntityResponse,
+  ownClusters?: ReadonlySet<string>,
 ): RolloutSummary {
-  const errorsByCluster = detectErrors(objects);
+  const counts = (cluster: ClusterObjects) =>
+    !ownClusters ||
+    ownClusters.has(cluster.cluster.name) ||
+    holdsObjects(cluster);
+  const counted = objects.items.filter(counts);
+  const errorsByCluster = detectErrors({ items: counted });
   return {
-    deployments: objects.items.flatMap(cluster =>
+    deployments: counted.flatMap(cluster =>
       summarizeCluster(cluster, errorsByCluster),
     ),
-    clusterProblems: objects.items.flatMap(cluster =>
+    clusterProblems: counted.flatMap(cluster =>
       cluster.errors.map(error => ({
         cluster: clusterName(cluster),
         message: describeFetchError(error),
       })),
     ),
+    ...(ownClusters && { ownClusters: [...ownClusters].sort() }),
+    ignoredClusters: objects.items
+      .filter(cluster => !counts(cluster))
+      .map(clusterName),
   };
+}
+
+function holdsObjects(cluster: ClusterObjects): boolean {
+  return cluster.resources.some(response => response.resources.length > 0);
+}
+
+/** The clusters that count and could not be read, each once. */
+export function unreadClusters(summary: RolloutSummary): string[] {
+  return [...new Set(summary.clusterProblems.map(problem => problem.cluster))];
+}
+
+/**
+ * Where no Deployment was found, to end "No Deployment of this entity
+ * exists …": in any cluster, or in any of its own when only those count.
+ */
+export function whereNotFound(summary: RolloutSummary): string {
+  return summary.ownClusters ? 'in any of its clusters' : 'in any cluster';
 }
 
 function summarizeCluster(

@@ -7,7 +7,11 @@ import {
   EndpointHealthDetail,
   HealthHistoryPoint,
 } from '@eks-mlops/backstage-plugin-mlops-common';
-import { useNotDeployedYet } from '../../hooks/useEntityRollout';
+import {
+  useEntityRollout,
+  useNotDeployedYet,
+} from '../../hooks/useEntityRollout';
+import { whereNotFound } from '../../kubernetes/rollout';
 import { Fact, Facts } from '../Facts';
 import {
   environmentLabel,
@@ -64,6 +68,11 @@ function EndpointCard(props: { endpoint: EndpointHealthDetail }) {
 }
 
 function NotDeployedEndpoint(props: { endpoint: EndpointHealthDetail }) {
+  const rollout = useEntityRollout();
+  const where =
+    rollout.status === 'loaded'
+      ? whereNotFound(rollout.summary)
+      : 'in any cluster';
   return (
     <>
       <Facts
@@ -76,9 +85,9 @@ function NotDeployedEndpoint(props: { endpoint: EndpointHealthDetail }) {
       />
       <Box mt={2}>
         <Typography variant="body2" color="textSecondary">
-          No Deployment of this service exists in any cluster yet, so the
-          endpoint cannot answer. Health and history appear once the deploy
-          workflow has run.
+          No Deployment of this service exists {where} yet, so the endpoint
+          cannot answer. Health and history appear once the deploy workflow has
+          run.
         </Typography>
       </Box>
     </>

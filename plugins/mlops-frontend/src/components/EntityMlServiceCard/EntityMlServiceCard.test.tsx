@@ -3,6 +3,7 @@ import { textContentMatcher } from '@backstage/test-utils';
 import { EntityHealthResponse } from '@eks-mlops/backstage-plugin-mlops-common';
 import {
   backstageError,
+  DEFAULT_ANNOTATIONS,
   DEV_AND_PROD_ANNOTATIONS,
   devAndProdHealth,
   fakeMlopsApi,
@@ -20,6 +21,7 @@ import stalled from '../../__fixtures__/kubernetes-rollout-stalled.json';
 import crashLoop from '../../__fixtures__/kubernetes-crashloop.json';
 import hpaAtMax from '../../__fixtures__/kubernetes-hpa-at-max.json';
 import notDeployed from '../../__fixtures__/kubernetes-not-deployed.json';
+import otherClustersForbidden from '../../__fixtures__/kubernetes-other-clusters-forbidden.json';
 import { EntityMlServiceCard } from './EntityMlServiceCard';
 
 function renderCard(options: RenderOptions = {}) {
@@ -93,6 +95,70 @@ describe('EntityMlServiceCard', () => {
     expect(
       await screen.findByLabelText('primary: Healthy'),
     ).toBeInTheDocument();
+  });
+
+  describe('with the multiTenant service locator, which asks every cluster', () => {
+    // The entity's cluster is ml-prod (its mlops/eks-cluster); the others are
+    // other services' clusters, refusing its namespace with 403.
+    const clusters = ['ml-prod', 'fraud-score-prod', 'demand-forecast-prod'];
+    const ownClusterForbidden = {
+      items: [
+        ...otherClustersForbidden.items,
+        { ...otherClustersForbidden.items[0], cluster: { name: 'ml-prod' } },
+      ],
+    };
+
+    it('says "not deployed yet" although other clusters refuse the namespace', async () => {
+      await renderCard({
+        mlopsApi: healthApi(down),
+        kubernetes: otherClustersForbidden,
+        kubernetesClusters: clusters,
+      });
+      expect(
+        await screen.findByLabelText('primary: Not deployed yet'),
+      ).toBeInTheDocument();
+      expect(
+        screen.getByText(/No Deployment of this entity exists/),
+      ).toHaveTextContent('in any of its clusters');
+      expect(screen.queryByText('Down')).not.toBeInTheDocument();
+    });
+
+    it('keeps the probed health while its own cluster cannot be read', async () => {
+      await renderCard({
+        mlopsApi: healthApi(down),
+        kubernetes: ownClusterForbidden,
+        kubernetesClusters: clusters,
+      });
+      expect(
+        await screen.findByText(
+          'No Deployment found, but ml-prod could not be read.',
+        ),
+      ).toBeInTheDocument();
+      expect(screen.getByLabelText('primary: Down')).toBeInTheDocument();
+      expect(
+        screen.queryByLabelText('primary: Not deployed yet'),
+      ).not.toBeInTheDocument();
+    });
+
+    it('counts every cluster for an entity naming none, as before', async () => {
+      const { 'mlops/eks-cluster': _cluster, ...noCluster } =
+        DEFAULT_ANNOTATIONS;
+      await renderCard({
+        entity: mlServiceEntity(noCluster),
+        mlopsApi: healthApi(down),
+        kubernetes: otherClustersForbidden,
+        kubernetesClusters: clusters,
+      });
+      expect(
+        await screen.findByText(
+          'No Deployment found, but fraud-score-prod, demand-forecast-prod could not be read.',
+        ),
+      ).toBeInTheDocument();
+      expect(screen.getByLabelText('primary: Down')).toBeInTheDocument();
+      expect(
+        screen.queryByLabelText('primary: Not deployed yet'),
+      ).not.toBeInTheDocument();
+    });
   });
 
   it('shows replicas and the rollout state from Kubernetes', async () => {

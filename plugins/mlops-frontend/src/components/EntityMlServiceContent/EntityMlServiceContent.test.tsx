@@ -20,6 +20,7 @@ import stalled from '../../__fixtures__/kubernetes-rollout-stalled.json';
 import crashLoop from '../../__fixtures__/kubernetes-crashloop.json';
 import hpaAtMax from '../../__fixtures__/kubernetes-hpa-at-max.json';
 import notDeployed from '../../__fixtures__/kubernetes-not-deployed.json';
+import otherClustersForbidden from '../../__fixtures__/kubernetes-other-clusters-forbidden.json';
 import { EntityMlServiceContent } from './EntityMlServiceContent';
 
 function renderContent(options: RenderOptions = {}) {
@@ -126,6 +127,30 @@ describe('EntityMlServiceContent', () => {
       expect(primary.queryByText(/%/)).not.toBeInTheDocument();
       expect(
         rolloutCard().getByText(/No Deployment of this entity exists/),
+      ).toBeInTheDocument();
+    });
+
+    it('says "not deployed yet" while only other services\' clusters refuse the namespace', async () => {
+      await renderContent({
+        mlopsApi: healthApi(down),
+        kubernetes: otherClustersForbidden,
+        // ml-prod, the entity's mlops/eks-cluster, holds nothing of it yet.
+        kubernetesClusters: [
+          'ml-prod',
+          'fraud-score-prod',
+          'demand-forecast-prod',
+        ],
+      });
+      const primary = await endpointCard('primary');
+      expect(await primary.findByText('Not deployed yet')).toBeInTheDocument();
+      expect(
+        primary.getByText(/No Deployment of this service exists/),
+      ).toHaveTextContent('in any of its clusters');
+      expect(
+        rolloutCard().queryByText(/Some clusters could not be read/),
+      ).not.toBeInTheDocument();
+      expect(
+        rolloutCard().getByText(/Only this entity's clusters count here/),
       ).toBeInTheDocument();
     });
 

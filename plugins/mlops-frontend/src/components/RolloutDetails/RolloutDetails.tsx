@@ -18,6 +18,8 @@ import {
   ClusterProblem,
   DeploymentRollout,
   problemLabel,
+  RolloutSummary,
+  whereNotFound,
 } from '../../kubernetes/rollout';
 import { Fact, Facts } from '../Facts';
 import { PLACEHOLDER } from '../format';
@@ -50,22 +52,41 @@ export function RolloutDetails() {
   return (
     <>
       <ClusterProblems problems={summary.clusterProblems} />
-      {summary.deployments.length === 0 ? (
-        <Typography variant="body2" color="textSecondary">
-          <strong>{NOT_DEPLOYED_YET}.</strong> No Deployment of this entity
-          exists in any cluster; it appears here once the deploy workflow has
-          run. If the service is deployed, check that its workloads carry the
-          label of the entity's Kubernetes annotation.
-        </Typography>
-      ) : (
-        summary.deployments.map(deployment => (
+      <Deployments summary={summary} />
+      <IgnoredClusters summary={summary} />
+    </>
+  );
+}
+
+function Deployments(props: { summary: RolloutSummary }) {
+  const { summary } = props;
+  if (summary.deployments.length > 0) {
+    return (
+      <>
+        {summary.deployments.map(deployment => (
           <DeploymentDetails
             key={`${deployment.cluster}/${deployment.namespace}/${deployment.name}`}
             deployment={deployment}
           />
-        ))
-      )}
-    </>
+        ))}
+      </>
+    );
+  }
+  if (summary.clusterProblems.length > 0) {
+    // Not "not deployed yet": a cluster that counts could not say.
+    return (
+      <Typography variant="body2" color="textSecondary">
+        No Deployment of this entity found in the clusters that could be read.
+      </Typography>
+    );
+  }
+  return (
+    <Typography variant="body2" color="textSecondary">
+      <strong>{NOT_DEPLOYED_YET}.</strong> No Deployment of this entity exists{' '}
+      {whereNotFound(summary)}; it appears here once the deploy workflow has
+      run. If the service is deployed, check that its workloads carry the label
+      of the entity's Kubernetes annotation.
+    </Typography>
   );
 }
 
@@ -81,6 +102,39 @@ function ClusterProblems(props: { problems: ClusterProblem[] }) {
           .map(problem => `${problem.cluster}: ${problem.message}`)
           .join('; ')}
       />
+    </Box>
+  );
+}
+
+/** How many ignored clusters the note names before it only counts them. */
+const NAMED_IGNORED_CLUSTERS = 3;
+
+/**
+ * A quiet note, not a warning: the Kubernetes plugin (with the `multiTenant`
+ * service locator) asked other services' clusters too, and their refusals
+ * are expected. It says which clusters counted, so a platform engineer can
+ * tell why this view differs from the Kubernetes tab.
+ */
+function IgnoredClusters(props: { summary: RolloutSummary }) {
+  const { ownClusters, ignoredClusters } = props.summary;
+  if (!ownClusters || ignoredClusters.length === 0) {
+    return null;
+  }
+  const named = ignoredClusters.slice(0, NAMED_IGNORED_CLUSTERS).join(', ');
+  const more = ignoredClusters.length - NAMED_IGNORED_CLUSTERS;
+  const others =
+    ignoredClusters.length === 1
+      ? `1 other cluster (${named}) holds`
+      : `${ignoredClusters.length} other clusters (${named}${
+          more > 0 ? ` and ${more} more` : ''
+        }) hold`;
+  return (
+    <Box mt={2}>
+      <Typography variant="caption" color="textSecondary" component="p">
+        Only this entity's clusters count here: {ownClusters.join(', ')}.{' '}
+        {others} nothing of it and could not be read; as the entity does not
+        name them, they are left out.
+      </Typography>
     </Box>
   );
 }

@@ -1,7 +1,12 @@
 import { Progress } from '@backstage/core-components';
 import Typography from '@material-ui/core/Typography';
 import { useEntityRollout } from '../../hooks/useEntityRollout';
-import { DeploymentRollout, problemLabel } from '../../kubernetes/rollout';
+import {
+  DeploymentRollout,
+  problemLabel,
+  unreadClusters,
+  whereNotFound,
+} from '../../kubernetes/rollout';
 import { Facts } from '../Facts';
 import { NOT_DEPLOYED_YET } from '../HealthStatus';
 import { RolloutStatus } from '../RolloutStatus';
@@ -26,11 +31,20 @@ export function RolloutOverview() {
     );
   }
   const { deployments } = rollout.summary;
+  const unread = unreadClusters(rollout.summary);
+  if (deployments.length === 0 && unread.length > 0) {
+    // Not "not deployed yet": a cluster that counts could not say.
+    return (
+      <Typography variant="body2" color="textSecondary">
+        No Deployment found, but {unread.join(', ')} could not be read.
+      </Typography>
+    );
+  }
   if (deployments.length === 0) {
     return (
       <Typography variant="body2" color="textSecondary">
-        <strong>{NOT_DEPLOYED_YET}.</strong> No Deployment of this entity exists
-        in any cluster.
+        <strong>{NOT_DEPLOYED_YET}.</strong> No Deployment of this entity exists{' '}
+        {whereNotFound(rollout.summary)}.
       </Typography>
     );
   }
