@@ -70,4 +70,102 @@ describe('seedPlatformPolicies', () => {
     ).toEqual([]);
     iam.destroy();
   });
+
+  describe('the Terraform policy', () => {
+    let boundary: { Statement: Array<Record<string, unknown>> };
+    let terraform: { Statement: Array<Record<string, unknown>> };
+    beforeAll(async () => {
+      const [boundaryArn, terraformArn] = await seedPlatformPolicies(
+        moto.endpoint,
+      );
+      const iam = new IAMClient({
+        endpoint: moto.endpoint,
+        region: 'us-east-1',
+        credentials: MOTO_CREDENTIALS,
+      });
+      const read = async (PolicyArn: string) => {
+        const { Policy } = await iam.send(new GetPolicyCommand({ PolicyArn }));
+        const { PolicyVersion } = await iam.send(
+          new GetPolicyVersionCommand({
+            PolicyArn,
+            VersionId: Policy!.DefaultVersionId,
+          }),
+        );
+        return JSON.parse(decodeURIComponent(PolicyVersion!.Document!));
+      };
+      try {
+        boundary = await read(boundaryArn);
+        terraform = await read(terraformArn);
+      } finally {
+        iam.destroy();
+      }
+    });
+    const statement = (sid: string) =>
+      terraform.Statement.find(s => s.Sid === sid);
+
+    // moto enforces no IAM: these are what a real account refuses without them.
+    it("manages the cluster's IAM OIDC provider (IRSA, always in fargate mode), and only EKS's", () => {
+      expect(statement('ClusterOidcProvider')).toEqual({
+        Sid: 'ClusterOidcProvider',
+        Effect: 'Allow',
+        Action: [
+          'iam:CreateOpenIDConnectProvider',
+          'iam:DeleteOpenIDConnectProvider',
+          'iam:TagOpenIDConnectProvider',
+          'iam:UntagOpenIDConnectProvider',
+          'iam:UpdateOpenIDConnectProviderThumbprint',
+          'iam:AddClientIDToOpenIDConnectProvider',
+          'iam:RemoveClientIDFromOpenIDConnectProvider',
+        ],
+        Resource: 'arn:aws:iam::*:oidc-provider/oidc.eks.*',
+      });
+    });
+
+    it("creates EKS's service-linked roles on an account's first cluster, node group and Fargate profile, no others", () => {
+      expect(statement('EksServiceLinkedRoles')).toEqual({
+        Sid: 'EksServiceLinkedRoles',
+        Effect: 'Allow',
+        Action: 'iam:CreateServiceLinkedRole',
+        Resource: '*',
+        Condition: {
+          StringEquals: {
+            'iam:AWSServiceName': [
+              'eks.amazonaws.com',
+              'eks-nodegroup.amazonaws.com',
+              'eks-fargate.amazonaws.com',
+            ],
+          },
+        },
+      });
+    });
+
+    it("updates the roles' descriptions and the policies' tags it manages", () => {
+      expect(statement('ServiceStack')?.Action).toEqual(
+        expect.arrayContaining([
+          'iam:UpdateRoleDescription',
+          'iam:UpdateRole',
+          'iam:UntagPolicy',
+        ]),
+      );
+    });
+
+    it('allows nothing its boundary does not: the Terraform role is created under it', () => {
+      const allowedByBoundary = allowedActions(JSON.stringify(boundary));
+      expect(
+        allowedActions(JSON.stringify(terraform)).filter(
+          action => !coveredBy(allowedByBoundary, action),
+        ),
+      ).toEqual([]);
+    });
+
+    it("denies removing a role's boundary on every role", () => {
+      expect(boundary.Statement).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Deny',
+          Action: 'iam:DeleteRolePermissionsBoundary',
+          Resource: '*',
+        }),
+      );
+    });
+  });
 });

@@ -78,10 +78,17 @@ function boundaryDocument(boundaryArn: string) {
         },
       },
       {
+        // Acts on roles, so it is denied on every role: a Resource naming the boundary policy would
+        // never match it.
+        Sid: 'NoRoleLeavesTheBoundary',
+        Effect: 'Deny',
+        Action: 'iam:DeleteRolePermissionsBoundary',
+        Resource: '*',
+      },
+      {
         Sid: 'KeepTheBoundary',
         Effect: 'Deny',
         Action: [
-          'iam:DeleteRolePermissionsBoundary',
           'iam:CreatePolicyVersion',
           'iam:SetDefaultPolicyVersion',
           'iam:DeletePolicy',
@@ -91,6 +98,21 @@ function boundaryDocument(boundaryArn: string) {
     ],
   };
 }
+
+/**
+ * The service-linked roles EKS creates with its caller's permission when an account gets its first
+ * cluster, managed node group or Fargate profile. The others the stack needs are created with
+ * other roles' permissions: autoscaling.amazonaws.com by EKS's node group service-linked role
+ * (AWSServiceRoleForAmazonEKSNodegroup), elasticloadbalancing.amazonaws.com by the cluster role
+ * (AmazonEKSClusterPolicy, Auto Mode's AmazonEKSLoadBalancingPolicy) or the load balancer
+ * controller's, spot.amazonaws.com by Auto Mode's cluster role (AmazonEKSComputePolicy); the
+ * boundary allows them `iam:*`.
+ */
+const EKS_SERVICE_LINKED_ROLES = [
+  'eks.amazonaws.com',
+  'eks-nodegroup.amazonaws.com',
+  'eks-fargate.amazonaws.com',
+];
 
 /** What a service's Terraform role may do: build the service's stack and roles under the boundary. */
 function terraformDocument(boundaryArn: string) {
@@ -109,6 +131,9 @@ function terraformDocument(boundaryArn: string) {
           'iam:List*',
           'iam:TagRole',
           'iam:UntagRole',
+          // A changed description or maximum session duration of a role Terraform made.
+          'iam:UpdateRoleDescription',
+          'iam:UpdateRole',
           'iam:DeleteRole',
           'iam:AttachRolePolicy',
           'iam:DetachRolePolicy',
@@ -121,8 +146,35 @@ function terraformDocument(boundaryArn: string) {
           'iam:DeletePolicy',
           'iam:DeletePolicyVersion',
           'iam:TagPolicy',
+          'iam:UntagPolicy',
         ],
         Resource: '*',
+      },
+      {
+        // The cluster's IAM OIDC provider for IRSA (modules/eks/iam.tf: compute_mode fargate always,
+        // else cluster_enable_irsa), as hashicorp/aws creates (tags on create), updates and deletes
+        // it. Only EKS issuers': not the account's GitHub provider, which the CI roles trust.
+        Sid: 'ClusterOidcProvider',
+        Effect: 'Allow',
+        Action: [
+          'iam:CreateOpenIDConnectProvider',
+          'iam:DeleteOpenIDConnectProvider',
+          'iam:TagOpenIDConnectProvider',
+          'iam:UntagOpenIDConnectProvider',
+          'iam:UpdateOpenIDConnectProviderThumbprint',
+          'iam:AddClientIDToOpenIDConnectProvider',
+          'iam:RemoveClientIDFromOpenIDConnectProvider',
+        ],
+        Resource: 'arn:aws:iam::*:oidc-provider/oidc.eks.*',
+      },
+      {
+        Sid: 'EksServiceLinkedRoles',
+        Effect: 'Allow',
+        Action: 'iam:CreateServiceLinkedRole',
+        Resource: '*',
+        Condition: {
+          StringEquals: { 'iam:AWSServiceName': EKS_SERVICE_LINKED_ROLES },
+        },
       },
       {
         Sid: 'RolesUnderTheBoundary',

@@ -220,6 +220,42 @@ describe('mlops:ecr:ensure against moto', () => {
     });
   });
 
+  it.each([
+    ['cn-north-1', 'aws-cn'],
+    ['us-gov-west-1', 'aws-us-gov'],
+  ])(
+    "in %s grants pull to an account as the root of the region's partition %s",
+    async (region, partition) => {
+      await runAction(action, {
+        repositoryName: 'shared',
+        region,
+        pullPrincipals: [
+          '210987654321',
+          `arn:${partition}:iam::123456789012:role/eks-nodes`,
+        ],
+      });
+
+      const policy = JSON.parse(
+        (
+          await ecr(region).send(
+            new GetRepositoryPolicyCommand({ repositoryName: 'shared' }),
+          )
+        ).policyText!,
+      );
+      expect(policy.Statement).toEqual([
+        expect.objectContaining({
+          Sid: 'MlopsAllowPull',
+          Principal: {
+            AWS: [
+              `arn:${partition}:iam::123456789012:role/eks-nodes`,
+              `arn:${partition}:iam::210987654321:root`,
+            ],
+          },
+        }),
+      ]);
+    },
+  );
+
   it('applies a custom lifecycle and mutable tags when asked', async () => {
     await runAction(action, {
       repositoryName: 'custom',

@@ -9,6 +9,7 @@ import {
   repositoryCoordinates,
 } from '../aws/ecrRepository';
 import { managedTags } from '../aws/managedTags';
+import { partitionOf } from '../aws/plannedChange';
 import {
   checkImageTagPrefix,
   checkPrincipal,
@@ -92,7 +93,9 @@ const inputs = {
   pullPrincipals: {
     title: 'Pull principals',
     description:
-      "Account IDs or IAM ARNs allowed to pull images (e.g. other accounts' EKS node roles). Omit to leave the repository policy alone.",
+      "Account IDs or IAM ARNs allowed to pull images (e.g. other accounts' EKS node roles). An account ID stands for its root " +
+      "principal in the region's partition (arn:aws-cn:iam::<id>:root in China); an ARN must be in that partition. " +
+      'Omit to leave the repository policy alone.',
     type: z => z.array(z.string()).optional(),
   },
   tags: {
@@ -168,13 +171,34 @@ function validate(input: EcrInput): void {
     )
     .tags('tags', input.tags, 50);
   (input.pullPrincipals ?? []).forEach((principal, index) =>
-    checker.check(`pullPrincipals[${index}]`, principal, checkPrincipal),
+    checker.check(
+      `pullPrincipals[${index}]`,
+      principal,
+      value =>
+        checkPrincipal(value) ?? checkPrincipalPartition(value, input.region),
+    ),
   );
   checkProtectedTagPrefixes(
     checker,
     input.lifecycle?.protectedTagPrefixes ?? [],
   );
   checker.throwIfInvalid();
+}
+
+/** A repository policy names principals of its own partition only. */
+function checkPrincipalPartition(
+  principal: string,
+  region: string,
+): string | undefined {
+  const arnPartition = /^arn:([^:]+):/.exec(principal)?.[1];
+  const partition = region ? partitionOf(region) : undefined;
+  if (!arnPartition || !partition || arnPartition === partition) {
+    return undefined;
+  }
+  return (
+    `is in the partition ${arnPartition}, but region "${region}" is in ${partition}, and a repository policy ` +
+    `names principals of its own partition only: give the ARN in ${partition} (arn:${partition}:iam::…) or the 12-digit account ID`
+  );
 }
 
 const MAX_PROTECTED_TAG_PREFIXES = 10;
@@ -219,6 +243,7 @@ function desiredRepository(input: EcrInput): DesiredRepository {
   return {
     repositoryName: input.repositoryName,
     registryId: input.accountId || undefined,
+    partition: partitionOf(input.region),
     imageTagMutability: input.imageTagMutability ?? 'IMMUTABLE',
     scanOnPush: input.scanOnPush ?? true,
     encryption: input.encryption ?? 'KMS',

@@ -76,4 +76,28 @@ export const examples: TemplateExample[] = [
       ],
     }),
   },
+  {
+    description:
+      'Ensure the CI roles of a repository on GitHub Enterprise Server: they trust its issuer, https://<host>/_services/token, which must be reachable from AWS.',
+    example: yaml.stringify({
+      steps: [
+        {
+          id: 'ci-roles',
+          action: 'mlops:github-oidc:ensure',
+          name: 'Ensure the GitHub Actions roles of a GHES repository',
+          input: {
+            githubHost: 'github.example.com',
+            githubOwner: 'acme',
+            githubRepo: 'churn-model',
+            environments: ['dev', 'prod'],
+            defaultBranch: 'main',
+            namePrefix: 'churn-model',
+            region: 'eu-west-1',
+            stateBucket: 'churn-model-tfstate-123456789012',
+            stateKeyPrefix: 'churn-model',
+          },
+        },
+      ],
+    }),
+  },
 ];

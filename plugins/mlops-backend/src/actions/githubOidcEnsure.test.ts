@@ -256,7 +256,7 @@ describe('mlops:github-oidc:ensure against moto', () => {
         'created IAM role "churn-model-prod-ci-terraform" (trusts repo:acme/churn-model:environment:prod; boundary ml-ci-boundary; ' +
           'policies ml-ci-terraform; inline mlops-terraform-state: state read/write under s3://churn-model-tfstate-123456789012/churn-model/prod/)',
         'created IAM role "churn-model-ci-plan" (trusts repo:acme/churn-model:pull_request, repo:acme/churn-model:ref:refs/heads/main; ' +
-          'boundary ml-ci-boundary; policies ReadOnlyAccess; inline mlops-plan-state: state read-only under s3://churn-model-tfstate-123456789012/churn-model/, no data reads elsewhere)',
+          'boundary ml-ci-boundary; policies ReadOnlyAccess; inline mlops-plan-state: state read-only under s3://churn-model-tfstate-123456789012/churn-model/, most data reads elsewhere denied)',
         'created IAM role "churn-model-ci-training" (trusts repo:acme/churn-model:pull_request, repo:acme/churn-model:ref:refs/heads/main; ' +
           'boundary ml-ci-boundary; policies none; inline mlops-training-data: read s3://acme-data/churn/2024/*)',
       ],
@@ -561,6 +561,109 @@ describe('mlops:github-oidc:ensure against moto', () => {
         'converged trust policy of IAM role "churn-model-dev-ci-terraform" ' +
           '(repo:acme/churn-model:environment:dev → repo:ACME/churn-model:environment:dev)',
       );
+    });
+  });
+
+  describe('on GitHub Enterprise Server and GHE.com', () => {
+    // GitHub's OIDC reference: iss is https://HOSTNAME/_services/token on GHES, and
+    // https://token.actions.SUBDOMAIN.ghe.com on GHE.com; IAM's condition keys are the
+    // provider URL without https://, its path included.
+    it.each([
+      ['github.example.com', 'github.example.com/_services/token'],
+      ['octocorp.ghe.com', 'token.actions.octocorp.ghe.com'],
+    ])(
+      "on %s trusts the tokens of its issuer %s, and nothing of github.com's",
+      async (githubHost, issuer) => {
+        const providerArn = `arn:aws:iam::${ACCOUNT}:oidc-provider/${issuer}`;
+        const onHost = { ...input, githubHost, environments: ['dev'] };
+
+        const dryRun = await runAction(action, onHost, { dryRun: true });
+        expect(dryRun.plan?.[0]).toBe(
+          `would create GitHub OIDC provider "${issuer}" (audience sts.amazonaws.com)`,
+        );
+        expect(dryRun.oidcProviderArn).toBe(providerArn);
+
+        const out = await runAction(action, onHost);
+
+        const provider = await iam().send(
+          new GetOpenIDConnectProviderCommand({
+            OpenIDConnectProviderArn: providerArn,
+          }),
+        );
+        expect(provider.Url).toBe(issuer);
+        expect(provider.ClientIDList).toEqual(['sts.amazonaws.com']);
+        expect(out.oidcProviderArn).toBe(providerArn);
+        expect(out.changes[0]).toBe(
+          `created GitHub OIDC provider "${issuer}" (audience sts.amazonaws.com)`,
+        );
+        const dev = await readRole('churn-model-dev-ci-terraform');
+        expect(dev.trust.Statement).toEqual([
+          {
+            Sid: 'GithubActionsOidc',
+            Effect: 'Allow',
+            Principal: { Federated: providerArn },
+            Action: 'sts:AssumeRoleWithWebIdentity',
+            Condition: {
+              StringEquals: {
+                [`${issuer}:aud`]: 'sts.amazonaws.com',
+                [`${issuer}:sub`]: 'repo:acme/churn-model:environment:dev',
+              },
+            },
+          },
+        ]);
+        expect(
+          (await readRole('churn-model-ci-plan')).trust.Statement[0].Condition
+            .StringEquals,
+        ).toEqual({
+          [`${issuer}:aud`]: 'sts.amazonaws.com',
+          [`${issuer}:sub`]: BRANCH_SUBJECTS,
+        });
+        expect(dev.tags['mlops:github-repository']).toBe(
+          `${githubHost}/acme/churn-model`,
+        );
+        await expect(
+          iam().send(
+            new GetOpenIDConnectProviderCommand({
+              OpenIDConnectProviderArn: PROVIDER_ARN,
+            }),
+          ),
+        ).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+
+        recorder.clear();
+        const again = await runAction(action, onHost);
+        expect(again.changes).toEqual([]);
+        expect(recorder.mutating()).toEqual([]);
+      },
+    );
+
+    it("refuses the roles of github.com's repository of the same name, before changing anything", async () => {
+      await runAction(action, { ...input, environments: ['dev'] });
+      const before = await iamSnapshot(moto.endpoint);
+      recorder.clear();
+
+      const run = runAction(action, {
+        ...input,
+        environments: ['dev'],
+        githubHost: 'github.example.com',
+      });
+
+      await expect(run).rejects.toThrow(
+        /IAM role "churn-model-dev-ci-terraform" already exists and was made for the GitHub repository "acme\/churn-model".*not changed for "github\.example\.com\/acme\/churn-model"/,
+      );
+      expect(recorder.mutating()).toEqual([]);
+      expect(await iamSnapshot(moto.endpoint)).toEqual(before);
+    });
+
+    it('with oidcProvider "existing", names the issuer the platform must register', async () => {
+      await expect(
+        runAction(
+          actionWith({ ...PLATFORM_GITHUB_CONFIG, oidcProvider: 'existing' }),
+          { ...input, githubHost: 'github.example.com' },
+        ),
+      ).rejects.toThrow(
+        /has no OIDC provider for github\.example\.com\/_services\/token\. Have the platform create it once \(URL https:\/\/github\.example\.com\/_services\/token, audience sts\.amazonaws\.com\)/,
+      );
+      expect(recorder.mutating()).toEqual([]);
     });
   });
 

@@ -2,6 +2,7 @@ import { Config } from '@backstage/config';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { AwsClientFactory } from '../aws/AwsClientFactory';
 import {
+  githubOidcIssuer,
   PolicyScope,
   UNPUBLISHED_SUBJECT_PREFIX,
 } from '../aws/ciRoleDocuments';
@@ -27,6 +28,7 @@ import {
   checkBranch,
   checkDatasetUri,
   checkEnvironmentName,
+  checkGithubHost,
   checkGithubOwner,
   checkGithubRepo,
   checkNamePrefix,
@@ -74,6 +76,14 @@ const MAX_ENVIRONMENTS = 10;
 const MAX_REQUESTED_TAGS = 48;
 
 const inputs = {
+  githubHost: {
+    title: 'GitHub host',
+    description:
+      'Host of the GitHub instance the repository lives on: github.com (the default), <subdomain>.ghe.com (GitHub Enterprise Cloud ' +
+      'with data residency) or a GitHub Enterprise Server host, for example (repoUrl | parseRepoUrl).host. The roles trust the Actions ' +
+      'OIDC tokens of its issuer: token.actions.githubusercontent.com, token.actions.<subdomain>.ghe.com or <host>/_services/token.',
+    type: z => z.string().optional(),
+  },
   githubOwner: {
     title: 'GitHub owner',
     description:
@@ -171,7 +181,7 @@ const outputs = {
   oidcProviderArn: {
     title: 'OIDC provider ARN',
     description:
-      "ARN of the account's GitHub Actions OIDC provider; empty in a dry run without credentials or accountId.",
+      "ARN of the account's OIDC provider for the GitHub instance's Actions tokens (…:oidc-provider/<issuer>); empty in a dry run without credentials or accountId.",
     type: z => z.string(),
   },
   terraformRoleArns: {
@@ -306,6 +316,7 @@ function checkSubjectPrefix(checker: InputChecker, input: GithubOidcInput) {
 
 function validate(input: GithubOidcInput): void {
   const checker = new InputChecker()
+    .check('githubHost', input.githubHost || undefined, checkGithubHost)
     .require('githubOwner', input.githubOwner)
     .check('githubOwner', input.githubOwner || undefined, checkGithubOwner)
     .require('githubRepo', input.githubRepo)
@@ -344,9 +355,18 @@ function validate(input: GithubOidcInput): void {
   checker.throwIfInvalid();
 }
 
+/** The repository's host, lowercased; github.com when none is given. */
+function githubHost(input: GithubOidcInput): string {
+  return (input.githubHost || 'github.com').toLowerCase();
+}
+
 function ciRoleRequest(input: GithubOidcInput): CiRoleRequest {
+  const host = githubHost(input);
+  const onHost = host === 'github.com' ? '' : `${host}/`;
   return {
-    repository: `${input.githubOwner}/${input.githubRepo}`,
+    // Off github.com the host is part of the name the roles are tagged with, so that
+    // roles made for a github.com repository never trust a same-named one elsewhere.
+    repository: `${onHost}${input.githubOwner}/${input.githubRepo}`,
     subjectPrefix: input.untrusted
       ? `${UNPUBLISHED_SUBJECT_PREFIX}:${input.githubOwner}/${input.githubRepo}`
       : input.subjectPrefix || `repo:${input.githubOwner}/${input.githubRepo}`,
@@ -403,8 +423,9 @@ function allRoles(roles: ReturnType<typeof desiredCiRoles>): DesiredRole[] {
 }
 
 /**
- * Creates the `mlops:github-oidc:ensure` action: the account's GitHub Actions
- * OIDC provider and the CI roles of one repository (a Terraform role per
+ * Creates the `mlops:github-oidc:ensure` action: the account's OIDC provider
+ * for the Actions tokens of the repository's GitHub instance (github.com,
+ * GHE.com or GitHub Enterprise Server) and the CI roles of one repository (a Terraform role per
  * environment, a read-only plan role, a training-data role), under the
  * platform's permissions boundary, converging drift, with an honest dry run.
  * Reads AWS credentials, the optional emulator endpoint and the `mlops.github`
@@ -427,7 +448,8 @@ export function githubOidcEnsureAction(
   const action = createTemplateAction({
     id: 'mlops:github-oidc:ensure',
     description:
-      "Ensures the account's GitHub Actions OIDC provider and one repository's CI roles: a Terraform role per " +
+      "Ensures the account's OIDC provider for GitHub Actions (of github.com, GHE.com or GitHub Enterprise Server: githubHost) " +
+      "and one repository's CI roles: a Terraform role per " +
       'environment trusted only by that GitHub environment, a read-only plan role for pull requests, and a ' +
       'training-data role, all under the permissions boundary named in mlops.github. Safe to run again: it converges drift.',
     examples,
@@ -438,6 +460,7 @@ export function githubOidcEnsureAction(
       validate(input);
       const settings = readGithubCiSettings(config);
       const request = ciRoleRequest(input);
+      const issuer = githubOidcIssuer(githubHost(input));
       const { region, namePrefix } = input;
       ctx.logger.info(
         `${
@@ -453,7 +476,7 @@ export function githubOidcEnsureAction(
         const arn = (name: string) => (accountId ? roleArn(scope, name) : '');
         ctx.output(
           'oidcProviderArn',
-          accountId ? oidcProviderArn(scope.partition, accountId) : '',
+          accountId ? oidcProviderArn(scope.partition, accountId, issuer) : '',
         );
         ctx.output(
           'terraformRoleArns',
@@ -490,17 +513,20 @@ export function githubOidcEnsureAction(
         const scope = { partition: partitionOf(region), accountId };
         const policies = platformPolicies(settings, scope);
         await assertPoliciesExist(clients.iam, policies.named, accountId);
-        const providerArn = oidcProviderArn(scope.partition, accountId);
+        const provider = {
+          arn: oidcProviderArn(scope.partition, accountId, issuer),
+          issuer,
+        };
         const roles = allRoles(
-          desiredCiRoles(request, { ...scope, providerArn }, policies.arns),
+          desiredCiRoles(request, { ...scope, provider }, policies.arns),
         );
         const [providerState, ...roleStates] = await Promise.all([
-          inspectOidcProvider(clients.iam, providerArn),
+          inspectOidcProvider(clients.iam, provider.arn),
           ...roles.map(role => inspectRole(clients.iam, role)),
         ]);
         return [
           ...planOidcProvider(clients.iam, providerState, {
-            arn: providerArn,
+            ...provider,
             accountId,
             mode: settings.oidcProvider,
             tags: MANAGED_BY_TAG,

@@ -156,6 +156,19 @@ const invalidEcrInputs: Array<[string, Record<string, unknown>, RegExp]> = [
     /pullPrincipals\[0\] "someone" must be a 12-digit account ID or an IAM ARN/,
   ],
   [
+    'a principal of another partition than the region',
+    {
+      region: 'cn-north-1',
+      pullPrincipals: ['arn:aws:iam::123456789012:role/eks-nodes'],
+    },
+    /pullPrincipals\[0\] "arn:aws:iam::123456789012:role\/eks-nodes" is in the partition aws, but region "cn-north-1" is in aws-cn, .*give the ARN in aws-cn \(arn:aws-cn:iam::…\) or the 12-digit account ID/,
+  ],
+  [
+    'a region of an isolated partition',
+    { region: 'us-iso-east-1' },
+    /region "us-iso-east-1" is in the AWS partition aws-iso, which these actions do not support: .*Choose a region in aws, aws-cn, aws-us-gov/,
+  ],
+  [
     'bad lifecycle count',
     { lifecycle: { keepLastTagged: 0 } },
     /lifecycle.keepLastTagged 0 must be a whole number from 1 to 10000/,
@@ -282,6 +295,26 @@ const invalidGithubOidcInputs: Array<
     'absolute state key prefix',
     { stateKeyPrefix: '/svc' },
     /stateKeyPrefix "\/svc" must be path segments/,
+  ],
+  [
+    'a GitHub host given as a URL',
+    { githubHost: 'https://github.example.com' },
+    /githubHost "https:\/\/github.example.com" must be the host name of the GitHub instance .*without scheme, port or path/,
+  ],
+  [
+    'a github.com API host',
+    { githubHost: 'api.github.com' },
+    /githubHost "api.github.com" is a host of github.com, not a GitHub instance: give github.com/,
+  ],
+  [
+    'a GHE.com API host',
+    { githubHost: 'api.octocorp.ghe.com' },
+    /githubHost "api.octocorp.ghe.com" must be the enterprise's own host <subdomain>.ghe.com/,
+  ],
+  [
+    'a state region of an isolated partition',
+    { stateRegion: 'us-isob-east-1' },
+    /stateRegion "us-isob-east-1" is in the AWS partition aws-iso-b, which these actions do not support/,
   ],
   [
     'state region in another partition',

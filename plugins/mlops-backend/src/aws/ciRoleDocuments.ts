@@ -1,5 +1,29 @@
-/** The issuer of GitHub Actions' OIDC tokens, as IAM names it in condition keys. */
-export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
+/**
+ * The issuer of a GitHub instance's Actions OIDC tokens (their `iss` without
+ * `https://`), as IAM names it: the provider's ARN ends in
+ * `oidc-provider/<issuer>` and the trust policy's condition keys are
+ * `<issuer>:aud` and `<issuer>:sub`, a path included. github.com issues from
+ * token.actions.githubusercontent.com, an enterprise on GHE.com from
+ * token.actions.<subdomain>.ghe.com, GitHub Enterprise Server from
+ * <host>/_services/token. `githubHost` has passed `checkGithubHost`.
+ */
+export function githubOidcIssuer(githubHost: string): string {
+  const host = githubHost.toLowerCase();
+  if (host === 'github.com') {
+    return 'token.actions.githubusercontent.com';
+  }
+  if (host.endsWith('.ghe.com')) {
+    return `token.actions.${host}`;
+  }
+  return `${host}/_services/token`;
+}
+
+/** The account's IAM OIDC provider for one GitHub instance's Actions tokens. */
+export interface GithubOidcProvider {
+  arn: string;
+  /** {@link githubOidcIssuer}. */
+  issuer: string;
+}
 /** The audience aws-actions/configure-aws-credentials asks for. */
 export const STS_AUDIENCE = 'sts.amazonaws.com';
 
@@ -60,19 +84,19 @@ export function planSubjects(subjectPrefix: string, branch: string): string[] {
  * StringEquals so that no wildcard can widen it.
  */
 export function githubTrustPolicy(
-  providerArn: string,
+  provider: GithubOidcProvider,
   subjects: string[],
 ): PolicyDocument {
   return policy([
     {
       Sid: 'GithubActionsOidc',
       Effect: 'Allow',
-      Principal: { Federated: providerArn },
+      Principal: { Federated: provider.arn },
       Action: 'sts:AssumeRoleWithWebIdentity',
       Condition: {
         StringEquals: {
-          [`${GITHUB_OIDC_HOST}:aud`]: STS_AUDIENCE,
-          [`${GITHUB_OIDC_HOST}:sub`]:
+          [`${provider.issuer}:aud`]: STS_AUDIENCE,
+          [`${provider.issuer}:sub`]:
             subjects.length === 1 ? subjects[0] : subjects,
         },
       },
@@ -80,7 +104,7 @@ export function githubTrustPolicy(
   ]);
 }
 
-/** The `sub` values a trust policy names, whatever the operator: for plan lines. */
+/** The `sub` values a trust policy names, whatever the operator and the issuer: for plan lines. */
 export function trustedSubjects(document: unknown): string[] {
   const statements = (document as Partial<PolicyDocument> | undefined)
     ?.Statement;
@@ -88,7 +112,11 @@ export function trustedSubjects(document: unknown): string[] {
     statement =>
       Object.values(
         (statement.Condition ?? {}) as Record<string, Record<string, unknown>>,
-      ).flatMap(operator => operator[`${GITHUB_OIDC_HOST}:sub`] ?? []),
+      ).flatMap(operator =>
+        Object.entries(operator ?? {})
+          .filter(([key]) => key.endsWith(':sub'))
+          .flatMap(([, value]) => value),
+      ),
   );
   return [...new Set(subjects.flat().map(String))].sort();
 }
@@ -130,35 +158,153 @@ function lockTableArn(scope: PolicyScope, state: StateLocation): string {
 
 /**
  * Reads of data rather than of configuration that the plan role's default
- * policy (ReadOnlyAccess) allows account-wide. The plan role runs a pull
- * request's code, so none of them is allowed outside the state; planning the
- * generated Terraform roots needs none of them.
+ * policy (ReadOnlyAccess) allows account-wide: contents, secrets and the
+ * configuration fields that carry them (user data, environment variables).
+ * The plan role runs a pull request's code, so none of them is allowed outside
+ * the state. Refreshing what the generated Terraform roots manage (VPC, EKS,
+ * ECR, IAM, KMS, S3 buckets, log groups) calls none of them.
+ *
+ * Each name is an action of AWS's Service Authorization Reference that
+ * ReadOnlyAccess grants (secretsmanager:GetSecretValue aside, which it does
+ * not: for plan policies that do); a misspelt action in a Deny denies nothing.
+ * The list is not exhaustive, and ReadOnlyAccess still allows data reads that
+ * planning needs: ec2:DescribeLaunchTemplateVersions returns every launch
+ * template's user data (the node group's aws_launch_template is read with it,
+ * and the action takes no resource-level permission), and s3:ListBucket lists
+ * any bucket's object keys (aws_s3_bucket is read with HeadBucket, which
+ * needs it). A platform that wants less sets mlops.github.planRolePolicies to
+ * a narrower policy than ReadOnlyAccess.
  */
 const DATA_READ_ACTIONS = [
+  // Objects, items, records and messages.
   's3:GetObject',
   's3:GetObjectVersion',
+  // Checksums and torrents, which identify or carry an object's content.
+  's3:GetObjectAttributes',
+  's3:GetObjectVersionAttributes',
+  's3:GetObjectTorrent',
+  's3:GetObjectVersionTorrent',
+  's3:GetDataAccess',
+  's3-object-lambda:GetObject',
+  's3-object-lambda:GetObjectVersion',
   'dynamodb:BatchGetItem',
   'dynamodb:GetItem',
   'dynamodb:GetRecords',
   'dynamodb:PartiQLSelect',
   'dynamodb:Query',
   'dynamodb:Scan',
-  'ec2:GetPasswordData',
-  'ecr:BatchGetImage',
-  'ecr:GetDownloadUrlForLayer',
+  'dax:BatchGetItem',
+  'dax:GetItem',
+  'dax:Query',
+  'dax:Scan',
+  'cassandra:Select',
+  'sdb:GetAttributes',
+  'sdb:Select',
+  'qldb:GetBlock',
+  'qldb:GetRevision',
+  'es:ESHttpGet',
+  'kendra:Query',
+  'healthlake:ReadResource',
+  'healthlake:SearchWithGet',
+  'healthlake:SearchWithPost',
+  'mediastore:GetObject',
+  'iot:GetRetainedMessage',
   'kinesis:GetRecords',
+  'kinesisvideo:GetClip',
+  'kinesisvideo:GetImages',
+  'kinesisvideo:GetMedia',
+  'kinesisvideo:GetMediaForFragmentList',
+  'sqs:ReceiveMessage',
+  'states:DescribeExecution',
+  'states:GetExecutionHistory',
+  // Logs, query results, command output and captured requests.
   'logs:FilterLogEvents',
   'logs:GetLogEvents',
+  'logs:GetLogRecord',
   'logs:GetQueryResults',
   'logs:StartLiveTail',
   'logs:StartQuery',
+  'athena:GetQueryResults',
+  'athena:GetQueryResultsStream',
+  'cloudtrail:GetQueryResults',
+  'cloudtrail:LookupEvents',
+  'rds:DownloadCompleteDBLogFile',
+  'rds:DownloadDBLogFilePortion',
+  'ssm:GetCommandInvocation',
+  'ssm:ListCommandInvocations',
+  'codebuild:BatchGetBuilds',
+  'support:DescribeAttachment',
+  'support:DescribeCommunications',
+  'waf:GetSampledRequests',
+  'waf-regional:GetSampledRequests',
+  'wafv2:GetSampledRequests',
+  // Source code, packages and images.
+  'codecommit:DescribeMergeConflicts',
+  'codecommit:GetBlob',
+  'codecommit:GetComment',
+  'codecommit:GetCommentsForComparedCommit',
+  'codecommit:GetCommentsForPullRequest',
+  'codecommit:GetFile',
+  'codecommit:GetFolder',
+  'codecommit:GitPull',
+  'codeartifact:GetPackageVersionAsset',
+  'codeartifact:ReadFromRepository',
+  'ecr:BatchGetImage',
+  'ecr:GetDownloadUrlForLayer',
+  'lambda:GetFunction',
+  'lambda:GetLayerVersion',
+  // Instance user data, console output and screenshots, and passwords.
+  'ec2:DescribeInstanceAttribute',
+  'ec2:DescribeSpotFleetRequests',
+  'ec2:DescribeSpotInstanceRequests',
+  'ec2:GetConsoleOutput',
+  'ec2:GetConsoleScreenshot',
+  'ec2:GetLaunchTemplateData',
+  'ec2:GetPasswordData',
+  'autoscaling:DescribeLaunchConfigurations',
+  // Environment variables of functions, tasks, jobs, builds and applications.
+  'lambda:GetFunctionConfiguration',
+  'ecs:DescribeTaskDefinition',
+  'ecs:DescribeTasks',
+  'batch:DescribeJobDefinitions',
+  'batch:DescribeJobs',
+  'codebuild:BatchGetProjects',
+  'elasticbeanstalk:DescribeConfigurationSettings',
+  'apprunner:DescribeService',
+  'amplify:GetApp',
+  'amplify:GetBranch',
+  // Secrets, keys, tokens and users.
   'secretsmanager:GetSecretValue',
-  'sqs:ReceiveMessage',
   'ssm:GetParameter',
   'ssm:GetParameterHistory',
   'ssm:GetParameters',
   'ssm:GetParametersByPath',
+  'cognito-idp:AdminGetUser',
+  'cognito-idp:DescribeUserPoolClient',
+  'cognito-idp:ListUsers',
+  'cognito-idp:ListUsersInGroup',
+  'cognito-identity:GetOpenIdTokenForDeveloperIdentity',
+  'appsync:ListApiKeys',
+  'codeartifact:GetAuthorizationToken',
+  'connect:GetFederationToken',
+  'gamelift:GetInstanceAccess',
+  'snowball:GetJobUnlockCode',
+  'storagegateway:DescribeChapCredentials',
 ];
+
+/**
+ * API Gateway's reads are all `apigateway:GET`, so its API keys' values are
+ * denied by their resources: the keys (`includeValues`) and usage plans' keys.
+ */
+function apiKeyResources(partition: string): string[] {
+  const api = `arn:${partition}:apigateway:*::`;
+  return [
+    `${api}/apikeys`,
+    `${api}/apikeys/*`,
+    `${api}/usageplans/*/keys`,
+    `${api}/usageplans/*/keys/*`,
+  ];
+}
 
 function lockTableStatement(
   actions: string[],
@@ -236,9 +382,11 @@ export function terraformStatePolicy(
 
 /**
  * Read every environment's state, never write it: the plan role plans with
- * `-lock=false`; and read no data (objects, items, parameters, secrets, logs,
- * images) anywhere else. The explicit denies hold even if the platform's plan
- * policies grant more.
+ * `-lock=false`; and none of the data reads of {@link DATA_READ_ACTIONS}
+ * (objects, items, parameters, secrets, logs, source, images, user data,
+ * environment variables) nor API key values anywhere else. The explicit denies
+ * hold even if the platform's plan policies grant more; what ReadOnlyAccess
+ * allows besides them, launch templates' user data included, stays allowed.
  */
 export function planStatePolicy(
   scope: PolicyScope,
@@ -274,6 +422,12 @@ export function planStatePolicy(
       NotResource: state.lockTable
         ? [objects, lockTableArn(scope, state)]
         : [objects],
+    },
+    {
+      Sid: 'NoApiKeyValues',
+      Effect: 'Deny',
+      Action: 'apigateway:GET',
+      Resource: apiKeyResources(scope.partition),
     },
     // With a legacy lock table Terraform checks the state digest even when not locking.
     ...lockTableStatement(['dynamodb:GetItem'], scope, state, state.keyPrefix),

@@ -1,6 +1,7 @@
 import {
   datasetKeyPattern,
   environmentSubject,
+  GithubOidcProvider,
   githubTrustPolicy,
   planStatePolicy,
   planSubjects,
@@ -13,7 +14,7 @@ import { DesiredRole, REPOSITORY_TAG } from './ciRoles';
 
 /** What the roles are for: one repository, its environments and its state. */
 export interface CiRoleRequest {
-  /** `<owner>/<repo>`. */
+  /** `<owner>/<repo>` on github.com, `<host>/<owner>/<repo>` on another GitHub instance. */
   repository: string;
   /** What its workflows' OIDC subjects start with: `repo:<owner>/<repo>`, or `repo:<owner>@<id>/<repo>@<id>`. */
   subjectPrefix: string;
@@ -82,7 +83,7 @@ function s3Location(bucket: string, key: string): string {
 /** The roles a request needs, each with its trust, policies and tags. */
 export function desiredCiRoles(
   request: CiRoleRequest,
-  scope: PolicyScope & { providerArn: string },
+  scope: PolicyScope & { provider: GithubOidcProvider },
   policies: CiRolePolicies,
 ): CiRoles {
   const { repository, state, namePrefix } = request;
@@ -95,7 +96,7 @@ export function desiredCiRoles(
     tags: { ...request.tags, [REPOSITORY_TAG]: repository },
   });
   const branchTrust = githubTrustPolicy(
-    scope.providerArn,
+    scope.provider,
     planSubjects(request.subjectPrefix, request.defaultBranch),
   );
   const terraform = request.environments.map(environment => ({
@@ -103,7 +104,7 @@ export function desiredCiRoles(
     role: role({
       name: terraformRoleName(namePrefix, environment),
       description: `GitHub Actions: Terraform of ${repository}, environment ${environment} only`,
-      trustPolicy: githubTrustPolicy(scope.providerArn, [
+      trustPolicy: githubTrustPolicy(scope.provider, [
         environmentSubject(request.subjectPrefix, environment),
       ]),
       managedPolicyArns: policies.terraform,
@@ -129,7 +130,7 @@ export function desiredCiRoles(
       summary: `state read-only under ${s3Location(
         state.bucket,
         `${state.keyPrefix}/`,
-      )}, no data reads elsewhere`,
+      )}, most data reads elsewhere denied`,
     },
   });
   const dataset = request.dataset;

@@ -25,6 +25,7 @@ import {
   PlannedChange,
   toTagList,
 } from './plannedChange';
+import { retryWhile, SETTLE_DELAYS_MS } from './retryWhile';
 
 /** The tag that says which GitHub repository a CI role was made for. */
 export const REPOSITORY_TAG = 'mlops:github-repository';
@@ -33,7 +34,7 @@ export const REPOSITORY_TAG = 'mlops:github-repository';
 export interface DesiredRole {
   name: string;
   description: string;
-  /** `<owner>/<repo>`, the value of {@link REPOSITORY_TAG}. */
+  /** `<owner>/<repo>` (`<host>/<owner>/<repo>` off github.com), the value of {@link REPOSITORY_TAG}. */
   repository: string;
   trustPolicy: PolicyDocument;
   permissionsBoundaryArn?: string;
@@ -148,26 +149,20 @@ function assertOwnedByRepository(state: RoleState, desired: DesiredRole) {
 
 /**
  * IAM is eventually consistent: a role that trusts an OIDC provider created a
- * moment ago can be refused as naming an invalid principal for a few seconds.
+ * moment ago can be refused as naming an invalid principal for a while.
  */
-export async function retryWhileInvalidPrincipal<T>(
+export function retryWhileInvalidPrincipal<T>(
   call: () => Promise<T>,
-  delaysMs: number[] = [2000, 4000, 8000],
+  delaysMs: readonly number[] = SETTLE_DELAYS_MS,
 ): Promise<T> {
-  for (const delay of delaysMs) {
-    try {
-      return await call();
-    } catch (error) {
-      const invalidPrincipal =
-        isAwsError(error, 'MalformedPolicyDocumentException') &&
-        /principal/i.test((error as Error).message);
-      if (!invalidPrincipal) {
-        throw error;
-      }
-      await new Promise(resolve => setTimeout(resolve, delay));
-    }
-  }
-  return call();
+  return retryWhile(isInvalidPrincipal, call, delaysMs);
+}
+
+function isInvalidPrincipal(error: unknown): boolean {
+  return (
+    isAwsError(error, 'MalformedPolicyDocumentException') &&
+    /principal/i.test((error as Error).message)
+  );
 }
 
 function describeRole(desired: DesiredRole): string {

@@ -29,6 +29,8 @@ import {
 export interface DesiredRepository {
   repositoryName: string;
   registryId?: string;
+  /** Partition of the repository's region: an account ID among the pull principals becomes `arn:<partition>:iam::<id>:root`. */
+  partition: string;
   imageTagMutability: 'IMMUTABLE' | 'MUTABLE';
   scanOnPush: boolean;
   encryption: 'KMS' | 'AES256';
@@ -145,17 +147,20 @@ function describeLifecycle(desired: DesiredRepository): string {
   return `keep last ${desired.keepLastTagged}${protectedPrefixes}, expire untagged after ${desired.expireUntaggedAfterDays} days`;
 }
 
-function principalArn(principal: string): string {
+/** An account ID as its root ARN, in the repository's partition (a policy names principals of its own partition only). */
+function principalArn(principal: string, partition: string): string {
   return /^\d{12}$/.test(principal)
-    ? `arn:aws:iam::${principal}:root`
+    ? `arn:${partition}:iam::${principal}:root`
     : principal;
 }
 
-function pullStatement(principals: string[]) {
+function pullStatement(principals: string[], partition: string) {
   return {
     Sid: PULL_STATEMENT_SID,
     Effect: 'Allow',
-    Principal: { AWS: principals.map(principalArn).sort() },
+    Principal: {
+      AWS: principals.map(p => principalArn(p, partition)).sort(),
+    },
     Action: PULL_ACTIONS,
   };
 }
@@ -230,8 +235,9 @@ function orNotFound(code: string) {
  */
 function desiredRepositoryPolicy(
   state: RepositoryState,
-  principals: string[] | undefined,
+  desired: DesiredRepository,
 ): PolicyDocument | null | undefined {
+  const principals = desired.pullPrincipals;
   if (principals === undefined) {
     return undefined;
   }
@@ -241,7 +247,10 @@ function desiredRepositoryPolicy(
   const current = state.policy?.Statement.find(
     s => s.Sid === PULL_STATEMENT_SID,
   );
-  const wanted = principals.length > 0 ? pullStatement(principals) : undefined;
+  const wanted =
+    principals.length > 0
+      ? pullStatement(principals, desired.partition)
+      : undefined;
   const same =
     wanted && current
       ? canonicalJson(current) === canonicalJson(wanted)
@@ -382,7 +391,7 @@ export function planRepository(
           .then(() => undefined),
     });
   }
-  const policy = desiredRepositoryPolicy(state, desired.pullPrincipals);
+  const policy = desiredRepositoryPolicy(state, desired);
   if (policy !== undefined) {
     changes.push({
       kind: 'converge',

@@ -1,9 +1,15 @@
-import { datasetKeyPattern, trustedSubjects } from './ciRoleDocuments';
+import {
+  datasetKeyPattern,
+  githubOidcIssuer,
+  githubTrustPolicy,
+  trustedSubjects,
+} from './ciRoleDocuments';
 import { ciRoleNames } from './ciRoleSet';
 import {
   checkBranch,
   checkDatasetUri,
   checkEnvironmentName,
+  checkGithubHost,
   checkGithubOwner,
   checkGithubRepo,
   MAX_ROLE_NAME_LENGTH,
@@ -66,4 +72,76 @@ describe('GitHub and CI-role input rules', () => {
     ).toEqual(['repo:a', 'repo:acme/*', 'repo:b']);
     expect(trustedSubjects(undefined)).toEqual([]);
   });
+
+  it("lists the subjects under another issuer's condition key", () => {
+    expect(
+      trustedSubjects({
+        Statement: [
+          {
+            Condition: {
+              StringEquals: {
+                'github.example.com/_services/token:aud': 'sts.amazonaws.com',
+                'github.example.com/_services/token:sub': 'repo:acme/x:ref',
+              },
+            },
+          },
+        ],
+      }),
+    ).toEqual(['repo:acme/x:ref']);
+  });
+});
+
+describe("a GitHub instance's Actions OIDC issuer", () => {
+  it.each([
+    ['github.com', 'token.actions.githubusercontent.com'],
+    ['GitHub.com', 'token.actions.githubusercontent.com'],
+    // GHE.com (data residency): GitHub's "Substituted values on GHE.com".
+    ['octocorp.ghe.com', 'token.actions.octocorp.ghe.com'],
+    // GitHub Enterprise Server: iss is https://HOSTNAME/_services/token.
+    ['github.example.com', 'github.example.com/_services/token'],
+    ['GHE.Example.COM', 'ghe.example.com/_services/token'],
+  ])('of %s is %s', (host, issuer) => {
+    expect(checkGithubHost(host)).toBeUndefined();
+    expect(githubOidcIssuer(host)).toBe(issuer);
+  });
+
+  it('names the provider with its path and prefixes the condition keys with it', () => {
+    const provider = {
+      arn: 'arn:aws:iam::123456789012:oidc-provider/github.example.com/_services/token',
+      issuer: githubOidcIssuer('github.example.com'),
+    };
+    expect(
+      githubTrustPolicy(provider, ['repo:acme/x:pull_request']).Statement,
+    ).toEqual([
+      {
+        Sid: 'GithubActionsOidc',
+        Effect: 'Allow',
+        Principal: { Federated: provider.arn },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringEquals: {
+            'github.example.com/_services/token:aud': 'sts.amazonaws.com',
+            'github.example.com/_services/token:sub':
+              'repo:acme/x:pull_request',
+          },
+        },
+      },
+    ]);
+  });
+
+  it.each([
+    ['https://github.example.com', /without scheme, port or path/],
+    ['github.example.com:8443', /without scheme, port or path/],
+    ['github.example.com/acme', /without scheme, port or path/],
+    ['localhost', /without scheme, port or path/],
+    [
+      'api.github.com',
+      /is a host of github\.com, not a GitHub instance: give github\.com/,
+    ],
+    ['token.actions.githubusercontent.com', /give github\.com/],
+    ['ghe.com', /must be the enterprise's own host <subdomain>\.ghe\.com/],
+    ['api.octocorp.ghe.com', /not api\.<subdomain>\.ghe\.com/],
+  ])('refuses host %s', (host, rule) =>
+    expect(checkGithubHost(host)).toMatch(rule),
+  );
 });

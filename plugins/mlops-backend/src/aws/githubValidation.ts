@@ -1,5 +1,11 @@
 import { Check, checkS3BucketName } from './validation';
 
+const HOST_NAME =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
+const GITHUB_COM_SERVICE_HOST =
+  /(?:^|\.)(?:github\.com|githubusercontent\.com)$/;
+const GHE_COM_HOST = /(?:^|\.)ghe\.com$/;
+const GHE_COM_ENTERPRISE = /^[a-z0-9-]+\.ghe\.com$/;
 const GITHUB_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 const GITHUB_REPO = /^[A-Za-z0-9._-]{1,100}$/;
 // git check-ref-format --branch, over characters that need no quoting in YAML,
@@ -14,6 +20,25 @@ const OBJECT_KEY = /^[A-Za-z0-9!_.'()=+,@ -]+(?:\/[A-Za-z0-9!_.'()=+,@ -]+)*$/;
 
 /** IAM's limit on a role name. */
 export const MAX_ROLE_NAME_LENGTH = 64;
+
+/**
+ * The host of a repository's GitHub, whose Actions OIDC issuer the roles
+ * trust: github.com, an enterprise's `<subdomain>.ghe.com`, or a GitHub
+ * Enterprise Server host.
+ */
+export const checkGithubHost: Check = value => {
+  const host = value.toLowerCase();
+  if (!HOST_NAME.test(host)) {
+    return 'must be the host name of the GitHub instance (github.com, <subdomain>.ghe.com or a GitHub Enterprise Server host such as github.example.com), without scheme, port or path';
+  }
+  if (host !== 'github.com' && GITHUB_COM_SERVICE_HOST.test(host)) {
+    return 'is a host of github.com, not a GitHub instance: give github.com';
+  }
+  if (GHE_COM_HOST.test(host) && !GHE_COM_ENTERPRISE.test(host)) {
+    return "must be the enterprise's own host <subdomain>.ghe.com on GHE.com (not api.<subdomain>.ghe.com or another of its service hosts)";
+  }
+  return undefined;
+};
 
 export const checkGithubOwner: Check = owner =>
   GITHUB_OWNER.test(owner)

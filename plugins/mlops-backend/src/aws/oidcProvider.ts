@@ -6,13 +6,15 @@ import {
 } from '@aws-sdk/client-iam';
 import { NotFoundError } from '@backstage/errors';
 import { isAwsError } from './awsErrors';
-import { GITHUB_OIDC_HOST, STS_AUDIENCE } from './ciRoleDocuments';
+import { STS_AUDIENCE } from './ciRoleDocuments';
 import { GITHUB_CI_CONFIG_KEY } from './githubCiConfig';
 import { isNoSuchEntity } from './iamPolicies';
 import { PlannedChange, toTagList } from './plannedChange';
 
 export interface DesiredOidcProvider {
   arn: string;
+  /** The GitHub instance's issuer, `githubOidcIssuer` of its host. */
+  issuer: string;
   accountId: string;
   /** `existing`: the platform owns the provider; it is read, never changed. */
   mode: 'create' | 'existing';
@@ -24,9 +26,13 @@ export interface OidcProviderState {
   clientIds: string[];
 }
 
-/** One provider per account and issuer, so its ARN is known in advance. */
-export function oidcProviderArn(partition: string, accountId: string): string {
-  return `arn:${partition}:iam::${accountId}:oidc-provider/${GITHUB_OIDC_HOST}`;
+/** One provider per account and issuer, so its ARN is known in advance: the issuer's path is part of it. */
+export function oidcProviderArn(
+  partition: string,
+  accountId: string,
+  issuer: string,
+): string {
+  return `arn:${partition}:iam::${accountId}:oidc-provider/${issuer}`;
 }
 
 /** Reads the provider; sends no mutating call. */
@@ -50,7 +56,7 @@ export async function inspectOidcProvider(
 function missingProviderError(desired: DesiredOidcProvider): NotFoundError {
   return new NotFoundError(
     `${GITHUB_CI_CONFIG_KEY}.oidcProvider is "existing", but AWS account ${desired.accountId} has no OIDC ` +
-      `provider for ${GITHUB_OIDC_HOST}. Have the platform create it once (URL https://${GITHUB_OIDC_HOST}, ` +
+      `provider for ${desired.issuer}. Have the platform create it once (URL https://${desired.issuer}, ` +
       `audience ${STS_AUDIENCE}), or set ${GITHUB_CI_CONFIG_KEY}.oidcProvider to "create". Nothing was changed.`,
   );
 }
@@ -68,10 +74,11 @@ async function createProvider(
   desired: DesiredOidcProvider,
 ): Promise<void> {
   try {
-    // No thumbprints: IAM trusts GitHub's issuer through its own CA library.
+    // No thumbprints: IAM checks the issuer's certificate against its library of trusted CAs, and
+    // otherwise takes the thumbprint of the issuer's top intermediate CA itself.
     await iam.send(
       new CreateOpenIDConnectProviderCommand({
-        Url: `https://${GITHUB_OIDC_HOST}`,
+        Url: `https://${desired.issuer}`,
         ClientIDList: [STS_AUDIENCE],
         Tags: toTagList(desired.tags),
       }),
@@ -95,7 +102,7 @@ export function planOidcProvider(
   state: OidcProviderState,
   desired: DesiredOidcProvider,
 ): PlannedChange[] {
-  const name = `GitHub OIDC provider "${GITHUB_OIDC_HOST}"`;
+  const name = `GitHub OIDC provider "${desired.issuer}"`;
   if (!state.exists) {
     if (desired.mode === 'existing') {
       throw missingProviderError(desired);

@@ -31,15 +31,31 @@ export function describeApplied(change: PlannedChange): string {
   return `${verb} ${change.subject}${transition(change)}`;
 }
 
-/** AWS partition of a region, for ARNs and endpoints. */
+/**
+ * The partitions other than `aws`, by the prefix of their regions' codes, as the
+ * SDK's partition data names them (each partition's `regionRegex` in
+ * `@aws-sdk/core`'s `partitions.js`).
+ */
+const PARTITION_PREFIXES: Array<[string, string]> = [
+  ['cn-', 'aws-cn'],
+  ['us-gov-', 'aws-us-gov'],
+  ['us-iso-', 'aws-iso'],
+  ['us-isob-', 'aws-iso-b'],
+  ['eu-isoe-', 'aws-iso-e'],
+  ['us-isof-', 'aws-iso-f'],
+  ['eusc-', 'aws-eusc'],
+];
+
+/**
+ * AWS partition of a region, for ARNs and endpoints. Every region gets its
+ * own partition, but the actions support only `aws`, `aws-cn` and
+ * `aws-us-gov`: `checkRegion` refuses the others.
+ */
 export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) {
-    return 'aws-cn';
-  }
-  if (region.startsWith('us-gov-')) {
-    return 'aws-us-gov';
-  }
-  return 'aws';
+  const match = PARTITION_PREFIXES.find(([prefix]) =>
+    region.startsWith(prefix),
+  );
+  return match ? match[1] : 'aws';
 }
 
 /** Sorted, stable JSON, so that policies read back from AWS compare by meaning. */

@@ -7,6 +7,7 @@ import {
   checkRepositoryName,
   checkStateKeyPrefix,
 } from './validation';
+import { partitionOf } from './plannedChange';
 
 describe('validation rules', () => {
   it.each(['abc', 'acme-tfstate-churn-model', 'a'.repeat(63), '1bucket9'])(
@@ -63,4 +64,42 @@ describe('validation rules', () => {
     );
     expect(checkStateKeyPrefix('services//x')).toMatch(/single "\/"/);
   });
+});
+
+describe('regions and partitions', () => {
+  // The partitions of the SDK's partition data (@aws-sdk/core, partitions.js), by region.
+  it.each([
+    ['us-east-1', 'aws'],
+    ['il-central-1', 'aws'],
+    ['cn-northwest-1', 'aws-cn'],
+    ['us-gov-west-1', 'aws-us-gov'],
+    ['us-iso-east-1', 'aws-iso'],
+    ['us-isob-east-1', 'aws-iso-b'],
+    ['eu-isoe-west-1', 'aws-iso-e'],
+    ['us-isof-south-1', 'aws-iso-f'],
+    ['eusc-de-east-1', 'aws-eusc'],
+  ])('%s is in %s', (region, partition) =>
+    expect(partitionOf(region)).toBe(partition),
+  );
+
+  // Their endpoints do not end in amazonaws.com(.cn), which the registry URIs
+  // and policy conditions the actions write assume.
+  it.each([
+    ['us-iso-east-1', 'aws-iso'],
+    ['us-isob-east-1', 'aws-iso-b'],
+    ['eu-isoe-west-1', 'aws-iso-e'],
+    ['us-isof-south-1', 'aws-iso-f'],
+    ['eusc-de-east-1', 'aws-eusc'],
+  ])('refuses %s, naming its partition %s and the fix', (region, partition) =>
+    expect(checkRegion(region)).toBe(
+      `is in the AWS partition ${partition}, which these actions do not support: its endpoints use another DNS ` +
+        'suffix than the amazonaws.com (amazonaws.com.cn in China) that their registry URIs and policy conditions assume. ' +
+        'Choose a region in aws, aws-cn, aws-us-gov',
+    ),
+  );
+
+  it.each(['us-isoc-east-1', 'eusc-east-1'])(
+    'refuses %s as no region code',
+    region => expect(checkRegion(region)).toMatch(/must be an AWS region code/),
+  );
 });

@@ -1,4 +1,5 @@
 import { InputError } from '@backstage/errors';
+import { partitionOf } from './plannedChange';
 
 /** One broken rule: the field, the value and what is wrong with it. */
 export interface InputProblem {
@@ -26,7 +27,15 @@ const BUCKET_RESERVED_SUFFIXES = [
 ];
 const ECR_NAME =
   /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-const REGION = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+// The shapes of the SDK's partitions' region codes (@aws-sdk/core's partitions.js).
+const REGION =
+  /^(?:[a-z]{2}(?:-gov|-iso[bef]?)?|eusc-[a-z]{2})-[a-z]+-\d{1,2}$/;
+/**
+ * The partitions whose endpoints end in amazonaws.com or amazonaws.com.cn:
+ * the only DNS suffixes the registry URIs and policy conditions the
+ * actions write know.
+ */
+const SUPPORTED_PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov'];
 const ACCOUNT_ID = /^\d{12}$/;
 const KMS_KEY = new RegExp(
   [
@@ -99,10 +108,20 @@ export const checkImageTagPrefix: Check = prefix =>
     ? undefined
     : 'must be 1 to 128 letters, digits, ".", "_" and "-", starting with a letter or digit (how an image tag starts)';
 
-export const checkRegion: Check = region =>
-  REGION.test(region)
-    ? undefined
-    : 'must be an AWS region code such as "us-east-1" or "eu-west-1"';
+export const checkRegion: Check = region => {
+  if (!REGION.test(region)) {
+    return 'must be an AWS region code such as "us-east-1" or "eu-west-1"';
+  }
+  const partition = partitionOf(region);
+  if (!SUPPORTED_PARTITIONS.includes(partition)) {
+    return (
+      `is in the AWS partition ${partition}, which these actions do not support: its endpoints use another DNS ` +
+      `suffix than the amazonaws.com (amazonaws.com.cn in China) that their registry URIs and policy conditions assume. ` +
+      `Choose a region in ${SUPPORTED_PARTITIONS.join(', ')}`
+    );
+  }
+  return undefined;
+};
 
 export const checkAccountId: Check = accountId =>
   ACCOUNT_ID.test(accountId) ? undefined : 'must be exactly 12 digits';
