@@ -13,7 +13,6 @@ import {
 } from '@backstage/plugin-kubernetes-react';
 import useAsync from 'react-use/esm/useAsync';
 import { hasKubernetesAnnotation } from '../kubernetes/annotations';
-import { countedClusters } from '../kubernetes/entityClusters';
 import { summarizeRollout } from '../kubernetes/rollout';
 
 export interface ReplicaCount {
@@ -30,9 +29,8 @@ export interface FleetReplicas {
 
 /**
  * Ready/desired replicas of each listed service, summed over its Deployments
- * in the clusters that count for it (see `summarizeRollout`). Done once for
- * the whole page rather than per row, so the cluster list and the auth
- * decoration are fetched once.
+ * in every cluster. Done once for the whole page rather than per row, so the
+ * cluster list and the auth decoration are fetched once.
  */
 export function useFleetReplicas(entityRefs: string[]): FleetReplicas {
   const apis = useApiHolder();
@@ -52,14 +50,10 @@ export function useFleetReplicas(entityRefs: string[]): FleetReplicas {
       (entity): entity is Entity =>
         entity !== undefined && hasKubernetesAnnotation(entity),
     );
-    const clusters = await kubernetesApi.getClusters();
-    const clusterList: ClusterList = {
-      names: clusters.map(cluster => cluster.name),
-      authProviders: clusterAuthProviders(clusters),
-    };
+    const authProviders = await clusterAuthProviders(kubernetesApi);
     const counts = await Promise.all(
       entities.map(entity =>
-        replicaCount(entity, kubernetesApi, authProvidersApi, clusterList),
+        replicaCount(entity, kubernetesApi, authProvidersApi, authProviders),
       ),
     );
     return new Map(
@@ -77,17 +71,10 @@ export function useFleetReplicas(entityRefs: string[]): FleetReplicas {
   };
 }
 
-type KubernetesCluster = Awaited<
-  ReturnType<KubernetesApi['getClusters']>
->[number];
-
-/** What the page learns once from the cluster list. */
-interface ClusterList {
-  names: string[];
-  authProviders: string[];
-}
-
-function clusterAuthProviders(clusters: KubernetesCluster[]): string[] {
+async function clusterAuthProviders(
+  kubernetesApi: KubernetesApi,
+): Promise<string[]> {
+  const clusters = await kubernetesApi.getClusters();
   const providers = clusters.map(cluster =>
     cluster.oidcTokenProvider
       ? `${cluster.authProvider}.${cluster.oidcTokenProvider}`
@@ -114,20 +101,12 @@ async function replicaCount(
   entity: Entity,
   kubernetesApi: KubernetesApi,
   authProvidersApi: KubernetesAuthProvidersApi,
-  clusters: ClusterList,
+  authProviders: string[],
 ): Promise<ReplicaCount | undefined> {
   try {
-    const auth = await kubernetesAuth(
-      entity,
-      authProvidersApi,
-      clusters.authProviders,
-    );
+    const auth = await kubernetesAuth(entity, authProvidersApi, authProviders);
     const objects = await kubernetesApi.getObjectsByEntity({ entity, auth });
-    const own = countedClusters(entity, [
-      ...clusters.names,
-      ...objects.items.map(item => item.cluster.name),
-    ]);
-    const { deployments } = summarizeRollout(objects, own);
+    const { deployments } = summarizeRollout(objects);
     if (deployments.length === 0) {
       return undefined;
     }
