@@ -14,6 +14,7 @@ import {
 import { MlopsApi } from '../api';
 import healthyHealth from '../__fixtures__/health-healthy.json';
 import fleet from '../__fixtures__/fleet.json';
+import healthyKubernetes from '../__fixtures__/kubernetes-healthy.json';
 
 export type ApiPair = readonly [ApiRef<object>, object];
 
@@ -72,6 +73,42 @@ export function devAndProdHealth(): EntityHealthResponse {
     ],
   };
 }
+
+/**
+ * A service created with dev and prod, with a host and a cluster per
+ * environment, whose prod deploy awaits approval: dev runs on
+ * churn-model-dev, and prod's host does not resolve yet.
+ */
+export const PROD_AWAITING_APPROVAL = {
+  entity: mlServiceEntity({
+    ...DEV_AND_PROD_ANNOTATIONS,
+    'mlops/eks-cluster': 'churn-model-prod',
+    'backstage.io/kubernetes-namespace': 'ml-churn',
+  }),
+  clusters: ['churn-model-dev', 'churn-model-prod'],
+  kubernetes: {
+    items: [
+      { ...healthyKubernetes.items[0], cluster: { name: 'churn-model-dev' } },
+    ],
+  },
+  health(): EntityHealthResponse {
+    const [prod, dev] = devAndProdHealth().endpoints;
+    return {
+      ...devAndProdHealth(),
+      endpoints: [
+        {
+          ...prod,
+          state: 'down',
+          errorClass: 'dns',
+          errorMessage:
+            'ready: cannot resolve churn-model.ml.example.com: getaddrinfo ENOTFOUND',
+          uptime24h: 0,
+        },
+        dev,
+      ],
+    };
+  },
+};
 
 export function fakeMlopsApi(overrides: Partial<MlopsApi> = {}) {
   return {

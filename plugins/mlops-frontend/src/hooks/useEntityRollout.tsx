@@ -9,7 +9,16 @@ import {
 import useAsync from 'react-use/esm/useAsync';
 import { hasKubernetesAnnotation } from '../kubernetes/annotations';
 import { clustersNamedBy, countedClusters } from '../kubernetes/entityClusters';
-import { RolloutSummary, summarizeRollout } from '../kubernetes/rollout';
+import {
+  describePlacement,
+  PlacementReading,
+  readPlacements,
+} from '../kubernetes/environmentPlacements';
+import {
+  RolloutSummary,
+  summarizeRollout,
+  whereNotFound,
+} from '../kubernetes/rollout';
 
 const REFRESH_INTERVAL_MS = 30_000;
 
@@ -19,7 +28,12 @@ export type EntityRollout =
   | { status: 'unavailable' }
   | { status: 'loading' }
   | { status: 'error'; error: string }
-  | { status: 'loaded'; summary: RolloutSummary };
+  | {
+      status: 'loaded';
+      summary: RolloutSummary;
+      /** What the answer tells of each placed environment; see `readPlacements`. */
+      placements: ReadonlyMap<string, PlacementReading>;
+    };
 
 const EntityRolloutContext = createContext<EntityRollout>({
   status: 'unavailable',
@@ -74,9 +88,11 @@ function KubernetesRolloutProvider(props: {
         ...knownClusters,
         ...kubernetesObjects.items.map(item => item.cluster.name),
       ]);
+      const summary = summarizeRollout(kubernetesObjects, own);
       return {
         status: 'loaded',
-        summary: summarizeRollout(kubernetesObjects, own),
+        summary,
+        placements: readPlacements(props.entity, summary),
       };
     }
     return loading || !knownClusters
@@ -121,16 +137,31 @@ export function useEntityRollout(): EntityRollout {
 }
 
 /**
- * The Kubernetes plugin answered from every cluster that counts for the
- * entity (its own, when it names them; see `countedClusters`) and none has a
- * Deployment of it: the service has not been deployed yet. Other services'
+ * Where the environment's Deployment was looked for and not found, when it
+ * is known not to be deployed yet; otherwise undefined. An environment whose
+ * placement the entity gives (see `readPlacements`) is judged by it alone:
+ * production awaiting approval while development runs is not deployed yet,
+ * and an environment whose namespace was not fetched is not judged. Any other
+ * is not deployed yet when the Kubernetes plugin answered from every cluster
+ * that counts for the entity (its own, when it names them; see
+ * `countedClusters`) and none has a Deployment of it. Other services'
  * clusters refusing the entity's namespace do not stand in the way.
  */
-export function useNotDeployedYet(): boolean {
+export function useWhereNotDeployed(environment: string): string | undefined {
   const rollout = useEntityRollout();
-  return (
-    rollout.status === 'loaded' &&
-    rollout.summary.deployments.length === 0 &&
-    rollout.summary.clusterProblems.length === 0
-  );
+  if (rollout.status !== 'loaded') {
+    return undefined;
+  }
+  const reading = rollout.placements.get(environment);
+  if (reading?.status === 'not-deployed') {
+    return describePlacement(reading.placement);
+  }
+  if (reading && reading.status !== 'not-read') {
+    return undefined;
+  }
+  const { summary } = rollout;
+  return summary.deployments.length === 0 &&
+    summary.clusterProblems.length === 0
+    ? whereNotFound(summary)
+    : undefined;
 }

@@ -31,6 +31,7 @@ describe('summarizeRollout', () => {
     expect(deployments).toEqual([
       expect.objectContaining({
         cluster: 'EKS prod (eu-west-1)',
+        clusterName: 'eks-prod-eu-west-1',
         namespace: 'ml-churn',
         name: 'churn-model',
         desiredReplicas: 3,
@@ -214,7 +215,7 @@ describe('summarizeRollout', () => {
       asResponse({
         items: [
           {
-            cluster: { name: 'eks-prod' },
+            cluster: { name: 'eks-prod', title: 'EKS prod' },
             resources: [],
             podMetrics: [],
             errors: [
@@ -229,12 +230,14 @@ describe('summarizeRollout', () => {
         ],
       }),
     );
+    // Shown by title, matched by name.
+    const where = { cluster: 'EKS prod', clusterName: 'eks-prod' };
     expect(clusterProblems).toEqual([
       {
-        cluster: 'eks-prod',
+        ...where,
         message: 'UNAUTHORIZED_ERROR (HTTP 401) for /apis/apps/v1/deployments',
       },
-      { cluster: 'eks-prod', message: 'socket hang up' },
+      { ...where, message: 'socket hang up' },
     ]);
   });
 });
@@ -280,6 +283,7 @@ describe('summarizeRollout with the clusters of the entity', () => {
         '/api/v1/namespaces/ml-churn/services',
       ].map(path => ({
         cluster: 'churn-model-prod',
+        clusterName: 'churn-model-prod',
         message: `UNKNOWN_ERROR (HTTP 403) for ${path}`,
       })),
     );

@@ -36,7 +36,10 @@ export interface AutoscalerStatus {
 }
 
 export interface DeploymentRollout {
+  /** The cluster as shown: its title, else its name. */
   cluster: string;
+  /** The Kubernetes plugin's name of the cluster. */
+  clusterName: string;
   namespace: string;
   name: string;
   desiredReplicas: number;
@@ -53,7 +56,10 @@ export interface DeploymentRollout {
 }
 
 export interface ClusterProblem {
+  /** The cluster as shown: its title, else its name. */
   cluster: string;
+  /** The Kubernetes plugin's name of the cluster. */
+  clusterName: string;
   message: string;
 }
 
@@ -99,14 +105,15 @@ export function summarizeRollout(
     ),
     clusterProblems: counted.flatMap(cluster =>
       cluster.errors.map(error => ({
-        cluster: clusterName(cluster),
+        cluster: clusterTitle(cluster),
+        clusterName: cluster.cluster.name,
         message: describeFetchError(error),
       })),
     ),
     ...(ownClusters && { ownClusters: [...ownClusters].sort() }),
     ignoredClusters: objects.items
       .filter(cluster => !counts(cluster))
-      .map(clusterName),
+      .map(clusterTitle),
   };
 }
 
@@ -140,7 +147,8 @@ function summarizeCluster(
   ];
   return deployments.map(deployment =>
     summarizeDeployment({
-      cluster: clusterName(cluster),
+      cluster: clusterTitle(cluster),
+      clusterName: cluster.cluster.name,
       deployment,
       pods: podsOf(deployment, pods),
       autoscaler: autoscalerOf(deployment, horizontalPodAutoscalers),
@@ -151,6 +159,7 @@ function summarizeCluster(
 
 function summarizeDeployment(options: {
   cluster: string;
+  clusterName: string;
   deployment: Deployment;
   pods: Pod[];
   autoscaler?: Autoscaler;
@@ -167,6 +176,7 @@ function summarizeDeployment(options: {
   );
   return {
     cluster: options.cluster,
+    clusterName: options.clusterName,
     namespace: deployment.metadata?.namespace ?? 'default',
     name: deployment.metadata?.name ?? 'unknown',
     desiredReplicas: deployment.spec?.replicas ?? 1,
@@ -350,7 +360,7 @@ function containerStatuses(pods: Pod[]): ContainerStatus[] {
   return pods.flatMap(pod => pod.status?.containerStatuses ?? []);
 }
 
-function clusterName(cluster: ClusterObjects): string {
+function clusterTitle(cluster: ClusterObjects): string {
   return cluster.cluster.title ?? cluster.cluster.name;
 }
 

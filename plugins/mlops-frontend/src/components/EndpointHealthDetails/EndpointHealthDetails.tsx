@@ -7,11 +7,7 @@ import {
   EndpointHealthDetail,
   HealthHistoryPoint,
 } from '@eks-mlops/backstage-plugin-mlops-common';
-import {
-  useEntityRollout,
-  useNotDeployedYet,
-} from '../../hooks/useEntityRollout';
-import { whereNotFound } from '../../kubernetes/rollout';
+import { useWhereNotDeployed } from '../../hooks/useEntityRollout';
 import { Fact, Facts } from '../Facts';
 import {
   environmentLabel,
@@ -48,15 +44,18 @@ export function EndpointHealthDetails(props: {
 
 function EndpointCard(props: { endpoint: EndpointHealthDetail }) {
   const { endpoint } = props;
-  const notDeployedYet = useNotDeployedYet();
-  const state = endpointDisplayState(endpoint.state, notDeployedYet);
+  const whereNotDeployed = useWhereNotDeployed(endpoint.environment);
+  const state = endpointDisplayState(
+    endpoint.state,
+    whereNotDeployed !== undefined,
+  );
   return (
     <InfoCard
       title={`Endpoint: ${environmentLabel(endpoint.environment)}`}
       subheader={<HealthStatus state={state} />}
     >
-      {state === 'not-deployed' ? (
-        <NotDeployedEndpoint endpoint={endpoint} />
+      {state === 'not-deployed' && whereNotDeployed ? (
+        <NotDeployedEndpoint endpoint={endpoint} where={whereNotDeployed} />
       ) : (
         <>
           <Facts facts={endpointFacts(endpoint)} />
@@ -67,12 +66,10 @@ function EndpointCard(props: { endpoint: EndpointHealthDetail }) {
   );
 }
 
-function NotDeployedEndpoint(props: { endpoint: EndpointHealthDetail }) {
-  const rollout = useEntityRollout();
-  const where =
-    rollout.status === 'loaded'
-      ? whereNotFound(rollout.summary)
-      : 'in any cluster';
+function NotDeployedEndpoint(props: {
+  endpoint: EndpointHealthDetail;
+  where: string;
+}) {
   return (
     <>
       <Facts
@@ -85,9 +82,9 @@ function NotDeployedEndpoint(props: { endpoint: EndpointHealthDetail }) {
       />
       <Box mt={2}>
         <Typography variant="body2" color="textSecondary">
-          No Deployment of this service exists {where} yet, so the endpoint
-          cannot answer. Health and history appear once the deploy workflow has
-          run.
+          No Deployment of this service exists {props.where} yet, so the
+          endpoint cannot answer. Health and history appear once the deploy
+          workflow has run.
         </Typography>
       </Box>
     </>

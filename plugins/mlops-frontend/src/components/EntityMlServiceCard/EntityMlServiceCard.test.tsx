@@ -8,6 +8,7 @@ import {
   devAndProdHealth,
   fakeMlopsApi,
   mlServiceEntity,
+  PROD_AWAITING_APPROVAL,
 } from '../../__testUtils__/fakes';
 import {
   renderWithMlops,
@@ -88,6 +89,22 @@ describe('EntityMlServiceCard', () => {
         name: /churn-model\.ml\.example\.com/,
       }),
     ).toBeInTheDocument();
+  });
+
+  it('says prod is not deployed yet while its deploy awaits approval and dev runs', async () => {
+    await renderCard({
+      entity: PROD_AWAITING_APPROVAL.entity,
+      mlopsApi: healthApi(PROD_AWAITING_APPROVAL.health()),
+      kubernetes: PROD_AWAITING_APPROVAL.kubernetes,
+      kubernetesClusters: PROD_AWAITING_APPROVAL.clusters,
+    });
+    expect(
+      await screen.findByLabelText('prod: Not deployed yet'),
+    ).toBeInTheDocument();
+    expect(screen.getByLabelText('dev: Healthy')).toBeInTheDocument();
+    expect(screen.queryByText('Down')).not.toBeInTheDocument();
+    expect(within(endpoint('prod')).queryByText(/%/)).not.toBeInTheDocument();
+    expect(await screen.findByText('3/3 ready')).toBeInTheDocument();
   });
 
   it('keeps the health of an endpoint that answers without a Deployment', async () => {

@@ -17,7 +17,7 @@ import {
 import { useEntityHealth } from '../../hooks/useEntityHealth';
 import {
   EntityRolloutProvider,
-  useNotDeployedYet,
+  useWhereNotDeployed,
 } from '../../hooks/useEntityRollout';
 import { isMlServiceAvailable } from '../../isMlServiceAvailable';
 import { Fact, Facts } from '../Facts';
@@ -121,7 +121,8 @@ function EndpointsSection(props: { entity: Entity }) {
 
 function EndpointSummary(props: { endpoint: EndpointHealthSummary }) {
   const { endpoint } = props;
-  const notDeployedYet = useNotDeployedYet();
+  const notDeployedYet =
+    useWhereNotDeployed(endpoint.environment) !== undefined;
   const environment = environmentLabel(endpoint.environment);
   const state = endpointDisplayState(endpoint.state, notDeployedYet);
   return (

@@ -8,6 +8,7 @@ import {
   emptyNotFoundError,
   fakeMlopsApi,
   mlServiceEntity,
+  PROD_AWAITING_APPROVAL,
 } from '../../__testUtils__/fakes';
 import {
   renderWithMlops,
@@ -127,6 +128,26 @@ describe('EntityMlServiceContent', () => {
       expect(primary.queryByText(/%/)).not.toBeInTheDocument();
       expect(
         rolloutCard().getByText(/No Deployment of this entity exists/),
+      ).toBeInTheDocument();
+    });
+
+    it('says prod is not deployed yet, and where, while dev runs', async () => {
+      await renderContent({
+        entity: PROD_AWAITING_APPROVAL.entity,
+        mlopsApi: healthApi(PROD_AWAITING_APPROVAL.health()),
+        kubernetes: PROD_AWAITING_APPROVAL.kubernetes,
+        kubernetesClusters: PROD_AWAITING_APPROVAL.clusters,
+      });
+      const prod = await endpointCard('prod');
+      expect(await prod.findByText('Not deployed yet')).toBeInTheDocument();
+      expect(
+        prod.getByText(/No Deployment of this service exists/),
+      ).toHaveTextContent(
+        'in namespace ml-churn of cluster churn-model-prod yet',
+      );
+      expect(prod.queryByText(/ENOTFOUND/)).not.toBeInTheDocument();
+      expect(
+        (await endpointCard('dev')).getByText('Healthy'),
       ).toBeInTheDocument();
     });
 

@@ -1,0 +1,178 @@
+import { Entity } from '@backstage/catalog-model';
+import {
+  getPrimaryEnvironment,
+  KubernetesServiceTarget,
+  MLOPS_ANNOTATIONS,
+  MLOPS_KUBERNETES_SERVICE_ENV_PREFIX,
+  parseKubernetesServiceTarget,
+  STANDARD_ANNOTATIONS,
+} from '@eks-mlops/backstage-plugin-mlops-common';
+import { RolloutSummary } from './rollout';
+
+/** Where an environment's workload runs. */
+export interface Placement {
+  /** The Kubernetes plugin's name of the cluster; undefined: any cluster. */
+  cluster?: string;
+  namespace: string;
+}
+
+/**
+ * Where the entity's environments run, as far as its annotations say:
+ * - an environment with a Kubernetes target (`mlops/kubernetes-service` for
+ *   the primary one, `mlops/kubernetes-service-<env>` for the others) runs in
+ *   the target's namespace and cluster;
+ * - the primary environment without one runs in
+ *   `backstage.io/kubernetes-namespace`, on `backstage.io/kubernetes-cluster`,
+ *   else `mlops/eks-cluster`, else any cluster. The ML service template writes
+ *   these for its primary (last) environment when a host makes the endpoints
+ *   URLs.
+ *
+ * Of any other environment nothing is known. An invalid target places nothing.
+ */
+export function environmentPlacements(entity: Entity): Map<string, Placement> {
+  const annotations = entity.metadata.annotations ?? {};
+  const primary = getPrimaryEnvironment(entity);
+  const placements = new Map<string, Placement>();
+  const primaryPlacement = annotations[MLOPS_ANNOTATIONS.kubernetesService]
+    ? placementOf(annotations[MLOPS_ANNOTATIONS.kubernetesService])
+    : annotatedPlacement(annotations);
+  if (primaryPlacement) {
+    placements.set(primary, primaryPlacement);
+  }
+  for (const [key, value] of Object.entries(annotations)) {
+    const environment = key.startsWith(MLOPS_KUBERNETES_SERVICE_ENV_PREFIX)
+      ? key.slice(MLOPS_KUBERNETES_SERVICE_ENV_PREFIX.length)
+      : '';
+    const placement = environment ? placementOf(value) : undefined;
+    // As for endpoints, the primary environment's own annotations win.
+    if (placement && environment !== primary) {
+      placements.set(environment, placement);
+    }
+  }
+  return placements;
+}
+
+function placementOf(target: string): Placement | undefined {
+  let parsed: KubernetesServiceTarget;
+  try {
+    parsed = parseKubernetesServiceTarget(target);
+  } catch {
+    return undefined;
+  }
+  return parsed.cluster
+    ? { cluster: parsed.cluster, namespace: parsed.namespace }
+    : { namespace: parsed.namespace };
+}
+
+function annotatedPlacement(
+  annotations: Record<string, string>,
+): Placement | undefined {
+  const namespace =
+    annotations[STANDARD_ANNOTATIONS.kubernetesNamespace]?.trim();
+  if (!namespace) {
+    return undefined;
+  }
+  const cluster =
+    annotations[STANDARD_ANNOTATIONS.kubernetesCluster]?.trim() ||
+    annotations[MLOPS_ANNOTATIONS.eksCluster]?.trim();
+  return cluster ? { cluster, namespace } : { namespace };
+}
+
+/** What the Kubernetes plugin's answer tells of an environment's placement. */
+export type PlacementStatus =
+  /** A Deployment of the entity is there. */
+  | 'deployed'
+  /** It was read and holds no Deployment of the entity. */
+  | 'not-deployed'
+  /**
+   * The plugin did not fetch its namespace: `backstage.io/kubernetes-namespace`
+   * limits the fetch to another one (the template's shared-cluster mode names
+   * the primary environment's).
+   */
+  | 'not-fetched'
+  /** Its cluster is not one the plugin knows under that name, or it could not be read. */
+  | 'not-read';
+
+export interface PlacementReading {
+  placement: Placement;
+  status: PlacementStatus;
+}
+
+/**
+ * What the answer tells of each placed environment (see
+ * {@link environmentPlacements}). A placement is read when its cluster is one
+ * of the entity's own that the plugin knows (`summary.ownClusters`) and it
+ * answered without error; a placement without a cluster, when every cluster
+ * that counts answered. The plugin's answer leaves out the clusters where it
+ * found nothing, so a read placement without a Deployment is one that has
+ * not been deployed yet, such as a production environment awaiting its
+ * approval while development runs.
+ */
+export function readPlacements(
+  entity: Entity,
+  summary: RolloutSummary,
+): Map<string, PlacementReading> {
+  const fetchedNamespace =
+    entity.metadata.annotations?.[
+      STANDARD_ANNOTATIONS.kubernetesNamespace
+    ]?.trim();
+  const readings = new Map<string, PlacementReading>();
+  for (const [environment, placement] of environmentPlacements(entity)) {
+    readings.set(environment, {
+      placement,
+      status: statusOf(placement, summary, fetchedNamespace),
+    });
+  }
+  return readings;
+}
+
+function statusOf(
+  placement: Placement,
+  summary: RolloutSummary,
+  fetchedNamespace: string | undefined,
+): PlacementStatus {
+  if (summary.deployments.some(deployment => isIn(deployment, placement))) {
+    return 'deployed';
+  }
+  if (fetchedNamespace && fetchedNamespace !== placement.namespace) {
+    return 'not-fetched';
+  }
+  return wasRead(placement, summary) ? 'not-deployed' : 'not-read';
+}
+
+function wasRead(placement: Placement, summary: RolloutSummary): boolean {
+  const { cluster } = placement;
+  if (!cluster) {
+    return summary.clusterProblems.length === 0;
+  }
+  return (
+    (summary.ownClusters ?? []).some(own => sameCluster(own, cluster)) &&
+    !summary.clusterProblems.some(problem =>
+      sameCluster(problem.clusterName, cluster),
+    )
+  );
+}
+
+function isIn(
+  deployment: { clusterName: string; namespace: string },
+  placement: Placement,
+): boolean {
+  return (
+    deployment.namespace === placement.namespace &&
+    (!placement.cluster ||
+      sameCluster(deployment.clusterName, placement.cluster))
+  );
+}
+
+/** Cluster names compare without case, as in `countedClusters`. */
+function sameCluster(a: string, b: string): boolean {
+  return a.toLocaleLowerCase('en-US') === b.toLocaleLowerCase('en-US');
+}
+
+/** Where an environment's Deployment was looked for, to end "No Deployment … exists …". */
+export function describePlacement(placement: Placement): string {
+  const namespace = `in namespace ${placement.namespace}`;
+  return placement.cluster
+    ? `${namespace} of cluster ${placement.cluster}`
+    : `${namespace} of any cluster`;
+}
