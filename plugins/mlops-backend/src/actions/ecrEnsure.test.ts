@@ -1,3 +1,4 @@
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
   CreateRepositoryCommand,
   DeleteLifecyclePolicyCommand,
@@ -255,6 +256,28 @@ describe('mlops:ecr:ensure against moto', () => {
       ]);
     },
   );
+
+  it('encrypts with a named KMS key, once it has checked the key', async () => {
+    const kms = new KMSClient({
+      region: 'eu-west-1',
+      endpoint: moto.endpoint,
+      credentials: MOTO_CREDENTIALS,
+    });
+    const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
+    await runAction(action, {
+      repositoryName: 'keyed',
+      region: 'eu-west-1',
+      kmsKeyId: KeyMetadata!.Arn!,
+    });
+    const { repository } = await readBack('keyed');
+    expect(repository.encryptionConfiguration).toEqual({
+      encryptionType: 'KMS',
+      kmsKey: KeyMetadata!.Arn,
+    });
+    expect(recorder.calls.indexOf('DescribeKey')).toBeLessThan(
+      recorder.calls.indexOf('CreateRepository'),
+    );
+  });
 
   it('applies a custom lifecycle and mutable tags when asked', async () => {
     await runAction(action, {

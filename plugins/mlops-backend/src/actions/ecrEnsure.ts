@@ -8,6 +8,7 @@ import {
   planRepository,
   repositoryCoordinates,
 } from '../aws/ecrRepository';
+import { checkEncryptionKey } from '../aws/kmsKey';
 import { managedTags } from '../aws/managedTags';
 import { partitionOf } from '../aws/plannedChange';
 import {
@@ -72,7 +73,8 @@ const inputs = {
   kmsKeyId: {
     title: 'KMS key',
     description:
-      'Key ID or ARN for KMS encryption. Defaults to the AWS-managed aws/ecr key.',
+      "Key ID, key or alias ARN, or alias/<name> for KMS encryption: an enabled symmetric encryption key in the repository's region, " +
+      'checked (kms:DescribeKey) before anything is created. Defaults to the AWS-managed aws/ecr key.',
     type: z => z.string().optional(),
   },
   lifecycle: {
@@ -323,6 +325,13 @@ export function ecrEnsureAction(clientFactory: AwsClientFactory) {
           accountId: input.accountId,
         });
         accountId = await clients.resolveAccountId();
+        if (desired.encryption === 'KMS' && desired.kmsKeyId) {
+          await checkEncryptionKey(clients.kms, desired.kmsKeyId, {
+            region,
+            accountId,
+            subject: `the ECR repository "${repositoryName}"`,
+          });
+        }
         const state = await inspectRepository(
           clients.ecr,
           repositoryName,

@@ -107,6 +107,11 @@ const invalidTfstateInputs: Array<[string, Record<string, unknown>, RegExp]> = [
     /kmsKeyId "alias\/x" applies only to KMS encryption/,
   ],
   [
+    'a kms key of another region',
+    { kmsKeyId: 'arn:aws:kms:us-east-1:123456789012:alias/tfstate' },
+    /kmsKeyId "arn:aws:kms:us-east-1:123456789012:alias\/tfstate" is a key of us-east-1, but S3, DynamoDB and ECR encrypt only with a key of their own region: give a key of eu-west-1/,
+  ],
+  [
     'bad lock table',
     { lockTable: 'lo' },
     /lockTable "lo" must be 3 to 255 characters/,
@@ -149,6 +154,11 @@ const invalidEcrInputs: Array<[string, Record<string, unknown>, RegExp]> = [
     'bad region',
     { region: 'US-EAST-1' },
     /region "US-EAST-1" must be an AWS region code/,
+  ],
+  [
+    'a kms key of another region',
+    { kmsKeyId: 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd' },
+    /kmsKeyId "arn:aws:kms:eu-central-1:123456789012:key\/1234abcd" is a key of eu-central-1, .*give a key of eu-west-1/,
   ],
   [
     'bad principal',
@@ -420,6 +430,50 @@ describe('invalid input is rejected before any AWS request', () => {
       expect(recorder.calls).toEqual([]);
     },
   );
+
+  describe('a KMS key AWS does not have', () => {
+    // Checked with kms:DescribeKey: S3 would accept the ID and fail only at
+    // Terraform's first write.
+    const missingKey = 'alias/no-such-key';
+
+    it('is refused by mlops:tfstate:ensure before anything is created, dry run included', async () => {
+      const before = await moto.snapshot();
+      for (const dryRun of [false, true]) {
+        await expect(
+          runAction(
+            tfstate,
+            {
+              bucketName: 'valid-state',
+              region: 'eu-west-1',
+              kmsKeyId: missingKey,
+              lockTable: 'valid-locks',
+            },
+            { dryRun },
+          ),
+        ).rejects.toThrow(
+          /^Invalid input: kmsKeyId "alias\/no-such-key" names no KMS key in eu-west-1 of account \d{12} \(KMS: .+\); give the ID, ARN or alias of an existing symmetric encryption key in eu-west-1 for the state bucket "valid-state" and the lock table "valid-locks"$/,
+        );
+      }
+      expect(recorder.calls).toContain('DescribeKey');
+      expect(recorder.mutating()).toEqual([]);
+      expect(await moto.snapshot()).toEqual(before);
+    });
+
+    it('is refused by mlops:ecr:ensure before the repository is created', async () => {
+      const before = await moto.snapshot();
+      await expect(
+        runAction(ecr, {
+          repositoryName: 'valid-repo',
+          region: 'eu-west-1',
+          kmsKeyId: missingKey,
+        }),
+      ).rejects.toThrow(
+        /kmsKeyId "alias\/no-such-key" names no KMS key in eu-west-1 .* for the ECR repository "valid-repo"$/,
+      );
+      expect(recorder.mutating()).toEqual([]);
+      expect(await moto.snapshot()).toEqual(before);
+    });
+  });
 
   it.each(invalidGithubOidcInputs)(
     'mlops:github-oidc:ensure rejects %s',

@@ -23,6 +23,11 @@ import {
   DynamoDBClient,
   UpdateContinuousBackupsCommand,
 } from '@aws-sdk/client-dynamodb';
+import {
+  CreateAliasCommand,
+  CreateKeyCommand,
+  KMSClient,
+} from '@aws-sdk/client-kms';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { ConfigReader } from '@backstage/config';
 import {
@@ -488,6 +493,18 @@ describe('mlops:tfstate:ensure against moto', () => {
 
   it('uses a named KMS key and writes it into the backend config', async () => {
     const kmsKeyId = 'alias/terraform-state';
+    const kms = new KMSClient({
+      region: 'us-east-1',
+      endpoint: moto.endpoint,
+      credentials: MOTO_CREDENTIALS,
+    });
+    const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
+    await kms.send(
+      new CreateAliasCommand({
+        AliasName: kmsKeyId,
+        TargetKeyId: KeyMetadata!.KeyId,
+      }),
+    );
     const out = await runAction(action, {
       bucketName: 'state-kms',
       region: 'us-east-1',

@@ -2,6 +2,7 @@ import { Config } from '@backstage/config';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { AwsClientFactory } from '../aws/AwsClientFactory';
 import { inspectLockTable, planLockTable } from '../aws/lockTable';
+import { checkEncryptionKey } from '../aws/kmsKey';
 import { managedTags } from '../aws/managedTags';
 import { PlannedChange } from '../aws/plannedChange';
 import {
@@ -56,7 +57,8 @@ const inputs = {
   kmsKeyId: {
     title: 'KMS key',
     description:
-      'Key ID, key or alias ARN, or alias/<name> for SSE-KMS. Defaults to the AWS-managed aws/s3 key.',
+      "Key ID, key or alias ARN, or alias/<name> for SSE-KMS: an enabled symmetric encryption key in the bucket's region, " +
+      'checked (kms:DescribeKey) before anything is created. Defaults to the AWS-managed aws/s3 key.',
     type: z => z.string().optional(),
   },
   lockTable: {
@@ -239,6 +241,15 @@ export function tfstateEnsureAction(clientFactory: AwsClientFactory) {
           accountId: input.accountId,
         });
         const accountId = await clients.resolveAccountId();
+        if (encryption === 'KMS' && input.kmsKeyId) {
+          await checkEncryptionKey(clients.kms, input.kmsKeyId, {
+            region,
+            accountId,
+            subject: `the state bucket "${bucketName}"${
+              lockTable ? ` and the lock table "${lockTable}"` : ''
+            }`,
+          });
+        }
         const bucketState = await inspectStateBucket(
           clients.s3,
           bucketName,

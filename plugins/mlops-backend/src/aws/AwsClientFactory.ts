@@ -2,6 +2,7 @@ import { ACMClient } from '@aws-sdk/client-acm';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { MiddlewareStack } from '@aws-sdk/types';
@@ -24,6 +25,7 @@ export interface AwsClients {
   /** IAM is global; the region only picks the partition's endpoint. */
   iam: IAMClient;
   acm: ACMClient;
+  kms: KMSClient;
   /**
    * The account the credentials belong to (STS GetCallerIdentity, cached),
    * checked against the requested account when one was given.
@@ -53,6 +55,7 @@ type AnyAwsClient =
   | ECRClient
   | DynamoDBClient
   | IAMClient
+  | KMSClient
   | STSClient;
 
 /**
@@ -111,6 +114,7 @@ export class AwsClientFactory {
       dynamodb: this.instrument(new DynamoDBClient(common)),
       iam: this.instrument(new IAMClient(common)),
       acm: this.instrument(new ACMClient(common)),
+      kms: this.instrument(new KMSClient(common)),
       resolveAccountId: () => {
         accountIdPromise ??= callerAccountId(sts, accountId);
         return accountIdPromise;

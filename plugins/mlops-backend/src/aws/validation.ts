@@ -131,6 +131,13 @@ export const checkKmsKeyId: Check = key =>
     ? undefined
     : 'must be a KMS key ID, a key or alias ARN, or "alias/<name>"';
 
+/** The region of a KMS key or alias ARN; undefined for anything else. */
+function kmsArnRegion(keyId: string | undefined): string | undefined {
+  return keyId?.startsWith('arn:') && KMS_KEY.test(keyId)
+    ? keyId.split(':')[3]
+    : undefined;
+}
+
 export const checkLockTableName: Check = name =>
   DYNAMODB_TABLE.test(name)
     ? undefined
@@ -241,6 +248,14 @@ export class InputChecker {
         rule: 'applies only to KMS encryption; remove it or set encryption to KMS',
       });
     }
+    const keyRegion = kmsArnRegion(input.kmsKeyId);
+    if (keyRegion && input.region && keyRegion !== input.region) {
+      this.add({
+        field: 'kmsKeyId',
+        value: input.kmsKeyId,
+        rule: `is a key of ${keyRegion}, but S3, DynamoDB and ECR encrypt only with a key of their own region: give a key of ${input.region}`,
+      });
+    }
     return this;
   }
 
@@ -253,11 +268,16 @@ export class InputChecker {
     if (this.problems.length === 0) {
       return;
     }
-    const lines = this.problems.map(
-      p => `${p.field} ${JSON.stringify(p.value)} ${p.rule}`,
-    );
-    throw new InputError(`Invalid input: ${lines.join('; ')}`);
+    throw invalidInput(this.problems);
   }
+}
+
+/** The InputError naming every field, value and rule, as every action words it. */
+export function invalidInput(problems: InputProblem[]): InputError {
+  const lines = problems.map(
+    p => `${p.field} ${JSON.stringify(p.value)} ${p.rule}`,
+  );
+  return new InputError(`Invalid input: ${lines.join('; ')}`);
 }
 
 function tagRule(key: string, value: string): string | undefined {
