@@ -121,6 +121,9 @@ describe('access denied', () => {
     expect(iamActionFor('ECRClient', 'PutLifecyclePolicyCommand')).toBe(
       'ecr:PutLifecyclePolicy',
     );
+    expect(iamActionFor('KMSClient', 'DescribeKeyCommand')).toBe(
+      'kms:DescribeKey',
+    );
     expect(
       iamActionFor('DynamoDBClient', 'UpdateContinuousBackupsCommand'),
     ).toBe('dynamodb:UpdateContinuousBackups');
