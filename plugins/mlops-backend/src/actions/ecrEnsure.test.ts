@@ -10,6 +10,7 @@ import {
   PutImageScanningConfigurationCommand,
   PutImageTagMutabilityCommand,
   PutLifecyclePolicyCommand,
+  PutRegistryScanningConfigurationCommand,
 } from '@aws-sdk/client-ecr';
 import {
   CallRecorder,
@@ -277,6 +278,43 @@ describe('mlops:ecr:ensure against moto', () => {
     expect(recorder.calls.indexOf('DescribeKey')).toBeLessThan(
       recorder.calls.indexOf('CreateRepository'),
     );
+  });
+
+  describe('with enhanced scanning (Amazon Inspector) on the registry', () => {
+    const scanWith = (filter: string) =>
+      ecr().send(
+        new PutRegistryScanningConfigurationCommand({
+          scanType: 'ENHANCED',
+          rules: [
+            {
+              scanFrequency: 'SCAN_ON_PUSH',
+              repositoryFilters: [{ filter, filterType: 'WILDCARD' }],
+            },
+          ],
+        }),
+      );
+
+    it('warns when no rule covers the repository, as scanOnPush then does nothing', async () => {
+      await scanWith('fraud-*');
+      const out = await runAction(action, {
+        repositoryName: 'ml/churn-model',
+        region: 'eu-west-1',
+      });
+      expect(out.warnings).toEqual([
+        expect.stringMatching(
+          /^The registry uses enhanced scanning \(Amazon Inspector\), and none of its scanning rules has a filter matching "ml\/churn-model": its images will not be scanned/,
+        ),
+      ]);
+    });
+
+    it('says nothing when a rule covers it', async () => {
+      await scanWith('ml/*');
+      const out = await runAction(action, {
+        repositoryName: 'ml/churn-model',
+        region: 'eu-west-1',
+      });
+      expect(out.warnings).toEqual([]);
+    });
   });
 
   it('applies a custom lifecycle and mutable tags when asked', async () => {

@@ -11,6 +11,7 @@ import {
 import { checkEncryptionKey } from '../aws/kmsKey';
 import { managedTags } from '../aws/managedTags';
 import { partitionOf } from '../aws/plannedChange';
+import { unscannedRepositoryWarning } from '../aws/registryScanning';
 import {
   checkImageTagPrefix,
   checkPrincipal,
@@ -337,10 +338,19 @@ export function ecrEnsureAction(clientFactory: AwsClientFactory) {
           repositoryName,
           desired.registryId,
         );
+        const { changes, warnings } = planRepository(
+          clients.ecr,
+          state,
+          desired,
+        );
+        const unscanned = desired.scanOnPush
+          ? await unscannedRepositoryWarning(clients.ecr, repositoryName)
+          : undefined;
         return {
           clients,
           state,
-          ...planRepository(clients.ecr, state, desired),
+          changes,
+          warnings: unscanned ? [...warnings, unscanned] : warnings,
         };
       };
 
