@@ -10,15 +10,11 @@ import useAsync from 'react-use/esm/useAsync';
 import { hasKubernetesAnnotation } from '../kubernetes/annotations';
 import { clustersNamedBy, countedClusters } from '../kubernetes/entityClusters';
 import {
-  describePlacement,
   PlacementReading,
   readPlacements,
+  whereNotDeployed,
 } from '../kubernetes/environmentPlacements';
-import {
-  RolloutSummary,
-  summarizeRollout,
-  whereNotFound,
-} from '../kubernetes/rollout';
+import { RolloutSummary, summarizeRollout } from '../kubernetes/rollout';
 
 const REFRESH_INTERVAL_MS = 30_000;
 
@@ -138,30 +134,12 @@ export function useEntityRollout(): EntityRollout {
 
 /**
  * Where the environment's Deployment was looked for and not found, when it
- * is known not to be deployed yet; otherwise undefined. An environment whose
- * placement the entity gives (see `readPlacements`) is judged by it alone:
- * production awaiting approval while development runs is not deployed yet,
- * and an environment whose namespace was not fetched is not judged. Any other
- * is not deployed yet when the Kubernetes plugin answered from every cluster
- * that counts for the entity (its own, when it names them; see
- * `countedClusters`) and none has a Deployment of it. Other services'
- * clusters refusing the entity's namespace do not stand in the way.
+ * is known not to be deployed yet; otherwise undefined. See
+ * `whereNotDeployed`.
  */
 export function useWhereNotDeployed(environment: string): string | undefined {
   const rollout = useEntityRollout();
-  if (rollout.status !== 'loaded') {
-    return undefined;
-  }
-  const reading = rollout.placements.get(environment);
-  if (reading?.status === 'not-deployed') {
-    return describePlacement(reading.placement);
-  }
-  if (reading && reading.status !== 'not-read') {
-    return undefined;
-  }
-  const { summary } = rollout;
-  return summary.deployments.length === 0 &&
-    summary.clusterProblems.length === 0
-    ? whereNotFound(summary)
+  return rollout.status === 'loaded'
+    ? whereNotDeployed(rollout.summary, rollout.placements, environment)
     : undefined;
 }

@@ -1,3 +1,4 @@
+import { useMemo } from 'react';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { useApiHolder } from '@backstage/core-plugin-api';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
@@ -13,6 +14,11 @@ import {
 } from '@backstage/plugin-kubernetes-react';
 import useAsync from 'react-use/esm/useAsync';
 import { hasKubernetesAnnotation } from '../kubernetes/annotations';
+import { countedClusters } from '../kubernetes/entityClusters';
+import {
+  readPlacements,
+  whereNotDeployed,
+} from '../kubernetes/environmentPlacements';
 import { summarizeRollout } from '../kubernetes/rollout';
 
 export interface ReplicaCount {
@@ -20,17 +26,30 @@ export interface ReplicaCount {
   desired: number;
 }
 
+/** What the Kubernetes plugin tells of one service. */
+interface ServiceDeployments {
+  replicas?: ReplicaCount;
+  /** Whether the environment is known not to be deployed yet (`whereNotDeployed`). */
+  isNotDeployed(environment: string): boolean;
+}
+
 export interface FleetReplicas {
   /** False when the app lacks the Kubernetes plugin (or the catalog). */
   available: boolean;
   loading: boolean;
   byEntityRef: Map<string, ReplicaCount>;
+  /**
+   * Whether the service's environment is known not to be deployed yet, as
+   * its page says it (false while that is not known).
+   */
+  isNotDeployed(entityRef: string, environment: string): boolean;
 }
 
 /**
  * Ready/desired replicas of each listed service, summed over its Deployments
- * in every cluster. Done once for the whole page rather than per row, so the
- * cluster list and the auth decoration are fetched once.
+ * in every cluster, and which of its environments are not deployed yet. Done
+ * once for the whole page rather than per row, so the cluster list and the
+ * auth decoration are fetched once.
  */
 export function useFleetReplicas(entityRefs: string[]): FleetReplicas {
   const apis = useApiHolder();
@@ -41,7 +60,7 @@ export function useFleetReplicas(entityRefs: string[]): FleetReplicas {
 
   const { value, loading } = useAsync(async () => {
     if (!kubernetesApi || !authProvidersApi || !catalogApi || !refsKey) {
-      return new Map<string, ReplicaCount>();
+      return new Map<string, ServiceDeployments>();
     }
     const { items } = await catalogApi.getEntitiesByRefs({
       entityRefs: refsKey.split('\n'),
@@ -50,31 +69,40 @@ export function useFleetReplicas(entityRefs: string[]): FleetReplicas {
       (entity): entity is Entity =>
         entity !== undefined && hasKubernetesAnnotation(entity),
     );
-    const authProviders = await clusterAuthProviders(kubernetesApi);
-    const counts = await Promise.all(
+    const clusters = await kubernetesApi.getClusters();
+    const deployments = await Promise.all(
       entities.map(entity =>
-        replicaCount(entity, kubernetesApi, authProvidersApi, authProviders),
+        serviceDeployments(entity, kubernetesApi, authProvidersApi, clusters),
       ),
     );
     return new Map(
-      entities.flatMap((entity, index) => {
-        const count = counts[index];
-        return count ? [[stringifyEntityRef(entity), count] as const] : [];
-      }),
+      entities.map(
+        (entity, index) =>
+          [stringifyEntityRef(entity), deployments[index]] as const,
+      ),
     );
   }, [refsKey, kubernetesApi, authProvidersApi, catalogApi]);
 
-  return {
-    available: Boolean(kubernetesApi && authProvidersApi && catalogApi),
-    loading,
-    byEntityRef: value ?? new Map(),
-  };
+  const available = Boolean(kubernetesApi && authProvidersApi && catalogApi);
+  return useMemo(() => {
+    const byEntity = value ?? new Map<string, ServiceDeployments>();
+    return {
+      available,
+      loading,
+      byEntityRef: new Map(
+        [...byEntity].flatMap(([ref, deployments]) =>
+          deployments.replicas ? [[ref, deployments.replicas] as const] : [],
+        ),
+      ),
+      isNotDeployed: (entityRef: string, environment: string) =>
+        byEntity.get(entityRef)?.isNotDeployed(environment) ?? false,
+    };
+  }, [value, loading, available]);
 }
 
-async function clusterAuthProviders(
-  kubernetesApi: KubernetesApi,
-): Promise<string[]> {
-  const clusters = await kubernetesApi.getClusters();
+type Cluster = Awaited<ReturnType<KubernetesApi['getClusters']>>[number];
+
+function clusterAuthProviders(clusters: Cluster[]): string[] {
   const providers = clusters.map(cluster =>
     cluster.oidcTokenProvider
       ? `${cluster.authProvider}.${cluster.oidcTokenProvider}`
@@ -96,25 +124,47 @@ async function kubernetesAuth(
   return body.auth ?? {};
 }
 
-/** A service whose workloads cannot be read shows no count, not an error. */
-async function replicaCount(
+/**
+ * A service whose workloads cannot be read shows no count and no "not
+ * deployed yet", not an error. As on its page, only the service's own
+ * clusters count (`countedClusters`).
+ */
+async function serviceDeployments(
   entity: Entity,
   kubernetesApi: KubernetesApi,
   authProvidersApi: KubernetesAuthProvidersApi,
-  authProviders: string[],
-): Promise<ReplicaCount | undefined> {
+  clusters: Cluster[],
+): Promise<ServiceDeployments> {
   try {
-    const auth = await kubernetesAuth(entity, authProvidersApi, authProviders);
+    const auth = await kubernetesAuth(
+      entity,
+      authProvidersApi,
+      clusterAuthProviders(clusters),
+    );
     const objects = await kubernetesApi.getObjectsByEntity({ entity, auth });
-    const { deployments } = summarizeRollout(objects);
-    if (deployments.length === 0) {
-      return undefined;
-    }
+    const own = countedClusters(entity, [
+      ...clusters.map(cluster => cluster.name),
+      ...objects.items.map(item => item.cluster.name),
+    ]);
+    const summary = summarizeRollout(objects, own);
+    const placements = readPlacements(entity, summary);
+    const { deployments } = summary;
     return {
-      ready: deployments.reduce((sum, d) => sum + d.readyReplicas, 0),
-      desired: deployments.reduce((sum, d) => sum + d.desiredReplicas, 0),
+      replicas:
+        deployments.length > 0
+          ? {
+              ready: sum(deployments.map(d => d.readyReplicas)),
+              desired: sum(deployments.map(d => d.desiredReplicas)),
+            }
+          : undefined,
+      isNotDeployed: environment =>
+        whereNotDeployed(summary, placements, environment) !== undefined,
     };
   } catch {
-    return undefined;
+    return { isNotDeployed: () => false };
   }
+}
+
+function sum(values: number[]): number {
+  return values.reduce((total, value) => total + value, 0);
 }

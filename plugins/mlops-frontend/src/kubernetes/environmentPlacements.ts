@@ -7,7 +7,7 @@ import {
   parseKubernetesServiceTarget,
   STANDARD_ANNOTATIONS,
 } from '@eks-mlops/backstage-plugin-mlops-common';
-import { RolloutSummary } from './rollout';
+import { RolloutSummary, whereNotFound } from './rollout';
 
 /** Where an environment's workload runs. */
 export interface Placement {
@@ -175,4 +175,33 @@ export function describePlacement(placement: Placement): string {
   return placement.cluster
     ? `${namespace} of cluster ${placement.cluster}`
     : `${namespace} of any cluster`;
+}
+
+/**
+ * Where the environment's Deployment was looked for and not found, when it
+ * is known not to be deployed yet; otherwise undefined. An environment whose
+ * placement the entity gives (see {@link readPlacements}) is judged by it
+ * alone: production awaiting approval while development runs is not deployed
+ * yet, and an environment whose namespace was not fetched is not judged. Any
+ * other is not deployed yet when the Kubernetes plugin answered from every
+ * cluster that counts for the entity (its own, when it names them; see
+ * `countedClusters`) and none has a Deployment of it. Other services'
+ * clusters refusing the entity's namespace do not stand in the way.
+ */
+export function whereNotDeployed(
+  summary: RolloutSummary,
+  placements: ReadonlyMap<string, PlacementReading>,
+  environment: string,
+): string | undefined {
+  const reading = placements.get(environment);
+  if (reading?.status === 'not-deployed') {
+    return describePlacement(reading.placement);
+  }
+  if (reading && reading.status !== 'not-read') {
+    return undefined;
+  }
+  return summary.deployments.length === 0 &&
+    summary.clusterProblems.length === 0
+    ? whereNotFound(summary)
+    : undefined;
 }

@@ -26,7 +26,13 @@ import {
 } from './fleetRows';
 import { EndpointLocation } from '../EndpointLocation';
 
-const HEALTH_STATES = ['healthy', 'degraded', 'down', 'unknown'] as const;
+const HEALTH_STATES = [
+  'healthy',
+  'degraded',
+  'down',
+  'unknown',
+  'not-deployed',
+] as const;
 
 /** Every endpoint of every ML service, with search and filters. */
 export function FleetTable(props: {
@@ -198,13 +204,13 @@ function fleetColumns(replicas: FleetReplicas): TableColumn<FleetRow>[] {
       title: 'Uptime (24 h)',
       field: 'uptime24h',
       type: 'numeric',
-      render: row => formatUptime(row.uptime24h),
+      render: row => figureOf(row, formatUptime(row.uptime24h)),
     },
     {
       title: 'p95 latency',
       field: 'p95LatencyMs',
       type: 'numeric',
-      render: row => formatLatency(row.p95LatencyMs),
+      render: row => figureOf(row, formatLatency(row.p95LatencyMs)),
     },
     {
       title: 'Replicas (ready/desired)',
@@ -212,6 +218,11 @@ function fleetColumns(replicas: FleetReplicas): TableColumn<FleetRow>[] {
       render: row => replicaCell(replicas, row.entityRef),
     },
   ];
+}
+
+/** An endpoint that is not deployed yet has no figures to show, as on its page. */
+function figureOf(row: FleetRow, figure: string): string {
+  return row.state === 'not-deployed' ? PLACEHOLDER : figure;
 }
 
 function replicaCell(replicas: FleetReplicas, entityRef: string): ReactNode {

@@ -1,8 +1,6 @@
-import {
-  EndpointHealthState,
-  FleetEntry,
-} from '@eks-mlops/backstage-plugin-mlops-common';
+import { FleetEntry } from '@eks-mlops/backstage-plugin-mlops-common';
 import { environmentLabel } from '../format';
+import { EndpointDisplayState, endpointDisplayState } from '../HealthStatus';
 
 /** One endpoint of one ML service. */
 export interface FleetRow {
@@ -12,7 +10,8 @@ export interface FleetRow {
   owner?: string;
   environment: string;
   url: string;
-  state: EndpointHealthState;
+  /** The probed health, or `not-deployed` as the service's page says it. */
+  state: EndpointDisplayState;
   uptime24h?: number;
   p95LatencyMs?: number;
 }
@@ -31,7 +30,15 @@ export const NO_FILTERS: FleetFilters = {
   owner: '',
 };
 
-export function fleetRows(items: FleetEntry[]): FleetRow[] {
+/**
+ * One row per endpoint; `isNotDeployed` tells which environments the
+ * Kubernetes plugin shows are not deployed yet (see `useFleetReplicas`).
+ */
+export function fleetRows(
+  items: FleetEntry[],
+  isNotDeployed: (entityRef: string, environment: string) => boolean = () =>
+    false,
+): FleetRow[] {
   return items.flatMap(item =>
     item.endpoints.map(endpoint => ({
       id: `${item.entityRef}#${endpoint.environment}`,
@@ -40,7 +47,10 @@ export function fleetRows(items: FleetEntry[]): FleetRow[] {
       owner: item.owner,
       environment: endpoint.environment,
       url: endpoint.url,
-      state: endpoint.state,
+      state: endpointDisplayState(
+        endpoint.state,
+        isNotDeployed(item.entityRef, endpoint.environment),
+      ),
       uptime24h: endpoint.uptime24h,
       p95LatencyMs: endpoint.p95LatencyMs,
     })),
@@ -80,11 +90,12 @@ export function distinctValues(
 }
 
 /** Worst first, so sorting by health brings problems to the top. */
-const SEVERITY: Record<EndpointHealthState, number> = {
+const SEVERITY: Record<EndpointDisplayState, number> = {
   down: 0,
   degraded: 1,
   unknown: 2,
-  healthy: 3,
+  'not-deployed': 3,
+  healthy: 4,
 };
 
 export function compareHealth(a: FleetRow, b: FleetRow): number {

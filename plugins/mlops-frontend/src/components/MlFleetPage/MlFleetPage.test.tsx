@@ -1,6 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { Entity } from '@backstage/catalog-model';
+import { FleetResponse } from '@eks-mlops/backstage-plugin-mlops-common';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import {
@@ -8,6 +9,7 @@ import {
   emptyNotFoundError,
   fakeMlopsApi,
   mlServiceEntity,
+  PROD_AWAITING_APPROVAL,
 } from '../../__testUtils__/fakes';
 import {
   renderWithMlops,
@@ -85,6 +87,43 @@ describe('MlFleetPage', () => {
     const price = rowOf(table, 'dev');
     expect(price.getByText('Unknown')).toBeInTheDocument();
     expect(price.getAllByText('—')).toHaveLength(3);
+  });
+
+  it('says "not deployed yet", as the service page does, for prod awaiting approval while dev runs', async () => {
+    const { entity, kubernetes, clusters } = PROD_AWAITING_APPROVAL;
+    const fleet: FleetResponse = {
+      generatedAt: '2026-11-21T11:59:40.000Z',
+      items: [
+        {
+          entityRef: 'component:default/churn-model',
+          title: 'Churn model',
+          owner: 'group:default/team-churn',
+          endpoints: PROD_AWAITING_APPROVAL.health().endpoints,
+        },
+      ],
+    };
+    await renderPage({
+      apis: [[catalogApiRef, catalogApiMock({ entities: [entity] })]],
+      mlopsApi: fakeMlopsApi({ getFleet: jest.fn(async () => fleet) }),
+      kubernetes,
+      kubernetesClusters: clusters,
+    });
+    const table = await fleetTable();
+    const prod = rowOf(table, 'prod');
+    await waitFor(() =>
+      expect(prod.getByText('Not deployed yet')).toBeInTheDocument(),
+    );
+    expect(prod.queryByText('Down')).not.toBeInTheDocument();
+    expect(prod.queryByText('0.00%')).not.toBeInTheDocument();
+    expect(rowOf(table, 'dev').getByText('Healthy')).toBeInTheDocument();
+
+    await userEvent.selectOptions(
+      screen.getByRole('combobox', { name: 'Filter by health' }),
+      'not-deployed',
+    );
+    expect(
+      screen.getByText('ML services: 1 of 2 endpoints'),
+    ).toBeInTheDocument();
   });
 
   it('filters by health', async () => {

@@ -43,12 +43,15 @@ export function MlFleetContent() {
     loading,
     error,
   } = useAsync(() => api.getFleet(), [api]);
-  const rows = useMemo(() => fleetRows(fleet?.items ?? []), [fleet]);
   const entityRefs = useMemo(
     () => (fleet?.items ?? []).map(item => item.entityRef),
     [fleet],
   );
   const replicas = useFleetReplicas(entityRefs);
+  const rows = useMemo(
+    () => fleetRows(fleet?.items ?? [], replicas.isNotDeployed),
+    [fleet, replicas],
+  );
 
   if (loading) {
     return <Progress />;
