@@ -451,7 +451,7 @@ describe('invalid input is rejected before any AWS request', () => {
             { dryRun },
           ),
         ).rejects.toThrow(
-          /^Invalid input: kmsKeyId "alias\/no-such-key" names no KMS key in eu-west-1 of account \d{12} \(KMS: .+\); give the ID, ARN or alias of an existing symmetric encryption key in eu-west-1 for the state bucket "valid-state" and the lock table "valid-locks"$/,
+          /^Invalid input: kmsKeyId "alias\/no-such-key" names no KMS key in eu-west-1 of account \d{12} that these credentials can see \(KMS: .+\); give the ID, ARN or alias of an existing symmetric encryption key in eu-west-1 for the state bucket "valid-state" and the lock table "valid-locks"$/,
         );
       }
       expect(recorder.calls).toContain('DescribeKey');

@@ -68,10 +68,22 @@ describe('checkEncryptionKey against moto', () => {
       name: 'InputError',
       message: expect.stringMatching(
         new RegExp(
-          `^Invalid input: kmsKeyId "alias/tfstate" names no KMS key in eu-west-1 of account ${MOTO_ACCOUNT_ID} \\(KMS: .+\\); give the ID, ARN or alias of an existing symmetric encryption key in eu-west-1 for the state bucket "acme-tfstate"$`,
+          `^Invalid input: kmsKeyId "alias/tfstate" names no KMS key in eu-west-1 of account ${MOTO_ACCOUNT_ID} that these credentials can see \\(KMS: .+\\); give the ID, ARN or alias of an existing symmetric encryption key in eu-west-1 for the state bucket "acme-tfstate"$`,
         ),
       ),
     });
+  });
+
+  it("names the account of a key ARN, which may be another account's", async () => {
+    await expect(
+      checkEncryptionKey(
+        kms,
+        'arn:aws:kms:eu-west-1:210987654321:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        use,
+      ),
+    ).rejects.toThrow(
+      /names no KMS key in eu-west-1 of account 210987654321 that these credentials can see/,
+    );
   });
 
   it('refuses a disabled key and one pending deletion', async () => {

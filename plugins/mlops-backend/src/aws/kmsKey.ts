@@ -52,9 +52,13 @@ async function describeKey(
     if (!(error instanceof NotFoundException)) {
       throw error;
     }
+    // A key ARN names its own account, possibly another one whose key policy lets this one in.
+    const account = keyId.startsWith('arn:')
+      ? keyId.split(':')[4]
+      : use.accountId;
     throw refusal(
       keyId,
-      `names no KMS key in ${use.region} of account ${use.accountId} (KMS: ${error.message}); ` +
+      `names no KMS key in ${use.region} of account ${account} that these credentials can see (KMS: ${error.message}); ` +
         `give the ID, ARN or alias of an existing symmetric encryption key in ${use.region} for ${use.subject}`,
     );
   }
