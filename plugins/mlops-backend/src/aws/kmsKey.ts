@@ -4,7 +4,7 @@ import {
   KMSClient,
   NotFoundException,
 } from '@aws-sdk/client-kms';
-import { invalidInput } from './validation';
+import { invalidInput, kmsArnParts } from './validation';
 
 /** What decides whether a key can encrypt. */
 type KeyFacts = Pick<KeyMetadata, 'Arn' | 'KeyState' | 'KeyUsage' | 'KeySpec'>;
@@ -53,9 +53,7 @@ async function describeKey(
       throw error;
     }
     // A key ARN names its own account, possibly another one whose key policy lets this one in.
-    const account = keyId.startsWith('arn:')
-      ? keyId.split(':')[4]
-      : use.accountId;
+    const account = kmsArnParts(keyId)?.account ?? use.accountId;
     throw refusal(
       keyId,
       `names no KMS key in ${use.region} of account ${account} that these credentials can see (KMS: ${error.message}); ` +

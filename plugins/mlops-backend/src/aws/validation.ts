@@ -131,11 +131,15 @@ export const checkKmsKeyId: Check = key =>
     ? undefined
     : 'must be a KMS key ID, a key or alias ARN, or "alias/<name>"';
 
-/** The region of a KMS key or alias ARN; undefined for anything else. */
-function kmsArnRegion(keyId: string | undefined): string | undefined {
-  return keyId?.startsWith('arn:') && KMS_KEY.test(keyId)
-    ? keyId.split(':')[3]
-    : undefined;
+/** The region and account of a KMS key or alias ARN; undefined for anything else. */
+export function kmsArnParts(
+  keyId: string | undefined,
+): { region: string; account: string } | undefined {
+  if (!keyId?.startsWith('arn:') || !KMS_KEY.test(keyId)) {
+    return undefined;
+  }
+  const [, , , region, account] = keyId.split(':');
+  return { region, account };
 }
 
 export const checkLockTableName: Check = name =>
@@ -248,7 +252,7 @@ export class InputChecker {
         rule: 'applies only to KMS encryption; remove it or set encryption to KMS',
       });
     }
-    const keyRegion = kmsArnRegion(input.kmsKeyId);
+    const keyRegion = kmsArnParts(input.kmsKeyId)?.region;
     if (keyRegion && input.region && keyRegion !== input.region) {
       this.add({
         field: 'kmsKeyId',

@@ -8,13 +8,9 @@ import {
 } from '@backstage/plugin-kubernetes-react';
 import useAsync from 'react-use/esm/useAsync';
 import { hasKubernetesAnnotation } from '../kubernetes/annotations';
-import { clustersNamedBy, countedClusters } from '../kubernetes/entityClusters';
-import {
-  PlacementReading,
-  readPlacements,
-  whereNotDeployed,
-} from '../kubernetes/environmentPlacements';
-import { RolloutSummary, summarizeRollout } from '../kubernetes/rollout';
+import { clustersNamedBy } from '../kubernetes/entityClusters';
+import { whereNotDeployed } from '../kubernetes/environmentPlacements';
+import { EntityRolloutReading, readRollout } from '../kubernetes/readRollout';
 
 const REFRESH_INTERVAL_MS = 30_000;
 
@@ -24,12 +20,7 @@ export type EntityRollout =
   | { status: 'unavailable' }
   | { status: 'loading' }
   | { status: 'error'; error: string }
-  | {
-      status: 'loaded';
-      summary: RolloutSummary;
-      /** What the answer tells of each placed environment; see `readPlacements`. */
-      placements: ReadonlyMap<string, PlacementReading>;
-    };
+  | ({ status: 'loaded' } & EntityRolloutReading);
 
 const EntityRolloutContext = createContext<EntityRollout>({
   status: 'unavailable',
@@ -80,15 +71,9 @@ function KubernetesRolloutProvider(props: {
     }
     // A refresh keeps showing the last answer.
     if (kubernetesObjects && knownClusters) {
-      const own = countedClusters(props.entity, [
-        ...knownClusters,
-        ...kubernetesObjects.items.map(item => item.cluster.name),
-      ]);
-      const summary = summarizeRollout(kubernetesObjects, own);
       return {
         status: 'loaded',
-        summary,
-        placements: readPlacements(props.entity, summary),
+        ...readRollout(props.entity, kubernetesObjects, knownClusters),
       };
     }
     return loading || !knownClusters

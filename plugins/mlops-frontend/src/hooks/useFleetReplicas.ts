@@ -14,12 +14,8 @@ import {
 } from '@backstage/plugin-kubernetes-react';
 import useAsync from 'react-use/esm/useAsync';
 import { hasKubernetesAnnotation } from '../kubernetes/annotations';
-import { countedClusters } from '../kubernetes/entityClusters';
-import {
-  readPlacements,
-  whereNotDeployed,
-} from '../kubernetes/environmentPlacements';
-import { summarizeRollout } from '../kubernetes/rollout';
+import { whereNotDeployed } from '../kubernetes/environmentPlacements';
+import { readRollout } from '../kubernetes/readRollout';
 
 export interface ReplicaCount {
   ready: number;
@@ -126,8 +122,7 @@ async function kubernetesAuth(
 
 /**
  * A service whose workloads cannot be read shows no count and no "not
- * deployed yet", not an error. As on its page, only the service's own
- * clusters count (`countedClusters`).
+ * deployed yet", not an error. Read as on its page (`readRollout`).
  */
 async function serviceDeployments(
   entity: Entity,
@@ -142,12 +137,11 @@ async function serviceDeployments(
       clusterAuthProviders(clusters),
     );
     const objects = await kubernetesApi.getObjectsByEntity({ entity, auth });
-    const own = countedClusters(entity, [
-      ...clusters.map(cluster => cluster.name),
-      ...objects.items.map(item => item.cluster.name),
-    ]);
-    const summary = summarizeRollout(objects, own);
-    const placements = readPlacements(entity, summary);
+    const { summary, placements } = readRollout(
+      entity,
+      objects,
+      clusters.map(cluster => cluster.name),
+    );
     const { deployments } = summary;
     return {
       replicas:

@@ -80,6 +80,14 @@ function lowerCase(text: string): string {
 }
 
 /**
+ * Whether two names are the same cluster: compared without case, as
+ * {@link countedClusters} compares them.
+ */
+export function sameCluster(a: string, b: string): boolean {
+  return lowerCase(a) === lowerCase(b);
+}
+
+/**
  * The clusters whose answers count for the entity's rollout: those it names
  * (see {@link clustersNamedBy}) that are among `knownClusters`, the clusters
  * the Kubernetes plugin knows, compared without case (relation targets are

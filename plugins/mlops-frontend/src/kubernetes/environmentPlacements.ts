@@ -7,6 +7,7 @@ import {
   parseKubernetesServiceTarget,
   STANDARD_ANNOTATIONS,
 } from '@eks-mlops/backstage-plugin-mlops-common';
+import { sameCluster } from './entityClusters';
 import { RolloutSummary, whereNotFound } from './rollout';
 
 /** Where an environment's workload runs. */
@@ -162,11 +163,6 @@ function isIn(
     (!placement.cluster ||
       sameCluster(deployment.clusterName, placement.cluster))
   );
-}
-
-/** Cluster names compare without case, as in `countedClusters`. */
-function sameCluster(a: string, b: string): boolean {
-  return a.toLocaleLowerCase('en-US') === b.toLocaleLowerCase('en-US');
 }
 
 /** Where an environment's Deployment was looked for, to end "No Deployment … exists …". */
