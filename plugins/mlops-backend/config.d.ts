@@ -93,7 +93,7 @@ export interface Config {
       concurrency?: number;
       /** Random delay before each cycle, so backends do not probe in lockstep. Default 5 s (a tenth of the interval when shorter); at most a tenth of the interval, or start-up fails. */
       jitter?: string | HumanDuration;
-      /** Longest wait between probes of an endpoint that keeps failing (the wait doubles per failure). Default 10 min. */
+      /** Longest wait between probes of an endpoint that keeps failing (the wait doubles per failure). An endpoint that has never been up is not held: it is probed every interval. Default 10 min. */
       maxBackoff?: string | HumanDuration;
       /** How long model metadata read from a healthy endpoint is reused before it is read again. Default 10 min. */
       metadataRefresh?: string | HumanDuration;

@@ -12,9 +12,20 @@ export interface EndpointRecord<T extends EndpointHealth = EndpointHealth> {
    * success; always set on what the store returns, 0 when absent on a write.
    */
   failures?: number;
+  /**
+   * Whether any probe of this endpoint found it up (healthy or degraded).
+   * Set on what the store returns; ignored on a write, since the store
+   * derives it from the results it records.
+   */
+  hasBeenUp?: boolean;
 }
 
 /** The one key of an endpoint, across the prober, the store and the caches. */
 export function endpointKey(entityRef: string, environment: string): string {
   return `${entityRef}\u0000${environment}`;
+}
+
+/** Whether the model's server answered: healthy, or degraded. */
+export function isUp(health: EndpointHealth): boolean {
+  return health.state === 'healthy' || health.state === 'degraded';
 }

@@ -26,12 +26,13 @@ const mlService = (name: string, url: string) =>
   });
 
 /** A model server that counts calls to its ready route. */
+/** A V2 server whose answer the test switches with `counter.answer`. */
 async function countingServer(answer: 'healthy' | 'down') {
   const healthy = v2Handler({ modelName: 'm' });
-  const counter = { readyCalls: 0 };
+  const counter = { readyCalls: 0, answer };
   const server = await startFixture((req, res, body) => {
     if (req.url === '/v2/health/ready') counter.readyCalls += 1;
-    if (answer === 'down') sendJson(res, 503, {});
+    if (counter.answer === 'down') sendJson(res, 503, {});
     else healthy(req, res, body);
   });
   return { server, counter };
@@ -81,11 +82,13 @@ describe('entity health read path', () => {
   });
 
   it('does not re-probe an endpoint that is backing off, whatever the page loads', async () => {
-    const { server, counter } = await countingServer('down');
+    const { server, counter } = await countingServer('healthy');
     servers.push(server);
     await start([mlService('flaky', server.url)], '1s');
     await harness!.runProbeCycle();
-    expect(counter.readyCalls).toBe(1);
+    counter.answer = 'down';
+    await harness!.runProbeCycle();
+    expect(counter.readyCalls).toBe(2);
     // Stale now, so only the back-off (one hour) keeps the pages from probing.
     await new Promise(r => setTimeout(r, 1100));
 
@@ -96,7 +99,25 @@ describe('entity health read path', () => {
         state: 'down',
       });
     }
-    expect(counter.readyCalls).toBe(1);
+    expect(counter.readyCalls).toBe(2);
+  });
+
+  it('re-probes on read an endpoint that has never been up, so its first deploy shows on the page', async () => {
+    const { server, counter } = await countingServer('down');
+    servers.push(server);
+    await start([mlService('new-prod', server.url)], '1s');
+    await harness!.runProbeCycle();
+    await harness!.runProbeCycle();
+    expect(counter.readyCalls).toBe(2);
+    counter.answer = 'healthy';
+    await new Promise(r => setTimeout(r, 1100));
+
+    const page = await get('/entities/component/default/new-prod/health');
+    expect(page.body.endpoints[0]).toMatchObject({
+      environment: 'prod',
+      state: 'healthy',
+    });
+    expect(counter.readyCalls).toBe(3);
   });
 
   it('re-probes a stale healthy endpoint on read and the fleet then shows the same result', async () => {

@@ -51,7 +51,7 @@ describe('FailureBackoff', () => {
   });
 
   it('holds a failing endpoint until its wait is over', () => {
-    const latest = { health: result('down', t0), failures: 2 };
+    const latest = { health: result('down', t0), failures: 2, hasBeenUp: true };
     expect(backoff.isBackingOff(latest, t0 + MINUTE)).toBe(true);
     expect(backoff.isBackingOff(latest, t0 + 2 * MINUTE)).toBe(false);
     // The next cycle may start a little early and still finds it due.
@@ -61,7 +61,21 @@ describe('FailureBackoff', () => {
   it('never holds an endpoint that has not failed or was never probed', () => {
     expect(backoff.isBackingOff(undefined, t0)).toBe(false);
     expect(
-      backoff.isBackingOff({ health: result('healthy', t0), failures: 0 }, t0),
+      backoff.isBackingOff(
+        { health: result('healthy', t0), failures: 0, hasBeenUp: true },
+        t0,
+      ),
     ).toBe(false);
+  });
+
+  it('never holds an endpoint that has never been up (its first deploy shows at the next probe)', () => {
+    const neverUp = { health: result('down', t0), failures: 6 };
+    expect(backoff.isBackingOff(neverUp, t0 + 1)).toBe(false);
+    expect(backoff.isBackingOff({ ...neverUp, hasBeenUp: false }, t0 + 1)).toBe(
+      false,
+    );
+    expect(backoff.isBackingOff({ ...neverUp, hasBeenUp: true }, t0 + 1)).toBe(
+      true,
+    );
   });
 });

@@ -16,6 +16,11 @@ export function isFailure(health: EndpointHealth): boolean {
  * one success resets it. The failure count lives on the endpoint's latest
  * record in the database, so every backend instance (the one running the
  * cycle and the ones answering page views) applies the same back-off.
+ *
+ * Only endpoints that have been up before are held. One that never answered
+ * is usually one whose deploy has not happened yet (a new service's prod,
+ * awaiting approval): it is probed every interval, so its first deploy shows
+ * within one interval rather than up to `maxBackoff` later.
  */
 export class FailureBackoff {
   constructor(
@@ -41,11 +46,13 @@ export class FailureBackoff {
    * few milliseconds early.
    */
   isBackingOff(
-    latest: { health: EndpointHealth; failures?: number } | undefined,
+    latest:
+      | { health: EndpointHealth; failures?: number; hasBeenUp?: boolean }
+      | undefined,
     now: number,
   ): boolean {
     const failures = latest?.failures ?? 0;
-    if (!latest || failures === 0) return false;
+    if (!latest?.hasBeenUp || failures === 0) return false;
     const checkedAt = Date.parse(latest.health.checkedAt);
     const dueAt = checkedAt + this.delayAfter(failures) - this.intervalMs / 10;
     return now < dueAt;

@@ -44,6 +44,18 @@ async function countingServer(delayMs: number) {
   return { server, stats };
 }
 
+/** A V2 server that answers healthy while `answers.up`, else 503 to all. */
+async function switchingServer(up: boolean) {
+  const healthy = v2Handler({ modelName: 'm' });
+  const answers = { up, calls: 0 };
+  const server = await startFixture((req, res, body) => {
+    answers.calls += 1;
+    if (answers.up) healthy(req, res, body);
+    else sendJson(res, 503, {});
+  });
+  return { server, answers };
+}
+
 async function createProber(
   entities: Entity[],
   overrides: Partial<HealthProberOptions> = {},
@@ -132,17 +144,15 @@ describe('HealthProber', () => {
   });
 
   it('backs off a failing endpoint and probes it again once it is due', async () => {
-    let calls = 0;
-    const failing = await startFixture((_req, res) => {
-      calls += 1;
-      sendJson(res, 503, {});
-    });
+    const { server: failing, answers } = await switchingServer(true);
     servers.push(failing);
     const { prober, store } = await createProber(
       [entity('flaky', failing.url)],
       { backoff: new FailureBackoff(1000, 60_000) },
     );
 
+    expect(await prober.runCycle()).toMatchObject({ probed: 1, down: 0 });
+    answers.up = false;
     await prober.runCycle(); // failure 1: due again after one interval
     await new Promise(r => setTimeout(r, 1000));
     const second = await prober.runCycle(); // failure 2: waits two intervals
@@ -150,14 +160,42 @@ describe('HealthProber', () => {
     await new Promise(r => setTimeout(r, 1000));
     const third = await prober.runCycle();
     expect(third).toMatchObject({ probed: 0, backingOff: 1 });
-    const callsWhileBackingOff = calls;
+    const callsWhileBackingOff = answers.calls;
     await new Promise(r => setTimeout(r, 1100));
     const fourth = await prober.runCycle();
     expect(fourth).toMatchObject({ probed: 1, backingOff: 0 });
-    expect(calls).toBeGreaterThan(callsWhileBackingOff);
+    expect(answers.calls).toBeGreaterThan(callsWhileBackingOff);
     // The back-off is kept in the store, where every instance reads it.
     const [latest] = await store.latest(['component:default/flaky']);
-    expect(latest.failures).toBe(3);
+    expect(latest).toMatchObject({ failures: 3, hasBeenUp: true });
+  });
+
+  it('probes an endpoint that has never been up at every cycle, so its first deploy shows at once', async () => {
+    const { server: notYet, answers } = await switchingServer(false);
+    servers.push(notYet);
+    const { prober, store } = await createProber(
+      [entity('new-prod', notYet.url)],
+      { backoff: new FailureBackoff(60_000, 600_000) },
+    );
+
+    for (let cycle = 0; cycle < 3; cycle++) {
+      expect(await prober.runCycle()).toMatchObject({
+        probed: 1,
+        down: 1,
+        backingOff: 0,
+      });
+    }
+    const [waiting] = await store.latest(['component:default/new-prod']);
+    expect(waiting).toMatchObject({ failures: 3, hasBeenUp: false });
+
+    answers.up = true; // deployed
+    expect(await prober.runCycle()).toMatchObject({ probed: 1, down: 0 });
+    const [live] = await store.latest(['component:default/new-prod']);
+    expect(live).toMatchObject({
+      failures: 0,
+      hasBeenUp: true,
+      health: { state: 'healthy' },
+    });
   });
 
   it('waits a random part of the jitter before a cycle', async () => {

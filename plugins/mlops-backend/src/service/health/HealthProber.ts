@@ -374,7 +374,7 @@ export class HealthProber {
       previousFailures,
       health,
     );
-    if (failures > 1) {
+    if (failures > 1 && target.latest?.hasBeenUp) {
       this.options.logger.debug(
         `${target.entityRef} ${target.endpoint.environment} failed ${failures} times in a row; ` +
           `next probe in ${this.options.backoff.delayAfter(failures)} ms`,

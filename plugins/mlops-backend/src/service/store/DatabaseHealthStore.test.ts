@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
 import { EndpointHealth } from '@eks-mlops/backstage-plugin-mlops-common';
@@ -16,6 +17,9 @@ const databases = TestDatabases.create({
   ids: ['SQLITE_3', 'POSTGRES_15', 'POSTGRES_16', 'POSTGRES_17'],
   disableDocker: true,
 });
+
+const MIGRATIONS = path.resolve(__dirname, '../../../migrations');
+const HAS_BEEN_UP = '20261207000000_has_been_up.js';
 
 const NOW = new Date('2026-11-21T12:00:00.000Z');
 const MINUTE = 60_000;
@@ -132,6 +136,78 @@ describe('DatabaseHealthStore', () => {
       expect(await tableNames(knex)).toEqual([]);
     });
 
+    it('keeps that an endpoint has been up, whatever follows and whichever write it came in', async () => {
+      const { store } = await createStore(databaseId);
+      const hasBeenUp = async () =>
+        (await store.latest([ENTITY])).map(r => r.hasBeenUp);
+
+      await store.record(ENTITY, down(at(-5 * MINUTE)), 1);
+      expect(await hasBeenUp()).toEqual([false]);
+      await store.record(ENTITY, probe({ state: 'degraded' }));
+      await store.record(ENTITY, down(at(MINUTE)), 1);
+      expect(await hasBeenUp()).toEqual([true]);
+
+      // In one batch: the newest result is down, an older one was up.
+      await store.recordMany([
+        {
+          entityRef: 'component:default/batch',
+          health: down(at(2 * MINUTE)),
+          failures: 2,
+        },
+        {
+          entityRef: 'component:default/batch',
+          health: probe({ checkedAt: at(MINUTE) }),
+        },
+      ]);
+      const [batch] = await store.latest(['component:default/batch']);
+      expect(batch).toMatchObject({
+        failures: 2,
+        hasBeenUp: true,
+        health: { state: 'down' },
+      });
+    });
+
+    it('migrates existing endpoints as up when their latest result or their history was', async () => {
+      const { knex } = await createStore(databaseId);
+      await knex.migrate.down({ directory: MIGRATIONS, name: HAS_BEEN_UP });
+      const probeRow = (entity: string, state: string, checkedAt: number) => ({
+        entity_ref: entity,
+        environment: 'prod',
+        url: 'http://m',
+        state,
+        checked_at: new Date(checkedAt),
+      });
+      const latestRow = (entity: string, state: string) => ({
+        ...probeRow(entity, state, NOW.getTime()),
+        failures: state === 'down' ? 3 : 0,
+      });
+      await knex('mlops_endpoint_latest').insert([
+        latestRow('component:default/up-now', 'healthy'),
+        latestRow('component:default/up-before', 'down'),
+        latestRow('component:default/never-up', 'down'),
+      ]);
+      await knex('mlops_probe_results').insert([
+        probeRow(
+          'component:default/up-before',
+          'degraded',
+          NOW.getTime() - HOUR,
+        ),
+        probeRow('component:default/never-up', 'down', NOW.getTime() - HOUR),
+      ]);
+
+      await knex.migrate.up({ directory: MIGRATIONS, name: HAS_BEEN_UP });
+      const store = await DatabaseHealthStore.create({
+        database: { getClient: async () => knex },
+      });
+      expect(
+        (await store.latest()).map(r => [r.entityRef, r.hasBeenUp]),
+      ).toEqual([
+        ['component:default/never-up', false],
+        ['component:default/up-before', true],
+        ['component:default/up-now', true],
+      ]);
+    });
+
     it('records results and returns the latest per entity and environment', async () => {
       const { store } = await createStore(databaseId);
       const model = {
@@ -170,6 +246,7 @@ describe('DatabaseHealthStore', () => {
         {
           entityRef: ENTITY,
           failures: 0,
+          hasBeenUp: true,
           health: {
             environment: 'default',
             url: 'http://iris.example.com',
@@ -186,6 +263,7 @@ describe('DatabaseHealthStore', () => {
         {
           entityRef: ENTITY,
           failures: 0,
+          hasBeenUp: true,
           health: {
             environment: 'staging',
             url: 'http://iris-staging.example.com',
@@ -210,7 +288,7 @@ describe('DatabaseHealthStore', () => {
       ]);
       expect(all[2].health).toEqual(down(at(0)));
       // The failure count travels with the latest result (the shared back-off).
-      expect(all[2].failures).toBe(4);
+      expect(all[2]).toMatchObject({ failures: 4, hasBeenUp: false });
       const states = await store.probeStates();
       const byEndpoint = (a: (typeof all)[0], b: (typeof all)[0]) =>
         a.entityRef.localeCompare(b.entityRef) ||
@@ -218,20 +296,22 @@ describe('DatabaseHealthStore', () => {
       expect(
         states
           .sort(byEndpoint)
-          .map(({ entityRef, health, failures }) => [
+          .map(({ entityRef, health, failures, hasBeenUp }) => [
             entityRef,
             health.environment,
             health.state,
             health.checkedAt,
             failures,
+            hasBeenUp,
           ]),
       ).toEqual(
-        all.map(({ entityRef, health, failures }) => [
+        all.map(({ entityRef, health, failures, hasBeenUp }) => [
           entityRef,
           health.environment,
           health.state,
           health.checkedAt,
           failures,
+          hasBeenUp,
         ]),
       );
       expect(await store.latest(['component:default/missing'])).toEqual([]);

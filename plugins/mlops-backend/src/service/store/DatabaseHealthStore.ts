@@ -9,7 +9,7 @@ import {
   ModelMetadata,
   ProbeErrorClass,
 } from '@eks-mlops/backstage-plugin-mlops-common';
-import { endpointKey, EndpointRecord } from '../endpoints';
+import { endpointKey, EndpointRecord, isUp } from '../endpoints';
 import {
   HealthHistoryOptions,
   HealthHistoryPoint,
@@ -71,7 +71,12 @@ interface ProbeRow {
 
 type InsertRow = Omit<ProbeRow, 'checked_at'> & { checked_at: Date };
 
-type LatestRow = ProbeRow & { failures: number | string };
+type LatestRow = ProbeRow & {
+  failures: number | string;
+  has_been_up: boolean | number;
+};
+
+type LatestInsertRow = InsertRow & { failures: number; has_been_up: boolean };
 
 /** SQLite stores the bound Date as epoch milliseconds, PostgreSQL as timestamptz. */
 function toDate(value: Date | number | string): Date {
@@ -154,6 +159,51 @@ function fromRow(row: ProbeRow): EndpointHealth {
     }
   }
   return health;
+}
+
+/**
+ * One latest row per endpoint, the newest of its results (PostgreSQL refuses
+ * an upsert that touches the same row twice in one statement), up if any of
+ * them was.
+ */
+function newestPerEndpoint(
+  rows: InsertRow[],
+  results: EndpointRecord[],
+): LatestInsertRow[] {
+  const newest = new Map<string, LatestInsertRow>();
+  rows.forEach((row, i) => {
+    const key = endpointKey(row.entity_ref, row.environment);
+    const seen = newest.get(key);
+    const hasBeenUp = Boolean(seen?.has_been_up) || isUp(results[i].health);
+    if (!seen || seen.checked_at.getTime() <= row.checked_at.getTime()) {
+      newest.set(key, {
+        ...row,
+        failures: results[i].failures ?? 0,
+        has_been_up: hasBeenUp,
+      });
+    } else {
+      seen.has_been_up = hasBeenUp;
+    }
+  });
+  return [...newest.values()];
+}
+
+/**
+ * The upsert's updates: every column from the new row, except that an
+ * endpoint once up stays so, whichever instance wrote that result.
+ */
+function keepingHasBeenUp(tx: Knex, columns: string[]) {
+  return Object.fromEntries(
+    columns.map(column => [
+      column,
+      column === 'has_been_up'
+        ? tx.raw('?? or ??', [
+            'excluded.has_been_up',
+            `${LATEST_TABLE}.has_been_up`,
+          ])
+        : tx.ref(`excluded.${column}`),
+    ]),
+  );
 }
 
 /**
@@ -301,29 +351,19 @@ export class DatabaseHealthStore implements HealthStore {
     if (results.length === 0) return;
     const rows = results.map(r => toRow(r.entityRef, r.health));
 
-    // One latest row per endpoint: PostgreSQL refuses an upsert that touches
-    // the same row twice in one statement.
-    const newest = new Map<string, InsertRow & { failures: number }>();
-    rows.forEach((row, i) => {
-      const key = endpointKey(row.entity_ref, row.environment);
-      const seen = newest.get(key);
-      if (!seen || seen.checked_at.getTime() <= row.checked_at.getTime()) {
-        newest.set(key, { ...row, failures: results[i].failures ?? 0 });
-      }
-    });
-
+    const latestRows = newestPerEndpoint(rows, results);
     const rowsPerStatement = Math.floor(
-      MAX_BINDINGS_PER_STATEMENT / (Object.keys(rows[0]).length + 1),
+      MAX_BINDINGS_PER_STATEMENT / Object.keys(latestRows[0]).length,
     );
     await this.db.transaction(async tx => {
       for (const batch of chunk(rows, rowsPerStatement)) {
         await tx(HISTORY_TABLE).insert(batch);
       }
-      for (const batch of chunk([...newest.values()], rowsPerStatement)) {
+      for (const batch of chunk(latestRows, rowsPerStatement)) {
         await tx(LATEST_TABLE)
           .insert(batch)
           .onConflict(['entity_ref', 'environment'])
-          .merge()
+          .merge(keepingHasBeenUp(tx, Object.keys(batch[0])))
           .where(
             `${LATEST_TABLE}.checked_at`,
             '<=',
@@ -344,6 +384,7 @@ export class DatabaseHealthStore implements HealthStore {
         entityRef: row.entity_ref,
         health: fromRow(row),
         failures: Number(row.failures),
+        hasBeenUp: Boolean(row.has_been_up),
       }))
       .sort(
         (a, b) =>
@@ -360,6 +401,7 @@ export class DatabaseHealthStore implements HealthStore {
       'state',
       'checked_at',
       'failures',
+      'has_been_up',
     );
     return rows.map(row => ({
       entityRef: row.entity_ref,
@@ -370,6 +412,7 @@ export class DatabaseHealthStore implements HealthStore {
         checkedAt: toDate(row.checked_at).toISOString(),
       },
       failures: Number(row.failures),
+      hasBeenUp: Boolean(row.has_been_up),
     }));
   }
 
