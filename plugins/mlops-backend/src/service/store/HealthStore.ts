@@ -26,13 +26,12 @@ export function withWindowStats(
   latest: EndpointRecord[],
   stats: Map<string, WindowStats>,
 ): EndpointRecord<EndpointHealthSummary>[] {
-  return latest.map(({ entityRef, health, failures }) => ({
-    entityRef,
+  return latest.map(record => ({
+    ...record,
     health: {
-      ...health,
-      ...stats.get(endpointKey(entityRef, health.environment)),
+      ...record.health,
+      ...stats.get(endpointKey(record.entityRef, record.health.environment)),
     },
-    failures,
   }));
 }
 
