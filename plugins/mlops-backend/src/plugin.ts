@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { mlopsPermissions } from '@eks-mlops/backstage-plugin-mlops-common';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { AwsClientFactory } from './aws/AwsClientFactory';
 import { readMlopsServiceOptions } from './service/config';
 import { createMlopsServices } from './service/createMlopsServices';
 import { scheduleMlopsTasks } from './service/scheduling/scheduleMlopsTasks';
@@ -49,6 +50,7 @@ export const mlopsPlugin = createBackendPlugin({
           permissions: deps.permissions,
           auditor: deps.auditor,
           catalog: deps.catalog,
+          awsClientFactory: AwsClientFactory.fromConfig(deps.config),
         });
         deps.lifecycle.addShutdownHook(() => services.shutdown());
         await scheduleMlopsTasks({

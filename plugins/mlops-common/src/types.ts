@@ -18,7 +18,9 @@ export type EndpointHealthState = 'healthy' | 'degraded' | 'down' | 'unknown';
  * Why a probe failed, when it did. `kubernetes-proxy`: the Kubernetes API
  * server or the Kubernetes plugin answered a call through the service proxy
  * itself (refused, Service not found, no ready endpoint), so the model was
- * not reached.
+ * not reached. `not-deployed`: the endpoint has never answered and its
+ * environment has no Terraform state yet while another environment of the
+ * service has, so its deploy has not run (the state is then `unknown`).
  *
  * @public
  */
@@ -33,7 +35,8 @@ export type ProbeErrorClass =
   | 'too-large'
   | 'blocked'
   | 'invalid-target'
-  | 'kubernetes-proxy';
+  | 'kubernetes-proxy'
+  | 'not-deployed';
 
 /**
  * A tensor description in Open Inference Protocol model metadata.

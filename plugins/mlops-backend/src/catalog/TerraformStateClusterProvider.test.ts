@@ -2,11 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  CreateBucketCommand,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import {
   Entity,
@@ -22,11 +18,10 @@ import {
   startMotoServer,
 } from '@internal/moto-server';
 import { motoConfig } from '../__testUtils__/actionHarness';
+import { createBucket, motoS3Client } from '../__testUtils__/stateBucketMoto';
 import { AwsClientFactory } from '../aws/AwsClientFactory';
-import {
-  TerraformStateClusterProvider,
-  parseTfstateAnnotation,
-} from './TerraformStateClusterProvider';
+import { parseTfstateAnnotation } from '../aws/terraformState';
+import { TerraformStateClusterProvider } from './TerraformStateClusterProvider';
 
 /*
  * The Kubernetes plugin's own catalog cluster locator. The package does not
@@ -133,18 +128,8 @@ describe('TerraformStateClusterProvider against moto', () => {
   afterAll(() => moto?.stop());
   beforeEach(async () => {
     await moto.reset();
-    s3 = new S3Client({
-      region: 'eu-west-1',
-      endpoint: moto.endpoint,
-      forcePathStyle: true,
-      credentials: MOTO_CREDENTIALS,
-    });
-    await s3.send(
-      new CreateBucketCommand({
-        Bucket: BUCKET,
-        CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' },
-      }),
-    );
+    s3 = motoS3Client(moto);
+    await createBucket(s3, BUCKET);
   });
 
   async function run(entities: Entity[] = [component]) {

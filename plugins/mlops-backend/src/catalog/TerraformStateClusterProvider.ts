@@ -1,4 +1,4 @@
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import {
   AuthService,
   LoggerService,
@@ -22,6 +22,11 @@ import {
 } from '@backstage/plugin-catalog-node';
 import { MLOPS_ANNOTATIONS } from '@eks-mlops/backstage-plugin-mlops-common';
 import { AwsClientFactory } from '../aws/AwsClientFactory';
+import {
+  serviceStateLocation,
+  StateLocation,
+  stateObjectKey,
+} from '../aws/terraformState';
 import { StateCluster, clusterFromState } from './clusterOutputs';
 
 /**
@@ -31,30 +36,7 @@ import { StateCluster, clusterFromState } from './clusterOutputs';
  */
 const ANNOTATION_KUBERNETES_AWS_CLUSTER_ID = 'kubernetes.io/x-k8s-aws-id';
 
-/** Terraform state object of one environment: `<prefix>/<env>/terraform.tfstate` (the template's `<env>.s3.tfbackend`). */
-const STATE_FILE = 'terraform.tfstate';
-/** Region used to reach the state bucket when the Component names none (S3 follows region redirects). */
-const DEFAULT_REGION = 'us-east-1';
-
 const validator = makeValidator();
-
-interface StateLocation {
-  bucket: string;
-  prefix: string;
-}
-
-/** `s3://<bucket>/<prefix>` of the `mlops/tfstate` annotation, or undefined. */
-export function parseTfstateAnnotation(
-  value: string | undefined,
-): StateLocation | undefined {
-  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+?)\/*$/.exec(
-    value?.trim() ?? '',
-  );
-  if (!match || match[2].split('/').some(part => part === '..')) {
-    return undefined;
-  }
-  return { bucket: match[1], prefix: match[2] };
-}
 
 /**
  * Catalog entity provider: for every Component with the `mlops/tfstate`
@@ -141,14 +123,11 @@ export class TerraformStateClusterProvider implements EntityProvider {
   private async clustersOf(component: Entity): Promise<Entity[]> {
     const { logger } = this.options;
     const ref = stringifyEntityRef(component);
-    const annotations = component.metadata.annotations ?? {};
-    const location = parseTfstateAnnotation(
-      annotations[MLOPS_ANNOTATIONS.tfstate],
-    );
+    const location = serviceStateLocation(component);
     if (!location) {
       logger.warn(
         `mlops cluster discovery: ${ref} has ${MLOPS_ANNOTATIONS.tfstate} "${
-          annotations[MLOPS_ANNOTATIONS.tfstate]
+          component.metadata.annotations?.[MLOPS_ANNOTATIONS.tfstate]
         }", not s3://<bucket>/<prefix>; no clusters from it`,
       );
       return [];
@@ -158,8 +137,8 @@ export class TerraformStateClusterProvider implements EntityProvider {
     let environments: string[];
     try {
       const clients = await this.options.awsClientFactory.create({
-        region: annotations[MLOPS_ANNOTATIONS.awsRegion] || DEFAULT_REGION,
-        accountId: annotations[MLOPS_ANNOTATIONS.awsAccountId] || undefined,
+        region: location.region,
+        accountId: location.accountId,
       });
       s3 = clients.s3;
       environments = await listEnvironments(s3, location);
@@ -179,7 +158,7 @@ export class TerraformStateClusterProvider implements EntityProvider {
     }
     const entities: Entity[] = [];
     for (const environment of environments) {
-      const key = `${location.prefix}/${environment}/${STATE_FILE}`;
+      const key = stateObjectKey(location, environment);
       const stateUrl = `s3://${location.bucket}/${key}`;
       const skip = (reason: string) =>
         logger.warn(
@@ -225,24 +204,18 @@ async function listEnvironments(
   location: StateLocation,
 ): Promise<string[]> {
   const environments: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({
-        Bucket: location.bucket,
-        Prefix: `${location.prefix}/`,
-        Delimiter: '/',
-        ContinuationToken: token,
-      }),
-    );
+  const pages = paginateListObjectsV2(
+    { client: s3 },
+    { Bucket: location.bucket, Prefix: `${location.prefix}/`, Delimiter: '/' },
+  );
+  for await (const page of pages) {
     for (const { Prefix } of page.CommonPrefixes ?? []) {
       const environment = Prefix?.slice(location.prefix.length + 1, -1);
       if (environment) {
         environments.push(environment);
       }
     }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  }
   return environments.sort();
 }
 

@@ -270,6 +270,7 @@ export const spec = {
           'blocked',
           'invalid-target',
           'kubernetes-proxy',
+          'not-deployed',
         ],
       },
       TensorMetadata: {

@@ -8,6 +8,7 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { AwsClientFactory } from '../aws/AwsClientFactory';
 import { MlServiceCatalog } from './catalog/MlServiceCatalog';
 import { MlopsServiceOptions } from './config';
 import { FleetService } from './fleet/FleetService';
@@ -15,6 +16,7 @@ import { EndpointHealthService } from './health/EndpointHealthService';
 import { FailureBackoff } from './health/FailureBackoff';
 import { HealthProber } from './health/HealthProber';
 import { HealthSnapshotCache } from './health/HealthSnapshotCache';
+import { TerraformStateChecker } from './health/TerraformStateChecker';
 import { WindowStatsCache } from './health/WindowStatsCache';
 import { createOutboundClient } from './outbound';
 import { KubernetesServiceProxy } from './kubernetes/KubernetesServiceProxy';
@@ -32,6 +34,8 @@ export interface MlopsServiceDeps {
   permissions: PermissionsService;
   auditor: AuditorService;
   catalog: CatalogService;
+  /** Reads the services' Terraform states, to tell "not deployed yet" from down. */
+  awsClientFactory: AwsClientFactory;
 }
 
 /** Everything behind the `mlops` routes and tasks. */
@@ -107,6 +111,10 @@ export async function createMlopsServices(
     concurrency: options.prober.concurrency,
     jitterMs: options.prober.jitterMs,
     metadataRefreshMs: options.prober.metadataRefreshMs,
+    stateChecker: new TerraformStateChecker({
+      awsClientFactory: deps.awsClientFactory,
+      logger: deps.logger,
+    }),
     onResultsStored: async () => {
       await snapshots.refresh();
     },

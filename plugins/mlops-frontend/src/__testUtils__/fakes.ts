@@ -110,6 +110,34 @@ export const PROD_AWAITING_APPROVAL = {
   },
 };
 
+/**
+ * As {@link PROD_AWAITING_APPROVAL}, before prod's cluster exists: the
+ * Kubernetes plugin knows dev's cluster only, and the prober found prod's
+ * Terraform state missing while dev's exists.
+ */
+export const PROD_CLUSTER_NOT_CREATED = {
+  ...PROD_AWAITING_APPROVAL,
+  clusters: ['churn-model-dev'],
+  health(): EntityHealthResponse {
+    const [prod, dev] = PROD_AWAITING_APPROVAL.health().endpoints;
+    return {
+      ...devAndProdHealth(),
+      endpoints: [
+        {
+          ...prod,
+          state: 'unknown',
+          errorClass: 'not-deployed',
+          errorMessage:
+            'not deployed yet: prod has no Terraform state at s3://churn-model-tfstate/churn-model/prod/terraform.tfstate ' +
+            'while other environments of the service have theirs, so its deploy has not run; ' +
+            'the probe: ready: cannot resolve churn-model.ml.example.com: getaddrinfo ENOTFOUND',
+        },
+        dev,
+      ],
+    };
+  },
+};
+
 export function fakeMlopsApi(overrides: Partial<MlopsApi> = {}) {
   return {
     getFleet: jest.fn(async () => fleet as FleetResponse),

@@ -11,9 +11,14 @@ import {
   getInferenceEndpoints,
   InferenceEndpoint,
   ML_SERVICE_ANNOTATION_SETS,
+  MLOPS_ANNOTATIONS,
 } from '@eks-mlops/backstage-plugin-mlops-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
+import {
+  ServiceStateLocation,
+  serviceStateLocation,
+} from '../../aws/terraformState';
 
 /** A catalog entity that declares inference endpoints. */
 export interface MlService {
@@ -21,6 +26,13 @@ export interface MlService {
   title?: string;
   owner?: string;
   endpoints: InferenceEndpoint[];
+  /**
+   * Where the service's Terraform states are, one per environment: only for
+   * a service that names both (`mlops/tfstate` and `mlops/inference-environment`,
+   * as the template's do), so that an endpoint's environment is that of a
+   * state.
+   */
+  stateLocation?: ServiceStateLocation;
 }
 
 const FIELDS = [
@@ -51,6 +63,11 @@ export function toMlService(entity: Entity): MlService {
     title: entity.metadata.title,
     owner: typeof owner === 'string' ? owner : undefined,
     endpoints: getInferenceEndpoints(entity),
+    stateLocation: entity.metadata.annotations?.[
+      MLOPS_ANNOTATIONS.inferenceEnvironment
+    ]
+      ? serviceStateLocation(entity)
+      : undefined,
   };
 }
 

@@ -1,7 +1,23 @@
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  MLOPS_ANNOTATIONS,
+  MLOPS_INFERENCE_URL_ENV_PREFIX,
+} from '@eks-mlops/backstage-plugin-mlops-common';
+import {
+  MOTO_ACCOUNT_ID,
+  MotoServer,
+  startMotoServer,
+} from '@internal/moto-server';
+import { motoConfig } from '../../__testUtils__/actionHarness';
+import {
+  createBucket,
+  motoS3Client,
+} from '../../__testUtils__/stateBucketMoto';
+import { AwsClientFactory } from '../../aws/AwsClientFactory';
 import {
   FixtureServer,
   sendJson,
@@ -14,6 +30,7 @@ import { MlServiceCatalog } from '../catalog/MlServiceCatalog';
 import { createOutboundClient } from '../outbound';
 import { DatabaseHealthStore } from '../store';
 import { FailureBackoff } from './FailureBackoff';
+import { TerraformStateChecker } from './TerraformStateChecker';
 import {
   HealthProber,
   HealthProberOptions,
@@ -366,5 +383,105 @@ describe('HealthProber', () => {
     prober.stop();
     expect(await read).toEqual([]);
     expect(await store.latest()).toEqual([]);
+  });
+});
+
+describe('HealthProber and the environments not deployed yet', () => {
+  const BUCKET = 'churn-tfstate-123456789012';
+  let moto: MotoServer;
+  let s3: S3Client;
+  const servers: FixtureServer[] = [];
+
+  beforeAll(async () => {
+    moto = await startMotoServer();
+    s3 = motoS3Client(moto);
+    await createBucket(s3, BUCKET);
+  });
+  afterAll(async () => {
+    await Promise.all(servers.map(s => s.close()));
+    await moto?.stop();
+  });
+
+  const putState = (key: string) =>
+    s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: '{}' }));
+
+  /** A service from the template: dev and prod, prod primary, states under `<name>/<env>/`. */
+  const templateService = (name: string, devUrl: string, prodUrl: string) =>
+    mlServiceEntity(name, prodUrl, {
+      annotations: {
+        [`${MLOPS_INFERENCE_URL_ENV_PREFIX}dev`]: devUrl,
+        [MLOPS_ANNOTATIONS.inferenceEnvironment]: 'prod',
+        [MLOPS_ANNOTATIONS.tfstate]: `s3://${BUCKET}/${name}`,
+        [MLOPS_ANNOTATIONS.awsRegion]: 'eu-west-1',
+        [MLOPS_ANNOTATIONS.awsAccountId]: MOTO_ACCOUNT_ID,
+      },
+    });
+
+  async function proberOf(entities: Entity[]) {
+    return createProber(entities, {
+      stateChecker: new TerraformStateChecker({
+        awsClientFactory: AwsClientFactory.fromConfig(
+          motoConfig(moto.endpoint),
+        ),
+        logger: mockServices.logger.mock(),
+      }),
+    });
+  }
+
+  const stateOf = async (
+    store: DatabaseHealthStore,
+    name: string,
+    environment: string,
+  ) =>
+    (await store.latest([`component:default/${name}`])).find(
+      r => r.health.environment === environment,
+    )!.health;
+
+  it('shows prod not deployed yet while only dev has a Terraform state, and down once its deploy has run', async () => {
+    const dev = await switchingServer(true);
+    const prod = await switchingServer(false);
+    servers.push(dev.server, prod.server);
+    await putState('churn/dev/terraform.tfstate');
+    const { prober, store } = await proberOf([
+      templateService('churn', dev.server.url, prod.server.url),
+    ]);
+
+    expect(await prober.runCycle()).toMatchObject({ probed: 2, down: 0 });
+    expect(await stateOf(store, 'churn', 'dev')).toMatchObject({
+      state: 'healthy',
+    });
+    const waiting = await stateOf(store, 'churn', 'prod');
+    expect(waiting).toMatchObject({
+      state: 'unknown',
+      errorClass: 'not-deployed',
+      httpStatus: 503,
+    });
+    expect(waiting.errorMessage).toContain(
+      `prod has no Terraform state at s3://${BUCKET}/churn/prod/terraform.tfstate`,
+    );
+
+    // The deploy ran (Terraform wrote prod's state) and the model fails.
+    await putState('churn/prod/terraform.tfstate');
+    expect(await prober.runCycle()).toMatchObject({ probed: 2, down: 1 });
+    expect(await stateOf(store, 'churn', 'prod')).toMatchObject({
+      state: 'down',
+    });
+  });
+
+  it('keeps an endpoint that has been up down, whatever its state', async () => {
+    const dev = await switchingServer(true);
+    const prod = await switchingServer(true);
+    servers.push(dev.server, prod.server);
+    await putState('fraud/dev/terraform.tfstate');
+    const { prober, store } = await proberOf([
+      templateService('fraud', dev.server.url, prod.server.url),
+    ]);
+
+    await prober.runCycle();
+    prod.answers.up = false;
+    expect(await prober.runCycle()).toMatchObject({ probed: 2, down: 1 });
+    expect(await stateOf(store, 'fraud', 'prod')).toMatchObject({
+      state: 'down',
+    });
   });
 });

@@ -1,15 +1,18 @@
 import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import {
+  EndpointHealth,
   InferenceEndpoint,
   ModelMetadata,
 } from '@eks-mlops/backstage-plugin-mlops-common';
+import { ServiceStateLocation } from '../../aws/terraformState';
 import { MlService, MlServiceCatalog } from '../catalog/MlServiceCatalog';
-import { endpointKey, EndpointRecord } from '../endpoints';
+import { endpointKey, EndpointRecord, isUp } from '../endpoints';
 import { OutboundClient } from '../outbound';
 import { EndpointRouter } from '../routing/EndpointRouter';
 import { HealthStore } from '../store';
 import { FailureBackoff } from './FailureBackoff';
 import { probeEndpoint } from './probeEndpoint';
+import { TerraformStateChecker } from './TerraformStateChecker';
 
 /** What one probe cycle did. */
 export interface ProbeCycleReport {
@@ -37,6 +40,11 @@ export interface HealthProberOptions {
   jitterMs: number;
   /** How long model metadata read from a healthy endpoint is reused. */
   metadataRefreshMs: number;
+  /**
+   * Tells an endpoint that never answered from one not deployed yet, by its
+   * environment's Terraform state; without it, every failure shows as probed.
+   */
+  stateChecker?: TerraformStateChecker;
   /** Called after each cycle's results are stored (the fleet snapshot refreshes). */
   onResultsStored?: () => Promise<void>;
   random?: () => number;
@@ -47,6 +55,8 @@ export interface ProbeTarget {
   entityRef: string;
   endpoint: InferenceEndpoint;
   latest?: EndpointRecord;
+  /** Where the service's Terraform states are, when it says. */
+  stateLocation?: ServiceStateLocation;
 }
 
 /** A probe in flight: its result, and when that result is in the store. */
@@ -197,6 +207,7 @@ export function probeTargetsOf(
         byKey.get(endpointKey(service.entityRef, endpoint.environment)),
         endpoint,
       ),
+      stateLocation: service.stateLocation,
     })),
   );
 }
@@ -366,10 +377,11 @@ export class HealthProber {
     key: string,
   ): Promise<EndpointRecord> {
     const previousFailures = target.latest?.failures ?? 0;
-    const health = await probeEndpoint(target.endpoint, this.options.client, {
+    const probed = await probeEndpoint(target.endpoint, this.options.client, {
       knownModel: this.reusableModel(key),
       router: this.options.router,
     });
+    const health = (await this.notDeployedYet(target, probed)) ?? probed;
     const failures = this.options.backoff.nextFailures(
       previousFailures,
       health,
@@ -382,6 +394,39 @@ export class HealthProber {
     }
     this.rememberModel(key, health);
     return { entityRef: target.entityRef, health, failures };
+  }
+
+  /**
+   * The result of an endpoint that has never been up and failed, while its
+   * environment has no Terraform state yet and another has: its deploy has
+   * not run, so it is `unknown` (`not-deployed`), not down. A guard refusal
+   * is left as it is: it is the adopter's to fix either way.
+   */
+  private async notDeployedYet(
+    target: ProbeTarget,
+    health: EndpointHealth,
+  ): Promise<EndpointHealth | undefined> {
+    const { stateChecker } = this.options;
+    const location = target.stateLocation;
+    if (!stateChecker || !location || target.latest?.hasBeenUp)
+      return undefined;
+    if (isUp(health) || health.errorClass === 'blocked') return undefined;
+    const { environment } = target.endpoint;
+    if ((await stateChecker.check(location, environment)) !== 'absent') {
+      return undefined;
+    }
+    const found = health.errorMessage ?? `the probe found it ${health.state}`;
+    return {
+      ...health,
+      state: 'unknown',
+      errorClass: 'not-deployed',
+      errorMessage:
+        `not deployed yet: ${environment} has no Terraform state at ${TerraformStateChecker.stateUrl(
+          location,
+          environment,
+        )} while other environments of the service have theirs, so its deploy has not run ` +
+        `(on a new service, the deploy workflow waits for approval before ${environment}); the probe: ${found}`,
+    };
   }
 
   private keyOf(target: ProbeTarget): string {

@@ -45,17 +45,17 @@ export function EndpointHealthDetails(props: {
 function EndpointCard(props: { endpoint: EndpointHealthDetail }) {
   const { endpoint } = props;
   const whereNotDeployed = useWhereNotDeployed(endpoint.environment);
-  const state = endpointDisplayState(
-    endpoint.state,
-    whereNotDeployed !== undefined,
-  );
+  const state = endpointDisplayState(endpoint, whereNotDeployed !== undefined);
   return (
     <InfoCard
       title={`Endpoint: ${environmentLabel(endpoint.environment)}`}
       subheader={<HealthStatus state={state} />}
     >
-      {state === 'not-deployed' && whereNotDeployed ? (
-        <NotDeployedEndpoint endpoint={endpoint} where={whereNotDeployed} />
+      {state === 'not-deployed' ? (
+        <NotDeployedEndpoint
+          endpoint={endpoint}
+          why={notDeployedReason(endpoint, whereNotDeployed)}
+        />
       ) : (
         <>
           <Facts facts={endpointFacts(endpoint)} />
@@ -66,9 +66,20 @@ function EndpointCard(props: { endpoint: EndpointHealthDetail }) {
   );
 }
 
+/** What shows the environment is not deployed: the Kubernetes plugin's view, else the prober's finding. */
+function notDeployedReason(
+  endpoint: EndpointHealthDetail,
+  whereNotDeployed: string | undefined,
+): string {
+  if (whereNotDeployed !== undefined) {
+    return `No Deployment of this service exists ${whereNotDeployed} yet, so the endpoint cannot answer.`;
+  }
+  return `The prober found it ${endpoint.errorMessage ?? 'not deployed yet'}.`;
+}
+
 function NotDeployedEndpoint(props: {
   endpoint: EndpointHealthDetail;
-  where: string;
+  why: string;
 }) {
   return (
     <>
@@ -82,9 +93,8 @@ function NotDeployedEndpoint(props: {
       />
       <Box mt={2}>
         <Typography variant="body2" color="textSecondary">
-          No Deployment of this service exists {props.where} yet, so the
-          endpoint cannot answer. Health and history appear once the deploy
-          workflow has run.
+          {props.why} Health and history appear once the deploy workflow has
+          run.
         </Typography>
       </Box>
     </>

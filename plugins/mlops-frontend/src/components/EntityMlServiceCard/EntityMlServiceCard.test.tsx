@@ -9,6 +9,7 @@ import {
   fakeMlopsApi,
   mlServiceEntity,
   PROD_AWAITING_APPROVAL,
+  PROD_CLUSTER_NOT_CREATED,
 } from '../../__testUtils__/fakes';
 import {
   renderWithMlops,
@@ -105,6 +106,21 @@ describe('EntityMlServiceCard', () => {
     expect(screen.queryByText('Down')).not.toBeInTheDocument();
     expect(within(endpoint('prod')).queryByText(/%/)).not.toBeInTheDocument();
     expect(await screen.findByText('3/3 ready')).toBeInTheDocument();
+  });
+
+  it("says prod is not deployed yet before its cluster exists, from the prober's finding", async () => {
+    await renderCard({
+      entity: PROD_CLUSTER_NOT_CREATED.entity,
+      mlopsApi: healthApi(PROD_CLUSTER_NOT_CREATED.health()),
+      kubernetes: PROD_CLUSTER_NOT_CREATED.kubernetes,
+      kubernetesClusters: PROD_CLUSTER_NOT_CREATED.clusters,
+    });
+    expect(
+      await screen.findByLabelText('prod: Not deployed yet'),
+    ).toBeInTheDocument();
+    expect(screen.getByLabelText('dev: Healthy')).toBeInTheDocument();
+    expect(screen.queryByText('Unknown')).not.toBeInTheDocument();
+    expect(within(endpoint('prod')).queryByText(/%/)).not.toBeInTheDocument();
   });
 
   it('keeps the health of an endpoint that answers without a Deployment', async () => {

@@ -121,10 +121,10 @@ function EndpointsSection(props: { entity: Entity }) {
 
 function EndpointSummary(props: { endpoint: EndpointHealthSummary }) {
   const { endpoint } = props;
-  const notDeployedYet =
+  const noDeploymentSeen =
     useWhereNotDeployed(endpoint.environment) !== undefined;
   const environment = environmentLabel(endpoint.environment);
-  const state = endpointDisplayState(endpoint.state, notDeployedYet);
+  const state = endpointDisplayState(endpoint, noDeploymentSeen);
   return (
     <>
       <Box mb={1}>

@@ -9,6 +9,7 @@ import {
   fakeMlopsApi,
   mlServiceEntity,
   PROD_AWAITING_APPROVAL,
+  PROD_CLUSTER_NOT_CREATED,
 } from '../../__testUtils__/fakes';
 import {
   renderWithMlops,
@@ -149,6 +150,23 @@ describe('EntityMlServiceContent', () => {
       expect(
         (await endpointCard('dev')).getByText('Healthy'),
       ).toBeInTheDocument();
+    });
+
+    it('says prod is not deployed yet before its cluster exists, and why', async () => {
+      await renderContent({
+        entity: PROD_CLUSTER_NOT_CREATED.entity,
+        mlopsApi: healthApi(PROD_CLUSTER_NOT_CREATED.health()),
+        kubernetes: PROD_CLUSTER_NOT_CREATED.kubernetes,
+        kubernetesClusters: PROD_CLUSTER_NOT_CREATED.clusters,
+      });
+      const prod = await endpointCard('prod');
+      expect(await prod.findByText('Not deployed yet')).toBeInTheDocument();
+      expect(
+        prod.getByText(/The prober found it not deployed yet/),
+      ).toHaveTextContent(
+        'prod has no Terraform state at s3://churn-model-tfstate/churn-model/prod/terraform.tfstate',
+      );
+      expect(prod.queryByText('Unknown')).not.toBeInTheDocument();
     });
 
     it('says "not deployed yet" while only other services\' clusters refuse the namespace', async () => {

@@ -48,7 +48,7 @@ export function fleetRows(
       environment: endpoint.environment,
       url: endpoint.url,
       state: endpointDisplayState(
-        endpoint.state,
+        endpoint,
         isNotDeployed(item.entityRef, endpoint.environment),
       ),
       uptime24h: endpoint.uptime24h,

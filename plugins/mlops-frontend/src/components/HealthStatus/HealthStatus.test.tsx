@@ -1,6 +1,10 @@
 import { screen } from '@testing-library/react';
 import { renderInTestApp } from '@backstage/test-utils';
-import { EnvironmentHealthChip, HealthStatus } from './HealthStatus';
+import {
+  endpointDisplayState,
+  EnvironmentHealthChip,
+  HealthStatus,
+} from './HealthStatus';
 
 describe('HealthStatus', () => {
   it.each([
@@ -21,5 +25,19 @@ describe('HealthStatus', () => {
     expect(screen.getByLabelText('staging: Down')).toHaveTextContent(
       'staging Down',
     );
+  });
+
+  it('shows an endpoint not deployed yet, by the Kubernetes plugin or the prober, unless it answers', () => {
+    const notDeployed = {
+      state: 'unknown',
+      errorClass: 'not-deployed',
+    } as const;
+    expect(endpointDisplayState(notDeployed, false)).toBe('not-deployed');
+    expect(endpointDisplayState({ state: 'down' }, true)).toBe('not-deployed');
+    expect(endpointDisplayState({ state: 'down' }, false)).toBe('down');
+    expect(endpointDisplayState({ state: 'healthy' }, true)).toBe('healthy');
+    expect(
+      endpointDisplayState({ state: 'unknown', errorClass: 'blocked' }, false),
+    ).toBe('unknown');
   });
 });

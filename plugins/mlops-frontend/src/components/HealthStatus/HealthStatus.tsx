@@ -6,14 +6,18 @@ import {
 } from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
-import { EndpointHealthState } from '@eks-mlops/backstage-plugin-mlops-common';
+import {
+  EndpointHealth,
+  EndpointHealthState,
+} from '@eks-mlops/backstage-plugin-mlops-common';
 
 export const NOT_DEPLOYED_YET = 'Not deployed yet';
 
 /**
- * What an endpoint shows: its probed health, or `not-deployed` while the
- * service has no Deployment, so an endpoint that cannot answer yet does not
- * read as down.
+ * What an endpoint shows: its probed health, or `not-deployed` while its
+ * environment has no Deployment (as the Kubernetes plugin shows) or no
+ * Terraform state (as the prober found), so an endpoint that cannot answer
+ * yet does not read as down.
  */
 export type EndpointDisplayState = EndpointHealthState | 'not-deployed';
 
@@ -29,13 +33,18 @@ export function healthLabel(state: EndpointDisplayState): string {
   return LABELS[state] ?? LABELS.unknown;
 }
 
-/** An endpoint that answers keeps its health even without a Deployment. */
+/**
+ * An endpoint that answers keeps its health even without a Deployment; one
+ * the prober found not deployed yet (`not-deployed`) never answered.
+ */
 export function endpointDisplayState(
-  state: EndpointHealthState,
-  notDeployedYet: boolean,
+  endpoint: Pick<EndpointHealth, 'state' | 'errorClass'>,
+  noDeploymentSeen: boolean,
 ): EndpointDisplayState {
+  const { state } = endpoint;
   const answers = state === 'healthy' || state === 'degraded';
-  return notDeployedYet && !answers ? 'not-deployed' : state;
+  if (endpoint.errorClass === 'not-deployed') return 'not-deployed';
+  return noDeploymentSeen && !answers ? 'not-deployed' : state;
 }
 
 /** The state of an endpoint as a coloured status with its name. */

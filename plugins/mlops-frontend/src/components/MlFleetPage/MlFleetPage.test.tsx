@@ -10,6 +10,7 @@ import {
   fakeMlopsApi,
   mlServiceEntity,
   PROD_AWAITING_APPROVAL,
+  PROD_CLUSTER_NOT_CREATED,
 } from '../../__testUtils__/fakes';
 import {
   renderWithMlops,
@@ -89,42 +90,51 @@ describe('MlFleetPage', () => {
     expect(price.getAllByText('—')).toHaveLength(3);
   });
 
-  it('says "not deployed yet", as the service page does, for prod awaiting approval while dev runs', async () => {
-    const { entity, kubernetes, clusters } = PROD_AWAITING_APPROVAL;
-    const fleet: FleetResponse = {
-      generatedAt: '2026-11-21T11:59:40.000Z',
-      items: [
-        {
-          entityRef: 'component:default/churn-model',
-          title: 'Churn model',
-          owner: 'group:default/team-churn',
-          endpoints: PROD_AWAITING_APPROVAL.health().endpoints,
-        },
-      ],
-    };
-    await renderPage({
-      apis: [[catalogApiRef, catalogApiMock({ entities: [entity] })]],
-      mlopsApi: fakeMlopsApi({ getFleet: jest.fn(async () => fleet) }),
-      kubernetes,
-      kubernetesClusters: clusters,
-    });
-    const table = await fleetTable();
-    const prod = rowOf(table, 'prod');
-    await waitFor(() =>
-      expect(prod.getByText('Not deployed yet')).toBeInTheDocument(),
-    );
-    expect(prod.queryByText('Down')).not.toBeInTheDocument();
-    expect(prod.queryByText('0.00%')).not.toBeInTheDocument();
-    expect(rowOf(table, 'dev').getByText('Healthy')).toBeInTheDocument();
+  it.each([
+    ['awaiting approval while dev runs', PROD_AWAITING_APPROVAL],
+    [
+      'before its cluster exists (the prober found no state)',
+      PROD_CLUSTER_NOT_CREATED,
+    ],
+  ])(
+    'says "not deployed yet", as the service page does, for prod %s',
+    async (_case, service) => {
+      const { entity, kubernetes, clusters } = service;
+      const fleet: FleetResponse = {
+        generatedAt: '2026-11-21T11:59:40.000Z',
+        items: [
+          {
+            entityRef: 'component:default/churn-model',
+            title: 'Churn model',
+            owner: 'group:default/team-churn',
+            endpoints: service.health().endpoints,
+          },
+        ],
+      };
+      await renderPage({
+        apis: [[catalogApiRef, catalogApiMock({ entities: [entity] })]],
+        mlopsApi: fakeMlopsApi({ getFleet: jest.fn(async () => fleet) }),
+        kubernetes,
+        kubernetesClusters: clusters,
+      });
+      const table = await fleetTable();
+      const prod = rowOf(table, 'prod');
+      await waitFor(() =>
+        expect(prod.getByText('Not deployed yet')).toBeInTheDocument(),
+      );
+      expect(prod.queryByText('Down')).not.toBeInTheDocument();
+      expect(prod.queryByText('0.00%')).not.toBeInTheDocument();
+      expect(rowOf(table, 'dev').getByText('Healthy')).toBeInTheDocument();
 
-    await userEvent.selectOptions(
-      screen.getByRole('combobox', { name: 'Filter by health' }),
-      'not-deployed',
-    );
-    expect(
-      screen.getByText('ML services: 1 of 2 endpoints'),
-    ).toBeInTheDocument();
-  });
+      await userEvent.selectOptions(
+        screen.getByRole('combobox', { name: 'Filter by health' }),
+        'not-deployed',
+      );
+      expect(
+        screen.getByText('ML services: 1 of 2 endpoints'),
+      ).toBeInTheDocument();
+    },
+  );
 
   it('filters by health', async () => {
     await renderPage();
