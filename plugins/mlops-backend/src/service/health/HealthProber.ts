@@ -381,7 +381,9 @@ export class HealthProber {
       knownModel: this.reusableModel(key),
       router: this.options.router,
     });
-    const health = (await this.notDeployedYet(target, probed)) ?? probed;
+    const health = this.mayNotBeDeployedYet(target, probed)
+      ? await this.withDeployState(target, probed)
+      : probed;
     const failures = this.options.backoff.nextFailures(
       previousFailures,
       health,
@@ -397,35 +399,50 @@ export class HealthProber {
   }
 
   /**
-   * The result of an endpoint that has never been up and failed, while its
-   * environment has no Terraform state yet and another has: its deploy has
-   * not run, so it is `unknown` (`not-deployed`), not down. A guard refusal
-   * is left as it is: it is the adopter's to fix either way.
+   * Whether a result could be that of an environment whose deploy has not
+   * run: the endpoint never answered, failed now, and its service says where
+   * its Terraform states are. A guard refusal is the adopter's to fix either
+   * way, so it is never one.
    */
-  private async notDeployedYet(
+  private mayNotBeDeployedYet(
     target: ProbeTarget,
     health: EndpointHealth,
-  ): Promise<EndpointHealth | undefined> {
-    const { stateChecker } = this.options;
-    const location = target.stateLocation;
-    if (!stateChecker || !location || target.latest?.hasBeenUp)
-      return undefined;
-    if (isUp(health) || health.errorClass === 'blocked') return undefined;
+  ): boolean {
+    return (
+      this.options.stateChecker !== undefined &&
+      target.stateLocation !== undefined &&
+      !target.latest?.hasBeenUp &&
+      !isUp(health) &&
+      health.errorClass !== 'blocked'
+    );
+  }
+
+  /**
+   * The result, or `unknown` (`not-deployed`) when the environment has no
+   * Terraform state while another environment of the service has: its deploy
+   * has not run, so the endpoint is not down.
+   */
+  private async withDeployState(
+    target: ProbeTarget,
+    health: EndpointHealth,
+  ): Promise<EndpointHealth> {
+    const location = target.stateLocation!;
     const { environment } = target.endpoint;
-    if ((await stateChecker.check(location, environment)) !== 'absent') {
-      return undefined;
-    }
+    const presence = await this.options.stateChecker!.check(
+      location,
+      environment,
+    );
+    if (presence !== 'absent') return health;
+    const stateUrl = TerraformStateChecker.stateUrl(location, environment);
     const found = health.errorMessage ?? `the probe found it ${health.state}`;
     return {
       ...health,
       state: 'unknown',
       errorClass: 'not-deployed',
       errorMessage:
-        `not deployed yet: ${environment} has no Terraform state at ${TerraformStateChecker.stateUrl(
-          location,
-          environment,
-        )} while other environments of the service have theirs, so its deploy has not run ` +
-        `(on a new service, the deploy workflow waits for approval before ${environment}); the probe: ${found}`,
+        `not deployed yet: ${environment} has no Terraform state at ${stateUrl} while other environments of ` +
+        `the service have theirs, so its deploy has not run (on a new service, the deploy workflow waits for ` +
+        `approval before ${environment}); the probe: ${found}`,
     };
   }
 
