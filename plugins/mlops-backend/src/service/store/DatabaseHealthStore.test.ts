@@ -3,6 +3,7 @@ import { DatabaseService } from '@backstage/backend-plugin-api';
 import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
 import { EndpointHealth } from '@eks-mlops/backstage-plugin-mlops-common';
 import { DatabaseHealthStore, percentileIndex } from './DatabaseHealthStore';
+import { endpointKey } from '../endpoints';
 import { HealthHistoryOptions } from './HealthStore';
 
 jest.setTimeout(60_000);
@@ -373,6 +374,37 @@ describe('DatabaseHealthStore', () => {
 
       // Without a filter: the same figures.
       expect(await store.summaries(undefined, NOW)).toEqual(summaries);
+    });
+
+    it('leaves the probes that found an environment not deployed yet out of its uptime', async () => {
+      const { store } = await createStore(databaseId);
+      const notDeployed = (checkedAt: string): EndpointHealth => ({
+        ...down(checkedAt),
+        state: 'unknown',
+        errorClass: 'not-deployed',
+        errorMessage: 'not deployed yet: prod has no Terraform state',
+      });
+      await store.recordMany([
+        ...[-5, -4, -3].map(h => ({
+          entityRef: ENTITY,
+          health: notDeployed(at(h * HOUR)),
+        })),
+        { entityRef: ENTITY, health: down(at(-2 * HOUR)) },
+        { entityRef: ENTITY, health: probe({ checkedAt: at(-HOUR) }) },
+        {
+          entityRef: 'component:default/waiting',
+          health: notDeployed(at(-HOUR)),
+        },
+      ]);
+
+      const stats = await store.windowStats(
+        [ENTITY, 'component:default/waiting'],
+        NOW,
+      );
+      expect(stats.get(endpointKey(ENTITY, 'default'))?.uptime24h).toBe(1 / 2);
+      expect(
+        stats.get(endpointKey('component:default/waiting', 'default')),
+      ).toBeUndefined();
     });
 
     it('counts degraded latencies and excludes failures from percentiles', async () => {

@@ -36,6 +36,9 @@ const MAX_BINDINGS_PER_STATEMENT = 900;
 /** Entity refs per `IN (...)` list; far below every engine's limit. */
 const IN_LIST_CHUNK = 500;
 
+/** The error class of probes that found the environment not deployed yet. */
+const NOT_DEPLOYED: ProbeErrorClass = 'not-deployed';
+
 /** Latency percentiles are taken over probes in these states only. */
 const LATENCY_STATES: EndpointHealthState[] = ['healthy', 'degraded'];
 /** Percentiles served, in whole percent. */
@@ -309,7 +312,9 @@ function downsample(
  * - `latest` reads `mlops_endpoint_latest`, one row per endpoint kept by an
  *   upsert on every probe (ignored when older than the stored row), so it is
  *   a primary-key read whatever the history size.
- * - `uptime24h` = healthy probes / all probes in the window.
+ * - `uptime24h` = healthy probes / probes in the window, leaving out those
+ *   that found the environment not deployed yet (`not-deployed`): the time
+ *   before a first deploy is no downtime. None without such probes.
  * - `p50LatencyMs` / `p95LatencyMs`: over the latencies of `healthy` and
  *   `degraded` probes in the window (failed probes carry the timeout or
  *   nothing, which would distort the figure), interpolated between closest
@@ -443,8 +448,10 @@ export class DatabaseHealthStore implements HealthStore {
     const counts = await this.forEntityChunks(entityRefs, refs =>
       window(refs)
         .select('entity_ref', 'environment')
-        .count({ total: '*' })
         .select(
+          this.db.raw(
+            `sum(case when error_class = '${NOT_DEPLOYED}' then 0 else 1 end) as total`,
+          ),
           this.db.raw(
             "sum(case when state = 'healthy' then 1 else 0 end) as healthy",
           ),
@@ -481,7 +488,7 @@ export class DatabaseHealthStore implements HealthStore {
 
     const uptime = new Map<string, number>();
     for (const row of counts as Array<Record<string, unknown>>) {
-      const total = Number(row.total);
+      const total = Number(row.total ?? 0);
       if (total > 0) {
         uptime.set(
           endpointKey(String(row.entity_ref), String(row.environment)),
