@@ -7,6 +7,11 @@ import path from 'node:path';
 import { LocalGitRepositories } from './LocalGitRepositories';
 import { localGitReaderFactory, parseBlobUrl } from './localGitUrlReader';
 
+// Each test runs git several times (init, commit, push, show, grep): under
+// 0.5 s on an idle machine, but once over Jest's 5 s default on two busy
+// cores.
+jest.setTimeout(30_000);
+
 async function publishedRepositories() {
   const repositories = new LocalGitRepositories(
     await fs.mkdtemp(path.join(os.tmpdir(), 'local-git-reader-')),
