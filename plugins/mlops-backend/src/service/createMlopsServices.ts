@@ -114,6 +114,7 @@ export async function createMlopsServices(
     stateChecker: new TerraformStateChecker({
       awsClientFactory: deps.awsClientFactory,
       logger: deps.logger,
+      timeoutMs: options.prober.timeoutMs,
     }),
     onResultsStored: async () => {
       await snapshots.refresh();

@@ -424,6 +424,7 @@ describe('HealthProber and the environments not deployed yet', () => {
           motoConfig(moto.endpoint),
         ),
         logger: mockServices.logger.mock(),
+        timeoutMs: 5000,
       }),
     });
   }

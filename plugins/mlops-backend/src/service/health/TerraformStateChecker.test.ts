@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockServices } from '@backstage/backend-test-utils';
 import {
@@ -41,17 +42,21 @@ describe('TerraformStateChecker', () => {
   const put = (key: string) =>
     s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: '{}' }));
 
-  function checker() {
+  function checker(endpoint = moto.endpoint, timeoutMs = 5000) {
     const calls = new CallRecorder();
     const logger = mockServices.logger.mock();
     const awsClientFactory = AwsClientFactory.fromConfig(
-      motoConfig(moto.endpoint),
+      motoConfig(endpoint),
       calls.observer,
     );
     return {
       calls,
       logger,
-      states: new TerraformStateChecker({ awsClientFactory, logger }),
+      states: new TerraformStateChecker({
+        awsClientFactory,
+        logger,
+        timeoutMs,
+      }),
     };
   }
 
@@ -91,5 +96,21 @@ describe('TerraformStateChecker', () => {
         'cannot list the Terraform states in s3://no-such-state-bucket/churn-model/',
       ),
     );
+  });
+
+  it('gives up after its timeout when S3 does not answer, so the probe goes on', async () => {
+    const silent = net.createServer(() => {});
+    await new Promise<void>(resolve => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as net.AddressInfo;
+    try {
+      const { states, logger } = checker(`http://127.0.0.1:${port}`, 300);
+      // Without the timeout this check would wait for S3 forever.
+      expect(await states.check(location('churn-model'), 'prod')).toBe(
+        'unknown',
+      );
+      expect(logger.warn).toHaveBeenCalledTimes(1);
+    } finally {
+      silent.close();
+    }
   });
 });

@@ -20,9 +20,10 @@ export type StateObjectPresence = 'present' | 'absent' | 'unknown';
  * service's state prefix (`s3:ListBucket`, which the cluster discovery needs
  * too). `absent` needs proof that the service keeps its states there: another
  * environment's state under the same prefix. No state at all (nothing applied
- * yet, or states kept elsewhere) and any error are `unknown`; after an error
- * the bucket is not asked again for a while, so missing credentials do not
- * slow every probe down.
+ * yet, or states kept elsewhere), any error and a check that takes longer
+ * than `timeoutMs` are `unknown`; after one of those the bucket is not asked
+ * again for a while, so missing credentials or an unreachable S3 do not slow
+ * every probe down.
  */
 export class TerraformStateChecker {
   private readonly clients = new Map<string, Promise<S3Client>>();
@@ -32,6 +33,8 @@ export class TerraformStateChecker {
     private readonly options: {
       awsClientFactory: AwsClientFactory;
       logger: LoggerService;
+      /** How long one check may take (the probe waits for it); then it is `unknown`. */
+      timeoutMs: number;
     },
   ) {}
 
@@ -68,6 +71,7 @@ export class TerraformStateChecker {
     const pages = paginateListObjectsV2(
       { client: s3 },
       { Bucket: location.bucket, Prefix: `${location.prefix}/` },
+      { abortSignal: AbortSignal.timeout(this.options.timeoutMs) },
     );
     for await (const page of pages) {
       for (const { Key } of page.Contents ?? []) {
