@@ -292,6 +292,28 @@ async function main() {
     );
 
     await steps.run(
+      'prod, whose deploy has not run, says "Not deployed yet" on the card and why on the tab',
+      async () => {
+        // The local runner deploys dev only and writes no Terraform state, so the
+        // prober finds none for prod in the state bucket the create run made.
+        await mlServiceCard(page)
+          .getByLabel('prod: Not deployed yet')
+          .first()
+          .waitFor();
+        await entityTab(page, 'ML service').click();
+        await page
+          .getByText(
+            /^The prober found it not deployed yet: the service has no Terraform state under s3:\/\/\S+ yet/,
+          )
+          .first()
+          .waitFor();
+        await screenshots.take(page, 'new-service-prod-not-deployed', {
+          fullPage: true,
+        });
+      },
+    );
+
+    await steps.run(
       `demo service ${DEMO_SERVICE}: card shows live health`,
       async () => {
         await page.goto(`${appUrl}/catalog/default/component/${DEMO_SERVICE}`);

@@ -1,5 +1,6 @@
 // @ts-check
 
+/** `ANSWERED_STATES` of mlops-common, as of this migration (a migration must not change with the code). */
 const UP_STATES = ['healthy', 'degraded'];
 
 /**

@@ -19,8 +19,8 @@ export type EndpointHealthState = 'healthy' | 'degraded' | 'down' | 'unknown';
  * server or the Kubernetes plugin answered a call through the service proxy
  * itself (refused, Service not found, no ready endpoint), so the model was
  * not reached. `not-deployed`: the endpoint has never answered and its
- * environment has no Terraform state yet while another environment of the
- * service has, so its deploy has not run (the state is then `unknown`).
+ * environment has no Terraform state under the service's `mlops/tfstate`
+ * yet, so its deploy has not run (the state is then `unknown`).
  *
  * @public
  */

@@ -1,15 +1,19 @@
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { AwsCredentialIdentity } from '@aws-sdk/types';
 import { MOTO_CREDENTIALS, MotoServer } from '@internal/moto-server';
 
 const REGION = 'eu-west-1';
 
-/** An S3 client on moto, for a test to prepare buckets and objects with. */
-export function motoS3Client(moto: MotoServer): S3Client {
+/** An S3 client on moto, for a test to prepare and read buckets and objects with. */
+export function motoS3Client(
+  moto: MotoServer,
+  options: { region?: string; credentials?: AwsCredentialIdentity } = {},
+): S3Client {
   return new S3Client({
-    region: REGION,
+    region: options.region ?? REGION,
     endpoint: moto.endpoint,
     forcePathStyle: true,
-    credentials: MOTO_CREDENTIALS,
+    credentials: options.credentials ?? MOTO_CREDENTIALS,
   });
 }
 

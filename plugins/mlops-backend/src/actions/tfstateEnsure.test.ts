@@ -15,7 +15,6 @@ import {
   PutBucketVersioningCommand,
   PutObjectCommand,
   PutPublicAccessBlockCommand,
-  S3Client,
 } from '@aws-sdk/client-s3';
 import {
   DescribeContinuousBackupsCommand,
@@ -41,6 +40,7 @@ import {
   MotoServer,
   startMotoServer,
 } from '@internal/moto-server';
+import { motoS3Client } from '../__testUtils__/stateBucketMoto';
 import { AwsClientFactory } from '../aws/AwsClientFactory';
 import {
   createTfstateEnsureAction,
@@ -54,13 +54,7 @@ describe('mlops:tfstate:ensure against moto', () => {
   const recorder = new CallRecorder();
   let action: ReturnType<typeof tfstateEnsureAction>;
 
-  const s3 = (region = 'us-east-1') =>
-    new S3Client({
-      region,
-      endpoint: moto.endpoint,
-      forcePathStyle: true,
-      credentials: MOTO_CREDENTIALS,
-    });
+  const s3 = (region = 'us-east-1') => motoS3Client(moto, { region });
 
   /** Sets the bucket's four public access block flags: all on, but for `loose`. */
   const putPublicAccessBlock = (Bucket: string, loose: string[] = []) =>
@@ -442,10 +436,8 @@ describe('mlops:tfstate:ensure against moto', () => {
         RoleSessionName: 'other',
       }),
     );
-    const foreign = new S3Client({
+    const foreign = motoS3Client(moto, {
       region: 'us-east-1',
-      endpoint: moto.endpoint,
-      forcePathStyle: true,
       credentials: {
         accessKeyId: assumed.Credentials!.AccessKeyId!,
         secretAccessKey: assumed.Credentials!.SecretAccessKey!,

@@ -1,3 +1,4 @@
+import { paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
 import { Entity } from '@backstage/catalog-model';
 import { MLOPS_ANNOTATIONS } from '@eks-mlops/backstage-plugin-mlops-common';
 
@@ -53,4 +54,44 @@ export function stateObjectKey(
   environment: string,
 ): string {
   return `${location.prefix}/${environment}/${STATE_FILE}`;
+}
+
+/** `s3://<bucket>/<prefix>/`: where all of a service's states are. */
+export function statePrefixUrl(location: StateLocation): string {
+  return `s3://${location.bucket}/${location.prefix}/`;
+}
+
+/** `s3://<bucket>/<key>` of one environment's state. */
+export function stateUrl(location: StateLocation, environment: string): string {
+  return `s3://${location.bucket}/${stateObjectKey(location, environment)}`;
+}
+
+/**
+ * The environments that have a state object under the location's prefix,
+ * sorted. Only `<prefix>/<env>/terraform.tfstate` counts: not a lock file
+ * alone, another service under a longer prefix, or one nested below it.
+ */
+export async function environmentsWithState(
+  s3: S3Client,
+  location: StateLocation,
+  abortSignal?: AbortSignal,
+): Promise<string[]> {
+  const folder = `${location.prefix}/`;
+  const environments: string[] = [];
+  const pages = paginateListObjectsV2(
+    { client: s3 },
+    { Bucket: location.bucket, Prefix: folder },
+    { abortSignal },
+  );
+  for await (const page of pages) {
+    for (const { Key } of page.Contents ?? []) {
+      const [environment, file, ...deeper] = (Key ?? '')
+        .slice(folder.length)
+        .split('/');
+      if (environment && file === STATE_FILE && deeper.length === 0) {
+        environments.push(environment);
+      }
+    }
+  }
+  return environments.sort();
 }

@@ -1,4 +1,4 @@
-import { GetObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import {
   AuthService,
   LoggerService,
@@ -23,9 +23,11 @@ import {
 import { MLOPS_ANNOTATIONS } from '@eks-mlops/backstage-plugin-mlops-common';
 import { AwsClientFactory } from '../aws/AwsClientFactory';
 import {
+  environmentsWithState,
   serviceStateLocation,
-  StateLocation,
   stateObjectKey,
+  statePrefixUrl,
+  stateUrl,
 } from '../aws/terraformState';
 import { StateCluster, clusterFromState } from './clusterOutputs';
 
@@ -132,7 +134,7 @@ export class TerraformStateClusterProvider implements EntityProvider {
       );
       return [];
     }
-    const where = `s3://${location.bucket}/${location.prefix}`;
+    const where = statePrefixUrl(location);
     let s3;
     let environments: string[];
     try {
@@ -141,10 +143,10 @@ export class TerraformStateClusterProvider implements EntityProvider {
         accountId: location.accountId,
       });
       s3 = clients.s3;
-      environments = await listEnvironments(s3, location);
+      environments = await environmentsWithState(s3, location);
     } catch (error) {
       logger.warn(
-        `mlops cluster discovery: cannot list the Terraform states of ${ref} under ${where}/: ${errorText(
+        `mlops cluster discovery: cannot list the Terraform states of ${ref} under ${where}: ${errorText(
           error,
         )}`,
       );
@@ -152,17 +154,17 @@ export class TerraformStateClusterProvider implements EntityProvider {
     }
     if (environments.length === 0) {
       logger.warn(
-        `mlops cluster discovery: no environment state under ${where}/ for ${ref} (not applied yet?)`,
+        `mlops cluster discovery: no environment state under ${where} for ${ref} (not applied yet?)`,
       );
       return [];
     }
     const entities: Entity[] = [];
     for (const environment of environments) {
       const key = stateObjectKey(location, environment);
-      const stateUrl = `s3://${location.bucket}/${key}`;
+      const url = stateUrl(location, environment);
       const skip = (reason: string) =>
         logger.warn(
-          `mlops cluster discovery: no cluster for ${ref} environment ${environment} from ${stateUrl}: ${reason}`,
+          `mlops cluster discovery: no cluster for ${ref} environment ${environment} from ${url}: ${reason}`,
         );
       let text: string;
       try {
@@ -191,42 +193,20 @@ export class TerraformStateClusterProvider implements EntityProvider {
         );
         continue;
       }
-      entities.push(
-        clusterEntity(component, environment, result.cluster, stateUrl),
-      );
+      entities.push(clusterEntity(component, environment, result.cluster, url));
     }
     return entities;
   }
-}
-
-async function listEnvironments(
-  s3: Awaited<ReturnType<AwsClientFactory['create']>>['s3'],
-  location: StateLocation,
-): Promise<string[]> {
-  const environments: string[] = [];
-  const pages = paginateListObjectsV2(
-    { client: s3 },
-    { Bucket: location.bucket, Prefix: `${location.prefix}/`, Delimiter: '/' },
-  );
-  for await (const page of pages) {
-    for (const { Prefix } of page.CommonPrefixes ?? []) {
-      const environment = Prefix?.slice(location.prefix.length + 1, -1);
-      if (environment) {
-        environments.push(environment);
-      }
-    }
-  }
-  return environments.sort();
 }
 
 function clusterEntity(
   component: Entity,
   environment: string,
   cluster: StateCluster,
-  stateUrl: string,
+  stateObjectUrl: string,
 ): Entity {
   const namespace = component.metadata.namespace ?? 'default';
-  const location = `url:${stateUrl}`;
+  const location = `url:${stateObjectUrl}`;
   const spec = component.spec ?? {};
   return {
     apiVersion: 'backstage.io/v1alpha1',

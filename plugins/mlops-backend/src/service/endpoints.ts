@@ -1,4 +1,7 @@
-import { EndpointHealth } from '@eks-mlops/backstage-plugin-mlops-common';
+import {
+  EndpointHealth,
+  hasAnswered,
+} from '@eks-mlops/backstage-plugin-mlops-common';
 
 /**
  * One endpoint of one entity with a health result: a probe to store, the
@@ -27,5 +30,5 @@ export function endpointKey(entityRef: string, environment: string): string {
 
 /** Whether the model's server answered: healthy, or degraded. */
 export function isUp(health: EndpointHealth): boolean {
-  return health.state === 'healthy' || health.state === 'degraded';
+  return hasAnswered(health.state);
 }

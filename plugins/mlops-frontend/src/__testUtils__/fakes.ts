@@ -129,7 +129,7 @@ export const PROD_CLUSTER_NOT_CREATED = {
           errorClass: 'not-deployed',
           errorMessage:
             'not deployed yet: prod has no Terraform state at s3://churn-model-tfstate/churn-model/prod/terraform.tfstate ' +
-            'while other environments of the service have theirs, so its deploy has not run; ' +
+            'while dev has its, so its deploy has not run (on a new service, the deploy workflow waits for approval before prod); ' +
             'the probe: ready: cannot resolve churn-model.ml.example.com: getaddrinfo ENOTFOUND',
         },
         dev,

@@ -469,6 +469,52 @@ describe('HealthProber and the environments not deployed yet', () => {
     });
   });
 
+  it('shows every environment of a new service not deployed yet until its first deploy writes a state', async () => {
+    const dev = await switchingServer(false);
+    const prod = await switchingServer(false);
+    servers.push(dev.server, prod.server);
+    const { prober, store } = await proberOf([
+      templateService('forecast', dev.server.url, prod.server.url),
+    ]);
+
+    expect(await prober.runCycle()).toMatchObject({ probed: 2, down: 0 });
+    for (const environment of ['dev', 'prod']) {
+      const waiting = await stateOf(store, 'forecast', environment);
+      expect(waiting).toMatchObject({
+        state: 'unknown',
+        errorClass: 'not-deployed',
+      });
+      expect(waiting.errorMessage).toContain(
+        `the service has no Terraform state under s3://${BUCKET}/forecast/ yet`,
+      );
+    }
+
+    // dev's first deploy applied Terraform and the model answers.
+    await putState('forecast/dev/terraform.tfstate');
+    dev.answers.up = true;
+    await prober.runCycle();
+    expect(await stateOf(store, 'forecast', 'dev')).toMatchObject({
+      state: 'healthy',
+    });
+    expect((await stateOf(store, 'forecast', 'prod')).errorMessage).toContain(
+      'prod has no Terraform state at ' +
+        `s3://${BUCKET}/forecast/prod/terraform.tfstate while dev has its`,
+    );
+  });
+
+  it('judges no endpoint of a service that does not say which environment its primary endpoint is', async () => {
+    const prod = await switchingServer(false);
+    servers.push(prod.server);
+    const legacy = templateService('legacy', prod.server.url, prod.server.url);
+    delete legacy.metadata.annotations![MLOPS_ANNOTATIONS.inferenceEnvironment];
+    const { prober, store } = await proberOf([legacy]);
+
+    expect(await prober.runCycle()).toMatchObject({ down: 2 });
+    expect(await stateOf(store, 'legacy', 'dev')).toMatchObject({
+      state: 'down',
+    });
+  });
+
   it('keeps an endpoint that has been up down, whatever its state', async () => {
     const dev = await switchingServer(true);
     const prod = await switchingServer(true);

@@ -4,7 +4,11 @@ import {
   InferenceEndpoint,
   ModelMetadata,
 } from '@eks-mlops/backstage-plugin-mlops-common';
-import { ServiceStateLocation } from '../../aws/terraformState';
+import {
+  ServiceStateLocation,
+  statePrefixUrl,
+  stateUrl,
+} from '../../aws/terraformState';
 import { MlService, MlServiceCatalog } from '../catalog/MlServiceCatalog';
 import { endpointKey, EndpointRecord, isUp } from '../endpoints';
 import { OutboundClient } from '../outbound';
@@ -381,8 +385,9 @@ export class HealthProber {
       knownModel: this.reusableModel(key),
       router: this.options.router,
     });
-    const health = this.mayNotBeDeployedYet(target, probed)
-      ? await this.withDeployState(target, probed)
+    const stateCheck = this.stateCheckFor(target, probed);
+    const health = stateCheck
+      ? await withDeployState(stateCheck, target.endpoint.environment, probed)
       : probed;
     const failures = this.options.backoff.nextFailures(
       previousFailures,
@@ -399,51 +404,24 @@ export class HealthProber {
   }
 
   /**
-   * Whether a result could be that of an environment whose deploy has not
-   * run: the endpoint never answered, failed now, and its service says where
-   * its Terraform states are. A guard refusal is the adopter's to fix either
-   * way, so it is never one.
+   * The state check for a result that could be that of an environment whose
+   * deploy has not run: the endpoint never answered, failed now, and its
+   * service says where its Terraform states are. A guard refusal is the
+   * adopter's to fix either way, so it never gets one.
    */
-  private mayNotBeDeployedYet(
+  private stateCheckFor(
     target: ProbeTarget,
     health: EndpointHealth,
-  ): boolean {
-    return (
-      this.options.stateChecker !== undefined &&
-      target.stateLocation !== undefined &&
+  ): DeployStateCheck | undefined {
+    const { stateChecker } = this.options;
+    const location = target.stateLocation;
+    const mayNotBeDeployed =
       !target.latest?.hasBeenUp &&
       !isUp(health) &&
-      health.errorClass !== 'blocked'
-    );
-  }
-
-  /**
-   * The result, or `unknown` (`not-deployed`) when the environment has no
-   * Terraform state while another environment of the service has: its deploy
-   * has not run, so the endpoint is not down.
-   */
-  private async withDeployState(
-    target: ProbeTarget,
-    health: EndpointHealth,
-  ): Promise<EndpointHealth> {
-    const location = target.stateLocation!;
-    const { environment } = target.endpoint;
-    const presence = await this.options.stateChecker!.check(
-      location,
-      environment,
-    );
-    if (presence !== 'absent') return health;
-    const stateUrl = TerraformStateChecker.stateUrl(location, environment);
-    const found = health.errorMessage ?? `the probe found it ${health.state}`;
-    return {
-      ...health,
-      state: 'unknown',
-      errorClass: 'not-deployed',
-      errorMessage:
-        `not deployed yet: ${environment} has no Terraform state at ${stateUrl} while other environments of ` +
-        `the service have theirs, so its deploy has not run (on a new service, the deploy workflow waits for ` +
-        `approval before ${environment}); the probe: ${found}`,
-    };
+      health.errorClass !== 'blocked';
+    return stateChecker && location && mayNotBeDeployed
+      ? { checker: stateChecker, location }
+      : undefined;
   }
 
   private keyOf(target: ProbeTarget): string {
@@ -472,4 +450,42 @@ export class HealthProber {
       if (!keys.has(key)) this.knownModels.delete(key);
     }
   }
+}
+
+interface DeployStateCheck {
+  checker: TerraformStateChecker;
+  location: ServiceStateLocation;
+}
+
+/**
+ * The result, or `unknown` (`not-deployed`) when the environment has no
+ * Terraform state: its deploy has not run, so the endpoint is not down.
+ */
+async function withDeployState(
+  { checker, location }: DeployStateCheck,
+  environment: string,
+  health: EndpointHealth,
+): Promise<EndpointHealth> {
+  const finding = await checker.check(location, environment);
+  if (finding.presence !== 'absent') return health;
+  const others = finding.environmentsWithState;
+  const why =
+    others.length > 0
+      ? `${environment} has no Terraform state at ${stateUrl(
+          location,
+          environment,
+        )} while ${others.join(', ')} ${
+          others.length > 1 ? 'have theirs' : 'has its'
+        }, so its deploy has not run (on a new service, the deploy workflow waits for approval before ${environment})`
+      : `the service has no Terraform state under ${statePrefixUrl(
+          location,
+        )} yet, so no deploy of it has run (on a new service, the deploy workflow applies Terraform on the first push)`;
+  return {
+    ...health,
+    state: 'unknown',
+    errorClass: 'not-deployed',
+    errorMessage: `not deployed yet: ${why}; the probe: ${
+      health.errorMessage ?? health.state
+    }`,
+  };
 }

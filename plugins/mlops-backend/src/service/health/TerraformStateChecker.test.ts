@@ -17,6 +17,8 @@ import { TerraformStateChecker } from './TerraformStateChecker';
 
 jest.setTimeout(120_000);
 
+const UNKNOWN = { presence: 'unknown' };
+
 const BUCKET = 'churn-model-tfstate-123456789012';
 const location = (prefix: string, bucket = BUCKET): ServiceStateLocation => ({
   bucket,
@@ -60,36 +62,44 @@ describe('TerraformStateChecker', () => {
     };
   }
 
-  it('finds an environment whose state exists, and calls one without it absent while another has one', async () => {
+  it('finds an environment whose state exists, and calls one without it absent, naming those with theirs', async () => {
     // The template's `<env>.s3.tfbackend` key, and what Terraform writes beside it.
     await put('churn-model/dev/terraform.tfstate');
     await put('churn-model/dev/terraform.tfstate.tflock');
+    await put('churn-model/staging/terraform.tfstate');
     const { states } = checker();
 
-    expect(await states.check(location('churn-model'), 'dev')).toBe('present');
-    expect(await states.check(location('churn-model'), 'prod')).toBe('absent');
-    expect(
-      TerraformStateChecker.stateUrl(location('churn-model'), 'prod'),
-    ).toBe(`s3://${BUCKET}/churn-model/prod/terraform.tfstate`);
+    expect(await states.check(location('churn-model'), 'dev')).toEqual({
+      presence: 'present',
+    });
+    expect(await states.check(location('churn-model'), 'prod')).toEqual({
+      presence: 'absent',
+      environmentsWithState: ['dev', 'staging'],
+    });
   });
 
-  it('claims nothing without proof that the service keeps its states there', async () => {
-    // Another service under a longer prefix, and a lock file alone.
+  it('calls an environment absent while the service has no state at all, whatever lies beside or below its prefix', async () => {
+    // Another service under a longer prefix, one nested below, and a lock
+    // file alone (the first apply is running and has written no state yet).
     await put('churn-model-v2/dev/terraform.tfstate');
-    await put('teams/churn-model/dev/terraform.tfstate');
+    await put('churn-model/nested/dev/terraform.tfstate');
     await put('churn-model/prod/terraform.tfstate.tflock');
     const { states } = checker();
+    const absent = { presence: 'absent', environmentsWithState: [] };
 
-    expect(await states.check(location('churn-model'), 'prod')).toBe('unknown');
-    expect(await states.check(location('teams'), 'prod')).toBe('unknown');
+    expect(await states.check(location('churn-model'), 'prod')).toEqual(absent);
+    expect(await states.check(location('churn-model'), 'dev')).toEqual(absent);
+    expect(await states.check(location('churn-model/nested'), 'dev')).toEqual({
+      presence: 'present',
+    });
   });
 
   it('says unknown when the bucket cannot be read, warns, and does not ask again for a while', async () => {
     const { states, calls, logger } = checker();
     const missing = location('churn-model', 'no-such-state-bucket');
 
-    expect(await states.check(missing, 'prod')).toBe('unknown');
-    expect(await states.check(missing, 'dev')).toBe('unknown');
+    expect(await states.check(missing, 'prod')).toEqual(UNKNOWN);
+    expect(await states.check(missing, 'dev')).toEqual(UNKNOWN);
     expect(calls.calls).toEqual(['ListObjectsV2']);
     expect(logger.warn).toHaveBeenCalledWith(
       expect.stringContaining(
@@ -105,8 +115,8 @@ describe('TerraformStateChecker', () => {
     try {
       const { states, logger } = checker(`http://127.0.0.1:${port}`, 300);
       // Without the timeout this check would wait for S3 forever.
-      expect(await states.check(location('churn-model'), 'prod')).toBe(
-        'unknown',
+      expect(await states.check(location('churn-model'), 'prod')).toEqual(
+        UNKNOWN,
       );
       expect(logger.warn).toHaveBeenCalledTimes(1);
     } finally {

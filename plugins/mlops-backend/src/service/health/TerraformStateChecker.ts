@@ -1,29 +1,35 @@
-import { paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { AwsClientFactory } from '../../aws/AwsClientFactory';
-import { ServiceStateLocation, stateObjectKey } from '../../aws/terraformState';
+import {
+  environmentsWithState,
+  ServiceStateLocation,
+  statePrefixUrl,
+} from '../../aws/terraformState';
 
 /** After a failed read, how long a bucket is taken as unreadable without asking again. */
 const RETRY_UNREADABLE_AFTER_MS = 5 * 60_000;
 
 /**
- * What the state bucket says of an environment: its state object exists
- * (`present`); it does not while another environment's does (`absent`); or
- * it cannot tell (`unknown`).
+ * What the state bucket says of an environment: its state object exists; it
+ * does not (with the environments whose states do); or it cannot tell.
  */
-export type StateObjectPresence = 'present' | 'absent' | 'unknown';
+export type StateFinding =
+  | { presence: 'present' }
+  | { presence: 'absent'; environmentsWithState: string[] }
+  | { presence: 'unknown' };
+
+const UNKNOWN: StateFinding = { presence: 'unknown' };
 
 /**
- * Whether an environment's Terraform state exists. On a service from the
- * template, none exists until that environment's deploy has run: a new
- * service's prod, awaiting approval while dev runs, has none. It lists the
- * service's state prefix (`s3:ListBucket`, which the cluster discovery needs
- * too). `absent` needs proof that the service keeps its states there: another
- * environment's state under the same prefix. No state at all (nothing applied
- * yet, or states kept elsewhere), any error and a check that takes longer
- * than `timeoutMs` are `unknown`; after one of those the bucket is not asked
- * again for a while, so missing credentials or an unreachable S3 do not slow
- * every probe down.
+ * Whether an environment's Terraform state exists under the service's
+ * `mlops/tfstate`. On a service from the template, none exists until that
+ * environment's deploy has applied Terraform: not on a new service before
+ * its first deploy, nor for its prod while that awaits approval. It lists
+ * the service's state prefix (`s3:ListBucket`, which the cluster discovery
+ * needs too). An error, or a check that takes longer than `timeoutMs`, is
+ * `unknown`; after one the bucket is not asked again for a while, so missing
+ * credentials or an unreachable S3 do not slow every probe down.
  */
 export class TerraformStateChecker {
   private readonly clients = new Map<string, Promise<S3Client>>();
@@ -38,47 +44,26 @@ export class TerraformStateChecker {
     },
   ) {}
 
-  /** The `s3://` URL of an environment's state object. */
-  static stateUrl(location: ServiceStateLocation, environment: string): string {
-    return `s3://${location.bucket}/${stateObjectKey(location, environment)}`;
-  }
-
   async check(
     location: ServiceStateLocation,
     environment: string,
-  ): Promise<StateObjectPresence> {
+  ): Promise<StateFinding> {
     const until = this.unreadableUntil.get(location.bucket);
-    if (until !== undefined && Date.now() < until) return 'unknown';
-    let keys: Set<string>;
+    if (until !== undefined && Date.now() < until) return UNKNOWN;
+    let environments: string[];
     try {
-      keys = await this.stateKeys(location);
+      environments = await environmentsWithState(
+        await this.s3For(location),
+        location,
+        AbortSignal.timeout(this.options.timeoutMs),
+      );
     } catch (error) {
       this.markUnreadable(location, error);
-      return 'unknown';
+      return UNKNOWN;
     }
-    if (keys.has(stateObjectKey(location, environment))) return 'present';
-    return keys.size > 0 ? 'absent' : 'unknown';
-  }
-
-  /** The keys of every environment's state object under the prefix. */
-  private async stateKeys(
-    location: ServiceStateLocation,
-  ): Promise<Set<string>> {
-    const s3 = await this.s3For(location);
-    const isStateKey = (key: string) =>
-      key === stateObjectKey(location, key.split('/').at(-2) ?? '');
-    const keys = new Set<string>();
-    const pages = paginateListObjectsV2(
-      { client: s3 },
-      { Bucket: location.bucket, Prefix: `${location.prefix}/` },
-      { abortSignal: AbortSignal.timeout(this.options.timeoutMs) },
-    );
-    for await (const page of pages) {
-      for (const { Key } of page.Contents ?? []) {
-        if (Key && isStateKey(Key)) keys.add(Key);
-      }
-    }
-    return keys;
+    return environments.includes(environment)
+      ? { presence: 'present' }
+      : { presence: 'absent', environmentsWithState: environments };
   }
 
   private s3For(location: ServiceStateLocation): Promise<S3Client> {
@@ -100,9 +85,7 @@ export class TerraformStateChecker {
       Date.now() + RETRY_UNREADABLE_AFTER_MS,
     );
     this.options.logger.warn(
-      `cannot list the Terraform states in s3://${location.bucket}/${
-        location.prefix
-      }/ (${
+      `cannot list the Terraform states in ${statePrefixUrl(location)} (${
         error instanceof Error ? error.message : String(error)
       }); until it can, endpoints there that never answered show their probe result rather than "not deployed yet"`,
     );

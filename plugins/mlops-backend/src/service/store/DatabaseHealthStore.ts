@@ -3,6 +3,7 @@ import {
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import {
+  ANSWERED_STATES,
   EndpointHealth,
   EndpointHealthState,
   EndpointHealthSummary,
@@ -39,8 +40,6 @@ const IN_LIST_CHUNK = 500;
 /** The error class of probes that found the environment not deployed yet. */
 const NOT_DEPLOYED: ProbeErrorClass = 'not-deployed';
 
-/** Latency percentiles are taken over probes in these states only. */
-const LATENCY_STATES: EndpointHealthState[] = ['healthy', 'degraded'];
 /** Percentiles served, in whole percent. */
 const PERCENTILES = [50, 95] as const;
 
@@ -466,7 +465,7 @@ export class DatabaseHealthStore implements HealthStore {
     const ranked = await this.forEntityChunks(entityRefs, refs => {
       const inner = window(refs)
         .whereNotNull('latency_ms')
-        .whereIn('state', LATENCY_STATES)
+        .whereIn('state', [...ANSWERED_STATES])
         .select(
           'entity_ref',
           'environment',

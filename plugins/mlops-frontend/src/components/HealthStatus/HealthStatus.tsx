@@ -9,6 +9,7 @@ import Chip from '@material-ui/core/Chip';
 import {
   EndpointHealth,
   EndpointHealthState,
+  hasAnswered,
 } from '@eks-mlops/backstage-plugin-mlops-common';
 
 export const NOT_DEPLOYED_YET = 'Not deployed yet';
@@ -41,10 +42,10 @@ export function endpointDisplayState(
   endpoint: Pick<EndpointHealth, 'state' | 'errorClass'>,
   noDeploymentSeen: boolean,
 ): EndpointDisplayState {
-  const { state } = endpoint;
-  const answers = state === 'healthy' || state === 'degraded';
   if (endpoint.errorClass === 'not-deployed') return 'not-deployed';
-  return noDeploymentSeen && !answers ? 'not-deployed' : state;
+  return noDeploymentSeen && !hasAnswered(endpoint.state)
+    ? 'not-deployed'
+    : endpoint.state;
 }
 
 /** The state of an endpoint as a coloured status with its name. */
