@@ -294,8 +294,8 @@ async function main() {
     await steps.run(
       'prod, whose deploy has not run, says "Not deployed yet" on the card and why on the tab',
       async () => {
-        // The local runner deploys dev only and writes no Terraform state, so the
-        // prober finds none for prod in the state bucket the create run made.
+        // The local runner deploys dev only and tags no image, so the prober finds
+        // no prod deploy tag in the ECR repository the create run made.
         await mlServiceCard(page)
           .getByLabel('prod: Not deployed yet')
           .first()
@@ -303,7 +303,7 @@ async function main() {
         await entityTab(page, 'ML service').click();
         await page
           .getByText(
-            /^The prober found it not deployed yet: the service has no Terraform state under s3:\/\/\S+ yet/,
+            /^The prober found it not deployed yet: no image in ECR repository \S+ is tagged prod-run-\*[, ]/,
           )
           .first()
           .waitFor();

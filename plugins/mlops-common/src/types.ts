@@ -18,9 +18,10 @@ export type EndpointHealthState = 'healthy' | 'degraded' | 'down' | 'unknown';
  * Why a probe failed, when it did. `kubernetes-proxy`: the Kubernetes API
  * server or the Kubernetes plugin answered a call through the service proxy
  * itself (refused, Service not found, no ready endpoint), so the model was
- * not reached. `not-deployed`: the endpoint has never answered and its
- * environment has no Terraform state under the service's `mlops/tfstate`
- * yet, so its deploy has not run (the state is then `unknown`).
+ * not reached. `not-deployed`: the endpoint has never answered and the
+ * service's deploy records show no deploy of its environment yet (no image in
+ * `mlops/ecr-repository` with its deploy tag, or no Terraform state under
+ * `mlops/tfstate`); the state is then `unknown`.
  *
  * @public
  */

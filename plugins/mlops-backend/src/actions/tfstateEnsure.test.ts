@@ -40,7 +40,7 @@ import {
   MotoServer,
   startMotoServer,
 } from '@internal/moto-server';
-import { motoS3Client } from '../__testUtils__/stateBucketMoto';
+import { motoS3Client } from '../__testUtils__/deployRecordsMoto';
 import { AwsClientFactory } from '../aws/AwsClientFactory';
 import {
   createTfstateEnsureAction,

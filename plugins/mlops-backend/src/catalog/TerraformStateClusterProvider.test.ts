@@ -18,7 +18,7 @@ import {
   startMotoServer,
 } from '@internal/moto-server';
 import { motoConfig } from '../__testUtils__/actionHarness';
-import { createBucket, motoS3Client } from '../__testUtils__/stateBucketMoto';
+import { createBucket, motoS3Client } from '../__testUtils__/deployRecordsMoto';
 import { AwsClientFactory } from '../aws/AwsClientFactory';
 import { parseTfstateAnnotation } from '../aws/terraformState';
 import { TerraformStateClusterProvider } from './TerraformStateClusterProvider';

@@ -16,7 +16,7 @@ import { EndpointHealthService } from './health/EndpointHealthService';
 import { FailureBackoff } from './health/FailureBackoff';
 import { HealthProber } from './health/HealthProber';
 import { HealthSnapshotCache } from './health/HealthSnapshotCache';
-import { TerraformStateChecker } from './health/TerraformStateChecker';
+import { DeployRecordChecker } from './health/DeployRecordChecker';
 import { WindowStatsCache } from './health/WindowStatsCache';
 import { createOutboundClient } from './outbound';
 import { KubernetesServiceProxy } from './kubernetes/KubernetesServiceProxy';
@@ -111,7 +111,7 @@ export async function createMlopsServices(
     concurrency: options.prober.concurrency,
     jitterMs: options.prober.jitterMs,
     metadataRefreshMs: options.prober.metadataRefreshMs,
-    stateChecker: new TerraformStateChecker({
+    deployChecker: new DeployRecordChecker({
       awsClientFactory: deps.awsClientFactory,
       logger: deps.logger,
       timeoutMs: options.prober.timeoutMs,

@@ -112,8 +112,8 @@ export const PROD_AWAITING_APPROVAL = {
 
 /**
  * As {@link PROD_AWAITING_APPROVAL}, before prod's cluster exists: the
- * Kubernetes plugin knows dev's cluster only, and the prober found prod's
- * Terraform state missing while dev's exists.
+ * Kubernetes plugin knows dev's cluster only, and the prober found no image
+ * in the service's ECR repository with prod's deploy tag while dev's exists.
  */
 export const PROD_CLUSTER_NOT_CREATED = {
   ...PROD_AWAITING_APPROVAL,
@@ -128,8 +128,8 @@ export const PROD_CLUSTER_NOT_CREATED = {
           state: 'unknown',
           errorClass: 'not-deployed',
           errorMessage:
-            'not deployed yet: prod has no Terraform state at s3://churn-model-tfstate/churn-model/prod/terraform.tfstate ' +
-            'while dev has its, so its deploy has not run (on a new service, the deploy workflow waits for approval before prod); ' +
+            'not deployed yet: no image in ECR repository churn-model is tagged prod-run-* while dev has its, ' +
+            "so prod's deploy has not run (on a new service, the deploy workflow waits for approval before prod); " +
             'the probe: ready: cannot resolve churn-model.ml.example.com: getaddrinfo ENOTFOUND',
         },
         dev,

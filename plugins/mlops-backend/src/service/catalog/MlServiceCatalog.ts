@@ -11,14 +11,10 @@ import {
   getInferenceEndpoints,
   InferenceEndpoint,
   ML_SERVICE_ANNOTATION_SETS,
-  MLOPS_ANNOTATIONS,
 } from '@eks-mlops/backstage-plugin-mlops-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
-import {
-  ServiceStateLocation,
-  serviceStateLocation,
-} from '../../aws/terraformState';
+import { DeployRecords, deployRecordsOf } from '../../aws/deployRecords';
 
 /** A catalog entity that declares inference endpoints. */
 export interface MlService {
@@ -26,13 +22,8 @@ export interface MlService {
   title?: string;
   owner?: string;
   endpoints: InferenceEndpoint[];
-  /**
-   * Where the service's Terraform states are, one per environment: only for
-   * a service that names both (`mlops/tfstate` and `mlops/inference-environment`,
-   * as the template's do), so that an endpoint's environment is that of a
-   * state.
-   */
-  stateLocation?: ServiceStateLocation;
+  /** Where its deploy workflow leaves traces of the environments it deployed, when it says. */
+  deployRecords?: DeployRecords;
 }
 
 const FIELDS = [
@@ -63,11 +54,7 @@ export function toMlService(entity: Entity): MlService {
     title: entity.metadata.title,
     owner: typeof owner === 'string' ? owner : undefined,
     endpoints: getInferenceEndpoints(entity),
-    stateLocation: entity.metadata.annotations?.[
-      MLOPS_ANNOTATIONS.inferenceEnvironment
-    ]
-      ? serviceStateLocation(entity)
-      : undefined,
+    deployRecords: deployRecordsOf(entity),
   };
 }
 

@@ -15,8 +15,10 @@ import {
 import { motoConfig } from '../../__testUtils__/actionHarness';
 import {
   createBucket,
+  motoEcrClient,
   motoS3Client,
-} from '../../__testUtils__/stateBucketMoto';
+  pushImage,
+} from '../../__testUtils__/deployRecordsMoto';
 import { AwsClientFactory } from '../../aws/AwsClientFactory';
 import {
   FixtureServer,
@@ -30,7 +32,7 @@ import { MlServiceCatalog } from '../catalog/MlServiceCatalog';
 import { createOutboundClient } from '../outbound';
 import { DatabaseHealthStore } from '../store';
 import { FailureBackoff } from './FailureBackoff';
-import { TerraformStateChecker } from './TerraformStateChecker';
+import { DeployRecordChecker } from './DeployRecordChecker';
 import {
   HealthProber,
   HealthProberOptions,
@@ -419,7 +421,7 @@ describe('HealthProber and the environments not deployed yet', () => {
 
   async function proberOf(entities: Entity[]) {
     return createProber(entities, {
-      stateChecker: new TerraformStateChecker({
+      deployChecker: new DeployRecordChecker({
         awsClientFactory: AwsClientFactory.fromConfig(
           motoConfig(moto.endpoint),
         ),
@@ -485,7 +487,7 @@ describe('HealthProber and the environments not deployed yet', () => {
         errorClass: 'not-deployed',
       });
       expect(waiting.errorMessage).toContain(
-        `the service has no Terraform state under s3://${BUCKET}/forecast/ yet`,
+        `${environment} has no Terraform state at s3://${BUCKET}/forecast/${environment}/terraform.tfstate, nor has any other environment been deployed`,
       );
     }
 
@@ -499,6 +501,36 @@ describe('HealthProber and the environments not deployed yet', () => {
     expect((await stateOf(store, 'forecast', 'prod')).errorMessage).toContain(
       'prod has no Terraform state at ' +
         `s3://${BUCKET}/forecast/prod/terraform.tfstate while dev has its`,
+    );
+  });
+
+  it("goes by the image tags of the service's ECR repository first: not deployed until the rollout tagged one", async () => {
+    const dev = await switchingServer(false);
+    const prod = await switchingServer(false);
+    servers.push(dev.server, prod.server);
+    const ecr = motoEcrClient(moto);
+    await pushImage(ecr, 'scoring', 'a', ['3f2a9c1']);
+    // dev's apply has started: its state exists, its rollout has not run.
+    await putState('scoring/dev/terraform.tfstate');
+    const scoring = templateService('scoring', dev.server.url, prod.server.url);
+    scoring.metadata.annotations![
+      MLOPS_ANNOTATIONS.ecrRepository
+    ] = `${MOTO_ACCOUNT_ID}.dkr.ecr.eu-west-1.amazonaws.com/scoring`;
+    const { prober, store } = await proberOf([scoring]);
+
+    expect(await prober.runCycle()).toMatchObject({ probed: 2, down: 0 });
+    expect((await stateOf(store, 'scoring', 'dev')).errorMessage).toContain(
+      'not deployed yet: no image in ECR repository scoring is tagged dev-run-*, nor has any other environment been deployed',
+    );
+
+    // The deploy tagged the image it rolls out; the model fails to start.
+    await pushImage(ecr, 'scoring', 'a', ['dev-run-4711-1']);
+    expect(await prober.runCycle()).toMatchObject({ probed: 2, down: 1 });
+    expect(await stateOf(store, 'scoring', 'dev')).toMatchObject({
+      state: 'down',
+    });
+    expect((await stateOf(store, 'scoring', 'prod')).errorMessage).toContain(
+      'no image in ECR repository scoring is tagged prod-run-* while dev has its',
     );
   });
 

@@ -4,11 +4,7 @@ import {
   InferenceEndpoint,
   ModelMetadata,
 } from '@eks-mlops/backstage-plugin-mlops-common';
-import {
-  ServiceStateLocation,
-  statePrefixUrl,
-  stateUrl,
-} from '../../aws/terraformState';
+import { DeployRecords } from '../../aws/deployRecords';
 import { MlService, MlServiceCatalog } from '../catalog/MlServiceCatalog';
 import { endpointKey, EndpointRecord, isUp } from '../endpoints';
 import { OutboundClient } from '../outbound';
@@ -16,7 +12,7 @@ import { EndpointRouter } from '../routing/EndpointRouter';
 import { HealthStore } from '../store';
 import { FailureBackoff } from './FailureBackoff';
 import { probeEndpoint } from './probeEndpoint';
-import { TerraformStateChecker } from './TerraformStateChecker';
+import { DeployRecordChecker } from './DeployRecordChecker';
 
 /** What one probe cycle did. */
 export interface ProbeCycleReport {
@@ -46,9 +42,9 @@ export interface HealthProberOptions {
   metadataRefreshMs: number;
   /**
    * Tells an endpoint that never answered from one not deployed yet, by its
-   * environment's Terraform state; without it, every failure shows as probed.
+   * service's deploy records; without it, every failure shows as probed.
    */
-  stateChecker?: TerraformStateChecker;
+  deployChecker?: DeployRecordChecker;
   /** Called after each cycle's results are stored (the fleet snapshot refreshes). */
   onResultsStored?: () => Promise<void>;
   random?: () => number;
@@ -59,8 +55,8 @@ export interface ProbeTarget {
   entityRef: string;
   endpoint: InferenceEndpoint;
   latest?: EndpointRecord;
-  /** Where the service's Terraform states are, when it says. */
-  stateLocation?: ServiceStateLocation;
+  /** Where the service's deploy leaves its traces, when it says. */
+  deployRecords?: DeployRecords;
 }
 
 /** A probe in flight: its result, and when that result is in the store. */
@@ -211,7 +207,7 @@ export function probeTargetsOf(
         byKey.get(endpointKey(service.entityRef, endpoint.environment)),
         endpoint,
       ),
-      stateLocation: service.stateLocation,
+      deployRecords: service.deployRecords,
     })),
   );
 }
@@ -385,9 +381,9 @@ export class HealthProber {
       knownModel: this.reusableModel(key),
       router: this.options.router,
     });
-    const stateCheck = this.stateCheckFor(target, probed);
-    const health = stateCheck
-      ? await withDeployState(stateCheck, target.endpoint.environment, probed)
+    const deployCheck = this.deployCheckFor(target, probed);
+    const health = deployCheck
+      ? await withDeployState(deployCheck, target.endpoint.environment, probed)
       : probed;
     const failures = this.options.backoff.nextFailures(
       previousFailures,
@@ -404,23 +400,23 @@ export class HealthProber {
   }
 
   /**
-   * The state check for a result that could be that of an environment whose
+   * The deploy check for a result that could be that of an environment whose
    * deploy has not run: the endpoint never answered, failed now, and its
-   * service says where its Terraform states are. A guard refusal is the
+   * service says where its deploy leaves traces. A guard refusal is the
    * adopter's to fix either way, so it never gets one.
    */
-  private stateCheckFor(
+  private deployCheckFor(
     target: ProbeTarget,
     health: EndpointHealth,
-  ): DeployStateCheck | undefined {
-    const { stateChecker } = this.options;
-    const location = target.stateLocation;
+  ): DeployCheck | undefined {
+    const { deployChecker } = this.options;
+    const records = target.deployRecords;
     const mayNotBeDeployed =
       !target.latest?.hasBeenUp &&
       !isUp(health) &&
       health.errorClass !== 'blocked';
-    return stateChecker && location && mayNotBeDeployed
-      ? { checker: stateChecker, location }
+    return deployChecker && records && mayNotBeDeployed
+      ? { checker: deployChecker, records }
       : undefined;
   }
 
@@ -452,39 +448,27 @@ export class HealthProber {
   }
 }
 
-interface DeployStateCheck {
-  checker: TerraformStateChecker;
-  location: ServiceStateLocation;
+interface DeployCheck {
+  checker: DeployRecordChecker;
+  records: DeployRecords;
 }
 
 /**
- * The result, or `unknown` (`not-deployed`) when the environment has no
- * Terraform state: its deploy has not run, so the endpoint is not down.
+ * The result, or `unknown` (`not-deployed`) when the service's deploy
+ * records show the environment not deployed: the endpoint is not down.
  */
 async function withDeployState(
-  { checker, location }: DeployStateCheck,
+  { checker, records }: DeployCheck,
   environment: string,
   health: EndpointHealth,
 ): Promise<EndpointHealth> {
-  const finding = await checker.check(location, environment);
-  if (finding.presence !== 'absent') return health;
-  const others = finding.environmentsWithState;
-  const why =
-    others.length > 0
-      ? `${environment} has no Terraform state at ${stateUrl(
-          location,
-          environment,
-        )} while ${others.join(', ')} ${
-          others.length > 1 ? 'have theirs' : 'has its'
-        }, so its deploy has not run (on a new service, the deploy workflow waits for approval before ${environment})`
-      : `the service has no Terraform state under ${statePrefixUrl(
-          location,
-        )} yet, so no deploy of it has run (on a new service, the deploy workflow applies Terraform on the first push)`;
+  const finding = await checker.check(records, environment);
+  if (finding?.deployed !== false) return health;
   return {
     ...health,
     state: 'unknown',
     errorClass: 'not-deployed',
-    errorMessage: `not deployed yet: ${why}; the probe: ${
+    errorMessage: `not deployed yet: ${finding.reason}; the probe: ${
       health.errorMessage ?? health.state
     }`,
   };

@@ -164,7 +164,7 @@ describe('EntityMlServiceContent', () => {
       expect(
         prod.getByText(/The prober found it not deployed yet/),
       ).toHaveTextContent(
-        'prod has no Terraform state at s3://churn-model-tfstate/churn-model/prod/terraform.tfstate',
+        'no image in ECR repository churn-model is tagged prod-run-* while dev has its',
       );
       expect(prod.queryByText('Unknown')).not.toBeInTheDocument();
     });

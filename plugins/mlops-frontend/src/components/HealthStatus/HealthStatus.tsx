@@ -17,8 +17,8 @@ export const NOT_DEPLOYED_YET = 'Not deployed yet';
 /**
  * What an endpoint shows: its probed health, or `not-deployed` while its
  * environment has no Deployment (as the Kubernetes plugin shows) or no
- * Terraform state (as the prober found), so an endpoint that cannot answer
- * yet does not read as down.
+ * deploy yet (as the prober found in the service's deploy records), so an
+ * endpoint that cannot answer yet does not read as down.
  */
 export type EndpointDisplayState = EndpointHealthState | 'not-deployed';
 
