@@ -40,6 +40,8 @@ const TIMEOUT_MS = 60_000;
 const DEPLOYED_WITHIN_MS = 120_000;
 /** The page refreshes health every minute; a fresh view shows it sooner. */
 const RELOAD_EVERY_MS = 15_000;
+/** How soon after dev is healthy prod's reason names dev's deploy: the prober's interval is 15 s in the demo. */
+const PROD_REASON_WITHIN_MS = 60_000;
 
 async function fillTemplateForm(page: Page, name: string) {
   await page.getByRole('textbox', { name: 'Name' }).fill(name);
@@ -292,21 +294,43 @@ async function main() {
     );
 
     await steps.run(
-      'prod, whose deploy has not run, says "Not deployed yet" on the card and why on the tab',
+      `prod, whose deploy has not run, says "Not deployed yet" on the card, and on the tab that dev's deploy tagged its image and prod's has not, within ${
+        PROD_REASON_WITHIN_MS / 1000
+      } s`,
       async () => {
-        // The local runner deploys dev only and tags no image, so the prober finds
-        // no prod deploy tag in the ECR repository the create run made.
-        await mlServiceCard(page)
-          .getByLabel('prod: Not deployed yet')
-          .first()
-          .waitFor();
-        await entityTab(page, 'ML service').click();
-        await page
-          .getByText(
-            /^The prober found it not deployed yet: no image in ECR repository \S+ is tagged prod-run-\*[, ]/,
-          )
-          .first()
-          .waitFor();
+        // The local runner deploys dev only and, as the deploy workflow does, tags the
+        // image dev runs dev-run-*; the prober finds no prod-run-* tag in the ECR
+        // repository the create run made. A probe before dev's tag gives the reason
+        // without "while dev has its"; prod is probed again every interval.
+        const reason = page.getByText(
+          /^The prober found it not deployed yet: no image in ECR repository \S+ is tagged prod-run-\* while dev has its, so prod's deploy has not run/,
+        );
+        const deadline = Date.now() + PROD_REASON_WITHIN_MS;
+        for (;;) {
+          await mlServiceCard(page)
+            .getByLabel('prod: Not deployed yet')
+            .first()
+            .waitFor();
+          await entityTab(page, 'ML service').click();
+          const left = deadline - Date.now();
+          const shown = await reason
+            .first()
+            .waitFor({ timeout: Math.max(1, Math.min(RELOAD_EVERY_MS, left)) })
+            .then(
+              () => true,
+              () => false,
+            );
+          if (shown) break;
+          if (left <= RELOAD_EVERY_MS) {
+            const tab = await page.locator('body').innerText();
+            throw new Error(
+              `prod's reason did not name dev's deploy tag within ${
+                PROD_REASON_WITHIN_MS / 1000
+              } s. The page says:\n${tab}`,
+            );
+          }
+          await page.goto(`${appUrl}/catalog/default/component/${serviceName}`);
+        }
         await screenshots.take(page, 'new-service-prod-not-deployed', {
           fullPage: true,
         });

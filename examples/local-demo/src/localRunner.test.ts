@@ -9,6 +9,7 @@ import {
   readComponent,
   simulatedObjects,
   startLocalRunner,
+  LocalRunnerOptions,
 } from './localRunner';
 import { ClusterDeployment } from './simulatedClusters';
 
@@ -224,6 +225,7 @@ describe('startLocalRunner', () => {
     deploy: (d: ClusterDeployment) => Promise<unknown>,
     lines: string[],
     isOwnRepository?: (d: { repo: string }) => Promise<boolean>,
+    recordDeploy?: LocalRunnerOptions['recordDeploy'],
   ) {
     return startLocalRunner({
       publishDir,
@@ -231,6 +233,7 @@ describe('startLocalRunner', () => {
       python: { sharedVenv, referenceRepoDir: reference, venvCacheDir },
       deploy,
       isOwnRepository,
+      recordDeploy,
       log: line => lines.push(line),
       pollMs: 100,
     });
@@ -241,9 +244,22 @@ describe('startLocalRunner', () => {
     await recordDispatch('earlier', before);
     const deployments: ClusterDeployment[] = [];
     const lines: string[] = [];
-    runner = await start(async d => {
-      deployments.push(d);
-    }, lines);
+    const recorded: string[] = [];
+    runner = await start(
+      async d => {
+        deployments.push(d);
+      },
+      lines,
+      undefined,
+      async ({ component, environment, run, commit: deployed }) => {
+        // Before the rollout, as the deploy workflow tags the image it rolls out.
+        expect(deployments).toHaveLength(0);
+        recorded.push(
+          `${component.metadata.name} ${environment} ${run} ${deployed}`,
+        );
+        return `tagged ${environment}-run-${run}-1`;
+      },
+    );
 
     const commit = await publish('fresh');
     await recordDispatch('fresh', commit);
@@ -251,6 +267,7 @@ describe('startLocalRunner', () => {
     await runner.idle();
 
     expect(deployments).toHaveLength(1); // not the dispatch recorded before it started
+    expect(recorded).toEqual([`stub dev 1 ${commit}`]);
     expect(deployment.cluster).toBe('stub-dev');
     expect(deployment.owner).toBe('group:default/ml-team');
     expect(deployment.componentRef).toBe('component:default/stub');
@@ -275,6 +292,7 @@ describe('startLocalRunner', () => {
     expect(lines.every(line => line.startsWith(LOCAL_RUNNER))).toBe(true);
     expect(lines.join('\n')).toContain('1 recorded earlier are not redeployed');
     expect(lines.join('\n')).toContain('IngressClass/alb');
+    expect(lines.join('\n')).toContain('tagged dev-run-1-1');
     expect(lines.join('\n')).toContain(
       'prod (in GitHub it waits for group:default/ml-team)',
     );

@@ -261,6 +261,17 @@ export interface LocalRunnerOptions {
   /** Adds a deployment's objects to a simulated cluster the Kubernetes plugin knows. */
   deploy(deployment: ClusterDeployment): Promise<unknown>;
   /**
+   * Leaves in AWS what the deploy workflow leaves before its rollout (the
+   * image tag `<environment>-run-<run>-<attempt>` in the service's ECR
+   * repository); returns what it did, for the log.
+   */
+  recordDeploy?(deploy: {
+    component: Component;
+    environment: string;
+    run: number;
+    commit: string;
+  }): Promise<string | undefined>;
+  /**
    * Whether this demo instance published the repository (another instance
    * may share the publish directory); dispatches of others are ignored.
    */
@@ -465,6 +476,13 @@ export async function startLocalRunner(
           `the ${environment} overlay has no Service ${target.namespace}/${target.service}, which catalog-info.yaml targets`,
         );
       }
+      const recorded = await options.recordDeploy?.({
+        component,
+        environment,
+        run: runs,
+        commit: dispatch.commit,
+      });
+      if (recorded) log(`${what}: ${recorded}`);
       const namespace = component.metadata.namespace ?? 'default';
       await options.deploy({
         cluster: target.cluster,

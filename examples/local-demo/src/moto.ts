@@ -3,7 +3,10 @@ import { motoCommand } from '@internal/moto-server';
 import { ManagedProcess, startProcess, waitForHttp } from './processes';
 
 export { MOTO_ACCOUNT_ID, MOTO_CREDENTIALS } from '@internal/moto-server';
-export { seedPlatformPolicies } from '@internal/ml-service-tools';
+export {
+  seedPlatformPolicies,
+  tagDeployedImageInMoto,
+} from '@internal/ml-service-tools';
 
 /** A moto server (the AWS emulator) on a free loopback port, with the AWS-managed IAM policies. */
 export async function startMoto(): Promise<{

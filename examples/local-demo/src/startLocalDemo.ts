@@ -1,3 +1,4 @@
+import { MLOPS_ANNOTATIONS } from '@eks-mlops/backstage-plugin-mlops-common';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -16,7 +17,11 @@ import {
 } from './kubernetesSimulation';
 import { LocalRunner, startLocalRunner } from './localRunner';
 import { serveDemoServices } from './modelServers';
-import { seedPlatformPolicies, startMoto } from './moto';
+import {
+  seedPlatformPolicies,
+  startMoto,
+  tagDeployedImageInMoto,
+} from './moto';
 import { DEMO_STATE_DIR, REPO_ROOT } from './paths';
 import { assertPortsFree } from './ports';
 import { catalogApi, SimulatedClusters } from './simulatedClusters';
@@ -227,6 +232,21 @@ export async function startLocalDemo(
           venvCacheDir: path.join(DEMO_STATE_DIR, 'runner-venvs'),
         },
         deploy: deployment => clusters.deploy(deployment),
+        recordDeploy:
+          moto &&
+          (async ({ component, environment, run, commit }) => {
+            const repositoryUri =
+              component.metadata.annotations?.[MLOPS_ANNOTATIONS.ecrRepository];
+            if (!repositoryUri) return undefined;
+            const tag = await tagDeployedImageInMoto({
+              motoEndpoint: moto.endpoint,
+              repositoryUri,
+              environment,
+              run,
+              commit,
+            });
+            return `tagged a placeholder image ${tag} in moto's ECR repository ${repositoryUri}, as the deploy workflow tags the image it rolls out`;
+          }),
         // A demo beside this one (`yarn start` and `yarn test:e2e`) shares the publish directory.
         isOwnRepository: dispatch =>
           catalog.hasLocationStartingWith(

@@ -6,6 +6,7 @@
  */
 
 export * from './annotations';
+export * from './deployTags';
 export * from './endpointHealth';
 export * from './entity';
 export * from './kubernetes';

@@ -12,3 +12,4 @@ export {
 export type { GeneratedServer } from './generatedServer';
 export { pipEnvironment } from './verify/pipEnvironment';
 export { seedPlatformPolicies } from './platformPolicies';
+export { tagDeployedImageInMoto } from './deployedImageTag';

@@ -1,4 +1,5 @@
 import { ECRClient, paginateListImages } from '@aws-sdk/client-ecr';
+import { environmentOfDeployTag } from '@eks-mlops/backstage-plugin-mlops-common';
 
 /** An ECR repository, from the `mlops/ecr-repository` URI. */
 export interface ImageRepositoryLocation {
@@ -21,20 +22,9 @@ export function parseEcrRepositoryUri(
 }
 
 /**
- * The tag the template's deploy workflow gives the image it rolls out to an
- * environment, just before the rollout: `<environment>-run-<run id>-<attempt>`
- * (`.github/scripts/tag_deployed_image.sh`). The repository's lifecycle
- * policy keeps each environment's last ones, so once an environment has been
- * deployed, one stays.
+ * The environments that an image of the repository carries a deploy tag of
+ * (`environmentOfDeployTag`), sorted.
  */
-const DEPLOY_TAG = /^(.+?)-run-\d+-\d+$/;
-
-/** The pattern of an environment's deploy tags, for messages. */
-export function deployTagPattern(environment: string): string {
-  return `${environment}-run-*`;
-}
-
-/** The environments that an image of the repository carries a deploy tag of, sorted. */
 export async function environmentsWithDeployedImage(
   ecr: ECRClient,
   repository: ImageRepositoryLocation,
@@ -52,7 +42,7 @@ export async function environmentsWithDeployedImage(
   );
   for await (const page of pages) {
     for (const { imageTag } of page.imageIds ?? []) {
-      const environment = imageTag && DEPLOY_TAG.exec(imageTag)?.[1];
+      const environment = imageTag && environmentOfDeployTag(imageTag);
       if (environment) environments.add(environment);
     }
   }

@@ -2,7 +2,8 @@
  * The deploy workflow's image tagging (.github/scripts/tag_deployed_image.sh of the skeleton), run
  * with bash and the machine's AWS CLI against moto: the tag the lifecycle policy keeps an
  * environment's images by lands on the deployed digest, a re-run converges, and what cannot be
- * tagged fails the deploy before anything is rolled out.
+ * tagged fails the deploy before anything is rolled out. The backend reads that tag as "deployed to
+ * the environment", and the local demo's stand-in for the workflow leaves one of the same form.
  */
 import {
   BatchGetImageCommand,
@@ -11,12 +12,15 @@ import {
   ECRClient,
   PutImageCommand,
 } from '@aws-sdk/client-ecr';
+import { environmentOfDeployTag } from '@eks-mlops/backstage-plugin-mlops-common';
 import { createHash } from 'node:crypto';
 import {
+  MOTO_ACCOUNT_ID,
   MOTO_CREDENTIALS,
   MotoServer,
   startMotoServer,
 } from '@internal/moto-server';
+import { tagDeployedImageInMoto } from '../deployedImageTag';
 import { exec, ExecResult } from './exec';
 import { awsCliEnvironment, skeletonScript } from './skeletonScripts';
 
@@ -103,9 +107,11 @@ describe('tag_deployed_image.sh (skeleton) against moto', () => {
     return image!.imageId!.imageDigest!;
   }
 
-  async function images(): Promise<Array<[string, string[]]>> {
+  async function images(
+    repositoryName = REPOSITORY,
+  ): Promise<Array<[string, string[]]>> {
     const { imageDetails = [] } = await ecr.send(
-      new DescribeImagesCommand({ repositoryName: REPOSITORY }),
+      new DescribeImagesCommand({ repositoryName }),
     );
     return imageDetails
       .map(
@@ -132,6 +138,9 @@ describe('tag_deployed_image.sh (skeleton) against moto', () => {
       digest,
       ['commit-1', 'prod-run-7001-1'],
     ]);
+    // The backend reads the tag the script put as "prod has been deployed".
+    const [, tags] = (await images()).find(([d]) => d === digest)!;
+    expect(tags.map(environmentOfDeployTag)).toEqual([undefined, 'prod']);
   });
 
   it('copies the manifest byte for byte, trailing newline included', async () => {
@@ -188,5 +197,32 @@ describe('tag_deployed_image.sh (skeleton) against moto', () => {
       `::error::Could not tag ${deployed} prod-run-7002-1 in ${REPOSITORY}`,
     );
     expect(await images()).toContainEqual([deployed, ['commit-4']]);
+  });
+
+  it("leaves from the local demo's stand-in a tag of the same form, once however often it runs", async () => {
+    const repositoryName = 'stand-in';
+    await ecr.send(
+      new CreateRepositoryCommand({
+        repositoryName,
+        imageTagMutability: 'IMMUTABLE',
+      }),
+    );
+    const deploy = {
+      motoEndpoint: moto.endpoint,
+      repositoryUri: `${MOTO_ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/${repositoryName}`,
+      environment: 'dev',
+      run: 3,
+      commit: '8526f53aa',
+    };
+
+    expect(await tagDeployedImageInMoto(deploy)).toBe('dev-run-3-1');
+    expect(await tagDeployedImageInMoto(deploy)).toBe('dev-run-3-1');
+
+    const [[, tags], ...others] = await images(repositoryName);
+    expect(others).toEqual([]);
+    expect(tags.map(environmentOfDeployTag)).toEqual(['dev']);
+    await expect(
+      tagDeployedImageInMoto({ ...deploy, repositoryUri: repositoryName }),
+    ).rejects.toThrow('"stand-in" is not an ECR repository URI');
   });
 });

@@ -1,7 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { AwsClientFactory, AwsClients } from '../../aws/AwsClientFactory';
+import { deployTagPattern } from '@eks-mlops/backstage-plugin-mlops-common';
 import {
-  deployTagPattern,
   environmentsWithDeployedImage,
   ImageRepositoryLocation,
 } from '../../aws/deployedImages';

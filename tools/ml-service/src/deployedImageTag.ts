@@ -1,0 +1,69 @@
+import {
+  ECRClient,
+  ImageAlreadyExistsException,
+  PutImageCommand,
+} from '@aws-sdk/client-ecr';
+import { MOTO_CREDENTIALS } from '@internal/moto-server';
+import { createHash } from 'node:crypto';
+
+const ECR_URI =
+  /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/(.+)$/;
+
+/**
+ * What the deploy workflow's `tag_deployed_image.sh` leaves in the service's
+ * ECR repository before a rollout, for a local stand-in of that workflow
+ * against moto: an image tagged `<environment>-run-<run>-1`. The stand-in
+ * builds no image, so the image is a placeholder manifest named after the
+ * commit. The repository must exist (`mlops:ecr:ensure` made it).
+ */
+export async function tagDeployedImageInMoto(options: {
+  motoEndpoint: string;
+  /** `mlops/ecr-repository` of the service. */
+  repositoryUri: string;
+  environment: string;
+  run: number;
+  commit: string;
+}): Promise<string> {
+  const match = ECR_URI.exec(options.repositoryUri);
+  if (!match) {
+    throw new Error(
+      `"${options.repositoryUri}" is not an ECR repository URI (<account>.dkr.ecr.<region>.amazonaws.com/<name>)`,
+    );
+  }
+  const [, registryId, region, repositoryName] = match;
+  const tag = `${options.environment}-run-${options.run}-1`;
+  const ecr = new ECRClient({
+    region,
+    endpoint: options.motoEndpoint,
+    credentials: MOTO_CREDENTIALS,
+  });
+  try {
+    await ecr.send(
+      new PutImageCommand({
+        registryId,
+        repositoryName,
+        imageTag: tag,
+        imageManifest: placeholderManifest(options.commit),
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ImageAlreadyExistsException)) throw error;
+  } finally {
+    ecr.destroy();
+  }
+  return tag;
+}
+
+function placeholderManifest(commit: string): string {
+  const digest = `sha256:${createHash('sha256').update(commit).digest('hex')}`;
+  return JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: {
+      mediaType: 'application/vnd.oci.image.config.v1+json',
+      size: 0,
+      digest,
+    },
+    layers: [],
+  });
+}
