@@ -1,6 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { AwsClientFactory, AwsClients } from '../../aws/AwsClientFactory';
 import { deployTagPattern } from '@eks-mlops/backstage-plugin-mlops-common';
+import { AwsClientFactory, AwsClients } from '../../aws/AwsClientFactory';
 import {
   environmentsWithDeployedImage,
   ImageRepositoryLocation,
