@@ -28,7 +28,7 @@ export const MLOPS_ANNOTATIONS = {
   kubernetesService: 'mlops/kubernetes-service',
   /** `v2` (Open Inference Protocol, default) or `v1` (KServe V1). */
   inferenceProtocol: 'mlops/inference-protocol',
-  /** URI of the ECR repository holding the service image. */
+  /** URI of the ECR repository holding the service image (see `parseEcrRepositoryUri`). */
   ecrRepository: 'mlops/ecr-repository',
   /** `s3://<bucket>/<key prefix>` of the Terraform state. */
   tfstate: 'mlops/tfstate',

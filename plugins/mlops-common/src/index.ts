@@ -7,6 +7,7 @@
 
 export * from './annotations';
 export * from './deployTags';
+export * from './ecrRepository';
 export * from './endpointHealth';
 export * from './entity';
 export * from './kubernetes';

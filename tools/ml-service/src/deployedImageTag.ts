@@ -3,11 +3,9 @@ import {
   ImageAlreadyExistsException,
   PutImageCommand,
 } from '@aws-sdk/client-ecr';
+import { parseEcrRepositoryUri } from '@eks-mlops/backstage-plugin-mlops-common';
 import { MOTO_CREDENTIALS } from '@internal/moto-server';
 import { createHash } from 'node:crypto';
-
-const ECR_URI =
-  /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/(.+)$/;
 
 /**
  * What the deploy workflow's `tag_deployed_image.sh` leaves in the service's
@@ -24,13 +22,13 @@ export async function tagDeployedImageInMoto(options: {
   run: number;
   commit: string;
 }): Promise<string> {
-  const match = ECR_URI.exec(options.repositoryUri);
-  if (!match) {
+  const repository = parseEcrRepositoryUri(options.repositoryUri);
+  if (!repository) {
     throw new Error(
       `"${options.repositoryUri}" is not an ECR repository URI (<account>.dkr.ecr.<region>.amazonaws.com/<name>)`,
     );
   }
-  const [, registryId, region, repositoryName] = match;
+  const { accountId: registryId, region, repositoryName } = repository;
   const tag = `${options.environment}-run-${options.run}-1`;
   const ecr = new ECRClient({
     region,

@@ -1,9 +1,9 @@
 import { Entity } from '@backstage/catalog-model';
-import { MLOPS_ANNOTATIONS } from '@eks-mlops/backstage-plugin-mlops-common';
 import {
-  ImageRepositoryLocation,
+  EcrRepositoryLocation,
+  MLOPS_ANNOTATIONS,
   parseEcrRepositoryUri,
-} from './deployedImages';
+} from '@eks-mlops/backstage-plugin-mlops-common';
 import { ServiceStateLocation, serviceStateLocation } from './terraformState';
 
 /**
@@ -14,7 +14,7 @@ import { ServiceStateLocation, serviceStateLocation } from './terraformState';
  */
 export interface DeployRecords {
   /** `mlops/ecr-repository`: the deploy tags the image it rolls out `<env>-run-<run>-<attempt>`. */
-  images?: ImageRepositoryLocation;
+  images?: EcrRepositoryLocation;
   /** `mlops/tfstate`: an environment's apply writes `<prefix>/<env>/terraform.tfstate` from its start. */
   states?: ServiceStateLocation;
 }

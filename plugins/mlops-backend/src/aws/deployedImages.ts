@@ -1,25 +1,8 @@
 import { ECRClient, paginateListImages } from '@aws-sdk/client-ecr';
-import { environmentOfDeployTag } from '@eks-mlops/backstage-plugin-mlops-common';
-
-/** An ECR repository, from the `mlops/ecr-repository` URI. */
-export interface ImageRepositoryLocation {
-  accountId: string;
-  region: string;
-  repositoryName: string;
-}
-
-const ECR_URI =
-  /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9][a-z0-9._/-]*)$/;
-
-/** `<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<name>`, or undefined. */
-export function parseEcrRepositoryUri(
-  value: string | undefined,
-): ImageRepositoryLocation | undefined {
-  const match = ECR_URI.exec(value?.trim() ?? '');
-  if (!match) return undefined;
-  const [, accountId, region, repositoryName] = match;
-  return { accountId, region, repositoryName };
-}
+import {
+  EcrRepositoryLocation,
+  environmentOfDeployTag,
+} from '@eks-mlops/backstage-plugin-mlops-common';
 
 /**
  * The environments that an image of the repository carries a deploy tag of
@@ -27,7 +10,7 @@ export function parseEcrRepositoryUri(
  */
 export async function environmentsWithDeployedImage(
   ecr: ECRClient,
-  repository: ImageRepositoryLocation,
+  repository: EcrRepositoryLocation,
   abortSignal?: AbortSignal,
 ): Promise<string[]> {
   const environments = new Set<string>();

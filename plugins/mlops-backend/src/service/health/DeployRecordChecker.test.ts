@@ -2,6 +2,7 @@ import net from 'node:net';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockServices } from '@backstage/backend-test-utils';
+import { EcrRepositoryLocation } from '@eks-mlops/backstage-plugin-mlops-common';
 import {
   MOTO_ACCOUNT_ID,
   MotoServer,
@@ -15,7 +16,6 @@ import {
   pushImage,
 } from '../../__testUtils__/deployRecordsMoto';
 import { AwsClientFactory } from '../../aws/AwsClientFactory';
-import { ImageRepositoryLocation } from '../../aws/deployedImages';
 import { DeployRecords } from '../../aws/deployRecords';
 import { ServiceStateLocation } from '../../aws/terraformState';
 import { DeployRecordChecker } from './DeployRecordChecker';
@@ -30,7 +30,7 @@ const states = (prefix: string, bucket = BUCKET): ServiceStateLocation => ({
   region: REGION,
   accountId: MOTO_ACCOUNT_ID,
 });
-const images = (repositoryName: string): ImageRepositoryLocation => ({
+const images = (repositoryName: string): EcrRepositoryLocation => ({
   accountId: MOTO_ACCOUNT_ID,
   region: REGION,
   repositoryName,

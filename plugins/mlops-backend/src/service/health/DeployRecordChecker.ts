@@ -1,10 +1,10 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { deployTagPattern } from '@eks-mlops/backstage-plugin-mlops-common';
-import { AwsClientFactory, AwsClients } from '../../aws/AwsClientFactory';
 import {
-  environmentsWithDeployedImage,
-  ImageRepositoryLocation,
-} from '../../aws/deployedImages';
+  deployTagPattern,
+  EcrRepositoryLocation,
+} from '@eks-mlops/backstage-plugin-mlops-common';
+import { AwsClientFactory, AwsClients } from '../../aws/AwsClientFactory';
+import { environmentsWithDeployedImage } from '../../aws/deployedImages';
 import { DeployRecords } from '../../aws/deployRecords';
 import {
   environmentsWithState,
@@ -122,7 +122,7 @@ function readersOf(records: DeployRecords): RecordReader[] {
   ].filter((reader): reader is RecordReader => reader !== undefined);
 }
 
-function imageReader(repository: ImageRepositoryLocation): RecordReader {
+function imageReader(repository: EcrRepositoryLocation): RecordReader {
   const name = repository.repositoryName;
   return {
     key: `ecr:${repository.region}:${repository.accountId}:${name}`,

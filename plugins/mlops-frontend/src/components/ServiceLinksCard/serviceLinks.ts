@@ -1,6 +1,7 @@
 import { Entity } from '@backstage/catalog-model';
 import {
   MLOPS_ANNOTATIONS,
+  parseEcrRepositoryUri,
   STANDARD_ANNOTATIONS,
 } from '@eks-mlops/backstage-plugin-mlops-common';
 
@@ -17,8 +18,6 @@ export interface ServiceLink {
   url: string;
 }
 
-const ECR_URI =
-  /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/(.+)$/;
 const S3_URI = /^s3:\/\/([^/]+)\/?(.*)$/;
 
 /**
@@ -40,17 +39,17 @@ export function serviceLinks(entity: Entity): ServiceLink[] {
 
 /** The region and account are part of the repository URI itself. */
 function ecrLink(uri?: string): ServiceLink | undefined {
-  const match = uri?.trim().match(ECR_URI);
-  if (!match) {
+  const repository = parseEcrRepositoryUri(uri);
+  if (!repository) {
     return undefined;
   }
-  const [, account, region, repository] = match;
+  const { accountId, region, repositoryName } = repository;
   return {
     kind: 'ecr',
-    title: `ECR repository ${repository}`,
+    title: `ECR repository ${repositoryName}`,
     url: `${consoleHost(
       region,
-    )}/ecr/repositories/private/${account}/${repository}?region=${region}`,
+    )}/ecr/repositories/private/${accountId}/${repositoryName}?region=${region}`,
   };
 }
 

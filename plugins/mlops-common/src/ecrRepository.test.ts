@@ -1,4 +1,4 @@
-import { parseEcrRepositoryUri } from './deployedImages';
+import { parseEcrRepositoryUri } from './ecrRepository';
 
 describe('parseEcrRepositoryUri', () => {
   it('reads the account, region and name of mlops/ecr-repository', () => {
