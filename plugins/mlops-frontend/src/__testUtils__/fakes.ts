@@ -15,6 +15,7 @@ import { MlopsApi } from '../api';
 import healthyHealth from '../__fixtures__/health-healthy.json';
 import fleet from '../__fixtures__/fleet.json';
 import healthyKubernetes from '../__fixtures__/kubernetes-healthy.json';
+import firstRolloutKubernetes from '../__fixtures__/kubernetes-first-rollout.json';
 
 export type ApiPair = readonly [ApiRef<object>, object];
 
@@ -135,6 +136,24 @@ export const PROD_CLUSTER_NOT_CREATED = {
         dev,
       ],
     };
+  },
+};
+
+/**
+ * As {@link PROD_AWAITING_APPROVAL}, once prod's deploy was approved: prod's
+ * first rollout is under way (its pods are being created) and its endpoint
+ * has never answered.
+ */
+export const PROD_FIRST_ROLLOUT = {
+  ...PROD_AWAITING_APPROVAL,
+  kubernetes: {
+    items: [
+      ...PROD_AWAITING_APPROVAL.kubernetes.items,
+      {
+        ...firstRolloutKubernetes.items[0],
+        cluster: { name: 'churn-model-prod' },
+      },
+    ],
   },
 };
 

@@ -9,7 +9,11 @@ import {
 import useAsync from 'react-use/esm/useAsync';
 import { hasKubernetesAnnotation } from '../kubernetes/annotations';
 import { clustersNamedBy } from '../kubernetes/entityClusters';
-import { whereNotDeployed } from '../kubernetes/environmentPlacements';
+import {
+  rolloutUnderWay,
+  whereNotDeployed,
+} from '../kubernetes/environmentPlacements';
+import { DeploymentRollout } from '../kubernetes/rollout';
 import { EntityRolloutReading, readRollout } from '../kubernetes/readRollout';
 
 const REFRESH_INTERVAL_MS = 30_000;
@@ -126,5 +130,18 @@ export function useWhereNotDeployed(environment: string): string | undefined {
   const rollout = useEntityRollout();
   return rollout.status === 'loaded'
     ? whereNotDeployed(rollout.summary, rollout.placements, environment)
+    : undefined;
+}
+
+/**
+ * The environment's Deployment while its rollout is under way and no replica
+ * is available yet; otherwise undefined. See `rolloutUnderWay`.
+ */
+export function useRolloutUnderWay(
+  environment: string,
+): DeploymentRollout | undefined {
+  const rollout = useEntityRollout();
+  return rollout.status === 'loaded'
+    ? rolloutUnderWay(rollout.summary, rollout.placements, environment)
     : undefined;
 }

@@ -14,8 +14,15 @@ import {
 } from '@backstage/plugin-kubernetes-react';
 import useAsync from 'react-use/esm/useAsync';
 import { hasKubernetesAnnotation } from '../kubernetes/annotations';
-import { whereNotDeployed } from '../kubernetes/environmentPlacements';
+import {
+  rolloutUnderWay,
+  whereNotDeployed,
+} from '../kubernetes/environmentPlacements';
 import { readRollout } from '../kubernetes/readRollout';
+import {
+  DEPLOYMENT_NOT_SEEN,
+  EnvironmentDeployment,
+} from '../components/HealthStatus';
 
 export interface ReplicaCount {
   ready: number;
@@ -25,8 +32,8 @@ export interface ReplicaCount {
 /** What the Kubernetes plugin tells of one service. */
 interface ServiceDeployments {
   replicas?: ReplicaCount;
-  /** Whether the environment is known not to be deployed yet (`whereNotDeployed`). */
-  isNotDeployed(environment: string): boolean;
+  /** What its page shows of the environment's Deployment. */
+  deploymentOf(environment: string): EnvironmentDeployment;
 }
 
 export interface FleetReplicas {
@@ -35,10 +42,10 @@ export interface FleetReplicas {
   loading: boolean;
   byEntityRef: Map<string, ReplicaCount>;
   /**
-   * Whether the service's environment is known not to be deployed yet, as
-   * its page says it (false while that is not known).
+   * What the service's page shows of the environment's Deployment: not
+   * deployed yet, or its first rollout under way (neither while not known).
    */
-  isNotDeployed(entityRef: string, environment: string): boolean;
+  deploymentOf(entityRef: string, environment: string): EnvironmentDeployment;
 }
 
 /**
@@ -90,8 +97,9 @@ export function useFleetReplicas(entityRefs: string[]): FleetReplicas {
           deployments.replicas ? [[ref, deployments.replicas] as const] : [],
         ),
       ),
-      isNotDeployed: (entityRef: string, environment: string) =>
-        byEntity.get(entityRef)?.isNotDeployed(environment) ?? false,
+      deploymentOf: (entityRef: string, environment: string) =>
+        byEntity.get(entityRef)?.deploymentOf(environment) ??
+        DEPLOYMENT_NOT_SEEN,
     };
   }, [value, loading, available]);
 }
@@ -151,11 +159,15 @@ async function serviceDeployments(
               desired: sum(deployments.map(d => d.desiredReplicas)),
             }
           : undefined,
-      isNotDeployed: environment =>
-        whereNotDeployed(summary, placements, environment) !== undefined,
+      deploymentOf: environment => ({
+        notDeployed:
+          whereNotDeployed(summary, placements, environment) !== undefined,
+        rollingOut:
+          rolloutUnderWay(summary, placements, environment) !== undefined,
+      }),
     };
   } catch {
-    return { isNotDeployed: () => false };
+    return { deploymentOf: () => DEPLOYMENT_NOT_SEEN };
   }
 }
 

@@ -1,8 +1,16 @@
-import { mlServiceEntity } from '../__testUtils__/fakes';
+import { ObjectsByEntityResponse } from '@backstage/plugin-kubernetes-common';
+import {
+  mlServiceEntity,
+  PROD_AWAITING_APPROVAL,
+  PROD_FIRST_ROLLOUT,
+} from '../__testUtils__/fakes';
+import crashLoop from '../__fixtures__/kubernetes-crashloop.json';
 import {
   describePlacement,
   environmentPlacements,
+  rolloutUnderWay,
 } from './environmentPlacements';
+import { readRollout } from './readRollout';
 
 describe('environmentPlacements', () => {
   it("places each environment by its Kubernetes target, the primary one's included", () => {
@@ -60,5 +68,81 @@ describe('describePlacement', () => {
     expect(describePlacement({ namespace: 'ml' })).toBe(
       'in namespace ml of any cluster',
     );
+  });
+});
+
+describe('rolloutUnderWay', () => {
+  const { entity, clusters } = PROD_FIRST_ROLLOUT;
+
+  /** The first rollout's answer, to change: objects by cluster and type. */
+  type Answer = {
+    items: Array<{
+      resources: Array<{
+        resources: Array<{ status: { conditions: object[] } }>;
+      }>;
+    }>;
+  };
+  const firstRollout = () =>
+    structuredClone(PROD_FIRST_ROLLOUT.kubernetes) as unknown as Answer;
+
+  function underWay(kubernetes: unknown, environment = 'prod') {
+    const { summary, placements } = readRollout(
+      entity,
+      kubernetes as ObjectsByEntityResponse,
+      clusters,
+    );
+    return rolloutUnderWay(summary, placements, environment);
+  }
+
+  /** Prod's cluster answering with `objects` in place of the first rollout. */
+  function prodAnswering(objects: { items: unknown[] }) {
+    const [dev, prod] = PROD_FIRST_ROLLOUT.kubernetes.items;
+    return {
+      items: [dev, { ...(objects.items[0] as object), cluster: prod.cluster }],
+    };
+  }
+
+  it("gives prod's Deployment while its first replicas are being created", () => {
+    expect(underWay(PROD_FIRST_ROLLOUT.kubernetes)).toMatchObject({
+      clusterName: 'churn-model-prod',
+      name: 'churn-model',
+      state: 'progressing',
+      stateMessage: '0 of 2 updated replicas available',
+      availableReplicas: 0,
+    });
+  });
+
+  it('gives nothing for an environment it cannot place, not deployed or running', () => {
+    expect(underWay(PROD_FIRST_ROLLOUT.kubernetes, 'dev')).toBeUndefined();
+    expect(underWay(PROD_AWAITING_APPROVAL.kubernetes)).toBeUndefined();
+    const [dev] = PROD_FIRST_ROLLOUT.kubernetes.items;
+    expect(underWay(prodAnswering({ items: [dev] }))).toBeUndefined();
+  });
+
+  it('gives nothing once a pod cannot start: that is a failure, not a rollout', () => {
+    expect(underWay(prodAnswering(crashLoop))).toBeUndefined();
+    const unschedulable = firstRollout();
+    const pods = unschedulable.items[1].resources[1].resources;
+    pods[0].status.conditions[3] = {
+      type: 'PodScheduled',
+      status: 'False',
+      reason: 'Unschedulable',
+      message: '0/3 nodes are available: 3 Insufficient memory.',
+    };
+    expect(underWay(unschedulable)).toBeUndefined();
+  });
+
+  it('gives nothing while the pods cannot even be created', () => {
+    const refused = firstRollout();
+    const [deployment] = refused.items[1].resources[0].resources;
+    deployment.status.conditions.push({
+      type: 'ReplicaFailure',
+      status: 'True',
+      reason: 'FailedCreate',
+      message:
+        'pods "churn-model-5f8c7d9b4a-q4m8z" is forbidden: exceeded quota: ml-churn',
+    });
+    refused.items[1].resources[1].resources = [];
+    expect(underWay(refused)).toBeUndefined();
   });
 });

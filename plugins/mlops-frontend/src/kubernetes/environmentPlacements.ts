@@ -1,4 +1,5 @@
 import { Entity } from '@backstage/catalog-model';
+import { DetectedError } from '@backstage/plugin-kubernetes-common';
 import {
   getPrimaryEnvironment,
   KubernetesServiceTarget,
@@ -8,7 +9,7 @@ import {
   STANDARD_ANNOTATIONS,
 } from '@eks-mlops/backstage-plugin-mlops-common';
 import { sameCluster } from './entityClusters';
-import { RolloutSummary, whereNotFound } from './rollout';
+import { DeploymentRollout, RolloutSummary, whereNotFound } from './rollout';
 
 /** Where an environment's workload runs. */
 export interface Placement {
@@ -200,4 +201,46 @@ export function whereNotDeployed(
     summary.clusterProblems.length === 0
     ? whereNotFound(summary)
     : undefined;
+}
+
+/**
+ * The environment's Deployment while its rollout is under way and has not
+ * made a replica available yet: the environment is placed (see
+ * {@link readPlacements}), none of its Deployments has an available replica
+ * or a problem (a pod that cannot start, or cannot be created, is a failure,
+ * not a rollout), and one is progressing. Otherwise undefined. Whether it is the endpoint's first
+ * rollout its health tells (see `endpointDisplayState`).
+ */
+export function rolloutUnderWay(
+  summary: RolloutSummary,
+  placements: ReadonlyMap<string, PlacementReading>,
+  environment: string,
+): DeploymentRollout | undefined {
+  const reading = placements.get(environment);
+  if (reading?.status !== 'deployed') {
+    return undefined;
+  }
+  const deployments = summary.deployments.filter(deployment =>
+    isIn(deployment, reading.placement),
+  );
+  const starting = deployments.every(
+    deployment =>
+      deployment.availableReplicas === 0 &&
+      !deployment.problems.some(blocksRollout),
+  );
+  return starting
+    ? deployments.find(deployment => deployment.state === 'progressing')
+    : undefined;
+}
+
+/**
+ * Upstream reports each condition of a Deployment whose status is False:
+ * while no replica is available yet, that includes `Available`, which every
+ * rollout starts with. Any other problem stops the rollout.
+ */
+function blocksRollout(problem: DetectedError): boolean {
+  return !(
+    problem.type === 'condition-message-present' &&
+    problem.sourceRef.kind === 'Deployment'
+  );
 }

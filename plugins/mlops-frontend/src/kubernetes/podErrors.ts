@@ -3,6 +3,7 @@ import {
   ErrorMapper,
   ErrorSeverity,
 } from '@backstage/plugin-kubernetes-common';
+import { detectedError } from './detectedError';
 import { Pod } from './types';
 
 /**
@@ -46,16 +47,7 @@ function podError(
   pod: Pod,
   error: { type: string; message: string; severity: ErrorSeverity },
 ): DetectedError {
-  return {
-    ...error,
-    sourceRef: {
-      name: pod.metadata?.name ?? 'unknown pod',
-      namespace: pod.metadata?.namespace ?? 'unknown namespace',
-      kind: 'Pod',
-      apiGroup: 'v1',
-    },
-    occurrenceCount: 1,
-  };
+  return detectedError({ kind: 'Pod', apiGroup: 'v1' }, pod, error);
 }
 
 export function detectPodErrorsUpstreamLacks(pods: Pod[]): DetectedError[] {

@@ -210,6 +210,46 @@ describe('summarizeRollout', () => {
     ]);
   });
 
+  it('reports a Deployment whose pods cannot be created', () => {
+    const response = clusterWith([
+      {
+        type: 'deployments',
+        resources: [
+          {
+            metadata: { name: 'm', namespace: 'ns', generation: 1 },
+            spec: {
+              replicas: 2,
+              selector: { matchLabels: { app: 'm' } },
+              template: { spec: { containers: [{ name: 'model-server' }] } },
+            },
+            status: {
+              observedGeneration: 1,
+              conditions: [
+                {
+                  type: 'Progressing',
+                  status: 'True',
+                  reason: 'NewReplicaSetCreated',
+                },
+                {
+                  type: 'ReplicaFailure',
+                  status: 'True',
+                  reason: 'FailedCreate',
+                  message: 'pods "m-1" is forbidden: exceeded quota: ns',
+                },
+              ],
+            },
+          },
+        ],
+      },
+      { type: 'pods', resources: [] },
+    ]);
+    const [deployment] = summarizeRollout(response).deployments;
+    expect(deployment.state).toBe('progressing');
+    expect(deployment.problems.map(p => [problemLabel(p), p.message])).toEqual([
+      ['Pods not created', 'pods "m-1" is forbidden: exceeded quota: ns'],
+    ]);
+  });
+
   it('reports clusters that could not be read', () => {
     const { clusterProblems } = summarizeRollout(
       asResponse({

@@ -8,6 +8,7 @@ import {
   ObjectsByEntityResponse,
   ResourceRef,
 } from '@backstage/plugin-kubernetes-common';
+import { detectDeploymentErrorsUpstreamLacks } from './deploymentErrors';
 import { detectPodErrorsUpstreamLacks } from './podErrors';
 import { Autoscaler, ContainerStatus, Deployment, Pod } from './types';
 
@@ -143,6 +144,7 @@ function summarizeCluster(
   );
   const errors = [
     ...(errorsByCluster.get(cluster.cluster.name) ?? []),
+    ...detectDeploymentErrorsUpstreamLacks(deployments),
     ...detectPodErrorsUpstreamLacks(pods),
   ];
   return deployments.map(deployment =>
@@ -384,6 +386,7 @@ const PROBLEM_LABELS: Record<string, string> = {
   'condition-message-present': 'Deployment condition',
   'pod-unschedulable': 'Unschedulable',
   'pod-evicted': 'Evicted',
+  'deployment-replica-failure': 'Pods not created',
 };
 
 /** A short name for a problem: the Kubernetes reason when it is known. */

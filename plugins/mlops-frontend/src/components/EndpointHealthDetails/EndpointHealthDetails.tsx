@@ -7,7 +7,11 @@ import {
   EndpointHealthDetail,
   HealthHistoryPoint,
 } from '@eks-mlops/backstage-plugin-mlops-common';
-import { useWhereNotDeployed } from '../../hooks/useEntityRollout';
+import {
+  useRolloutUnderWay,
+  useWhereNotDeployed,
+} from '../../hooks/useEntityRollout';
+import { DeploymentRollout } from '../../kubernetes/rollout';
 import { Fact, Facts } from '../Facts';
 import {
   environmentLabel,
@@ -17,7 +21,11 @@ import {
   modelVersion,
   PLACEHOLDER,
 } from '../format';
-import { endpointDisplayState, HealthStatus } from '../HealthStatus';
+import {
+  EndpointDisplayState,
+  endpointDisplayState,
+  HealthStatus,
+} from '../HealthStatus';
 import { EndpointLocation } from '../EndpointLocation';
 
 /** One card per environment: probe result, 24-hour figures and sparklines. */
@@ -45,24 +53,57 @@ export function EndpointHealthDetails(props: {
 function EndpointCard(props: { endpoint: EndpointHealthDetail }) {
   const { endpoint } = props;
   const whereNotDeployed = useWhereNotDeployed(endpoint.environment);
-  const state = endpointDisplayState(endpoint, whereNotDeployed !== undefined);
+  const rollout = useRolloutUnderWay(endpoint.environment);
+  const state = endpointDisplayState(endpoint, {
+    notDeployed: whereNotDeployed !== undefined,
+    rollingOut: rollout !== undefined,
+  });
   return (
     <InfoCard
       title={`Endpoint: ${environmentLabel(endpoint.environment)}`}
       subheader={<HealthStatus state={state} />}
     >
-      {state === 'not-deployed' ? (
-        <NotDeployedEndpoint
-          endpoint={endpoint}
-          why={notDeployedReason(endpoint, whereNotDeployed)}
-        />
-      ) : (
-        <>
-          <Facts facts={endpointFacts(endpoint)} />
-          <HealthHistory history={endpoint.history} />
-        </>
-      )}
+      <EndpointCardContent
+        endpoint={endpoint}
+        state={state}
+        whereNotDeployed={whereNotDeployed}
+        rollout={rollout}
+      />
     </InfoCard>
+  );
+}
+
+function EndpointCardContent(props: {
+  endpoint: EndpointHealthDetail;
+  state: EndpointDisplayState;
+  whereNotDeployed?: string;
+  rollout?: DeploymentRollout;
+}) {
+  const { endpoint, state, rollout } = props;
+  if (state === 'not-deployed') {
+    return (
+      <EndpointNotAnswering
+        endpoint={endpoint}
+        why={`${notDeployedReason(
+          endpoint,
+          props.whereNotDeployed,
+        )} Health and history appear once the deploy workflow has run.`}
+      />
+    );
+  }
+  if (state === 'rolling-out' && rollout) {
+    return (
+      <EndpointNotAnswering
+        endpoint={endpoint}
+        why={rollingOutReason(endpoint, rollout)}
+      />
+    );
+  }
+  return (
+    <>
+      <Facts facts={endpointFacts(endpoint)} />
+      <HealthHistory history={endpoint.history} />
+    </>
   );
 }
 
@@ -77,7 +118,23 @@ function notDeployedReason(
   return `The prober found it ${endpoint.errorMessage ?? 'not deployed yet'}.`;
 }
 
-function NotDeployedEndpoint(props: {
+/** The first rollout's progress, and what the probe found meanwhile. */
+function rollingOutReason(
+  endpoint: EndpointHealthDetail,
+  rollout: DeploymentRollout,
+): string {
+  const progress = rollout.stateMessage ? ` (${rollout.stateMessage})` : '';
+  const probe = endpoint.errorMessage
+    ? ` The last probe: ${endpoint.errorMessage}.`
+    : '';
+  return (
+    `The first rollout of Deployment ${rollout.name} in cluster ${rollout.cluster} is under way${progress}, ` +
+    `so the endpoint has not answered yet.${probe} Health and history appear once it answers. ` +
+    'Should a pod fail to start, the endpoint shows Down and the rollout shows the problem.'
+  );
+}
+
+function EndpointNotAnswering(props: {
   endpoint: EndpointHealthDetail;
   why: string;
 }) {
@@ -93,8 +150,7 @@ function NotDeployedEndpoint(props: {
       />
       <Box mt={2}>
         <Typography variant="body2" color="textSecondary">
-          {props.why} Health and history appear once the deploy workflow has
-          run.
+          {props.why}
         </Typography>
       </Box>
     </>

@@ -10,6 +10,7 @@ import {
   mlServiceEntity,
   PROD_AWAITING_APPROVAL,
   PROD_CLUSTER_NOT_CREATED,
+  PROD_FIRST_ROLLOUT,
 } from '../../__testUtils__/fakes';
 import {
   renderWithMlops,
@@ -121,6 +122,40 @@ describe('EntityMlServiceCard', () => {
     expect(screen.getByLabelText('dev: Healthy')).toBeInTheDocument();
     expect(screen.queryByText('Unknown')).not.toBeInTheDocument();
     expect(within(endpoint('prod')).queryByText(/%/)).not.toBeInTheDocument();
+  });
+
+  it('says prod is rolling out, and how far, during its first rollout', async () => {
+    await renderCard({
+      entity: PROD_FIRST_ROLLOUT.entity,
+      mlopsApi: healthApi(PROD_FIRST_ROLLOUT.health()),
+      kubernetes: PROD_FIRST_ROLLOUT.kubernetes,
+      kubernetesClusters: PROD_FIRST_ROLLOUT.clusters,
+    });
+    expect(
+      await screen.findByLabelText('prod: Rolling out'),
+    ).toBeInTheDocument();
+    expect(screen.getByLabelText('dev: Healthy')).toBeInTheDocument();
+    expect(screen.queryByText('Down')).not.toBeInTheDocument();
+    const prod = within(endpoint('prod'));
+    expect(
+      prod.getByText('0 of 2 updated replicas available'),
+    ).toBeInTheDocument();
+    expect(prod.queryByText(/%/)).not.toBeInTheDocument();
+  });
+
+  it('says down, not rolling out, for an endpoint that answered in the last day', async () => {
+    const [prod, dev] = PROD_FIRST_ROLLOUT.health().endpoints;
+    await renderCard({
+      entity: PROD_FIRST_ROLLOUT.entity,
+      mlopsApi: healthApi({
+        ...PROD_FIRST_ROLLOUT.health(),
+        endpoints: [{ ...prod, uptime24h: 0.5 }, dev],
+      }),
+      kubernetes: PROD_FIRST_ROLLOUT.kubernetes,
+      kubernetesClusters: PROD_FIRST_ROLLOUT.clusters,
+    });
+    expect(await screen.findByLabelText('prod: Down')).toBeInTheDocument();
+    expect(within(endpoint('prod')).getByText('50.00%')).toBeInTheDocument();
   });
 
   it('keeps the health of an endpoint that answers without a Deployment', async () => {

@@ -17,6 +17,7 @@ import {
 import { useEntityHealth } from '../../hooks/useEntityHealth';
 import {
   EntityRolloutProvider,
+  useRolloutUnderWay,
   useWhereNotDeployed,
 } from '../../hooks/useEntityRollout';
 import { isMlServiceAvailable } from '../../isMlServiceAvailable';
@@ -121,10 +122,13 @@ function EndpointsSection(props: { entity: Entity }) {
 
 function EndpointSummary(props: { endpoint: EndpointHealthSummary }) {
   const { endpoint } = props;
-  const noDeploymentSeen =
-    useWhereNotDeployed(endpoint.environment) !== undefined;
+  const whereNotDeployed = useWhereNotDeployed(endpoint.environment);
+  const rollout = useRolloutUnderWay(endpoint.environment);
+  const state = endpointDisplayState(endpoint, {
+    notDeployed: whereNotDeployed !== undefined,
+    rollingOut: rollout !== undefined,
+  });
   const environment = environmentLabel(endpoint.environment);
-  const state = endpointDisplayState(endpoint, noDeploymentSeen);
   return (
     <>
       <Box mb={1}>
@@ -132,16 +136,20 @@ function EndpointSummary(props: { endpoint: EndpointHealthSummary }) {
       </Box>
       <Facts
         aria-label={`Endpoint ${environment}`}
-        facts={endpointFacts(endpoint, state)}
+        facts={endpointFacts(endpoint, state, rollout?.stateMessage)}
       />
     </>
   );
 }
 
-/** Without a Deployment there are no figures to show, only where it will be. */
+/**
+ * Without a Deployment there are no figures to show, only where it will be;
+ * during the first rollout, how far it got.
+ */
 function endpointFacts(
   endpoint: EndpointHealthSummary,
   state: EndpointDisplayState,
+  rolloutProgress: string | undefined,
 ): Fact[] {
   const link: Fact = {
     label: 'Endpoint',
@@ -149,6 +157,9 @@ function endpointFacts(
   };
   if (state === 'not-deployed') {
     return [link];
+  }
+  if (state === 'rolling-out') {
+    return [{ label: 'Rollout', value: rolloutProgress ?? PLACEHOLDER }, link];
   }
   return [
     { label: 'Latency', value: formatLatency(endpoint.latencyMs) },

@@ -10,6 +10,7 @@ import {
   mlServiceEntity,
   PROD_AWAITING_APPROVAL,
   PROD_CLUSTER_NOT_CREATED,
+  PROD_FIRST_ROLLOUT,
 } from '../../__testUtils__/fakes';
 import {
   renderWithMlops,
@@ -167,6 +168,28 @@ describe('EntityMlServiceContent', () => {
         'no image in ECR repository churn-model is tagged prod-run-* while dev has its',
       );
       expect(prod.queryByText('Unknown')).not.toBeInTheDocument();
+    });
+
+    it("says prod is rolling out during its first rollout, with the probe's finding", async () => {
+      await renderContent({
+        entity: PROD_FIRST_ROLLOUT.entity,
+        mlopsApi: healthApi(PROD_FIRST_ROLLOUT.health()),
+        kubernetes: PROD_FIRST_ROLLOUT.kubernetes,
+        kubernetesClusters: PROD_FIRST_ROLLOUT.clusters,
+      });
+      const prod = await endpointCard('prod');
+      expect(await prod.findByText('Rolling out')).toBeInTheDocument();
+      const why = prod.getByText(/The first rollout of Deployment/);
+      expect(why).toHaveTextContent(
+        'churn-model in cluster churn-model-prod is under way (0 of 2 updated replicas available)',
+      );
+      expect(why).toHaveTextContent(
+        'The last probe: ready: cannot resolve churn-model.ml.example.com',
+      );
+      expect(prod.queryByText('Down')).not.toBeInTheDocument();
+      expect(
+        (await endpointCard('dev')).getByText('Healthy'),
+      ).toBeInTheDocument();
     });
 
     it('says "not deployed yet" while only other services\' clusters refuse the namespace', async () => {

@@ -31,6 +31,7 @@ const HEALTH_STATES = [
   'degraded',
   'down',
   'unknown',
+  'rolling-out',
   'not-deployed',
 ] as const;
 
@@ -220,9 +221,11 @@ function fleetColumns(replicas: FleetReplicas): TableColumn<FleetRow>[] {
   ];
 }
 
-/** An endpoint that is not deployed yet has no figures to show, as on its page. */
+/** An endpoint that has not been deployed or rolled out yet has no figures to show, as on its page. */
 function figureOf(row: FleetRow, figure: string): string {
-  return row.state === 'not-deployed' ? PLACEHOLDER : figure;
+  return row.state === 'not-deployed' || row.state === 'rolling-out'
+    ? PLACEHOLDER
+    : figure;
 }
 
 function replicaCell(replicas: FleetReplicas, entityRef: string): ReactNode {

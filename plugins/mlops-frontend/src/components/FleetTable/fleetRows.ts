@@ -1,6 +1,11 @@
 import { FleetEntry } from '@eks-mlops/backstage-plugin-mlops-common';
 import { environmentLabel } from '../format';
-import { EndpointDisplayState, endpointDisplayState } from '../HealthStatus';
+import {
+  DEPLOYMENT_NOT_SEEN,
+  EndpointDisplayState,
+  endpointDisplayState,
+  EnvironmentDeployment,
+} from '../HealthStatus';
 
 /** One endpoint of one ML service. */
 export interface FleetRow {
@@ -10,7 +15,7 @@ export interface FleetRow {
   owner?: string;
   environment: string;
   url: string;
-  /** The probed health, or `not-deployed` as the service's page says it. */
+  /** The probed health, or `not-deployed` / `rolling-out` as the service's page says it. */
   state: EndpointDisplayState;
   uptime24h?: number;
   p95LatencyMs?: number;
@@ -31,13 +36,15 @@ export const NO_FILTERS: FleetFilters = {
 };
 
 /**
- * One row per endpoint; `isNotDeployed` tells which environments the
- * Kubernetes plugin shows are not deployed yet (see `useFleetReplicas`).
+ * One row per endpoint; `deploymentOf` tells what the Kubernetes plugin
+ * shows of each environment's Deployment (see `useFleetReplicas`).
  */
 export function fleetRows(
   items: FleetEntry[],
-  isNotDeployed: (entityRef: string, environment: string) => boolean = () =>
-    false,
+  deploymentOf: (
+    entityRef: string,
+    environment: string,
+  ) => EnvironmentDeployment = () => DEPLOYMENT_NOT_SEEN,
 ): FleetRow[] {
   return items.flatMap(item =>
     item.endpoints.map(endpoint => ({
@@ -49,7 +56,7 @@ export function fleetRows(
       url: endpoint.url,
       state: endpointDisplayState(
         endpoint,
-        isNotDeployed(item.entityRef, endpoint.environment),
+        deploymentOf(item.entityRef, endpoint.environment),
       ),
       uptime24h: endpoint.uptime24h,
       p95LatencyMs: endpoint.p95LatencyMs,
@@ -94,8 +101,9 @@ const SEVERITY: Record<EndpointDisplayState, number> = {
   down: 0,
   degraded: 1,
   unknown: 2,
-  'not-deployed': 3,
-  healthy: 4,
+  'rolling-out': 3,
+  'not-deployed': 4,
+  healthy: 5,
 };
 
 export function compareHealth(a: FleetRow, b: FleetRow): number {

@@ -1,6 +1,7 @@
 import { screen } from '@testing-library/react';
 import { renderInTestApp } from '@backstage/test-utils';
 import {
+  DEPLOYMENT_NOT_SEEN,
   endpointDisplayState,
   EnvironmentHealthChip,
   HealthStatus,
@@ -32,12 +33,50 @@ describe('HealthStatus', () => {
       state: 'unknown',
       errorClass: 'not-deployed',
     } as const;
-    expect(endpointDisplayState(notDeployed, false)).toBe('not-deployed');
-    expect(endpointDisplayState({ state: 'down' }, true)).toBe('not-deployed');
-    expect(endpointDisplayState({ state: 'down' }, false)).toBe('down');
-    expect(endpointDisplayState({ state: 'healthy' }, true)).toBe('healthy');
+    const noDeployment = { ...DEPLOYMENT_NOT_SEEN, notDeployed: true };
+    expect(endpointDisplayState(notDeployed, DEPLOYMENT_NOT_SEEN)).toBe(
+      'not-deployed',
+    );
+    expect(endpointDisplayState({ state: 'down' }, noDeployment)).toBe(
+      'not-deployed',
+    );
+    expect(endpointDisplayState({ state: 'down' }, DEPLOYMENT_NOT_SEEN)).toBe(
+      'down',
+    );
+    expect(endpointDisplayState({ state: 'healthy' }, noDeployment)).toBe(
+      'healthy',
+    );
     expect(
-      endpointDisplayState({ state: 'unknown', errorClass: 'blocked' }, false),
+      endpointDisplayState(
+        { state: 'unknown', errorClass: 'blocked' },
+        DEPLOYMENT_NOT_SEEN,
+      ),
     ).toBe('unknown');
+  });
+
+  it('shows an endpoint rolling out during its first rollout only', () => {
+    const rollingOut = { ...DEPLOYMENT_NOT_SEEN, rollingOut: true };
+    expect(endpointDisplayState({ state: 'down' }, rollingOut)).toBe(
+      'rolling-out',
+    );
+    expect(
+      endpointDisplayState({ state: 'down', uptime24h: 0 }, rollingOut),
+    ).toBe('rolling-out');
+    expect(
+      endpointDisplayState({ state: 'unknown', errorClass: 'dns' }, rollingOut),
+    ).toBe('rolling-out');
+    // It answered in the last day and stopped: down, whatever rolls out.
+    expect(
+      endpointDisplayState({ state: 'down', uptime24h: 0.4 }, rollingOut),
+    ).toBe('down');
+    expect(endpointDisplayState({ state: 'degraded' }, rollingOut)).toBe(
+      'degraded',
+    );
+  });
+
+  it('shows a rollout as running', async () => {
+    await renderInTestApp(<HealthStatus state="rolling-out" />);
+    expect(screen.getByText('Rolling out')).toBeInTheDocument();
+    expect(screen.getByTestId('status-running')).toBeInTheDocument();
   });
 });

@@ -2,25 +2,30 @@ import {
   StatusError,
   StatusOK,
   StatusPending,
+  StatusRunning,
   StatusWarning,
 } from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
 import {
-  EndpointHealth,
   EndpointHealthState,
+  EndpointHealthSummary,
   hasAnswered,
 } from '@eks-mlops/backstage-plugin-mlops-common';
 
 export const NOT_DEPLOYED_YET = 'Not deployed yet';
 
 /**
- * What an endpoint shows: its probed health, or `not-deployed` while its
+ * What an endpoint shows: its probed health, `not-deployed` while its
  * environment has no Deployment (as the Kubernetes plugin shows) or no
- * deploy yet (as the prober found in the service's deploy records), so an
- * endpoint that cannot answer yet does not read as down.
+ * deploy yet (as the prober found in the service's deploy records), or
+ * `rolling-out` while its first rollout has not made a replica available
+ * yet, so an endpoint that cannot answer yet does not read as down.
  */
-export type EndpointDisplayState = EndpointHealthState | 'not-deployed';
+export type EndpointDisplayState =
+  | EndpointHealthState
+  | 'not-deployed'
+  | 'rolling-out';
 
 const LABELS: Record<EndpointDisplayState, string> = {
   healthy: 'Healthy',
@@ -28,23 +33,43 @@ const LABELS: Record<EndpointDisplayState, string> = {
   down: 'Down',
   unknown: 'Unknown',
   'not-deployed': NOT_DEPLOYED_YET,
+  'rolling-out': 'Rolling out',
 };
 
 export function healthLabel(state: EndpointDisplayState): string {
   return LABELS[state] ?? LABELS.unknown;
 }
 
+/** What the Kubernetes plugin shows of an endpoint's environment. */
+export interface EnvironmentDeployment {
+  /** No Deployment of the environment exists yet (`whereNotDeployed`). */
+  notDeployed: boolean;
+  /** Its Deployment is rolling out with no replica available yet (`rolloutUnderWay`). */
+  rollingOut: boolean;
+}
+
+/** Nothing known of the environment's Deployment: the endpoint shows its health. */
+export const DEPLOYMENT_NOT_SEEN: EnvironmentDeployment = {
+  notDeployed: false,
+  rollingOut: false,
+};
+
 /**
- * An endpoint that answers keeps its health even without a Deployment; one
- * the prober found not deployed yet (`not-deployed`) never answered.
+ * An endpoint that answers keeps its health whatever its Deployment shows;
+ * one the prober found not deployed yet (`not-deployed`) never answered. A
+ * rollout stands for the endpoint's health only while the endpoint has had
+ * no healthy probe in the last 24 hours: its first rollout. An endpoint that
+ * answered and stopped is down, whatever rolls out meanwhile.
  */
 export function endpointDisplayState(
-  endpoint: Pick<EndpointHealth, 'state' | 'errorClass'>,
-  noDeploymentSeen: boolean,
+  endpoint: Pick<EndpointHealthSummary, 'state' | 'errorClass' | 'uptime24h'>,
+  deployment: EnvironmentDeployment,
 ): EndpointDisplayState {
   if (endpoint.errorClass === 'not-deployed') return 'not-deployed';
-  return noDeploymentSeen && !hasAnswered(endpoint.state)
-    ? 'not-deployed'
+  if (hasAnswered(endpoint.state)) return endpoint.state;
+  if (deployment.notDeployed) return 'not-deployed';
+  return deployment.rollingOut && !endpoint.uptime24h
+    ? 'rolling-out'
     : endpoint.state;
 }
 
@@ -58,6 +83,8 @@ export function HealthStatus(props: { state: EndpointDisplayState }) {
       return <StatusWarning>{label}</StatusWarning>;
     case 'down':
       return <StatusError>{label}</StatusError>;
+    case 'rolling-out':
+      return <StatusRunning>{label}</StatusRunning>;
     default:
       return <StatusPending>{label}</StatusPending>;
   }

@@ -1,8 +1,12 @@
 export {
+  DEPLOYMENT_NOT_SEEN,
   endpointDisplayState,
   EnvironmentHealthChip,
   HealthStatus,
   healthLabel,
   NOT_DEPLOYED_YET,
 } from './HealthStatus';
-export type { EndpointDisplayState } from './HealthStatus';
+export type {
+  EndpointDisplayState,
+  EnvironmentDeployment,
+} from './HealthStatus';

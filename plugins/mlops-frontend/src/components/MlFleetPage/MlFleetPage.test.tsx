@@ -1,7 +1,10 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { Entity } from '@backstage/catalog-model';
-import { FleetResponse } from '@eks-mlops/backstage-plugin-mlops-common';
+import {
+  EntityHealthResponse,
+  FleetResponse,
+} from '@eks-mlops/backstage-plugin-mlops-common';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import {
@@ -11,6 +14,7 @@ import {
   mlServiceEntity,
   PROD_AWAITING_APPROVAL,
   PROD_CLUSTER_NOT_CREATED,
+  PROD_FIRST_ROLLOUT,
 } from '../../__testUtils__/fakes';
 import {
   renderWithMlops,
@@ -90,6 +94,41 @@ describe('MlFleetPage', () => {
     expect(price.getAllByText('—')).toHaveLength(3);
   });
 
+  /** The fleet page of one service: the churn model with dev and prod. */
+  async function renderServiceFleet(service: {
+    entity: Entity;
+    kubernetes: unknown;
+    clusters: string[];
+    health(): EntityHealthResponse;
+  }) {
+    const { entity, kubernetes, clusters } = service;
+    const fleet: FleetResponse = {
+      generatedAt: '2026-11-21T11:59:40.000Z',
+      items: [
+        {
+          entityRef: 'component:default/churn-model',
+          title: 'Churn model',
+          owner: 'group:default/team-churn',
+          endpoints: service.health().endpoints,
+        },
+      ],
+    };
+    await renderPage({
+      apis: [[catalogApiRef, catalogApiMock({ entities: [entity] })]],
+      mlopsApi: fakeMlopsApi({ getFleet: jest.fn(async () => fleet) }),
+      kubernetes,
+      kubernetesClusters: clusters,
+    });
+    return fleetTable();
+  }
+
+  async function filterByHealth(state: string) {
+    await userEvent.selectOptions(
+      screen.getByRole('combobox', { name: 'Filter by health' }),
+      state,
+    );
+  }
+
   it.each([
     ['awaiting approval while dev runs', PROD_AWAITING_APPROVAL],
     [
@@ -99,25 +138,7 @@ describe('MlFleetPage', () => {
   ])(
     'says "not deployed yet", as the service page does, for prod %s',
     async (_case, service) => {
-      const { entity, kubernetes, clusters } = service;
-      const fleet: FleetResponse = {
-        generatedAt: '2026-11-21T11:59:40.000Z',
-        items: [
-          {
-            entityRef: 'component:default/churn-model',
-            title: 'Churn model',
-            owner: 'group:default/team-churn',
-            endpoints: service.health().endpoints,
-          },
-        ],
-      };
-      await renderPage({
-        apis: [[catalogApiRef, catalogApiMock({ entities: [entity] })]],
-        mlopsApi: fakeMlopsApi({ getFleet: jest.fn(async () => fleet) }),
-        kubernetes,
-        kubernetesClusters: clusters,
-      });
-      const table = await fleetTable();
+      const table = await renderServiceFleet(service);
       const prod = rowOf(table, 'prod');
       await waitFor(() =>
         expect(prod.getByText('Not deployed yet')).toBeInTheDocument(),
@@ -126,15 +147,26 @@ describe('MlFleetPage', () => {
       expect(prod.queryByText('0.00%')).not.toBeInTheDocument();
       expect(rowOf(table, 'dev').getByText('Healthy')).toBeInTheDocument();
 
-      await userEvent.selectOptions(
-        screen.getByRole('combobox', { name: 'Filter by health' }),
-        'not-deployed',
-      );
+      await filterByHealth('not-deployed');
       expect(
         screen.getByText('ML services: 1 of 2 endpoints'),
       ).toBeInTheDocument();
     },
   );
+
+  it('says "rolling out", as the service page does, during prod\'s first rollout', async () => {
+    const table = await renderServiceFleet(PROD_FIRST_ROLLOUT);
+    const prod = rowOf(table, 'prod');
+    await waitFor(() =>
+      expect(prod.getByText('Rolling out')).toBeInTheDocument(),
+    );
+    expect(prod.queryByText('0.00%')).not.toBeInTheDocument();
+
+    await filterByHealth('rolling-out');
+    expect(
+      screen.getByText('ML services: 1 of 2 endpoints'),
+    ).toBeInTheDocument();
+  });
 
   it('filters by health', async () => {
     await renderPage();

@@ -49,7 +49,7 @@ export function MlFleetContent() {
   );
   const replicas = useFleetReplicas(entityRefs);
   const rows = useMemo(
-    () => fleetRows(fleet?.items ?? [], replicas.isNotDeployed),
+    () => fleetRows(fleet?.items ?? [], replicas.deploymentOf),
     [fleet, replicas],
   );
 
