@@ -12,6 +12,7 @@ import {
   FleetResponse,
 } from '@eks-mlops/backstage-plugin-mlops-common';
 import { MlopsApi } from '../api';
+import { DeploymentRollout } from '../kubernetes/rollout';
 import healthyHealth from '../__fixtures__/health-healthy.json';
 import fleet from '../__fixtures__/fleet.json';
 import healthyKubernetes from '../__fixtures__/kubernetes-healthy.json';
@@ -156,6 +157,27 @@ export const PROD_FIRST_ROLLOUT = {
     ],
   },
 };
+
+/** A Deployment as `summarizeRollout` gives it: a first rollout, no replica available yet. */
+export function firstRolloutOf(
+  more: Partial<DeploymentRollout> = {},
+): DeploymentRollout {
+  return {
+    cluster: 'churn-model-prod',
+    clusterName: 'churn-model-prod',
+    namespace: 'ml-churn',
+    name: 'churn-model',
+    desiredReplicas: 2,
+    readyReplicas: 0,
+    updatedReplicas: 2,
+    availableReplicas: 0,
+    state: 'progressing',
+    stateMessage: '0 of 2 updated replicas available',
+    restarts: 0,
+    problems: [],
+    ...more,
+  };
+}
 
 export function fakeMlopsApi(overrides: Partial<MlopsApi> = {}) {
   return {

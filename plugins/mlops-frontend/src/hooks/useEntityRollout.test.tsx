@@ -12,7 +12,7 @@ import otherClustersForbidden from '../__fixtures__/kubernetes-other-clusters-fo
 import {
   EntityRolloutProvider,
   useEntityRollout,
-  useWhereNotDeployed,
+  useEnvironmentDeployment,
 } from './useEntityRollout';
 
 /** The clusters the Kubernetes plugin knows: churn-model's and two other services'. */
@@ -56,7 +56,7 @@ function renderRollout(entity: Entity, apis: ApiPair[], environment: string) {
   return renderHook(
     () => ({
       rollout: useEntityRollout(),
-      where: useWhereNotDeployed(environment),
+      where: useEnvironmentDeployment(environment).whereNotDeployed,
     }),
     { wrapper },
   );
@@ -73,7 +73,7 @@ async function loaded(
   return { rollout, where, notDeployedYet: where !== undefined };
 }
 
-describe('useWhereNotDeployed', () => {
+describe('useEnvironmentDeployment: where not deployed', () => {
   it('is true when only the clusters of other services refuse the namespace', async () => {
     const { notDeployedYet, rollout } = await loaded(
       templateEntity,
@@ -126,7 +126,7 @@ describe('useWhereNotDeployed', () => {
   });
 });
 
-describe('useWhereNotDeployed for each environment', () => {
+describe('useEnvironmentDeployment: where not deployed, for each environment', () => {
   /** Objects of the fixture's Deployment, found in `cluster` only. */
   function runningIn(cluster: string) {
     return { items: [{ ...healthy.items[0], cluster: { name: cluster } }] };

@@ -10,10 +10,13 @@ import useAsync from 'react-use/esm/useAsync';
 import { hasKubernetesAnnotation } from '../kubernetes/annotations';
 import { clustersNamedBy } from '../kubernetes/entityClusters';
 import {
-  rolloutUnderWay,
+  environmentRollout,
   whereNotDeployed,
 } from '../kubernetes/environmentPlacements';
-import { DeploymentRollout } from '../kubernetes/rollout';
+import {
+  DEPLOYMENT_NOT_SEEN,
+  EnvironmentDeployment,
+} from '../components/HealthStatus';
 import { EntityRolloutReading, readRollout } from '../kubernetes/readRollout';
 
 const REFRESH_INTERVAL_MS = 30_000;
@@ -122,26 +125,28 @@ export function useEntityRollout(): EntityRollout {
 }
 
 /**
- * Where the environment's Deployment was looked for and not found, when it
- * is known not to be deployed yet; otherwise undefined. See
- * `whereNotDeployed`.
+ * What the Kubernetes plugin shows of the environment's Deployment (see
+ * `whereNotDeployed` and `environmentRollout`); nothing while it is not known.
  */
-export function useWhereNotDeployed(environment: string): string | undefined {
-  const rollout = useEntityRollout();
-  return rollout.status === 'loaded'
-    ? whereNotDeployed(rollout.summary, rollout.placements, environment)
-    : undefined;
-}
-
-/**
- * The environment's Deployment while its rollout is under way and no replica
- * is available yet; otherwise undefined. See `rolloutUnderWay`.
- */
-export function useRolloutUnderWay(
+export function useEnvironmentDeployment(
   environment: string,
-): DeploymentRollout | undefined {
+): EnvironmentDeployment & { whereNotDeployed?: string } {
   const rollout = useEntityRollout();
-  return rollout.status === 'loaded'
-    ? rolloutUnderWay(rollout.summary, rollout.placements, environment)
-    : undefined;
+  if (rollout.status !== 'loaded') {
+    return DEPLOYMENT_NOT_SEEN;
+  }
+  const where = whereNotDeployed(
+    rollout.summary,
+    rollout.placements,
+    environment,
+  );
+  return {
+    notDeployed: where !== undefined,
+    whereNotDeployed: where,
+    rollout: environmentRollout(
+      rollout.summary,
+      rollout.placements,
+      environment,
+    ),
+  };
 }

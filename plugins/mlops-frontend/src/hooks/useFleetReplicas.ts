@@ -15,7 +15,7 @@ import {
 import useAsync from 'react-use/esm/useAsync';
 import { hasKubernetesAnnotation } from '../kubernetes/annotations';
 import {
-  rolloutUnderWay,
+  environmentRollout,
   whereNotDeployed,
 } from '../kubernetes/environmentPlacements';
 import { readRollout } from '../kubernetes/readRollout';
@@ -162,8 +162,7 @@ async function serviceDeployments(
       deploymentOf: environment => ({
         notDeployed:
           whereNotDeployed(summary, placements, environment) !== undefined,
-        rollingOut:
-          rolloutUnderWay(summary, placements, environment) !== undefined,
+        rollout: environmentRollout(summary, placements, environment),
       }),
     };
   } catch {

@@ -8,7 +8,7 @@ import crashLoop from '../__fixtures__/kubernetes-crashloop.json';
 import {
   describePlacement,
   environmentPlacements,
-  rolloutUnderWay,
+  environmentRollout,
 } from './environmentPlacements';
 import { readRollout } from './readRollout';
 
@@ -71,7 +71,7 @@ describe('describePlacement', () => {
   });
 });
 
-describe('rolloutUnderWay', () => {
+describe('environmentRollout', () => {
   const { entity, clusters } = PROD_FIRST_ROLLOUT;
 
   /** The first rollout's answer, to change: objects by cluster and type. */
@@ -85,13 +85,13 @@ describe('rolloutUnderWay', () => {
   const firstRollout = () =>
     structuredClone(PROD_FIRST_ROLLOUT.kubernetes) as unknown as Answer;
 
-  function underWay(kubernetes: unknown, environment = 'prod') {
+  function rolloutOf(kubernetes: unknown, environment = 'prod') {
     const { summary, placements } = readRollout(
       entity,
       kubernetes as ObjectsByEntityResponse,
       clusters,
     );
-    return rolloutUnderWay(summary, placements, environment);
+    return environmentRollout(summary, placements, environment);
   }
 
   /** Prod's cluster answering with `objects` in place of the first rollout. */
@@ -102,25 +102,30 @@ describe('rolloutUnderWay', () => {
     };
   }
 
-  it("gives prod's Deployment while its first replicas are being created", () => {
-    expect(underWay(PROD_FIRST_ROLLOUT.kubernetes)).toMatchObject({
+  it("gives prod's Deployment while its first replicas are being created, and once they run", () => {
+    expect(rolloutOf(PROD_FIRST_ROLLOUT.kubernetes)).toMatchObject({
       clusterName: 'churn-model-prod',
       name: 'churn-model',
       state: 'progressing',
       stateMessage: '0 of 2 updated replicas available',
       availableReplicas: 0,
     });
+    // The healthy Deployment dev runs, in prod's cluster.
+    expect(
+      rolloutOf(prodAnswering(PROD_AWAITING_APPROVAL.kubernetes)),
+    ).toMatchObject({
+      state: 'complete',
+      availableReplicas: 3,
+    });
   });
 
-  it('gives nothing for an environment it cannot place, not deployed or running', () => {
-    expect(underWay(PROD_FIRST_ROLLOUT.kubernetes, 'dev')).toBeUndefined();
-    expect(underWay(PROD_AWAITING_APPROVAL.kubernetes)).toBeUndefined();
-    const [dev] = PROD_FIRST_ROLLOUT.kubernetes.items;
-    expect(underWay(prodAnswering({ items: [dev] }))).toBeUndefined();
+  it('gives nothing for an environment it cannot place or not deployed', () => {
+    expect(rolloutOf(PROD_FIRST_ROLLOUT.kubernetes, 'dev')).toBeUndefined();
+    expect(rolloutOf(PROD_AWAITING_APPROVAL.kubernetes)).toBeUndefined();
   });
 
   it('gives nothing once a pod cannot start: that is a failure, not a rollout', () => {
-    expect(underWay(prodAnswering(crashLoop))).toBeUndefined();
+    expect(rolloutOf(prodAnswering(crashLoop))).toBeUndefined();
     const unschedulable = firstRollout();
     const pods = unschedulable.items[1].resources[1].resources;
     pods[0].status.conditions[3] = {
@@ -129,7 +134,7 @@ describe('rolloutUnderWay', () => {
       reason: 'Unschedulable',
       message: '0/3 nodes are available: 3 Insufficient memory.',
     };
-    expect(underWay(unschedulable)).toBeUndefined();
+    expect(rolloutOf(unschedulable)).toBeUndefined();
   });
 
   it('gives nothing while the pods cannot even be created', () => {
@@ -143,6 +148,6 @@ describe('rolloutUnderWay', () => {
         'pods "churn-model-5f8c7d9b4a-q4m8z" is forbidden: exceeded quota: ml-churn',
     });
     refused.items[1].resources[1].resources = [];
-    expect(underWay(refused)).toBeUndefined();
+    expect(rolloutOf(refused)).toBeUndefined();
   });
 });

@@ -204,14 +204,13 @@ export function whereNotDeployed(
 }
 
 /**
- * The environment's Deployment while its rollout is under way and has not
- * made a replica available yet: the environment is placed (see
- * {@link readPlacements}), none of its Deployments has an available replica
- * or a problem (a pod that cannot start, or cannot be created, is a failure,
- * not a rollout), and one is progressing. Otherwise undefined. Whether it is the endpoint's first
- * rollout its health tells (see `endpointDisplayState`).
+ * The environment's Deployment, when the entity places the environment (see
+ * {@link readPlacements}) and none of its Deployments has a problem that
+ * stops a rollout (a pod that cannot start, or cannot be created); otherwise
+ * undefined. What it tells of an endpoint that has not answered yet,
+ * `firstRolloutStage` says.
  */
-export function rolloutUnderWay(
+export function environmentRollout(
   summary: RolloutSummary,
   placements: ReadonlyMap<string, PlacementReading>,
   environment: string,
@@ -223,20 +222,15 @@ export function rolloutUnderWay(
   const deployments = summary.deployments.filter(deployment =>
     isIn(deployment, reading.placement),
   );
-  const starting = deployments.every(
-    deployment =>
-      deployment.availableReplicas === 0 &&
-      !deployment.problems.some(blocksRollout),
-  );
-  return starting
-    ? deployments.find(deployment => deployment.state === 'progressing')
-    : undefined;
+  return deployments.some(deployment => deployment.problems.some(blocksRollout))
+    ? undefined
+    : deployments[0];
 }
 
 /**
  * Upstream reports each condition of a Deployment whose status is False:
- * while no replica is available yet, that includes `Available`, which every
- * rollout starts with. Any other problem stops the rollout.
+ * while too few replicas are available, that includes `Available`, which
+ * every first rollout starts with. Any other problem stops the rollout.
  */
 function blocksRollout(problem: DetectedError): boolean {
   return !(

@@ -1,5 +1,6 @@
 import { ObjectsByEntityResponse } from '@backstage/plugin-kubernetes-common';
 import healthy from '../__fixtures__/kubernetes-healthy.json';
+import firstRollout from '../__fixtures__/kubernetes-first-rollout.json';
 import stalled from '../__fixtures__/kubernetes-rollout-stalled.json';
 import crashLoop from '../__fixtures__/kubernetes-crashloop.json';
 import hpaAtMax from '../__fixtures__/kubernetes-hpa-at-max.json';
@@ -59,6 +60,28 @@ describe('summarizeRollout', () => {
         },
       }),
     ]);
+  });
+
+  it('tells since when the first of its ready pods has been ready', () => {
+    const [deployment] = summarizeRollout(asResponse(healthy)).deployments;
+    expect(deployment.readySince).toEqual(new Date('2026-11-20T08:58:52Z'));
+
+    const later = structuredClone(healthy);
+    const [first, second, third] = later.items[0].resources[1].resources.map(
+      pod => pod.status.conditions.find(c => c.type === 'Ready')!,
+    );
+    first.lastTransitionTime = '2026-11-20T09:05:00Z';
+    second.lastTransitionTime = '2026-11-20T09:01:30Z';
+    Object.assign(third, {
+      status: 'False',
+      lastTransitionTime: '2026-11-20T08:50:00Z',
+    });
+    expect(
+      summarizeRollout(asResponse(later)).deployments[0].readySince,
+    ).toEqual(new Date('2026-11-20T09:01:30Z'));
+
+    const [starting] = summarizeRollout(asResponse(firstRollout)).deployments;
+    expect(starting.readySince).toBeUndefined();
   });
 
   it('reports a stalled rollout and the pull error of its new pod', () => {

@@ -51,6 +51,11 @@ export interface DeploymentRollout {
   stateMessage?: string;
   image?: ImageReference;
   restarts: number;
+  /**
+   * When the first of its ready pods became ready (with the template's
+   * readiness gate, once the load balancer serves it); undefined while none is.
+   */
+  readySince?: Date;
   /** Problems of the Deployment and its pods; the autoscaler's are below. */
   problems: DetectedError[];
   autoscaler?: AutoscalerStatus;
@@ -191,9 +196,23 @@ function summarizeDeployment(options: {
       ? imageOf(container.name, container.image, pods)
       : undefined,
     restarts: sum(containerStatuses(pods).map(s => s.restartCount)),
+    readySince: readySince(pods),
     problems,
     autoscaler: autoscaler && autoscalerStatus(autoscaler, options.errors),
   };
+}
+
+function readySince(pods: Pod[]): Date | undefined {
+  const times = pods.flatMap(pod => {
+    const ready = pod.status?.conditions?.find(c => c.type === 'Ready');
+    // Typed as a Date, the Kubernetes plugin's JSON gives a string.
+    const since =
+      ready?.lastTransitionTime && new Date(ready.lastTransitionTime);
+    return ready?.status === 'True' && since && !Number.isNaN(since.getTime())
+      ? [since]
+      : [];
+  });
+  return times.sort((a, b) => a.getTime() - b.getTime())[0];
 }
 
 function isRef(

@@ -7,10 +7,7 @@ import {
   EndpointHealthDetail,
   HealthHistoryPoint,
 } from '@eks-mlops/backstage-plugin-mlops-common';
-import {
-  useRolloutUnderWay,
-  useWhereNotDeployed,
-} from '../../hooks/useEntityRollout';
+import { useEnvironmentDeployment } from '../../hooks/useEntityRollout';
 import { DeploymentRollout } from '../../kubernetes/rollout';
 import { Fact, Facts } from '../Facts';
 import {
@@ -24,6 +21,7 @@ import {
 import {
   EndpointDisplayState,
   endpointDisplayState,
+  firstRolloutProgress,
   HealthStatus,
 } from '../HealthStatus';
 import { EndpointLocation } from '../EndpointLocation';
@@ -52,12 +50,8 @@ export function EndpointHealthDetails(props: {
 
 function EndpointCard(props: { endpoint: EndpointHealthDetail }) {
   const { endpoint } = props;
-  const whereNotDeployed = useWhereNotDeployed(endpoint.environment);
-  const rollout = useRolloutUnderWay(endpoint.environment);
-  const state = endpointDisplayState(endpoint, {
-    notDeployed: whereNotDeployed !== undefined,
-    rollingOut: rollout !== undefined,
-  });
+  const deployment = useEnvironmentDeployment(endpoint.environment);
+  const state = endpointDisplayState(endpoint, deployment);
   return (
     <InfoCard
       title={`Endpoint: ${environmentLabel(endpoint.environment)}`}
@@ -66,8 +60,8 @@ function EndpointCard(props: { endpoint: EndpointHealthDetail }) {
       <EndpointCardContent
         endpoint={endpoint}
         state={state}
-        whereNotDeployed={whereNotDeployed}
-        rollout={rollout}
+        whereNotDeployed={deployment.whereNotDeployed}
+        rollout={deployment.rollout}
       />
     </InfoCard>
   );
@@ -118,18 +112,18 @@ function notDeployedReason(
   return `The prober found it ${endpoint.errorMessage ?? 'not deployed yet'}.`;
 }
 
-/** The first rollout's progress, and what the probe found meanwhile. */
+/** How far the first rollout got, and what the probe found meanwhile. */
 function rollingOutReason(
   endpoint: EndpointHealthDetail,
   rollout: DeploymentRollout,
 ): string {
-  const progress = rollout.stateMessage ? ` (${rollout.stateMessage})` : '';
   const probe = endpoint.errorMessage
     ? ` The last probe: ${endpoint.errorMessage}.`
     : '';
   return (
-    `The first rollout of Deployment ${rollout.name} in cluster ${rollout.cluster} is under way${progress}, ` +
-    `so the endpoint has not answered yet.${probe} Health and history appear once it answers. ` +
+    `Deployment ${rollout.name} in cluster ${rollout.cluster} is rolling out ` +
+    `(${firstRolloutProgress(rollout, endpoint.checkedAt)}) ` +
+    `and the endpoint has not answered in the last 24 hours.${probe} Health and history appear once it answers. ` +
     'Should a pod fail to start, the endpoint shows Down and the rollout shows the problem.'
   );
 }

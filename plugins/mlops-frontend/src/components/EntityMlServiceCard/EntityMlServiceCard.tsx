@@ -17,10 +17,10 @@ import {
 import { useEntityHealth } from '../../hooks/useEntityHealth';
 import {
   EntityRolloutProvider,
-  useRolloutUnderWay,
-  useWhereNotDeployed,
+  useEnvironmentDeployment,
 } from '../../hooks/useEntityRollout';
 import { isMlServiceAvailable } from '../../isMlServiceAvailable';
+import { DeploymentRollout } from '../../kubernetes/rollout';
 import { Fact, Facts } from '../Facts';
 import {
   environmentLabel,
@@ -34,6 +34,7 @@ import {
   EndpointDisplayState,
   endpointDisplayState,
   EnvironmentHealthChip,
+  firstRolloutProgress,
 } from '../HealthStatus';
 import { MissingMlopsAnnotations } from '../MissingMlopsAnnotations';
 import { RequireKubernetesPlugin } from '../RequireKubernetesPlugin';
@@ -122,12 +123,8 @@ function EndpointsSection(props: { entity: Entity }) {
 
 function EndpointSummary(props: { endpoint: EndpointHealthSummary }) {
   const { endpoint } = props;
-  const whereNotDeployed = useWhereNotDeployed(endpoint.environment);
-  const rollout = useRolloutUnderWay(endpoint.environment);
-  const state = endpointDisplayState(endpoint, {
-    notDeployed: whereNotDeployed !== undefined,
-    rollingOut: rollout !== undefined,
-  });
+  const deployment = useEnvironmentDeployment(endpoint.environment);
+  const state = endpointDisplayState(endpoint, deployment);
   const environment = environmentLabel(endpoint.environment);
   return (
     <>
@@ -136,7 +133,7 @@ function EndpointSummary(props: { endpoint: EndpointHealthSummary }) {
       </Box>
       <Facts
         aria-label={`Endpoint ${environment}`}
-        facts={endpointFacts(endpoint, state, rollout?.stateMessage)}
+        facts={endpointFacts(endpoint, state, deployment.rollout)}
       />
     </>
   );
@@ -149,7 +146,7 @@ function EndpointSummary(props: { endpoint: EndpointHealthSummary }) {
 function endpointFacts(
   endpoint: EndpointHealthSummary,
   state: EndpointDisplayState,
-  rolloutProgress: string | undefined,
+  rollout: DeploymentRollout | undefined,
 ): Fact[] {
   const link: Fact = {
     label: 'Endpoint',
@@ -158,8 +155,9 @@ function endpointFacts(
   if (state === 'not-deployed') {
     return [link];
   }
-  if (state === 'rolling-out') {
-    return [{ label: 'Rollout', value: rolloutProgress ?? PLACEHOLDER }, link];
+  if (state === 'rolling-out' && rollout) {
+    const progress = firstRolloutProgress(rollout, endpoint.checkedAt);
+    return [{ label: 'Rollout', value: progress }, link];
   }
   return [
     { label: 'Latency', value: formatLatency(endpoint.latencyMs) },

@@ -179,9 +179,9 @@ describe('EntityMlServiceContent', () => {
       });
       const prod = await endpointCard('prod');
       expect(await prod.findByText('Rolling out')).toBeInTheDocument();
-      const why = prod.getByText(/The first rollout of Deployment/);
+      const why = prod.getByText(/Deployment churn-model in cluster/);
       expect(why).toHaveTextContent(
-        'churn-model in cluster churn-model-prod is under way (0 of 2 updated replicas available)',
+        'churn-model-prod is rolling out (0 of 2 updated replicas available) and the endpoint has not answered',
       );
       expect(why).toHaveTextContent(
         'The last probe: ready: cannot resolve churn-model.ml.example.com',

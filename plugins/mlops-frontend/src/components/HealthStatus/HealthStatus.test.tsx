@@ -1,8 +1,14 @@
 import { screen } from '@testing-library/react';
 import { renderInTestApp } from '@backstage/test-utils';
 import {
+  EndpointHealthState,
+  EndpointHealthSummary,
+} from '@eks-mlops/backstage-plugin-mlops-common';
+import { firstRolloutOf } from '../../__testUtils__/fakes';
+import {
   DEPLOYMENT_NOT_SEEN,
   endpointDisplayState,
+  firstRolloutProgress,
   EnvironmentHealthChip,
   HealthStatus,
 } from './HealthStatus';
@@ -28,50 +34,90 @@ describe('HealthStatus', () => {
     );
   });
 
+  const LAST_PROBE = '2026-12-07T10:22:00.000Z';
+
+  function probed(
+    state: EndpointHealthState,
+    more: Partial<EndpointHealthSummary> = {},
+  ) {
+    return { state, checkedAt: LAST_PROBE, ...more };
+  }
+
   it('shows an endpoint not deployed yet, by the Kubernetes plugin or the prober, unless it answers', () => {
-    const notDeployed = {
-      state: 'unknown',
-      errorClass: 'not-deployed',
-    } as const;
-    const noDeployment = { ...DEPLOYMENT_NOT_SEEN, notDeployed: true };
-    expect(endpointDisplayState(notDeployed, DEPLOYMENT_NOT_SEEN)).toBe(
+    const noDeployment = { notDeployed: true };
+    expect(
+      endpointDisplayState(
+        probed('unknown', { errorClass: 'not-deployed' }),
+        DEPLOYMENT_NOT_SEEN,
+      ),
+    ).toBe('not-deployed');
+    expect(endpointDisplayState(probed('down'), noDeployment)).toBe(
       'not-deployed',
     );
-    expect(endpointDisplayState({ state: 'down' }, noDeployment)).toBe(
-      'not-deployed',
-    );
-    expect(endpointDisplayState({ state: 'down' }, DEPLOYMENT_NOT_SEEN)).toBe(
+    expect(endpointDisplayState(probed('down'), DEPLOYMENT_NOT_SEEN)).toBe(
       'down',
     );
-    expect(endpointDisplayState({ state: 'healthy' }, noDeployment)).toBe(
+    expect(endpointDisplayState(probed('healthy'), noDeployment)).toBe(
       'healthy',
     );
     expect(
       endpointDisplayState(
-        { state: 'unknown', errorClass: 'blocked' },
+        probed('unknown', { errorClass: 'blocked' }),
         DEPLOYMENT_NOT_SEEN,
       ),
     ).toBe('unknown');
   });
 
   it('shows an endpoint rolling out during its first rollout only', () => {
-    const rollingOut = { ...DEPLOYMENT_NOT_SEEN, rollingOut: true };
-    expect(endpointDisplayState({ state: 'down' }, rollingOut)).toBe(
+    const rollingOut = { notDeployed: false, rollout: firstRolloutOf() };
+    expect(endpointDisplayState(probed('down'), rollingOut)).toBe(
       'rolling-out',
     );
     expect(
-      endpointDisplayState({ state: 'down', uptime24h: 0 }, rollingOut),
+      endpointDisplayState(probed('down', { uptime24h: 0 }), rollingOut),
     ).toBe('rolling-out');
     expect(
-      endpointDisplayState({ state: 'unknown', errorClass: 'dns' }, rollingOut),
+      endpointDisplayState(
+        probed('unknown', { errorClass: 'dns' }),
+        rollingOut,
+      ),
     ).toBe('rolling-out');
     // It answered in the last day and stopped: down, whatever rolls out.
     expect(
-      endpointDisplayState({ state: 'down', uptime24h: 0.4 }, rollingOut),
+      endpointDisplayState(probed('down', { uptime24h: 0.4 }), rollingOut),
     ).toBe('down');
-    expect(endpointDisplayState({ state: 'degraded' }, rollingOut)).toBe(
+    expect(endpointDisplayState(probed('degraded'), rollingOut)).toBe(
       'degraded',
     );
+    const stalled = firstRolloutOf({ state: 'stalled' });
+    expect(
+      endpointDisplayState(probed('down'), {
+        notDeployed: false,
+        rollout: stalled,
+      }),
+    ).toBe('down');
+  });
+
+  it('keeps a replica that became ready after the last probe rolling out until the next probe', () => {
+    const ready = (readySince: string) => ({
+      notDeployed: false,
+      rollout: firstRolloutOf({
+        availableReplicas: 1,
+        readyReplicas: 1,
+        stateMessage: '1 of 2 updated replicas available',
+        readySince: new Date(readySince),
+      }),
+    });
+    const afterProbe = ready('2026-12-07T10:22:30Z');
+    expect(endpointDisplayState(probed('down'), afterProbe)).toBe(
+      'rolling-out',
+    );
+    expect(firstRolloutProgress(afterProbe.rollout, LAST_PROBE)).toMatch(
+      /^a replica ready since .+, after the last probe$/,
+    );
+    expect(
+      endpointDisplayState(probed('down'), ready('2026-12-07T10:21:59Z')),
+    ).toBe('down');
   });
 
   it('shows a rollout as running', async () => {

@@ -12,6 +12,9 @@ import {
   EndpointHealthSummary,
   hasAnswered,
 } from '@eks-mlops/backstage-plugin-mlops-common';
+import { firstRolloutStage } from '../../kubernetes/firstRollout';
+import { DeploymentRollout } from '../../kubernetes/rollout';
+import { formatCheckedAt } from '../format';
 
 export const NOT_DEPLOYED_YET = 'Not deployed yet';
 
@@ -44,33 +47,56 @@ export function healthLabel(state: EndpointDisplayState): string {
 export interface EnvironmentDeployment {
   /** No Deployment of the environment exists yet (`whereNotDeployed`). */
   notDeployed: boolean;
-  /** Its Deployment is rolling out with no replica available yet (`rolloutUnderWay`). */
-  rollingOut: boolean;
+  /** Its Deployment, when it shows no problem (`environmentRollout`). */
+  rollout?: DeploymentRollout;
 }
 
 /** Nothing known of the environment's Deployment: the endpoint shows its health. */
 export const DEPLOYMENT_NOT_SEEN: EnvironmentDeployment = {
   notDeployed: false,
-  rollingOut: false,
 };
 
 /**
  * An endpoint that answers keeps its health whatever its Deployment shows;
  * one the prober found not deployed yet (`not-deployed`) never answered. A
- * rollout stands for the endpoint's health only while the endpoint has had
- * no healthy probe in the last 24 hours: its first rollout. An endpoint that
- * answered and stopped is down, whatever rolls out meanwhile.
+ * rollout stands for the health of an endpoint that has not answered only
+ * while it explains why (`firstRolloutStage`: no replica available yet, or
+ * one ready since the last probe) and the endpoint had no healthy probe in
+ * the last 24 hours: its first rollout. An endpoint that answered and
+ * stopped is down, whatever rolls out meanwhile.
  */
 export function endpointDisplayState(
-  endpoint: Pick<EndpointHealthSummary, 'state' | 'errorClass' | 'uptime24h'>,
+  endpoint: Pick<
+    EndpointHealthSummary,
+    'state' | 'errorClass' | 'uptime24h' | 'checkedAt'
+  >,
   deployment: EnvironmentDeployment,
 ): EndpointDisplayState {
   if (endpoint.errorClass === 'not-deployed') return 'not-deployed';
   if (hasAnswered(endpoint.state)) return endpoint.state;
   if (deployment.notDeployed) return 'not-deployed';
-  return deployment.rollingOut && !endpoint.uptime24h
+  const { rollout } = deployment;
+  return rollout &&
+    !endpoint.uptime24h &&
+    firstRolloutStage(rollout, endpoint.checkedAt)
     ? 'rolling-out'
     : endpoint.state;
+}
+
+/** How far the first rollout of a `rolling-out` endpoint got, in a few words. */
+export function firstRolloutProgress(
+  rollout: DeploymentRollout,
+  lastProbeAt: string,
+): string {
+  if (
+    firstRolloutStage(rollout, lastProbeAt) === 'ready-after-probe' &&
+    rollout.readySince
+  ) {
+    return `a replica ready since ${formatCheckedAt(
+      rollout.readySince.toISOString(),
+    )}, after the last probe`;
+  }
+  return rollout.stateMessage ?? 'progressing';
 }
 
 /** The state of an endpoint as a coloured status with its name. */

@@ -2,6 +2,7 @@ export {
   DEPLOYMENT_NOT_SEEN,
   endpointDisplayState,
   EnvironmentHealthChip,
+  firstRolloutProgress,
   HealthStatus,
   healthLabel,
   NOT_DEPLOYED_YET,

@@ -1,0 +1,27 @@
+import { DeploymentRollout } from './rollout';
+
+/**
+ * Where the rollout of an endpoint that has not answered yet stands:
+ * `progressing` while no replica is available, `ready-after-probe` once a
+ * replica became ready after the endpoint's last probe (the next probe
+ * tells whether it answers).
+ */
+export type FirstRolloutStage = 'progressing' | 'ready-after-probe';
+
+/**
+ * The stage of `rollout` for an endpoint last probed at `lastProbeAt` (ISO
+ * 8601); undefined when the rollout does not explain why it has not
+ * answered: stalled, or ready since before the last probe.
+ */
+export function firstRolloutStage(
+  rollout: DeploymentRollout,
+  lastProbeAt: string,
+): FirstRolloutStage | undefined {
+  if (rollout.availableReplicas === 0) {
+    return rollout.state === 'progressing' ? 'progressing' : undefined;
+  }
+  return rollout.readySince &&
+    rollout.readySince.getTime() > Date.parse(lastProbeAt)
+    ? 'ready-after-probe'
+    : undefined;
+}
