@@ -16,7 +16,7 @@ import {
 import {
   DEPLOYMENT_NOT_SEEN,
   EnvironmentDeployment,
-} from '../components/HealthStatus';
+} from '../kubernetes/environmentDeployment';
 import { EntityRolloutReading, readRollout } from '../kubernetes/readRollout';
 
 const REFRESH_INTERVAL_MS = 30_000;

@@ -22,7 +22,7 @@ import { readRollout } from '../kubernetes/readRollout';
 import {
   DEPLOYMENT_NOT_SEEN,
   EnvironmentDeployment,
-} from '../components/HealthStatus';
+} from '../kubernetes/environmentDeployment';
 
 export interface ReplicaCount {
   ready: number;

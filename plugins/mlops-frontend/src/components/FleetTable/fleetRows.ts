@@ -2,10 +2,9 @@ import { FleetEntry } from '@eks-mlops/backstage-plugin-mlops-common';
 import { environmentLabel } from '../format';
 import {
   DEPLOYMENT_NOT_SEEN,
-  EndpointDisplayState,
-  endpointDisplayState,
   EnvironmentDeployment,
-} from '../HealthStatus';
+} from '../../kubernetes/environmentDeployment';
+import { EndpointDisplayState, endpointDisplayState } from '../HealthStatus';
 
 /** One endpoint of one ML service. */
 export interface FleetRow {

@@ -5,8 +5,8 @@ import {
   EndpointHealthSummary,
 } from '@eks-mlops/backstage-plugin-mlops-common';
 import { firstRolloutOf } from '../../__testUtils__/fakes';
+import { DEPLOYMENT_NOT_SEEN } from '../../kubernetes/environmentDeployment';
 import {
-  DEPLOYMENT_NOT_SEEN,
   endpointDisplayState,
   firstRolloutProgress,
   EnvironmentHealthChip,

@@ -12,7 +12,10 @@ import {
   EndpointHealthSummary,
   hasAnswered,
 } from '@eks-mlops/backstage-plugin-mlops-common';
-import { firstRolloutStage } from '../../kubernetes/firstRollout';
+import {
+  EnvironmentDeployment,
+  firstRolloutStage,
+} from '../../kubernetes/environmentDeployment';
 import { DeploymentRollout } from '../../kubernetes/rollout';
 import { formatCheckedAt } from '../format';
 
@@ -42,19 +45,6 @@ const LABELS: Record<EndpointDisplayState, string> = {
 export function healthLabel(state: EndpointDisplayState): string {
   return LABELS[state] ?? LABELS.unknown;
 }
-
-/** What the Kubernetes plugin shows of an endpoint's environment. */
-export interface EnvironmentDeployment {
-  /** No Deployment of the environment exists yet (`whereNotDeployed`). */
-  notDeployed: boolean;
-  /** Its Deployment, when it shows no problem (`environmentRollout`). */
-  rollout?: DeploymentRollout;
-}
-
-/** Nothing known of the environment's Deployment: the endpoint shows its health. */
-export const DEPLOYMENT_NOT_SEEN: EnvironmentDeployment = {
-  notDeployed: false,
-};
 
 /**
  * An endpoint that answers keeps its health whatever its Deployment shows;

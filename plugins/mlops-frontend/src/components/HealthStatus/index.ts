@@ -1,5 +1,4 @@
 export {
-  DEPLOYMENT_NOT_SEEN,
   endpointDisplayState,
   EnvironmentHealthChip,
   firstRolloutProgress,
@@ -7,7 +6,4 @@ export {
   healthLabel,
   NOT_DEPLOYED_YET,
 } from './HealthStatus';
-export type {
-  EndpointDisplayState,
-  EnvironmentDeployment,
-} from './HealthStatus';
+export type { EndpointDisplayState } from './HealthStatus';

@@ -1,5 +1,5 @@
 import { firstRolloutOf as rollout } from '../__testUtils__/fakes';
-import { firstRolloutStage } from './firstRollout';
+import { firstRolloutStage } from './environmentDeployment';
 
 const LAST_PROBE = '2026-12-07T10:22:00.000Z';
 

@@ -1,5 +1,18 @@
 import { DeploymentRollout } from './rollout';
 
+/** What the Kubernetes plugin shows of an endpoint's environment. */
+export interface EnvironmentDeployment {
+  /** No Deployment of the environment exists yet (`whereNotDeployed`). */
+  notDeployed: boolean;
+  /** Its Deployment, when it shows no problem (`environmentRollout`). */
+  rollout?: DeploymentRollout;
+}
+
+/** Nothing known of the environment's Deployment: the endpoint shows its health. */
+export const DEPLOYMENT_NOT_SEEN: EnvironmentDeployment = {
+  notDeployed: false,
+};
+
 /**
  * Where the rollout of an endpoint that has not answered yet stands:
  * `progressing` while no replica is available, `ready-after-probe` once a
