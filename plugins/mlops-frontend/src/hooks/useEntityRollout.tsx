@@ -10,11 +10,8 @@ import useAsync from 'react-use/esm/useAsync';
 import { hasKubernetesAnnotation } from '../kubernetes/annotations';
 import { clustersNamedBy } from '../kubernetes/entityClusters';
 import {
-  environmentRollout,
-  whereNotDeployed,
-} from '../kubernetes/environmentPlacements';
-import {
   DEPLOYMENT_NOT_SEEN,
+  environmentDeployment,
   EnvironmentDeployment,
 } from '../kubernetes/environmentDeployment';
 import { EntityRolloutReading, readRollout } from '../kubernetes/readRollout';
@@ -126,27 +123,13 @@ export function useEntityRollout(): EntityRollout {
 
 /**
  * What the Kubernetes plugin shows of the environment's Deployment (see
- * `whereNotDeployed` and `environmentRollout`); nothing while it is not known.
+ * `environmentDeployment`); nothing while it is not known.
  */
 export function useEnvironmentDeployment(
   environment: string,
-): EnvironmentDeployment & { whereNotDeployed?: string } {
+): EnvironmentDeployment {
   const rollout = useEntityRollout();
-  if (rollout.status !== 'loaded') {
-    return DEPLOYMENT_NOT_SEEN;
-  }
-  const where = whereNotDeployed(
-    rollout.summary,
-    rollout.placements,
-    environment,
-  );
-  return {
-    notDeployed: where !== undefined,
-    whereNotDeployed: where,
-    rollout: environmentRollout(
-      rollout.summary,
-      rollout.placements,
-      environment,
-    ),
-  };
+  return rollout.status === 'loaded'
+    ? environmentDeployment(rollout, environment)
+    : DEPLOYMENT_NOT_SEEN;
 }

@@ -14,13 +14,10 @@ import {
 } from '@backstage/plugin-kubernetes-react';
 import useAsync from 'react-use/esm/useAsync';
 import { hasKubernetesAnnotation } from '../kubernetes/annotations';
-import {
-  environmentRollout,
-  whereNotDeployed,
-} from '../kubernetes/environmentPlacements';
 import { readRollout } from '../kubernetes/readRollout';
 import {
   DEPLOYMENT_NOT_SEEN,
+  environmentDeployment,
   EnvironmentDeployment,
 } from '../kubernetes/environmentDeployment';
 
@@ -42,8 +39,8 @@ export interface FleetReplicas {
   loading: boolean;
   byEntityRef: Map<string, ReplicaCount>;
   /**
-   * What the service's page shows of the environment's Deployment: not
-   * deployed yet, or its first rollout under way (neither while not known).
+   * What the service's page shows of the environment's Deployment
+   * (`environmentDeployment`; nothing while it is not known).
    */
   deploymentOf(entityRef: string, environment: string): EnvironmentDeployment;
 }
@@ -145,12 +142,12 @@ async function serviceDeployments(
       clusterAuthProviders(clusters),
     );
     const objects = await kubernetesApi.getObjectsByEntity({ entity, auth });
-    const { summary, placements } = readRollout(
+    const reading = readRollout(
       entity,
       objects,
       clusters.map(cluster => cluster.name),
     );
-    const { deployments } = summary;
+    const { deployments } = reading.summary;
     return {
       replicas:
         deployments.length > 0
@@ -159,11 +156,7 @@ async function serviceDeployments(
               desired: sum(deployments.map(d => d.desiredReplicas)),
             }
           : undefined,
-      deploymentOf: environment => ({
-        notDeployed:
-          whereNotDeployed(summary, placements, environment) !== undefined,
-        rollout: environmentRollout(summary, placements, environment),
-      }),
+      deploymentOf: environment => environmentDeployment(reading, environment),
     };
   } catch {
     return { deploymentOf: () => DEPLOYMENT_NOT_SEEN };

@@ -1,17 +1,31 @@
+import { environmentRollout, whereNotDeployed } from './environmentPlacements';
+import { EntityRolloutReading } from './readRollout';
 import { DeploymentRollout } from './rollout';
 
 /** What the Kubernetes plugin shows of an endpoint's environment. */
 export interface EnvironmentDeployment {
-  /** No Deployment of the environment exists yet (`whereNotDeployed`). */
-  notDeployed: boolean;
+  /**
+   * Where its Deployment was looked for and not found, when it is known not
+   * to be deployed yet (`whereNotDeployed`).
+   */
+  whereNotDeployed?: string;
   /** Its Deployment, when it shows no problem (`environmentRollout`). */
   rollout?: DeploymentRollout;
 }
 
 /** Nothing known of the environment's Deployment: the endpoint shows its health. */
-export const DEPLOYMENT_NOT_SEEN: EnvironmentDeployment = {
-  notDeployed: false,
-};
+export const DEPLOYMENT_NOT_SEEN: EnvironmentDeployment = {};
+
+/** What the entity's rollout, as the entity page and the fleet page read it, shows of one environment. */
+export function environmentDeployment(
+  { summary, placements }: EntityRolloutReading,
+  environment: string,
+): EnvironmentDeployment {
+  return {
+    whereNotDeployed: whereNotDeployed(summary, placements, environment),
+    rollout: environmentRollout(summary, placements, environment),
+  };
+}
 
 /**
  * Where the rollout of an endpoint that has not answered yet stands:

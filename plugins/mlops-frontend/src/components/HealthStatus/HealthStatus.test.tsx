@@ -44,7 +44,7 @@ describe('HealthStatus', () => {
   }
 
   it('shows an endpoint not deployed yet, by the Kubernetes plugin or the prober, unless it answers', () => {
-    const noDeployment = { notDeployed: true };
+    const noDeployment = { whereNotDeployed: 'in any cluster' };
     expect(
       endpointDisplayState(
         probed('unknown', { errorClass: 'not-deployed' }),
@@ -69,7 +69,7 @@ describe('HealthStatus', () => {
   });
 
   it('shows an endpoint rolling out during its first rollout only', () => {
-    const rollingOut = { notDeployed: false, rollout: firstRolloutOf() };
+    const rollingOut = { rollout: firstRolloutOf() };
     expect(endpointDisplayState(probed('down'), rollingOut)).toBe(
       'rolling-out',
     );
@@ -92,7 +92,6 @@ describe('HealthStatus', () => {
     const stalled = firstRolloutOf({ state: 'stalled' });
     expect(
       endpointDisplayState(probed('down'), {
-        notDeployed: false,
         rollout: stalled,
       }),
     ).toBe('down');
@@ -100,7 +99,6 @@ describe('HealthStatus', () => {
 
   it('keeps a replica that became ready after the last probe rolling out until the next probe', () => {
     const ready = (readySince: string) => ({
-      notDeployed: false,
       rollout: firstRolloutOf({
         availableReplicas: 1,
         readyReplicas: 1,

@@ -64,7 +64,7 @@ export function endpointDisplayState(
 ): EndpointDisplayState {
   if (endpoint.errorClass === 'not-deployed') return 'not-deployed';
   if (hasAnswered(endpoint.state)) return endpoint.state;
-  if (deployment.notDeployed) return 'not-deployed';
+  if (deployment.whereNotDeployed !== undefined) return 'not-deployed';
   const { rollout } = deployment;
   return rollout &&
     !endpoint.uptime24h &&
