@@ -29,3 +29,27 @@ export function detectDeploymentErrorsUpstreamLacks(
       ),
   );
 }
+
+/**
+ * Whether a problem upstream reports for the Deployment is only the course
+ * of a rollout under way: `detectErrors` reports every condition whose status
+ * is False, so also `Available=False` while the rollout brings its replicas
+ * up, which every first rollout starts with and `kubectl rollout status`
+ * waits out. A stalled rollout (`Progressing=False`) and a finished one that
+ * lost replicas (`NewReplicaSetAvailable`) keep it as a problem.
+ */
+export function isCourseOfRollout(
+  problem: DetectedError,
+  deployment: Deployment,
+): boolean {
+  const conditions = deployment.status?.conditions ?? [];
+  const progressing = conditions.find(c => c.type === 'Progressing');
+  const available = conditions.find(c => c.type === 'Available');
+  return (
+    problem.type === 'condition-message-present' &&
+    progressing?.status === 'True' &&
+    progressing.reason !== 'NewReplicaSetAvailable' &&
+    available?.status === 'False' &&
+    problem.message === available.message
+  );
+}

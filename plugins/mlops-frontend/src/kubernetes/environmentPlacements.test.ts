@@ -78,7 +78,9 @@ describe('environmentRollout', () => {
   type Answer = {
     items: Array<{
       resources: Array<{
-        resources: Array<{ status: { conditions: object[] } }>;
+        resources: Array<{
+          status: { conditions: Array<Record<string, string>> };
+        }>;
       }>;
     }>;
   };
@@ -149,5 +151,19 @@ describe('environmentRollout', () => {
     });
     refused.items[1].resources[1].resources = [];
     expect(rolloutOf(refused)).toBeUndefined();
+  });
+
+  it('gives nothing for a rollout that finished and then lost its replicas', () => {
+    const finished = firstRollout();
+    const [deployment] = finished.items[1].resources[0].resources;
+    const progressing = deployment.status.conditions.find(
+      c => c.type === 'Progressing',
+    )!;
+    Object.assign(progressing, {
+      reason: 'NewReplicaSetAvailable',
+      message:
+        'ReplicaSet "churn-model-5f8c7d9b4a" has successfully progressed.',
+    });
+    expect(rolloutOf(finished)).toBeUndefined();
   });
 });

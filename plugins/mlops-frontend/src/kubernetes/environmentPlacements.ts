@@ -1,5 +1,4 @@
 import { Entity } from '@backstage/catalog-model';
-import { DetectedError } from '@backstage/plugin-kubernetes-common';
 import {
   getPrimaryEnvironment,
   KubernetesServiceTarget,
@@ -205,8 +204,9 @@ export function whereNotDeployed(
 
 /**
  * The environment's Deployment, when the entity places the environment (see
- * {@link readPlacements}) and none of its Deployments has a problem that
- * stops a rollout (a pod that cannot start, or cannot be created); otherwise
+ * {@link readPlacements}) and none of its Deployments has a problem (a pod
+ * that cannot start or cannot be created, a stalled rollout; not the course
+ * of a rollout under way, which the rollout leaves out); otherwise
  * undefined. What it tells of an endpoint that has not answered yet,
  * `firstRolloutStage` says.
  */
@@ -222,19 +222,7 @@ export function environmentRollout(
   const deployments = summary.deployments.filter(deployment =>
     isIn(deployment, reading.placement),
   );
-  return deployments.some(deployment => deployment.problems.some(blocksRollout))
+  return deployments.some(deployment => deployment.problems.length > 0)
     ? undefined
     : deployments[0];
-}
-
-/**
- * Upstream reports each condition of a Deployment whose status is False:
- * while too few replicas are available, that includes `Available`, which
- * every first rollout starts with. Any other problem stops the rollout.
- */
-function blocksRollout(problem: DetectedError): boolean {
-  return !(
-    problem.type === 'condition-message-present' &&
-    problem.sourceRef.kind === 'Deployment'
-  );
 }

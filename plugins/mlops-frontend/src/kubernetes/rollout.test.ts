@@ -273,6 +273,72 @@ describe('summarizeRollout', () => {
     ]);
   });
 
+  it('leaves out Available=False while a rollout is under way, not once it stalled or finished', () => {
+    const availability = 'Deployment does not have minimum availability.';
+    const problemsWhile = (progressing: object) =>
+      summarizeRollout(
+        clusterWith([
+          {
+            type: 'deployments',
+            resources: [
+              {
+                metadata: { name: 'm', namespace: 'ns', generation: 1 },
+                spec: {
+                  replicas: 2,
+                  selector: { matchLabels: { app: 'm' } },
+                  template: {
+                    spec: { containers: [{ name: 'model-server' }] },
+                  },
+                },
+                status: {
+                  observedGeneration: 1,
+                  replicas: 2,
+                  updatedReplicas: 2,
+                  availableReplicas: 0,
+                  conditions: [
+                    {
+                      type: 'Available',
+                      status: 'False',
+                      reason: 'MinimumReplicasUnavailable',
+                      message: availability,
+                    },
+                    { type: 'Progressing', ...progressing },
+                  ],
+                },
+              },
+            ],
+          },
+          { type: 'pods', resources: [] },
+        ]),
+      )
+        .deployments[0].problems.map(p => p.message)
+        .sort();
+    expect(
+      problemsWhile({
+        status: 'True',
+        reason: 'ReplicaSetUpdated',
+        message: 'ReplicaSet "m-1" is progressing.',
+      }),
+    ).toEqual([]);
+    expect(
+      problemsWhile({
+        status: 'False',
+        reason: 'ProgressDeadlineExceeded',
+        message: 'ReplicaSet "m-1" has timed out progressing.',
+      }),
+    ).toEqual([availability, 'ReplicaSet "m-1" has timed out progressing.']);
+    expect(
+      problemsWhile({
+        status: 'True',
+        reason: 'NewReplicaSetAvailable',
+        message: 'ReplicaSet "m-1" has successfully progressed.',
+      }),
+    ).toEqual([availability]);
+    expect(
+      summarizeRollout(asResponse(firstRollout)).deployments[0].problems,
+    ).toEqual([]);
+  });
+
   it('reports clusters that could not be read', () => {
     const { clusterProblems } = summarizeRollout(
       asResponse({

@@ -8,7 +8,10 @@ import {
   ObjectsByEntityResponse,
   ResourceRef,
 } from '@backstage/plugin-kubernetes-common';
-import { detectDeploymentErrorsUpstreamLacks } from './deploymentErrors';
+import {
+  detectDeploymentErrorsUpstreamLacks,
+  isCourseOfRollout,
+} from './deploymentErrors';
 import { detectPodErrorsUpstreamLacks } from './podErrors';
 import { Autoscaler, ContainerStatus, Deployment, Pod } from './types';
 
@@ -178,7 +181,8 @@ function summarizeDeployment(options: {
   const status = deployment.status;
   const problems = options.errors.filter(
     error =>
-      isRef(error.sourceRef, 'Deployment', deployment) ||
+      (isRef(error.sourceRef, 'Deployment', deployment) &&
+        !isCourseOfRollout(error, deployment)) ||
       pods.some(pod => isRef(error.sourceRef, 'Pod', pod)),
   );
   return {
