@@ -273,7 +273,20 @@ describe('createKubernetesTestDouble', () => {
       `/api/v1/namespaces/${NAMESPACE}/pods/${pods[0].metadata.name}/log?container=server`,
     );
     expect(waiting.status).toBe(400);
-    expect(waiting.body.message).toContain('is waiting to start');
+    expect(waiting.body.message).toMatch(
+      /is waiting to start: trying and failing to pull image$/,
+    );
+
+    testDouble.setScenario('churn-model', 'first-rollout');
+    const [creating] = (await get(`/api/v1/namespaces/${NAMESPACE}/pods`)).body
+      .items;
+    const notCreated = await get(
+      `/api/v1/namespaces/${NAMESPACE}/pods/${creating.metadata.name}/log?container=server`,
+    );
+    expect(notCreated.status).toBe(400);
+    expect(notCreated.body.message).toMatch(
+      /is waiting to start: ContainerCreating$/,
+    );
 
     testDouble.setScenario('churn-model', 'oomkilled');
     const [healthy, restarted] = (

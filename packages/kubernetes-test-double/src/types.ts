@@ -24,6 +24,8 @@ export interface KubernetesObject {
  * - `imagepull`: the image cannot be pulled (`ImagePullBackOff`, and `ErrImagePull` on a second replica).
  * - `oomkilled`: one replica was restarted after running out of memory (`OOMKilled`), and runs again.
  * - `hpa-max`: the HorizontalPodAutoscaler runs the maximum number of replicas and wants more.
+ * - `first-rollout`: the manifests were applied 90 seconds ago and no replica runs yet: every
+ *   container is being created (`ContainerCreating`), none is available, the rollout progresses.
  */
 export type DeploymentScenario =
   | 'healthy'
@@ -31,7 +33,8 @@ export type DeploymentScenario =
   | 'crashloop'
   | 'imagepull'
   | 'oomkilled'
-  | 'hpa-max';
+  | 'hpa-max'
+  | 'first-rollout';
 
 /** Every {@link DeploymentScenario}, in the order they are documented. */
 export const DEPLOYMENT_SCENARIOS: readonly DeploymentScenario[] = [
@@ -41,6 +44,7 @@ export const DEPLOYMENT_SCENARIOS: readonly DeploymentScenario[] = [
   'imagepull',
   'oomkilled',
   'hpa-max',
+  'first-rollout',
 ];
 
 /** Whether a string (from a CLI flag, say) names a {@link DeploymentScenario}. */

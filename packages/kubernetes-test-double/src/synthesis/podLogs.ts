@@ -72,9 +72,14 @@ export function simulatedPodLog(
     return logOf([...STARTUP, ...CRASH]);
   }
   if (waiting) {
+    // As the API server words it: the image pull errors as one, any other reason as it is.
+    const reason = String(waiting.reason);
+    const why = /Image|Pull/.test(reason)
+      ? 'trying and failing to pull image'
+      : reason;
     return {
       ok: false,
-      message: `container "${name}" in pod "${podName}" is waiting to start: trying and failing to pull image`,
+      message: `container "${name}" in pod "${podName}" is waiting to start: ${why}`,
     };
   }
   if (!status.ready) {

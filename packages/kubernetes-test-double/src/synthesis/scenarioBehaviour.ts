@@ -1,4 +1,5 @@
 import { DeploymentScenario } from '../types';
+import { DEPLOYED_SECONDS_AGO } from './time';
 
 /** What the simulated kubelet reports for one replica. */
 export type ReplicaCondition =
@@ -7,7 +8,8 @@ export type ReplicaCondition =
   | 'crash-loop'
   | 'err-image-pull'
   | 'image-pull-back-off'
-  | 'restarted-after-oom';
+  | 'restarted-after-oom'
+  | 'container-creating';
 
 /** How far the Deployment controller got with the rollout. */
 export type RolloutProgress = 'complete' | 'in-progress' | 'deadline-exceeded';
@@ -16,10 +18,15 @@ export interface ScenarioBehaviour {
   /** The condition of each replica, by index; the unhealthy ones are the last. */
   replicaConditions(replicas: number): ReplicaCondition[];
   rolloutProgress: RolloutProgress;
-  /** Average CPU use of the running replicas, in percent of their request. */
-  cpuUtilizationPercent: number;
+  /**
+   * Average CPU use of the running replicas, in percent of their request;
+   * undefined when no replica runs, so the metrics API has none.
+   */
+  cpuUtilizationPercent?: number;
   /** Whether the HorizontalPodAutoscaler has scaled to its maximum. */
   scaledToMaximum: boolean;
+  /** How long before the simulation the Deployment's rollout began. */
+  deployedSecondsAgo: number;
 }
 
 /** All replicas `ready` except the last ones, which get `lastConditions` (last element last). */
@@ -39,36 +46,49 @@ const BEHAVIOURS: Record<DeploymentScenario, ScenarioBehaviour> = {
     rolloutProgress: 'complete',
     cpuUtilizationPercent: 42,
     scaledToMaximum: false,
+    deployedSecondsAgo: DEPLOYED_SECONDS_AGO,
   },
   stalled: {
     replicaConditions: lastReplicas('not-ready'),
     rolloutProgress: 'deadline-exceeded',
     cpuUtilizationPercent: 42,
     scaledToMaximum: false,
+    deployedSecondsAgo: DEPLOYED_SECONDS_AGO,
   },
   crashloop: {
     replicaConditions: lastReplicas('crash-loop'),
     rolloutProgress: 'in-progress',
     cpuUtilizationPercent: 42,
     scaledToMaximum: false,
+    deployedSecondsAgo: DEPLOYED_SECONDS_AGO,
   },
   imagepull: {
     replicaConditions: lastReplicas('err-image-pull', 'image-pull-back-off'),
     rolloutProgress: 'in-progress',
     cpuUtilizationPercent: 42,
     scaledToMaximum: false,
+    deployedSecondsAgo: DEPLOYED_SECONDS_AGO,
   },
   oomkilled: {
     replicaConditions: lastReplicas('restarted-after-oom'),
     rolloutProgress: 'complete',
     cpuUtilizationPercent: 42,
     scaledToMaximum: false,
+    deployedSecondsAgo: DEPLOYED_SECONDS_AGO,
   },
   'hpa-max': {
     replicaConditions: lastReplicas(),
     rolloutProgress: 'complete',
     cpuUtilizationPercent: 135,
     scaledToMaximum: true,
+    deployedSecondsAgo: DEPLOYED_SECONDS_AGO,
+  },
+  'first-rollout': {
+    replicaConditions: replicas =>
+      Array.from({ length: replicas }, () => 'container-creating'),
+    rolloutProgress: 'in-progress',
+    scaledToMaximum: false,
+    deployedSecondsAgo: 90,
   },
 };
 

@@ -309,6 +309,62 @@ describe('simulateCluster', () => {
     expect(condition(deployment, 'Available').status).toBe('True');
   });
 
+  it('first-rollout: applied 90 s ago, every container still being created', () => {
+    const { deployment, replicaSet, autoscaler, pods, events, podMetrics } =
+      simulate('first-rollout');
+    const secondsBefore = (timestamp: string) =>
+      (NOW.getTime() - Date.parse(timestamp)) / 1000;
+    expect(pods).toHaveLength(2);
+    for (const pod of pods) {
+      expect(pod.status.phase).toBe('Pending');
+      expect(mainContainer(pod)).toEqual(
+        expect.objectContaining({
+          ready: false,
+          started: false,
+          restartCount: 0,
+          imageID: '',
+          state: { waiting: { reason: 'ContainerCreating' } },
+        }),
+      );
+      expect(secondsBefore(pod.status.startTime)).toBeLessThan(90);
+    }
+    expect(secondsBefore(replicaSet.metadata.creationTimestamp)).toBe(90);
+    expect(deployment.status).toMatchObject({
+      replicas: 2,
+      updatedReplicas: 2,
+      readyReplicas: 0,
+      availableReplicas: 0,
+      unavailableReplicas: 2,
+    });
+    expect(condition(deployment, 'Available')).toMatchObject({
+      status: 'False',
+      reason: 'MinimumReplicasUnavailable',
+    });
+    expect(condition(deployment, 'Progressing')).toMatchObject({
+      status: 'True',
+      reason: 'ReplicaSetUpdated',
+    });
+    expect(podMetrics).toEqual([]);
+    // No replica runs, so the autoscaler has no metric to scale by.
+    expect(autoscaler.status).toMatchObject({
+      currentReplicas: 2,
+      desiredReplicas: 2,
+      currentMetrics: [],
+    });
+    expect(condition(autoscaler, 'ScalingActive')).toMatchObject({
+      status: 'False',
+      reason: 'FailedGetResourceMetric',
+    });
+    // The kubelet is still pulling: no container was created or started.
+    const kubeletReasons = events
+      .filter(event => event.source.component === 'kubelet')
+      .map(event => event.reason);
+    expect(new Set(kubeletReasons)).toEqual(new Set(['Pulling']));
+    for (const event of events) {
+      expect(secondsBefore(event.lastTimestamp)).toBeLessThanOrEqual(90);
+    }
+  });
+
   it('hpa-max: the autoscaler runs its maximum and wants more', () => {
     const { deployment, autoscaler, pods, events } = simulate('hpa-max');
     expect(autoscaler.spec.maxReplicas).toBe(6);

@@ -76,15 +76,22 @@ export function simulateCluster(input: SimulationInput): KubernetesObject[] {
         replicas,
         now,
         resourceVersion,
+        behaviour.deployedSecondsAgo,
       ),
     );
     for (const pod of rollout.pods) {
-      result.push(...synthesisePodEvents(pod, now, resourceVersion));
-      const metrics = synthesisePodMetrics(
-        pod,
-        behaviour.cpuUtilizationPercent,
-        now,
+      result.push(
+        ...synthesisePodEvents(
+          pod,
+          now,
+          resourceVersion,
+          behaviour.deployedSecondsAgo,
+        ),
       );
+      const metrics =
+        behaviour.cpuUtilizationPercent === undefined
+          ? undefined
+          : synthesisePodMetrics(pod, behaviour.cpuUtilizationPercent, now);
       if (metrics) {
         result.push(metrics);
       }

@@ -20,10 +20,11 @@ export function synthesisePodEvents(
   pod: KubernetesObject,
   now: Date,
   resourceVersion: string,
+  deployedSecondsAgo: number,
 ): KubernetesObject[] {
   const podSpec = pod.spec as { nodeName: string };
   const status = pod.status as PodStatus;
-  const started = DEPLOYED_SECONDS_AGO - 5;
+  const started = deployedSecondsAgo - 5;
   const specs: EventSpec[] = [
     {
       type: 'Normal',
@@ -47,6 +48,7 @@ export function synthesiseScalingEvent(
   replicas: number,
   now: Date,
   resourceVersion: string,
+  deployedSecondsAgo: number,
 ): KubernetesObject {
   return toEvent(
     deployment,
@@ -55,8 +57,8 @@ export function synthesiseScalingEvent(
       reason: 'ScalingReplicaSet',
       message: `Scaled up replica set ${replicaSet.metadata.name} from 0 to ${replicas}`,
       component: 'deployment-controller',
-      firstSecondsAgo: DEPLOYED_SECONDS_AGO,
-      lastSecondsAgo: DEPLOYED_SECONDS_AGO,
+      firstSecondsAgo: deployedSecondsAgo,
+      lastSecondsAgo: deployedSecondsAgo,
     },
     now,
     resourceVersion,
@@ -98,6 +100,17 @@ function containerEvents(
   };
   const once = { firstSecondsAgo: started - 1, lastSecondsAgo: started - 1 };
   const waitingReason = status.state.waiting?.reason;
+  if (waitingReason === 'ContainerCreating') {
+    return [
+      {
+        type: 'Normal',
+        reason: 'Pulling',
+        message: `Pulling image "${status.image}"`,
+        ...kubelet,
+        ...once,
+      },
+    ];
+  }
   if (
     waitingReason === 'ErrImagePull' ||
     waitingReason === 'ImagePullBackOff'

@@ -58,15 +58,17 @@ export function synthesiseAutoscalerStatus(options: {
 }): KubernetesObject {
   const { hpa, deploymentSpec, replicas, behaviour, now } = options;
   const spec = horizontalPodAutoscalerSpecOf(hpa);
+  const cpuUtilizationPercent = behaviour.cpuUtilizationPercent;
+  if (cpuUtilizationPercent === undefined) {
+    return withoutMetrics(hpa, replicas, behaviour, now);
+  }
   const currentMetrics = (spec.metrics ?? []).flatMap(metric => {
     if (metric.type !== 'Resource' || !metric.resource) {
       return [];
     }
     const { name } = metric.resource;
     const utilization =
-      name === 'cpu'
-        ? behaviour.cpuUtilizationPercent
-        : MEMORY_UTILIZATION_PERCENT;
+      name === 'cpu' ? cpuUtilizationPercent : MEMORY_UTILIZATION_PERCENT;
     const request = sumOfRequests(deploymentSpec, name);
     const averageValue =
       request === undefined ? undefined : (request * utilization) / 100;
@@ -129,6 +131,45 @@ export function synthesiseAutoscalerStatus(options: {
           type: 'ScalingLimited',
           ...scalingLimited,
           lastTransitionTime: scaledAt,
+        },
+      ],
+    },
+  };
+}
+
+/**
+ * An autoscaler whose Deployment has no running replica yet: it holds the
+ * replica count, and cannot compute one until the metrics API has a figure.
+ */
+function withoutMetrics(
+  hpa: KubernetesObject,
+  replicas: number,
+  behaviour: ScenarioBehaviour,
+  now: Date,
+): KubernetesObject {
+  const since = timestampAgo(now, behaviour.deployedSecondsAgo - 5);
+  return {
+    ...hpa,
+    status: {
+      currentReplicas: replicas,
+      desiredReplicas: replicas,
+      currentMetrics: [],
+      conditions: [
+        {
+          type: 'AbleToScale',
+          status: 'True',
+          reason: 'SucceededGetScale',
+          message:
+            "the HPA controller was able to get the target's current scale",
+          lastTransitionTime: since,
+        },
+        {
+          type: 'ScalingActive',
+          status: 'False',
+          reason: 'FailedGetResourceMetric',
+          message:
+            'the HPA was unable to compute the replica count: failed to get cpu utilization: unable to get metrics for resource cpu: no metrics returned from resource metrics API',
+          lastTransitionTime: since,
         },
       ],
     },

@@ -6,7 +6,7 @@ import {
   stableNumber,
   stableUid,
 } from './stableHash';
-import { DEPLOYED_SECONDS_AGO, timestampAgo } from './time';
+import { timestampAgo } from './time';
 import { parseQuantity } from './quantity';
 import {
   ContainerSpec,
@@ -33,6 +33,8 @@ export interface PodInput {
   condition: ReplicaCondition;
   now: Date;
   resourceVersion: string;
+  /** How long before `now` the rollout that created the Pod began. */
+  deployedSecondsAgo: number;
 }
 
 /** A Pod of a ReplicaSet as the kubelet would report it in the given condition. */
@@ -47,7 +49,7 @@ export function synthesisePod(input: PodInput): KubernetesObject {
     String(index),
   )}`;
   const node = NODES[index % NODES.length];
-  const startedSecondsAgo = DEPLOYED_SECONDS_AGO - 5 - index * 3;
+  const startedSecondsAgo = input.deployedSecondsAgo - 5 - index * 3;
   const containerStatuses = template.spec.containers.map(
     (container, containerIndex) =>
       containerStatus({
@@ -151,6 +153,16 @@ function containerStatus(options: {
     image,
     imageID: imageIdOf(image),
   };
+  /** A container whose image is not on the node yet: nothing was started. */
+  const notPulled = {
+    name: container.name,
+    image,
+    imageID: '',
+    ready: false,
+    started: false,
+    restartCount: 0,
+    lastState: {},
+  };
   switch (condition) {
     case 'ready':
     case 'not-ready':
@@ -197,12 +209,7 @@ function containerStatus(options: {
     case 'err-image-pull':
     case 'image-pull-back-off':
       return {
-        name: container.name,
-        image,
-        imageID: '',
-        ready: false,
-        started: false,
-        restartCount: 0,
+        ...notPulled,
         state: {
           waiting:
             condition === 'err-image-pull'
@@ -215,7 +222,11 @@ function containerStatus(options: {
                   message: `Back-off pulling image "${image}"`,
                 },
         },
-        lastState: {},
+      };
+    case 'container-creating':
+      return {
+        ...notPulled,
+        state: { waiting: { reason: 'ContainerCreating' } },
       };
     case 'restarted-after-oom':
       return {

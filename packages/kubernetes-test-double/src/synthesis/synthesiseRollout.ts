@@ -2,7 +2,7 @@ import { KubernetesObject } from '../types';
 import { ScenarioBehaviour } from './scenarioBehaviour';
 import { stableNameSuffix, stableUid } from './stableHash';
 import { synthesisePod } from './synthesisePod';
-import { DEPLOYED_SECONDS_AGO, timestampAgo } from './time';
+import { timestampAgo } from './time';
 import { ContainerStatus, DeploymentSpec, PodStatus } from './workloadTypes';
 
 const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
@@ -43,7 +43,7 @@ export function synthesiseRollout(options: {
     ...spec.template,
     metadata: { ...spec.template.metadata, labels: templateLabels },
   };
-  const createdAt = timestampAgo(now, DEPLOYED_SECONDS_AGO);
+  const createdAt = timestampAgo(now, behaviour.deployedSecondsAgo);
   const replicaSet: KubernetesObject = {
     apiVersion: 'apps/v1',
     kind: 'ReplicaSet',
@@ -96,6 +96,7 @@ export function synthesiseRollout(options: {
       condition,
       now,
       resourceVersion,
+      deployedSecondsAgo: behaviour.deployedSecondsAgo,
     }),
   );
   const counts = countReplicas(pods);
@@ -165,8 +166,8 @@ function deploymentStatus(options: {
   const progressedAt = timestampAgo(
     now,
     behaviour.rolloutProgress === 'deadline-exceeded'
-      ? DEPLOYED_SECONDS_AGO - 600
-      : DEPLOYED_SECONDS_AGO - 60,
+      ? behaviour.deployedSecondsAgo - 600
+      : behaviour.deployedSecondsAgo - 60,
   );
   const progressing = {
     complete: {
