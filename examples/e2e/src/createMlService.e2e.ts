@@ -2,9 +2,10 @@
  * yarn test:e2e: starts the example app (production bundle) with the local demo, then in headless
  * Chromium creates a new ML service through the "Create new ML service" template, checks that its
  * CI roles are in moto and that the local GitHub stand-in recorded its environments, variables
- * and one dispatch of the deploy workflow, opens it and sees it turn healthy within two minutes
- * (the demo's local runner, standing in for the deploy workflow, trains and serves its first
- * environment and adds it to a simulated cluster, reached through the Kubernetes service proxy),
+ * and one dispatch of the deploy workflow, opens it, sees its first environment "Rolling out" while
+ * the demo's local runner (standing in for the deploy workflow, it trains and serves that
+ * environment and adds it to a simulated cluster, reached through the Kubernetes service proxy)
+ * holds the rollout before any pod is ready, and then sees it turn healthy within two minutes,
  * checks a demo service's health and deployment, that another demo service is healthy through the
  * Kubernetes service proxy alone, and the fleet page. Saves screenshots and fails on any browser
  * console error.
@@ -19,7 +20,7 @@ import { freePort, signalExitCode } from '@internal/local-processes';
 import { waitForCatalogEntity } from './catalogEntity';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Page } from 'playwright-core';
+import { Locator, Page } from 'playwright-core';
 import { ConsoleErrors, launchChromium, signInAsGuest } from './browser';
 import {
   CiRoleArns,
@@ -29,6 +30,7 @@ import {
   taskLog,
 } from './firstPush';
 import { expectHealthyThroughKubernetesProxy } from './kubernetesProxy';
+import { RolloutHold } from './rolloutHold';
 import { Screenshots } from './screenshots';
 import { Steps } from './steps';
 
@@ -42,6 +44,8 @@ const DEPLOYED_WITHIN_MS = 120_000;
 const RELOAD_EVERY_MS = 15_000;
 /** How soon after dev is healthy prod's reason names dev's deploy: the prober's interval is 15 s in the demo. */
 const PROD_REASON_WITHIN_MS = 60_000;
+/** How soon a held first rollout shows on the page: a probe (every 15 s) after the objects are applied. */
+const ROLLING_OUT_WITHIN_MS = 60_000;
 
 async function fillTemplateForm(page: Page, name: string) {
   await page.getByRole('textbox', { name: 'Name' }).fill(name);
@@ -95,6 +99,7 @@ async function main() {
   };
   let taskId = '';
   let createdAt = 0;
+  const devRollout = new RolloutHold(serviceName);
   let demo: LocalDemo | undefined;
   const browser = await launchChromium();
   stopEverythingOnShutdown({
@@ -116,6 +121,7 @@ async function main() {
         frontend: 'bundle',
         backendPort: await freePort(),
         log: line => process.stdout.write(`       ${line}\n`),
+        beforeRolloutCompletes: devRollout.beforeRolloutCompletes,
       });
     });
     const appUrl = demo!.appUrl;
@@ -233,39 +239,90 @@ async function main() {
       },
     );
 
+    await steps.run(
+      `while the local runner holds dev's first rollout (objects applied, no pod ready), dev says "Rolling out" on the card with the rollout's progress, within ${
+        ROLLING_OUT_WITHIN_MS / 1000
+      } s`,
+      async () => {
+        const held = await settlesWithin(
+          devRollout.reached,
+          createdAt + DEPLOYED_WITHIN_MS - Date.now(),
+        );
+        if (!held) {
+          throw new Error(
+            `the local runner did not begin the rollout of ${serviceName} ${
+              DEPLOYED_WITHIN_MS / 1000
+            } s after its creation. Failures: ${JSON.stringify(
+              demo!.localRunner?.failures,
+            )}`,
+          );
+        }
+        const rollingOut = mlServiceCard(page)
+          .getByLabel('dev: Rolling out')
+          .first();
+        await reloadUntilShown(
+          page,
+          rollingOut,
+          Date.now() + ROLLING_OUT_WITHIN_MS,
+          () =>
+            `dev of ${serviceName} did not say "Rolling out" ${
+              ROLLING_OUT_WITHIN_MS / 1000
+            } s into its held first rollout.`,
+        );
+        await mlServiceCard(page)
+          .getByText(/^0 of \d+ updated replicas available$/)
+          .first()
+          .waitFor();
+        // Unavailable while it rolls out is its course, not a problem.
+        const problems = await mlServiceCard(page)
+          .getByText('Deployment condition')
+          .count();
+        if (problems > 0) {
+          throw new Error(
+            `the card lists the rollout's Available=False condition as a problem:\n${await mlServiceCard(
+              page,
+            ).innerText()}`,
+          );
+        }
+        await screenshots.take(mlServiceCard(page), 'new-service-rolling-out');
+        // The tab says which Deployment rolls out, and what the probe met: a
+        // Service with no ready pod behind it.
+        await entityTab(page, 'ML service').click();
+        await page
+          .getByText(
+            new RegExp(
+              `^Deployment ${serviceName} in cluster ${serviceName}-dev is rolling out \\(0 of \\d+ updated replicas available\\) and the endpoint has not answered in the last 24 hours\\. The last probe: .*no endpoints available`,
+            ),
+          )
+          .first()
+          .waitFor();
+        await screenshots.take(page, 'new-service-rolling-out-tab', {
+          fullPage: true,
+        });
+        devRollout.release();
+        await entityTab(page, 'Overview').click();
+      },
+    );
+
     const devTarget = `${serviceName}-dev/ml-services/${serviceName}:http`;
     await steps.run(
       `the local runner deploys it: dev turns Healthy on its page at k8s: ${devTarget} within ${
         DEPLOYED_WITHIN_MS / 1000
       } s of its creation`,
       async () => {
-        const deadline = createdAt + DEPLOYED_WITHIN_MS;
-        const healthy = mlServiceCard(page).getByLabel('dev: Healthy');
-        while (!(await healthy.isVisible())) {
-          const left = deadline - Date.now();
-          if (left <= 0) {
-            const card = await mlServiceCard(page)
-              .innerText()
-              .catch(() => '');
-            throw new Error(
-              `dev of ${serviceName} was not Healthy on its page ${
-                DEPLOYED_WITHIN_MS / 1000
-              } s after its creation. Local runner: deployments ${JSON.stringify(
-                demo!.localRunner?.deployments,
-              )}, failures ${JSON.stringify(
-                demo!.localRunner?.failures,
-              )}. The card says:\n${card}`,
-            );
-          }
-          const shown = await healthy
-            .waitFor({ timeout: Math.min(RELOAD_EVERY_MS, left) })
-            .then(
-              () => true,
-              () => false,
-            );
-          if (!shown) await page.reload();
-        }
-        const seconds = (Date.now() - createdAt) / 1000;
+        // The time the rollout was held for the step before does not count.
+        await reloadUntilShown(
+          page,
+          mlServiceCard(page).getByLabel('dev: Healthy'),
+          createdAt + DEPLOYED_WITHIN_MS + devRollout.heldMs,
+          () =>
+            `dev of ${serviceName} was not Healthy on its page ${
+              DEPLOYED_WITHIN_MS / 1000
+            } s after its creation. Local runner: deployments ${JSON.stringify(
+              demo!.localRunner?.deployments,
+            )}, failures ${JSON.stringify(demo!.localRunner?.failures)}.`,
+        );
+        const seconds = (Date.now() - createdAt - devRollout.heldMs) / 1000;
         await mlServiceCard(page)
           .getByText(`k8s: ${devTarget}`)
           .first()
@@ -276,16 +333,21 @@ async function main() {
         process.stdout.write(
           `       healthy on its page ${seconds.toFixed(
             1,
-          )} s after the scaffolder run ended${
+          )} s after the scaffolder run ended, not counting the ${(
+            devRollout.heldMs / 1000
+          ).toFixed(1)} s its rollout was held${
             deployment
               ? `; the local runner deployed it in ${(
                   (deployment.readyAt.getTime() -
-                    deployment.noticedAt.getTime()) /
+                    deployment.noticedAt.getTime() -
+                    devRollout.heldMs) /
                   1000
                 ).toFixed(1)} s, ready ${(
-                  (deployment.readyAt.getTime() - createdAt) /
+                  (deployment.readyAt.getTime() -
+                    createdAt -
+                    devRollout.heldMs) /
                   1000
-                ).toFixed(1)} s after the run ended`
+                ).toFixed(1)} s after the run ended (both without the hold)`
               : ''
           }\n`,
         );
@@ -462,6 +524,50 @@ function entityTab(page: Page, name: string) {
     .getByRole('tab', { name, exact: true })
     .or(page.getByRole('link', { name, exact: true }))
     .first();
+}
+
+/** Whether `promise` resolves within `ms`. */
+async function settlesWithin(
+  promise: Promise<unknown>,
+  ms: number,
+): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>(resolve => {
+    timer = setTimeout(() => resolve(false), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Reloads the page every {@link RELOAD_EVERY_MS} until `target` shows; past
+ * `deadline`, fails with what `failure` says and the card's text.
+ */
+async function reloadUntilShown(
+  page: Page,
+  target: Locator,
+  deadline: number,
+  failure: () => string,
+): Promise<void> {
+  while (!(await target.isVisible())) {
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      const card = await mlServiceCard(page)
+        .innerText()
+        .catch(() => '');
+      throw new Error(`${failure()} The card says:\n${card}`);
+    }
+    const shown = await target
+      .waitFor({ timeout: Math.min(RELOAD_EVERY_MS, left) })
+      .then(
+        () => true,
+        () => false,
+      );
+    if (!shown) await page.reload();
+  }
 }
 
 function mlServiceCard(page: Page) {

@@ -226,6 +226,7 @@ describe('startLocalRunner', () => {
     lines: string[],
     isOwnRepository?: (d: { repo: string }) => Promise<boolean>,
     recordDeploy?: LocalRunnerOptions['recordDeploy'],
+    beforeRolloutCompletes?: LocalRunnerOptions['beforeRolloutCompletes'],
   ) {
     return startLocalRunner({
       publishDir,
@@ -234,6 +235,7 @@ describe('startLocalRunner', () => {
       deploy,
       isOwnRepository,
       recordDeploy,
+      beforeRolloutCompletes,
       log: line => lines.push(line),
       pollMs: 100,
     });
@@ -245,6 +247,7 @@ describe('startLocalRunner', () => {
     const deployments: ClusterDeployment[] = [];
     const lines: string[] = [];
     const recorded: string[] = [];
+    const held: string[] = [];
     runner = await start(
       async d => {
         deployments.push(d);
@@ -259,14 +262,31 @@ describe('startLocalRunner', () => {
         );
         return `tagged ${environment}-run-${run}-1`;
       },
+      async ({ repository, environment, modelServerUrl }) => {
+        // The objects are in the cluster, routed nowhere, and the model server answers.
+        const ready = await fetch(`${modelServerUrl}/v2/health/ready`);
+        held.push(
+          `${repository} ${environment} ${ready.status} ${deployments
+            .map(d => `${d.scenario} ${JSON.stringify(d.serviceTargets)}`)
+            .join(', ')}`,
+        );
+      },
     );
 
     const commit = await publish('fresh');
     await recordDispatch('fresh', commit);
-    const deployment = await eventually('the deployment', () => deployments[0]);
+    await eventually('the deployment', () => runner!.deployments[0]);
     await runner.idle();
 
-    expect(deployments).toHaveLength(1); // not the dispatch recorded before it started
+    // Not the dispatch recorded before it started. The rollout begins with
+    // the objects and completes with the Service routed to the model server.
+    expect(deployments.map(d => d.scenario)).toEqual([
+      'first-rollout',
+      undefined,
+    ]);
+    expect(held).toEqual(['github.com/acme/fresh dev 200 first-rollout {}']);
+    const [begun, deployment] = deployments;
+    expect(begun.objects).toEqual(deployment.objects);
     expect(recorded).toEqual([`stub dev 1 ${commit}`]);
     expect(deployment.cluster).toBe('stub-dev');
     expect(deployment.owner).toBe('group:default/ml-team');
@@ -317,19 +337,67 @@ describe('startLocalRunner', () => {
     expect(runner.failures[0].reason).toContain('below the quality threshold');
     expect(lines.join('\n')).toMatch(/acme\/failing@\w+: FAILED/);
 
-    // A deployment whose cluster cannot be simulated stops the model server it started.
-    const urls: string[] = [];
+    expect(deployments).toHaveLength(0);
+
+    // A rollout that cannot complete stops the model server it started and
+    // leaves the pods it began crash-looping.
+    const calls: ClusterDeployment[] = [];
     await runner.stop();
     runner = await start(async d => {
-      urls.push(d.serviceTargets['ml-services/stub']);
-      throw new Error('GET /api/catalog/entities answered HTTP 401');
+      calls.push(d);
+      if (d.serviceTargets['ml-services/stub']) {
+        throw new Error('GET /api/catalog/entities answered HTTP 401');
+      }
     }, lines);
     const again = await publish('refused-again');
     await recordDispatch('refused-again', again);
     await eventually('the refusal', () => runner!.failures[0]);
     expect(runner.failures[0].reason).toContain('HTTP 401');
-    await expect(fetch(`${urls[0]}/v2/health/ready`)).rejects.toThrow();
-    expect(deployments).toHaveLength(0);
+    expect(calls.map(d => d.scenario)).toEqual([
+      'first-rollout',
+      undefined,
+      'crashloop',
+    ]);
+    expect(calls[2].serviceTargets).toEqual({});
+    const url = calls[1].serviceTargets['ml-services/stub'];
+    await expect(fetch(`${url}/v2/health/ready`)).rejects.toThrow();
+
+    // One whose objects cannot be applied goes no further.
+    const refused: ClusterDeployment[] = [];
+    await runner.stop();
+    runner = await start(async d => {
+      refused.push(d);
+      throw new Error('GET /api/catalog/entities answered HTTP 401');
+    }, lines);
+    await recordDispatch('refused-at-once', await publish('refused-at-once'));
+    await eventually('the refusal', () => runner!.failures[0]);
+    expect(refused.map(d => d.scenario)).toEqual(['first-rollout']);
+  });
+
+  it('stops a first rollout held before it completes, and the model server it started', async () => {
+    const deployments: ClusterDeployment[] = [];
+    let reached!: (url: string) => void;
+    const heldAt = new Promise<string>(resolve => (reached = resolve));
+    runner = await start(
+      async d => {
+        deployments.push(d);
+      },
+      [],
+      undefined,
+      undefined,
+      ({ modelServerUrl }) => {
+        reached(modelServerUrl);
+        return new Promise(() => {});
+      },
+    );
+    await recordDispatch('held', await publish('held'));
+    const url = await heldAt;
+    expect((await fetch(`${url}/v2/health/ready`)).status).toBe(200);
+    await runner.stop();
+    runner = undefined;
+    await expect(fetch(`${url}/v2/health/ready`)).rejects.toThrow();
+    // Stopping is not a failed rollout.
+    expect(deployments.map(d => d.scenario)).toEqual(['first-rollout']);
   });
 
   it('replaces the model server of a repository deployed again', async () => {
@@ -339,14 +407,18 @@ describe('startLocalRunner', () => {
     }, []);
     const commit = await publish('twice');
     await recordDispatch('twice', commit);
-    await eventually('the first deployment', () => deployments[0]);
+    await eventually('the first deployment', () => runner!.deployments[0]);
     await new Promise(resolve => setTimeout(resolve, 5));
     await recordDispatch('twice', commit);
-    await eventually('the second deployment', () => deployments[1]);
+    await eventually('the second deployment', () => runner!.deployments[1]);
     await runner.idle();
-    const [first, second] = deployments.map(
-      d => d.serviceTargets['ml-services/stub'],
-    );
+    // The second rolls over the running server, as a rolling update does.
+    expect(deployments.map(d => d.scenario)).toEqual([
+      'first-rollout',
+      undefined,
+      undefined,
+    ]);
+    const [first, second] = runner.deployments.map(d => d.modelServerUrl);
     expect(second).not.toBe(first);
     await expect(fetch(`${first}/v2/health/ready`)).rejects.toThrow();
     expect((await fetch(`${second}/v2/health/ready`)).status).toBe(200);
@@ -373,10 +445,7 @@ describe('startLocalRunner', () => {
 
   it("installs a virtualenv of its own when requirements.txt differs from the demo servers'", async () => {
     const lines: string[] = [];
-    const deployments: ClusterDeployment[] = [];
-    runner = await start(async d => {
-      deployments.push(d);
-    }, lines);
+    runner = await start(async () => undefined, lines);
     await recordDispatch(
       'own-venv',
       await publish('own-venv', dir =>
@@ -388,11 +457,11 @@ describe('startLocalRunner', () => {
     );
     const deployment = await eventually(
       'the deployment',
-      () => deployments[0],
+      () => runner!.deployments[0],
       110_000,
     );
     const model = await (
-      await fetch(`${deployment.serviceTargets['ml-services/stub']}/model`)
+      await fetch(`${deployment.modelServerUrl}/model`)
     ).text();
     expect(model).toContain(venvCacheDir);
     expect(lines.join('\n')).toContain('requirements.txt differs');

@@ -2,9 +2,11 @@
  * The local runner: the local demo's stand-in for the GitHub Actions deploy workflow. GitHub is not
  * called in the demo; the scaffolder's local stand-ins publish to bare git repositories and record
  * the deploy dispatch beside them (<host>/<owner>/<repo>.github.json). This runner notices each new
- * dispatch of deploy.yml, clones the repository at the dispatched commit, trains the model and
- * serves it on loopback, and adds the first environment's rendered overlay to a simulated cluster,
- * so the new service's entity page turns healthy through the Kubernetes service proxy.
+ * dispatch of deploy.yml, clones the repository at the dispatched commit, trains the model, adds
+ * the first environment's rendered overlay to a simulated cluster with its first rollout under way,
+ * serves the model on loopback and, once it answers, completes the rollout with the Service routed
+ * to it, so the new service's entity page shows it rolling out and then healthy through the
+ * Kubernetes service proxy.
  */
 import {
   getInferenceEndpoints,
@@ -258,8 +260,22 @@ export interface LocalRunnerOptions {
   /** Where repositories are cloned (removed on stop). */
   workDir: string;
   python: PythonEnvironments;
-  /** Adds a deployment's objects to a simulated cluster the Kubernetes plugin knows. */
+  /**
+   * Adds a deployment's objects to a simulated cluster the Kubernetes plugin
+   * knows, their Deployments in the rollout stage it names; called again with
+   * the same objects as the rollout moves on.
+   */
   deploy(deployment: ClusterDeployment): Promise<unknown>;
+  /**
+   * Awaited in a first rollout once the model server answers, before the
+   * rollout completes and the Service routes to it: the browser test holds a
+   * rollout there to see it in progress.
+   */
+  beforeRolloutCompletes?(rollout: {
+    repository: string;
+    environment: string;
+    modelServerUrl: string;
+  }): Promise<void>;
   /**
    * Leaves in AWS what the deploy workflow leaves before its rollout (the
    * image tag `<environment>-run-<run>-<attempt>` in the service's ECR
@@ -317,6 +333,17 @@ export async function startLocalRunner(
   const servers = new Map<string, ManagedProcess>();
   const running = new Set<ManagedProcess>();
   let stopped = false;
+  const stopping = new AbortController();
+  /** The promise, or a rejection once the runner is stopping. */
+  const unlessStopped = (promise: Promise<void> | undefined) =>
+    new Promise<void>((resolve, reject) => {
+      const onStop = () => reject(new Error('the local runner is stopping'));
+      if (stopping.signal.aborted) onStop();
+      stopping.signal.addEventListener('abort', onStop, { once: true });
+      Promise.resolve(promise)
+        .then(resolve, reject)
+        .finally(() => stopping.signal.removeEventListener('abort', onStop));
+    });
   let runs = 0;
   let queue: Promise<void> = Promise.resolve();
   let polling: Promise<void> = Promise.resolve();
@@ -373,6 +400,7 @@ export async function startLocalRunner(
       )}`,
     );
     let server: ManagedProcess | undefined;
+    let rolloutBegun: Omit<ClusterDeployment, 'serviceTargets'> | undefined;
     try {
       await fs.rm(cloneDir, { recursive: true, force: true });
       await fs.mkdir(options.workDir, { recursive: true });
@@ -429,31 +457,6 @@ export async function startLocalRunner(
         )} s`,
       );
 
-      const port = await freePort();
-      const url = `http://127.0.0.1:${port}`;
-      if (stopped) throw new Error('the local runner is stopping');
-      // The generated app (its Makefile's `serve`), on loopback.
-      server = startProcess(
-        `${dispatch.repo}-${environment}`,
-        python,
-        ['-m', 'app'],
-        {
-          cwd: cloneDir,
-          env: {
-            ...process.env,
-            MODEL_DIR: 'artifacts',
-            HOST: '127.0.0.1',
-            PORT: String(port),
-            LOG_LEVEL: 'warning',
-          },
-        },
-      );
-      running.add(server);
-      await waitForHttp(`${url}/v2/health/ready`, {
-        timeoutMs: options.serverTimeoutMs ?? 60_000,
-        process: server,
-      });
-
       const overlay = path.join(cloneDir, 'k8s/overlays', environment);
       const { applied, skipped } = simulatedObjects(
         parseManifests(await loadManifests(overlay)),
@@ -484,17 +487,66 @@ export async function startLocalRunner(
       });
       if (recorded) log(`${what}: ${recorded}`);
       const namespace = component.metadata.namespace ?? 'default';
-      await options.deploy({
+      const inCluster = {
         cluster: target.cluster,
         objects: applied,
-        serviceTargets: { [`${target.namespace}/${target.service}`]: url },
         owner: String(
           (component.spec as { owner?: unknown })?.owner ?? 'unknown',
         ),
         componentRef: `component:${namespace}/${component.metadata.name}`,
+      };
+      const key = `${dispatch.repository}/${environment}`;
+      // As the deploy workflow's `kubectl apply` does, a first rollout puts
+      // the objects in the cluster before any pod is ready, and the Service
+      // routes to none until one is. A redeploy keeps the running server
+      // serving until the new one answers, as a rolling update does.
+      if (!servers.has(key)) {
+        await options.deploy({
+          ...inCluster,
+          serviceTargets: {},
+          scenario: 'first-rollout',
+        });
+        rolloutBegun = inCluster;
+      }
+
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      if (stopped) throw new Error('the local runner is stopping');
+      // The generated app (its Makefile's `serve`), on loopback.
+      server = startProcess(
+        `${dispatch.repo}-${environment}`,
+        python,
+        ['-m', 'app'],
+        {
+          cwd: cloneDir,
+          env: {
+            ...process.env,
+            MODEL_DIR: 'artifacts',
+            HOST: '127.0.0.1',
+            PORT: String(port),
+            LOG_LEVEL: 'warning',
+          },
+        },
+      );
+      running.add(server);
+      await waitForHttp(`${url}/v2/health/ready`, {
+        timeoutMs: options.serverTimeoutMs ?? 60_000,
+        process: server,
+      });
+      if (rolloutBegun) {
+        await unlessStopped(
+          options.beforeRolloutCompletes?.({
+            repository: dispatch.repository,
+            environment,
+            modelServerUrl: url,
+          }),
+        );
+      }
+      await options.deploy({
+        ...inCluster,
+        serviceTargets: { [`${target.namespace}/${target.service}`]: url },
       });
       running.delete(server);
-      const key = `${dispatch.repository}/${environment}`;
       const replaced = servers.get(key);
       servers.set(key, server);
       await replaced?.stop();
@@ -535,6 +587,16 @@ export async function startLocalRunner(
       if (server) {
         running.delete(server);
         await server.stop();
+      }
+      if (rolloutBegun && !stopped) {
+        // The pods of a model server that never answers keep crashing.
+        await options
+          .deploy({
+            ...rolloutBegun,
+            serviceTargets: {},
+            scenario: 'crashloop',
+          })
+          .catch(() => undefined);
       }
       const reason = error instanceof Error ? error.message : String(error);
       failures.push({ repository: dispatch.repository, reason });
@@ -580,6 +642,7 @@ export async function startLocalRunner(
     },
     async stop() {
       stopped = true;
+      stopping.abort();
       clearInterval(timer);
       await Promise.all(
         [...running, ...servers.values()].map(process => process.stop()),

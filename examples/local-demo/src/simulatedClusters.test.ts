@@ -192,6 +192,52 @@ describe('SimulatedClusters', () => {
     }
   });
 
+  it("serves a first rollout and moves it on when the same objects are applied again, in a new cluster and in the demo's own", async () => {
+    const own = await createKubernetesTestDouble({ manifests: [] });
+    try {
+      const simulated = new SimulatedClusters({
+        catalogFile: path.join(dir, 'rollouts.yaml'),
+        catalog: catalog().refresher,
+        known: { 'local-simulation': own },
+      });
+      clusters = simulated;
+      const deploymentStatus = async (url: string) =>
+        (
+          await (
+            await fetch(`${url}/apis/apps/v1/namespaces/ml/deployments/svc`)
+          ).json()
+        ).status;
+      for (const cluster of ['svc-dev', 'local-simulation']) {
+        const { url } = await simulated.deploy({
+          ...deployment,
+          cluster,
+          serviceTargets: {},
+          scenario: 'first-rollout',
+        });
+        expect((await deploymentStatus(url)).availableReplicas).toBe(0);
+        // No ready pod: the Service has no endpoint for the proxy yet.
+        const unrouted = await fetch(
+          `${url}/api/v1/namespaces/ml/services/svc:http/proxy/ready`,
+        );
+        expect(unrouted.status).toBe(503);
+
+        await simulated.deploy({
+          ...deployment,
+          cluster,
+          serviceTargets: { 'ml/svc': modelUrl },
+        });
+        const status = await deploymentStatus(url);
+        expect(status.availableReplicas).toBe(status.replicas);
+        const routed = await fetch(
+          `${url}/api/v1/namespaces/ml/services/svc:http/proxy/ready`,
+        );
+        expect(await routed.text()).toBe('model at /ready');
+      }
+    } finally {
+      await own.stop();
+    }
+  });
+
   it('stops the cluster and takes it out of the file when the catalog cannot be asked', async () => {
     const file = path.join(dir, 'failing.yaml');
     const { refresher } = catalog({

@@ -1,5 +1,6 @@
 import {
   createKubernetesTestDouble,
+  DeploymentScenario,
   KubernetesObject,
   KubernetesTestDouble,
 } from '@internal/kubernetes-test-double';
@@ -137,8 +138,21 @@ export interface ClusterDeployment {
   objects: KubernetesObject[];
   /** `<namespace>/<service>` → local URL, for the service proxy. */
   serviceTargets: Record<string, string>;
+  /** Where the rollout of the objects' Deployments stands; by default complete (`healthy`). */
+  scenario?: DeploymentScenario;
   owner: string;
   componentRef: string;
+}
+
+function deploymentScenarios(
+  deployment: ClusterDeployment,
+): Record<string, DeploymentScenario> {
+  const scenario = deployment.scenario ?? 'healthy';
+  return Object.fromEntries(
+    deployment.objects
+      .filter(object => object.kind === 'Deployment')
+      .map(object => [object.metadata.name, scenario]),
+  );
 }
 
 /**
@@ -179,19 +193,26 @@ export class SimulatedClusters {
    * Applies the objects to the named cluster: a known one or one started
    * earlier gets them added (as `kubectl apply`); otherwise a new simulated
    * cluster serves them and is registered with the catalog, and this resolves
-   * once the catalog has its Resource.
+   * once the catalog has its Resource. The objects' Deployments are in the
+   * deployment's scenario, so applying the same objects again moves their
+   * rollout on.
    */
   async deploy(deployment: ClusterDeployment): Promise<{ url: string }> {
     const { cluster: name, objects, serviceTargets } = deployment;
+    const scenarios = deploymentScenarios(deployment);
     const existing =
       this.options.known?.[name] ?? this.clusters.get(name)?.double;
     if (existing) {
       existing.apply(objects, serviceTargets);
+      for (const [deploymentName, scenario] of Object.entries(scenarios)) {
+        existing.setScenario(deploymentName, scenario);
+      }
       return { url: existing.url };
     }
     const double = await createKubernetesTestDouble({
       manifests: objects,
       serviceTargets,
+      scenarios,
     });
     const cluster: SimulatedCluster = {
       name,

@@ -15,7 +15,11 @@ import {
   DemoKubernetesTarget,
   startKubernetesSimulation,
 } from './kubernetesSimulation';
-import { LocalRunner, startLocalRunner } from './localRunner';
+import {
+  LocalRunner,
+  LocalRunnerOptions,
+  startLocalRunner,
+} from './localRunner';
 import { serveDemoServices } from './modelServers';
 import {
   seedPlatformPolicies,
@@ -36,6 +40,8 @@ export interface LocalDemoOptions {
   log?: (line: string) => void;
   /** Print the backend's and dev server's output. */
   echo?: boolean;
+  /** Holds the local runner's first rollouts before they complete (see {@link LocalRunnerOptions}). */
+  beforeRolloutCompletes?: LocalRunnerOptions['beforeRolloutCompletes'];
 }
 
 export interface LocalDemo {
@@ -232,6 +238,7 @@ export async function startLocalDemo(
           venvCacheDir: path.join(DEMO_STATE_DIR, 'runner-venvs'),
         },
         deploy: deployment => clusters.deploy(deployment),
+        beforeRolloutCompletes: options.beforeRolloutCompletes,
         recordDeploy:
           moto &&
           (async ({ component, environment, run, commit }) => {
