@@ -240,7 +240,7 @@ async function main() {
     );
 
     await steps.run(
-      `while the local runner holds dev's first rollout (objects applied, no pod ready), dev says "Rolling out" on the card with the rollout's progress, within ${
+      `while the local runner holds dev's first rollout (objects applied, no pod ready), dev says "Rolling out" on the card with the rollout's progress, on the tab and on the fleet page, within ${
         ROLLING_OUT_WITHIN_MS / 1000
       } s`,
       async () => {
@@ -299,8 +299,16 @@ async function main() {
         await screenshots.take(page, 'new-service-rolling-out-tab', {
           fullPage: true,
         });
+        // The fleet page says so too, in dev's row.
+        await page.getByRole('link', { name: 'ML services' }).first().click();
+        await page
+          .getByRole('row')
+          .filter({ has: page.getByRole('link', { name: serviceName }) })
+          .filter({ hasText: 'Rolling out' })
+          .first()
+          .waitFor();
         devRollout.release();
-        await entityTab(page, 'Overview').click();
+        await page.goto(`${appUrl}/catalog/default/component/${serviceName}`);
       },
     );
 
