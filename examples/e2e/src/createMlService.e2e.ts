@@ -286,16 +286,23 @@ async function main() {
         }
         await screenshots.take(mlServiceCard(page), 'new-service-rolling-out');
         // The tab says which Deployment rolls out, and what the probe met: a
-        // Service with no ready pod behind it.
+        // Service with no ready pod behind it. A probe made while the
+        // Kubernetes plugin did not know the new cluster yet says so instead,
+        // until the next one (every 15 s).
         await entityTab(page, 'ML service').click();
-        await page
-          .getByText(
-            new RegExp(
-              `^Deployment ${serviceName} in cluster ${serviceName}-dev is rolling out \\(0 of \\d+ updated replicas available\\) and the endpoint has not answered in the last 24 hours\\. The last probe: .*no endpoints available`,
-            ),
-          )
-          .first()
-          .waitFor();
+        await reloadUntilShown(
+          page,
+          page
+            .getByText(
+              new RegExp(
+                `^Deployment ${serviceName} in cluster ${serviceName}-dev is rolling out \\(0 of \\d+ updated replicas available\\) and the endpoint has not answered in the last 24 hours\\. The last probe: .*no endpoints available`,
+              ),
+            )
+            .first(),
+          Date.now() + ROLLING_OUT_WITHIN_MS,
+          () =>
+            `the ML service tab of ${serviceName} did not say why dev is rolling out.`,
+        );
         await screenshots.take(page, 'new-service-rolling-out-tab', {
           fullPage: true,
         });
@@ -552,7 +559,7 @@ async function settlesWithin(
 
 /**
  * Reloads the page every {@link RELOAD_EVERY_MS} until `target` shows; past
- * `deadline`, fails with what `failure` says and the card's text.
+ * `deadline`, fails with what `failure` says and the page's text.
  */
 async function reloadUntilShown(
   page: Page,
@@ -563,10 +570,11 @@ async function reloadUntilShown(
   while (!(await target.isVisible())) {
     const left = deadline - Date.now();
     if (left <= 0) {
-      const card = await mlServiceCard(page)
+      const text = await page
+        .locator('body')
         .innerText()
         .catch(() => '');
-      throw new Error(`${failure()} The card says:\n${card}`);
+      throw new Error(`${failure()} The page says:\n${text}`);
     }
     const shown = await target
       .waitFor({ timeout: Math.min(RELOAD_EVERY_MS, left) })
