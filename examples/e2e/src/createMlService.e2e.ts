@@ -323,9 +323,8 @@ async function main() {
     await steps.run(
       `the local runner deploys it: dev turns Healthy on its page at k8s: ${devTarget} within ${
         DEPLOYED_WITHIN_MS / 1000
-      } s of its creation`,
+      } s of its creation, the hold not counted`,
       async () => {
-        // The time the rollout was held for the step before does not count.
         await reloadUntilShown(
           page,
           mlServiceCard(page).getByLabel('dev: Healthy'),
