@@ -332,13 +332,14 @@ export async function startLocalRunner(
   /** The model server of each `<repository>/<environment>`: a redeploy replaces it. */
   const servers = new Map<string, ManagedProcess>();
   const running = new Set<ManagedProcess>();
-  let stopped = false;
+  /** Aborted, with the error runs end with, once the runner is stopping. */
   const stopping = new AbortController();
+  const stopped = () => stopping.signal.aborted;
   /** The promise, or a rejection once the runner is stopping. */
   const unlessStopped = (promise: Promise<void> | undefined) =>
     new Promise<void>((resolve, reject) => {
-      const onStop = () => reject(new Error('the local runner is stopping'));
-      if (stopping.signal.aborted) onStop();
+      const onStop = () => reject(stopping.signal.reason);
+      if (stopped()) onStop();
       stopping.signal.addEventListener('abort', onStop, { once: true });
       Promise.resolve(promise)
         .then(resolve, reject)
@@ -355,7 +356,7 @@ export async function startLocalRunner(
     cwd: string,
     env: NodeJS.ProcessEnv = {},
   ) => {
-    if (stopped) throw new Error('the local runner is stopping');
+    stopping.signal.throwIfAborted();
     const child = startProcess(name, command, args, {
       cwd,
       env: { ...process.env, ...env },
@@ -511,7 +512,7 @@ export async function startLocalRunner(
 
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
-      if (stopped) throw new Error('the local runner is stopping');
+      stopping.signal.throwIfAborted();
       // The generated app (its Makefile's `serve`), on loopback.
       server = startProcess(
         `${dispatch.repo}-${environment}`,
@@ -588,7 +589,7 @@ export async function startLocalRunner(
         running.delete(server);
         await server.stop();
       }
-      if (rolloutBegun && !stopped) {
+      if (rolloutBegun && !stopped()) {
         // The pods of a model server that never answers keep crashing.
         await options
           .deploy({
@@ -607,10 +608,10 @@ export async function startLocalRunner(
   };
 
   const enqueue = (dispatch: RecordedDeployDispatch) => {
-    queue = queue.then(() => (stopped ? undefined : deploy(dispatch)));
+    queue = queue.then(() => (stopped() ? undefined : deploy(dispatch)));
   };
   const poll = async () => {
-    if (stopped) return;
+    if (stopped()) return;
     const dispatches = await readDeployDispatches(options.publishDir);
     for (const dispatch of dispatches) {
       const key = dispatchKey(dispatch);
@@ -641,8 +642,7 @@ export async function startLocalRunner(
       await queue;
     },
     async stop() {
-      stopped = true;
-      stopping.abort();
+      stopping.abort(new Error('the local runner is stopping'));
       clearInterval(timer);
       await Promise.all(
         [...running, ...servers.values()].map(process => process.stop()),
