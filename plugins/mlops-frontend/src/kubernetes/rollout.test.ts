@@ -23,6 +23,23 @@ function clusterWith(resources: Array<{ type: string; resources: unknown[] }>) {
   });
 }
 
+/** Deployment `m` of namespace `ns`, its pods labelled `app: m`, with this status. */
+function deploymentM(
+  replicas: number,
+  status: object,
+  containers: object[] = [{ name: 'model-server' }],
+) {
+  return {
+    metadata: { name: 'm', namespace: 'ns', generation: 1 },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: 'm' } },
+      template: { spec: { containers } },
+    },
+    status,
+  };
+}
+
 describe('summarizeRollout', () => {
   it('summarizes a completed rollout with image digest and autoscaler', () => {
     const { deployments, clusterProblems } = summarizeRollout(
@@ -132,20 +149,16 @@ describe('summarizeRollout', () => {
       {
         type: 'deployments',
         resources: [
-          {
-            metadata: { name: 'm', namespace: 'ns', generation: 1 },
-            spec: {
-              replicas: 1,
-              selector: { matchLabels: { app: 'm' } },
-              template: { spec: { containers: [] } },
-            },
-            status: {
+          deploymentM(
+            1,
+            {
               observedGeneration: 1,
               replicas: 1,
               updatedReplicas: 1,
               availableReplicas: 1,
             },
-          },
+            [],
+          ),
         ],
       },
       {
@@ -238,30 +251,22 @@ describe('summarizeRollout', () => {
       {
         type: 'deployments',
         resources: [
-          {
-            metadata: { name: 'm', namespace: 'ns', generation: 1 },
-            spec: {
-              replicas: 2,
-              selector: { matchLabels: { app: 'm' } },
-              template: { spec: { containers: [{ name: 'model-server' }] } },
-            },
-            status: {
-              observedGeneration: 1,
-              conditions: [
-                {
-                  type: 'Progressing',
-                  status: 'True',
-                  reason: 'NewReplicaSetCreated',
-                },
-                {
-                  type: 'ReplicaFailure',
-                  status: 'True',
-                  reason: 'FailedCreate',
-                  message: 'pods "m-1" is forbidden: exceeded quota: ns',
-                },
-              ],
-            },
-          },
+          deploymentM(2, {
+            observedGeneration: 1,
+            conditions: [
+              {
+                type: 'Progressing',
+                status: 'True',
+                reason: 'NewReplicaSetCreated',
+              },
+              {
+                type: 'ReplicaFailure',
+                status: 'True',
+                reason: 'FailedCreate',
+                message: 'pods "m-1" is forbidden: exceeded quota: ns',
+              },
+            ],
+          }),
         ],
       },
       { type: 'pods', resources: [] },
@@ -281,31 +286,21 @@ describe('summarizeRollout', () => {
           {
             type: 'deployments',
             resources: [
-              {
-                metadata: { name: 'm', namespace: 'ns', generation: 1 },
-                spec: {
-                  replicas: 2,
-                  selector: { matchLabels: { app: 'm' } },
-                  template: {
-                    spec: { containers: [{ name: 'model-server' }] },
+              deploymentM(2, {
+                observedGeneration: 1,
+                replicas: 2,
+                updatedReplicas: 2,
+                availableReplicas: 0,
+                conditions: [
+                  {
+                    type: 'Available',
+                    status: 'False',
+                    reason: 'MinimumReplicasUnavailable',
+                    message: availability,
                   },
-                },
-                status: {
-                  observedGeneration: 1,
-                  replicas: 2,
-                  updatedReplicas: 2,
-                  availableReplicas: 0,
-                  conditions: [
-                    {
-                      type: 'Available',
-                      status: 'False',
-                      reason: 'MinimumReplicasUnavailable',
-                      message: availability,
-                    },
-                    { type: 'Progressing', ...progressing },
-                  ],
-                },
-              },
+                  { type: 'Progressing', ...progressing },
+                ],
+              }),
             ],
           },
           { type: 'pods', resources: [] },
