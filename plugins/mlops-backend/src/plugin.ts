@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { mlopsPermissions } from '@eks-mlops/backstage-plugin-mlops-common';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { AwsClientFactory } from './aws/AwsClientFactory';
 import { readMlopsServiceOptions } from './service/config';
 import { createMlopsServices } from './service/createMlopsServices';
@@ -36,6 +37,7 @@ export const mlopsPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         catalog: catalogServiceRef,
+        events: eventsServiceRef,
       },
       async init(deps) {
         deps.permissionsRegistry.addPermissions(mlopsPermissions);
@@ -50,6 +52,7 @@ export const mlopsPlugin = createBackendPlugin({
           permissions: deps.permissions,
           auditor: deps.auditor,
           catalog: deps.catalog,
+          events: deps.events,
           awsClientFactory: AwsClientFactory.fromConfig(deps.config),
         });
         deps.lifecycle.addShutdownHook(() => services.shutdown());

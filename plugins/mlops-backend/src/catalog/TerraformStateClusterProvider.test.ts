@@ -18,6 +18,7 @@ import {
   startMotoServer,
 } from '@internal/moto-server';
 import { motoConfig } from '../__testUtils__/actionHarness';
+import { serviceWithStates } from '../__testUtils__/clusterDiscovery';
 import { createBucket, motoS3Client } from '../__testUtils__/deployRecordsMoto';
 import { AwsClientFactory } from '../aws/AwsClientFactory';
 import { parseTfstateAnnotation } from '../aws/terraformState';
@@ -103,20 +104,7 @@ function terraformApply(endpoint: string, key: string, config: string) {
   }
 }
 
-const component: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'fraud-score',
-    namespace: 'default',
-    annotations: {
-      'mlops/tfstate': `s3://${BUCKET}/${PREFIX}`,
-      'mlops/aws-region': 'eu-west-1',
-      'mlops/aws-account-id': '123456789012',
-    },
-  },
-  spec: { type: 'service', lifecycle: 'experimental', owner: 'group:ml-team' },
-};
+const component = serviceWithStates(BUCKET);
 
 describe('TerraformStateClusterProvider against moto', () => {
   let moto: MotoServer;
@@ -326,6 +314,120 @@ describe('TerraformStateClusterProvider against moto', () => {
         /no environment state under .*not-applied\/ for component:default\/not-applied/,
       ),
     ]);
+  });
+
+  describe('on a request for one environment', () => {
+    /** A connected provider over `entities`, with the AWS calls it makes. */
+    async function connected(entities: Entity[]) {
+      const awsCalls: string[] = [];
+      const provider = new TerraformStateClusterProvider({
+        catalog: catalogServiceMock({ entities }),
+        auth: mockServices.auth(),
+        logger: mockServices.logger.mock(),
+        awsClientFactory: AwsClientFactory.fromConfig(
+          motoConfig(moto.endpoint),
+          call => awsCalls.push(call.commandName),
+        ),
+      });
+      const connection = {
+        applyMutation: jest.fn(),
+        refresh: jest.fn(),
+      } satisfies EntityProviderConnection;
+      await provider.connect(connection);
+      return { provider, connection, awsCalls };
+    }
+
+    const devRequest = {
+      entityRef: 'component:default/fraud-score',
+      environment: 'dev',
+    };
+
+    it("adds the environment's cluster at once, as the full run would", async () => {
+      terraformApply(
+        moto.endpoint,
+        `${PREFIX}/dev/terraform.tfstate`,
+        clusterOutputs('dev'),
+      );
+      terraformApply(
+        moto.endpoint,
+        `${PREFIX}/prod/terraform.tfstate`,
+        clusterOutputs('prod'),
+      );
+      const { provider, connection, awsCalls } = await connected([component]);
+
+      await provider.discoverEnvironment(devRequest);
+
+      expect(awsCalls).toEqual(['GetObjectCommand']);
+      expect(connection.applyMutation).toHaveBeenCalledTimes(1);
+      const [delta] = connection.applyMutation.mock.calls[0];
+      expect(delta).toEqual({
+        type: 'delta',
+        added: [
+          {
+            entity: expect.objectContaining({
+              kind: 'Resource',
+              metadata: expect.objectContaining({ name: 'fraud-score-dev' }),
+            }),
+            locationKey:
+              'mlops-terraform-state-clusters:component:default/fraud-score',
+          },
+        ],
+        removed: [],
+      });
+
+      await provider.refresh();
+      const [full] = connection.applyMutation.mock.calls[1];
+      expect(full.entities[0]).toEqual(delta.added[0]);
+    });
+
+    it('reads nothing when the catalog has the cluster of that state already', async () => {
+      for (const environment of ['dev', 'prod']) {
+        terraformApply(
+          moto.endpoint,
+          `${PREFIX}/${environment}/terraform.tfstate`,
+          clusterOutputs(environment),
+        );
+      }
+      const first = await connected([component]);
+      await first.provider.refresh();
+      const [{ entities }] = first.connection.applyMutation.mock.calls[0];
+      const [devCluster, prodCluster] = entities.map(
+        (e: { entity: Entity }) => e.entity,
+      );
+
+      const withDev = await connected([component, devCluster]);
+      await withDev.provider.discoverEnvironment(devRequest);
+      expect(withDev.awsCalls).toEqual([]);
+      expect(withDev.connection.applyMutation).not.toHaveBeenCalled();
+
+      // Another environment's cluster is not this one's.
+      const withProd = await connected([component, prodCluster]);
+      await withProd.provider.discoverEnvironment(devRequest);
+      expect(withProd.awsCalls).toEqual(['GetObjectCommand']);
+      expect(withProd.connection.applyMutation).toHaveBeenCalledTimes(1);
+    });
+
+    it('adds nothing for a service without a state there, an unknown service or before it is connected', async () => {
+      const { provider, connection, awsCalls } = await connected([component]);
+
+      await provider.discoverEnvironment(devRequest);
+      await provider.discoverEnvironment({
+        entityRef: 'component:default/no-such-service',
+        environment: 'dev',
+      });
+      const unconnected = new TerraformStateClusterProvider({
+        catalog: catalogServiceMock({ entities: [component] }),
+        auth: mockServices.auth(),
+        logger: mockServices.logger.mock(),
+        awsClientFactory: AwsClientFactory.fromConfig(
+          motoConfig(moto.endpoint),
+        ),
+      });
+      await unconnected.discoverEnvironment(devRequest);
+
+      expect(awsCalls).toEqual(['GetObjectCommand']);
+      expect(connection.applyMutation).not.toHaveBeenCalled();
+    });
   });
 });
 

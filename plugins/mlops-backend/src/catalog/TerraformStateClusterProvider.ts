@@ -1,4 +1,4 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   AuthService,
   LoggerService,
@@ -24,12 +24,14 @@ import { MLOPS_ANNOTATIONS } from '@eks-mlops/backstage-plugin-mlops-common';
 import { AwsClientFactory } from '../aws/AwsClientFactory';
 import {
   environmentsWithState,
+  ServiceStateLocation,
   serviceStateLocation,
   stateObjectKey,
   statePrefixUrl,
   stateUrl,
 } from '../aws/terraformState';
 import { StateCluster, clusterFromState } from './clusterOutputs';
+import { ClusterDiscoveryRequest } from './discoveryRequests';
 
 /**
  * The EKS cluster name the Kubernetes plugin's AWS auth signs its token for
@@ -107,9 +109,7 @@ export class TerraformStateClusterProvider implements EntityProvider {
         }
         entities.set(ref, {
           entity,
-          locationKey: `${this.getProviderName()}:${stringifyEntityRef(
-            component,
-          )}`,
+          locationKey: this.locationKeyOf(component),
         });
       }
     }
@@ -120,6 +120,77 @@ export class TerraformStateClusterProvider implements EntityProvider {
     logger.info(
       `mlops cluster discovery: ${entities.size} kubernetes-cluster Resource(s) from ${items.length} service(s)`,
     );
+  }
+
+  /**
+   * Reads one environment's state now, on a request from the mlops plugin
+   * (its rollout tagged an image and its endpoint has not answered yet), and
+   * adds its cluster unless the catalog has it already. The next full run
+   * keeps or removes it as usual. Nothing happens before the provider is
+   * connected: its first run reads every state anyway.
+   */
+  async discoverEnvironment(request: ClusterDiscoveryRequest): Promise<void> {
+    const { catalog, auth, logger } = this.options;
+    const connection = this.connection;
+    if (!connection) return;
+    const { entityRef, environment } = request;
+    const credentials = await auth.getOwnServiceCredentials();
+    const component = await catalog.getEntityByRef(entityRef, {
+      credentials,
+    });
+    const location = component && serviceStateLocation(component);
+    if (!component || !location) {
+      logger.debug(
+        `mlops cluster discovery: ${entityRef} has no ${MLOPS_ANNOTATIONS.tfstate} to read for ${environment}`,
+      );
+      return;
+    }
+    const url = stateUrl(location, environment);
+    const known = await catalog.getEntities(
+      {
+        filter: {
+          kind: 'Resource',
+          [`metadata.annotations.${ANNOTATION_LOCATION}`]: `url:${url}`,
+        },
+        fields: ['metadata.name'],
+      },
+      { credentials },
+    );
+    if (known.items.length > 0) return;
+    let s3: S3Client;
+    try {
+      ({ s3 } = await this.options.awsClientFactory.create({
+        region: location.region,
+        accountId: location.accountId,
+      }));
+    } catch (error) {
+      logger.warn(
+        `mlops cluster discovery: cannot read ${url} for ${entityRef}: ${errorText(
+          error,
+        )}`,
+      );
+      return;
+    }
+    const entity = await this.clusterOfEnvironment(
+      component,
+      location,
+      s3,
+      environment,
+    );
+    if (!entity) return;
+    await connection.applyMutation({
+      type: 'delta',
+      added: [{ entity, locationKey: this.locationKeyOf(component) }],
+      removed: [],
+    });
+    logger.info(
+      `mlops cluster discovery: added cluster ${entity.metadata.name} of ${entityRef} (${environment}), on the deploy's request`,
+    );
+  }
+
+  /** The location key of every cluster a service's states yield. */
+  private locationKeyOf(component: Entity): string {
+    return `${this.getProviderName()}:${stringifyEntityRef(component)}`;
   }
 
   private async clustersOf(component: Entity): Promise<Entity[]> {
@@ -135,7 +206,7 @@ export class TerraformStateClusterProvider implements EntityProvider {
       return [];
     }
     const where = statePrefixUrl(location);
-    let s3;
+    let s3: S3Client;
     let environments: string[];
     try {
       const clients = await this.options.awsClientFactory.create({
@@ -160,42 +231,62 @@ export class TerraformStateClusterProvider implements EntityProvider {
     }
     const entities: Entity[] = [];
     for (const environment of environments) {
-      const key = stateObjectKey(location, environment);
-      const url = stateUrl(location, environment);
-      const skip = (reason: string) =>
-        logger.warn(
-          `mlops cluster discovery: no cluster for ${ref} environment ${environment} from ${url}: ${reason}`,
-        );
-      let text: string;
-      try {
-        const object = await s3.send(
-          new GetObjectCommand({ Bucket: location.bucket, Key: key }),
-        );
-        text = (await object.Body?.transformToString('utf-8')) ?? '';
-      } catch (error) {
-        skip(errorText(error));
-        continue;
-      }
-      const result = clusterFromState(text);
-      if (result.kind === 'invalid') {
-        skip(result.reason);
-        continue;
-      }
-      if (result.kind === 'existing-cluster') {
-        logger.debug(
-          `mlops cluster discovery: ${ref} environment ${environment} uses the existing cluster ${result.name}; it is registered by the platform, not here`,
-        );
-        continue;
-      }
-      if (!validator.isValidEntityName(result.cluster.name)) {
-        skip(
-          `cluster name "${result.cluster.name}" is not a valid entity name`,
-        );
-        continue;
-      }
-      entities.push(clusterEntity(component, environment, result.cluster, url));
+      const entity = await this.clusterOfEnvironment(
+        component,
+        location,
+        s3,
+        environment,
+      );
+      if (entity) entities.push(entity);
     }
     return entities;
+  }
+
+  /**
+   * The cluster entity of one environment's state, or undefined (with a
+   * warning when the state is not what the template's roots write).
+   */
+  private async clusterOfEnvironment(
+    component: Entity,
+    location: ServiceStateLocation,
+    s3: S3Client,
+    environment: string,
+  ): Promise<Entity | undefined> {
+    const { logger } = this.options;
+    const ref = stringifyEntityRef(component);
+    const url = stateUrl(location, environment);
+    const skip = (reason: string) => {
+      logger.warn(
+        `mlops cluster discovery: no cluster for ${ref} environment ${environment} from ${url}: ${reason}`,
+      );
+      return undefined;
+    };
+    let text: string;
+    try {
+      const object = await s3.send(
+        new GetObjectCommand({
+          Bucket: location.bucket,
+          Key: stateObjectKey(location, environment),
+        }),
+      );
+      text = (await object.Body?.transformToString('utf-8')) ?? '';
+    } catch (error) {
+      return skip(errorText(error));
+    }
+    const result = clusterFromState(text);
+    if (result.kind === 'invalid') return skip(result.reason);
+    if (result.kind === 'existing-cluster') {
+      logger.debug(
+        `mlops cluster discovery: ${ref} environment ${environment} uses the existing cluster ${result.name}; it is registered by the platform, not here`,
+      );
+      return undefined;
+    }
+    if (!validator.isValidEntityName(result.cluster.name)) {
+      return skip(
+        `cluster name "${result.cluster.name}" is not a valid entity name`,
+      );
+    }
+    return clusterEntity(component, environment, result.cluster, url);
   }
 }
 

@@ -8,10 +8,15 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { EventsService } from '@backstage/plugin-events-node';
 import { AwsClientFactory } from '../aws/AwsClientFactory';
 import { MlServiceCatalog } from './catalog/MlServiceCatalog';
 import { MlopsServiceOptions } from './config';
 import { FleetService } from './fleet/FleetService';
+import {
+  CLUSTER_DISCOVERY_REQUEST_INTERVAL_MS,
+  ClusterDiscoveryRequests,
+} from './health/ClusterDiscoveryRequests';
 import { EndpointHealthService } from './health/EndpointHealthService';
 import { FailureBackoff } from './health/FailureBackoff';
 import { HealthProber } from './health/HealthProber';
@@ -34,6 +39,8 @@ export interface MlopsServiceDeps {
   permissions: PermissionsService;
   auditor: AuditorService;
   catalog: CatalogService;
+  /** Carries the prober's requests to the cluster discovery (the mlops catalog module). */
+  events: EventsService;
   /** Reads the services' Terraform states, to tell "not deployed yet" from down. */
   awsClientFactory: AwsClientFactory;
 }
@@ -115,6 +122,11 @@ export async function createMlopsServices(
       awsClientFactory: deps.awsClientFactory,
       logger: deps.logger,
       timeoutMs: options.prober.timeoutMs,
+    }),
+    clusterDiscovery: new ClusterDiscoveryRequests({
+      events: deps.events,
+      logger: deps.logger,
+      intervalMs: CLUSTER_DISCOVERY_REQUEST_INTERVAL_MS,
     }),
     onResultsStored: async () => {
       await snapshots.refresh();

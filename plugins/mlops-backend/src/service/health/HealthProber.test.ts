@@ -19,6 +19,7 @@ import {
   motoS3Client,
   pushImage,
 } from '../../__testUtils__/deployRecordsMoto';
+import { eventsWithDiscoverySubscriber } from '../../__testUtils__/clusterDiscovery';
 import { AwsClientFactory } from '../../aws/AwsClientFactory';
 import {
   FixtureServer,
@@ -33,6 +34,7 @@ import { createOutboundClient } from '../outbound';
 import { DatabaseHealthStore } from '../store';
 import { FailureBackoff } from './FailureBackoff';
 import { DeployRecordChecker } from './DeployRecordChecker';
+import { ClusterDiscoveryRequests } from './ClusterDiscoveryRequests';
 import {
   HealthProber,
   HealthProberOptions,
@@ -419,7 +421,10 @@ describe('HealthProber and the environments not deployed yet', () => {
       },
     });
 
-  async function proberOf(entities: Entity[]) {
+  async function proberOf(
+    entities: Entity[],
+    overrides: Partial<HealthProberOptions> = {},
+  ) {
     return createProber(entities, {
       deployChecker: new DeployRecordChecker({
         awsClientFactory: AwsClientFactory.fromConfig(
@@ -428,7 +433,19 @@ describe('HealthProber and the environments not deployed yet', () => {
         logger: mockServices.logger.mock(),
         timeoutMs: 5000,
       }),
+      ...overrides,
     });
+  }
+
+  /** The requests the prober publishes for the cluster discovery, as the catalog module receives them. */
+  async function discoveryRequests() {
+    const { events, received } = await eventsWithDiscoverySubscriber();
+    const requests = new ClusterDiscoveryRequests({
+      events,
+      logger: mockServices.logger.mock(),
+      intervalMs: 0,
+    });
+    return { requests, received: () => received.map(e => e.eventPayload) };
   }
 
   const stateOf = async (
@@ -532,6 +549,43 @@ describe('HealthProber and the environments not deployed yet', () => {
     expect((await stateOf(store, 'scoring', 'prod')).errorMessage).toContain(
       'no image in ECR repository scoring is tagged prod-run-* while dev has its',
     );
+  });
+
+  it('asks the cluster discovery for the state of an environment whose rollout tagged an image and that has not answered yet', async () => {
+    const dev = await switchingServer(false);
+    const prod = await switchingServer(false);
+    servers.push(dev.server, prod.server);
+    const ecr = motoEcrClient(moto);
+    const forecast = templateService('demand', dev.server.url, prod.server.url);
+    forecast.metadata.annotations![
+      MLOPS_ANNOTATIONS.ecrRepository
+    ] = `${MOTO_ACCOUNT_ID}.dkr.ecr.eu-west-1.amazonaws.com/demand`;
+    await pushImage(ecr, 'demand', 'a', ['5d1c0e2']);
+    const { requests, received } = await discoveryRequests();
+    const { prober } = await proberOf([forecast], {
+      clusterDiscovery: requests,
+    });
+
+    await prober.runCycle();
+    expect(received()).toEqual([]);
+
+    // dev's rollout tagged its image; the pods are not ready yet.
+    await pushImage(ecr, 'demand', 'a', ['dev-run-12-1']);
+    await prober.runCycle();
+    const devRequest = {
+      entityRef: 'component:default/demand',
+      environment: 'dev',
+    };
+    expect(received()).toEqual([devRequest]);
+    await prober.runCycle();
+    expect(received()).toEqual([devRequest, devRequest]);
+
+    // Once dev has answered, its failures are its own: no more requests.
+    dev.answers.up = true;
+    await prober.runCycle();
+    dev.answers.up = false;
+    await prober.runCycle();
+    expect(received()).toHaveLength(2);
   });
 
   it('judges no endpoint of a service that does not say which environment its primary endpoint is', async () => {

@@ -12,7 +12,8 @@ import { EndpointRouter } from '../routing/EndpointRouter';
 import { HealthStore } from '../store';
 import { FailureBackoff } from './FailureBackoff';
 import { probeEndpoint } from './probeEndpoint';
-import { DeployRecordChecker } from './DeployRecordChecker';
+import { ClusterDiscoveryRequests } from './ClusterDiscoveryRequests';
+import { DeployFinding, DeployRecordChecker } from './DeployRecordChecker';
 
 /** What one probe cycle did. */
 export interface ProbeCycleReport {
@@ -45,6 +46,12 @@ export interface HealthProberOptions {
    * service's deploy records; without it, every failure shows as probed.
    */
   deployChecker?: DeployRecordChecker;
+  /**
+   * Told of every environment the deploy checker finds deployed while its
+   * endpoint has never answered: the cluster discovery may not have seen its
+   * cluster yet.
+   */
+  clusterDiscovery?: Pick<ClusterDiscoveryRequests, 'request'>;
   /** Called after each cycle's results are stored (the fleet snapshot refreshes). */
   onResultsStored?: () => Promise<void>;
   random?: () => number;
@@ -381,10 +388,17 @@ export class HealthProber {
       knownModel: this.reusableModel(key),
       router: this.options.router,
     });
-    const deployCheck = this.deployCheckFor(target, probed);
-    const health = deployCheck
-      ? await withDeployState(deployCheck, target.endpoint.environment, probed)
-      : probed;
+    const finding = await this.deployFinding(target, probed);
+    if (finding?.deployed) {
+      this.options.clusterDiscovery?.request({
+        entityRef: target.entityRef,
+        environment: target.endpoint.environment,
+      });
+    }
+    const health =
+      finding?.deployed === false
+        ? notDeployedYet(probed, finding.reason)
+        : probed;
     const failures = this.options.backoff.nextFailures(
       previousFailures,
       health,
@@ -400,15 +414,15 @@ export class HealthProber {
   }
 
   /**
-   * The deploy check for a result that could be that of an environment whose
-   * deploy has not run: the endpoint never answered, failed now, and its
-   * service says where its deploy leaves traces. A guard refusal is the
-   * adopter's to fix either way, so it never gets one.
+   * What the deploy records say of a result that could be that of an
+   * environment whose deploy has not run: the endpoint never answered,
+   * failed now, and its service says where its deploy leaves traces. A guard
+   * refusal is the adopter's to fix either way, so it is never checked.
    */
-  private deployCheckFor(
+  private async deployFinding(
     target: ProbeTarget,
     health: EndpointHealth,
-  ): DeployCheck | undefined {
+  ): Promise<DeployFinding | undefined> {
     const { deployChecker } = this.options;
     const records = target.deployRecords;
     const mayNotBeDeployed =
@@ -416,7 +430,7 @@ export class HealthProber {
       !isUp(health) &&
       health.errorClass !== 'blocked';
     return deployChecker && records && mayNotBeDeployed
-      ? { checker: deployChecker, records }
+      ? deployChecker.check(records, target.endpoint.environment)
       : undefined;
   }
 
@@ -448,27 +462,16 @@ export class HealthProber {
   }
 }
 
-interface DeployCheck {
-  checker: DeployRecordChecker;
-  records: DeployRecords;
-}
-
-/**
- * The result, or `unknown` (`not-deployed`) when the service's deploy
- * records show the environment not deployed: the endpoint is not down.
- */
-async function withDeployState(
-  { checker, records }: DeployCheck,
-  environment: string,
+/** The result as `unknown` (`not-deployed`): the endpoint is not down, its deploy has not run. */
+function notDeployedYet(
   health: EndpointHealth,
-): Promise<EndpointHealth> {
-  const finding = await checker.check(records, environment);
-  if (finding?.deployed !== false) return health;
+  reason: string,
+): EndpointHealth {
   return {
     ...health,
     state: 'unknown',
     errorClass: 'not-deployed',
-    errorMessage: `not deployed yet: ${finding.reason}; the probe: ${
+    errorMessage: `not deployed yet: ${reason}; the probe: ${
       health.errorMessage ?? health.state
     }`,
   };
