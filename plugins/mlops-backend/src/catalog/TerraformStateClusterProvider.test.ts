@@ -3,13 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { mockServices } from '@backstage/backend-test-utils';
 import {
   Entity,
   FieldFormatEntityPolicy,
   resourceEntityV1alpha1Validator,
 } from '@backstage/catalog-model';
-import { ConfigReader } from '@backstage/config';
 import { EntityProviderConnection } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
@@ -18,21 +17,12 @@ import {
   startMotoServer,
 } from '@internal/moto-server';
 import { motoConfig } from '../__testUtils__/actionHarness';
+import { locatedClusters } from '../__testUtils__/catalogClusterLocator';
 import { serviceWithStates } from '../__testUtils__/clusterDiscovery';
 import { createBucket, motoS3Client } from '../__testUtils__/deployRecordsMoto';
 import { AwsClientFactory } from '../aws/AwsClientFactory';
 import { parseTfstateAnnotation } from '../aws/terraformState';
 import { TerraformStateClusterProvider } from './TerraformStateClusterProvider';
-
-/*
- * The Kubernetes plugin's own catalog cluster locator. The package does not
- * export it, so it is loaded from its build output: the test fails if a
- * release moves it, rather than silently testing a copy of its contract.
- */
-// eslint-disable-next-line @backstage/no-relative-monorepo-imports, @typescript-eslint/no-require-imports
-const {
-  CatalogClusterLocator,
-} = require('@backstage/plugin-kubernetes-backend/dist/cluster-locator/CatalogClusterLocator.cjs.js');
 
 jest.setTimeout(120_000);
 
@@ -204,19 +194,9 @@ describe('TerraformStateClusterProvider against moto', () => {
       ).resolves.toBeDefined();
     }
 
-    const locator = CatalogClusterLocator.fromConfig(
+    const clusters = await locatedClusters(
       catalogServiceMock({ entities: [component, ...entities] }),
-      mockServices.auth(),
-      // The real locator resolves the API server's host name and refuses
-      // private addresses; this machine has no DNS, so the EKS domain is allowed.
-      new ConfigReader({
-        dangerouslyAllowClusterUrls: ['*.eks.amazonaws.com'],
-      }),
-      mockServices.logger.mock(),
     );
-    const clusters = await locator.getClusters({
-      credentials: mockCredentials.service(),
-    });
     expect(clusters).toEqual([
       expect.objectContaining({
         name: 'fraud-score-dev',
