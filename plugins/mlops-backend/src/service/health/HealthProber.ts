@@ -389,7 +389,7 @@ export class HealthProber {
       router: this.options.router,
     });
     const finding = await this.deployFinding(target, probed);
-    if (finding?.deployed) {
+    if (finding?.deployed && !this.stopped) {
       this.options.clusterDiscovery?.request({
         entityRef: target.entityRef,
         environment: target.endpoint.environment,
