@@ -70,10 +70,13 @@ export interface Config {
 
     /**
      * The catalog module `catalogModuleMlopsClusters`: kubernetes-cluster
-     * Resources from each service's Terraform state (`mlops/tfstate`).
+     * Resources from each service's Terraform state (`mlops/tfstate`), on its
+     * schedule and, between runs, for an environment the mlops plugin finds
+     * deployed and not answering yet (events topic
+     * `mlops.cluster-discovery.requested`).
      */
     clusterDiscovery?: {
-      /** Set to false to register no entity provider. Default true. */
+      /** Set to false to register no entity provider and answer no request. Default true. */
       enabled?: boolean;
       /** When to read the states. Default: every 5 minutes, 3 minute timeout. */
       schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
