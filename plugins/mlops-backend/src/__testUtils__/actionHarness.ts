@@ -7,15 +7,20 @@ import { JsonObject, JsonValue } from '@backstage/types';
 import { AwsClientFactory } from '../aws/AwsClientFactory';
 import { MOTO_ACCOUNT_ID, MOTO_CREDENTIALS } from '@internal/moto-server';
 
-/** app-config pointing the actions at a moto endpoint with static test credentials. */
-export function motoConfig(endpoint: string) {
-  return new ConfigReader({
+/** The app-config data that points AWS calls at a moto endpoint with static test credentials. */
+export function motoConfigData(endpoint: string) {
+  return {
     aws: {
       mainAccount: MOTO_CREDENTIALS,
       accounts: [{ accountId: MOTO_ACCOUNT_ID, ...MOTO_CREDENTIALS }],
     },
     mlops: { aws: { endpoint } },
-  });
+  };
+}
+
+/** app-config pointing the actions at a moto endpoint with static test credentials. */
+export function motoConfig(endpoint: string) {
+  return new ConfigReader(motoConfigData(endpoint));
 }
 
 /** Records every AWS API call the actions make. */

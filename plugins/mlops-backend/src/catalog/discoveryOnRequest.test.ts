@@ -18,14 +18,10 @@ import {
   eventsServiceFactory,
   eventsServiceRef,
 } from '@backstage/plugin-events-node';
-import {
-  MOTO_ACCOUNT_ID,
-  MOTO_CREDENTIALS,
-  MotoServer,
-  startMotoServer,
-} from '@internal/moto-server';
+import { MotoServer, startMotoServer } from '@internal/moto-server';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import yaml from 'yaml';
+import { motoConfigData } from '../__testUtils__/actionHarness';
 import { locatedClusters } from '../__testUtils__/catalogClusterLocator';
 import { serviceWithStates } from '../__testUtils__/clusterDiscovery';
 import { createBucket, motoS3Client } from '../__testUtils__/deployRecordsMoto';
@@ -132,11 +128,7 @@ describe('cluster discovery on request, in a real catalog', () => {
                 },
               ],
             },
-            aws: {
-              mainAccount: MOTO_CREDENTIALS,
-              accounts: [{ accountId: MOTO_ACCOUNT_ID, ...MOTO_CREDENTIALS }],
-            },
-            mlops: { aws: { endpoint: moto.endpoint } },
+            ...motoConfigData(moto.endpoint),
           },
         }),
       ],
