@@ -59,6 +59,22 @@ describe('serviceValueProblems', () => {
         existingPlanRoleArn: 'arn:aws:iam::999999999999:role/plan',
       },
     ],
+    [
+      'source ranges for a public endpoint deployed from a self-hosted runner',
+      {
+        endpointVisibility: 'public',
+        inboundCidrs: ['203.0.113.0/24', '198.51.100.7/32', '0.0.0.0/0'],
+        deployRunsOn: 'vpc-runner',
+      },
+    ],
+    [
+      'a GitHub-hosted deploy runner without source ranges',
+      {
+        endpointVisibility: 'public',
+        inboundCidrs: [],
+        deployRunsOn: 'ubuntu-24.04',
+      },
+    ],
   ])('accepts %s', (_description, values) => {
     expect(serviceValueProblems(values)).toEqual([]);
   });
@@ -133,6 +149,37 @@ describe('serviceValueProblems', () => {
       ['host'],
     ],
     [
+      'source ranges for an internal endpoint',
+      {
+        endpointVisibility: 'internal',
+        inboundCidrs: ['10.20.0.0/16'],
+        deployRunsOn: 'vpc-runner',
+      },
+      ['inboundCidrs'],
+    ],
+    [
+      'a source range whose host bits are set',
+      {
+        endpointVisibility: 'public',
+        inboundCidrs: ['203.0.113.0/24', '198.51.100.7/24'],
+        deployRunsOn: 'vpc-runner',
+      },
+      ['inboundCidrs'],
+    ],
+    ...['ubuntu-24.04', 'ubuntu-latest', 'ubuntu-24.04-arm', undefined].map(
+      (deployRunsOn): [string, Record<string, unknown>, string[]] => [
+        `source ranges with the GitHub-hosted deploy runner ${
+          deployRunsOn ?? '(the default)'
+        }`,
+        {
+          endpointVisibility: 'public',
+          inboundCidrs: ['203.0.113.0/24'],
+          deployRunsOn,
+        },
+        ['deployRunsOn'],
+      ],
+    ),
+    [
       'every broken rule at once',
       { nodeMinSize: 4, nodeMaxSize: 2, replicasMin: 5, replicasMax: 2 },
       ['nodeMaxSize', 'replicasMax'],
@@ -149,6 +196,20 @@ describe('serviceValueProblems', () => {
     expect(problem.message).toMatch(
       /^leaves the staging environment the name staging-a{60}\.example\.com, whose first label has 68 characters, over DNS's 63: shorten the first label of host to at most 55 characters$/,
     );
+  });
+
+  it('gives the network of a source range whose host bits are set', () => {
+    expect(
+      serviceValueProblems({
+        endpointVisibility: 'public',
+        inboundCidrs: ['198.51.100.77/26', '10.255.255.255/9', '192.0.2.1/0'],
+        deployRunsOn: 'vpc-runner',
+      }).map(p => p.message),
+    ).toEqual([
+      'has 198.51.100.77/26, whose host bits are set: write its network, 198.51.100.64/26',
+      'has 10.255.255.255/9, whose host bits are set: write its network, 10.128.0.0/9',
+      'has 192.0.2.1/0, whose host bits are set: write its network, 0.0.0.0/0',
+    ]);
   });
 
   it('says how to fix the value it names', () => {

@@ -138,6 +138,66 @@ function hostProblems(values: ServiceValues): ServiceValueProblem[] {
   return [];
 }
 
+const IPV4_CIDR =
+  /^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\/([0-9]{1,2})$/;
+
+/** The network of an IPv4 CIDR (`10.1.2.3/24` → `10.1.2.0/24`); undefined when it is not one. */
+function ipv4Network(cidr: string): string | undefined {
+  const match = IPV4_CIDR.exec(cidr);
+  const octets = match?.slice(1, 5).map(Number) ?? [];
+  const prefix = Number(match?.[5]);
+  if (!match || octets.some(octet => octet > 255) || prefix > 32) {
+    return undefined;
+  }
+  const address = octets.reduce((sum, octet) => sum * 256 + octet, 0);
+  const network = address - (address % 2 ** (32 - prefix));
+  const networkOctets = [24, 16, 8, 0].map(
+    shift => Math.floor(network / 2 ** shift) % 256,
+  );
+  return `${networkOctets.join('.')}/${prefix}`;
+}
+
+/** The standard labels of GitHub-hosted runners, whose addresses are in no fixed range. */
+const GITHUB_HOSTED_RUNNER =
+  /^(ubuntu|windows|macos)-(latest|slim|[0-9]+(\.[0-9]+)?)(-[a-z0-9]+)?$/;
+const DEFAULT_DEPLOY_RUNNER = 'ubuntu-24.04';
+
+/**
+ * Source ranges restrict a public load balancer, and the deploy job's smoke
+ * test calls the model through it, so its runner must be inside them.
+ */
+function inboundRangeProblems(values: ServiceValues): ServiceValueProblem[] {
+  const ranges = Array.isArray(values.inboundCidrs)
+    ? values.inboundCidrs.map(String)
+    : [];
+  if (ranges.length === 0) return [];
+  const problems: ServiceValueProblem[] = [];
+  if (values.endpointVisibility !== 'public') {
+    problems.push({
+      field: 'inboundCidrs',
+      message:
+        'apply to a public endpoint only: an internal load balancer is reachable from the VPC and its peered networks alone. Leave inboundCidrs empty, or set endpointVisibility to public',
+    });
+  }
+  for (const range of ranges) {
+    const network = ipv4Network(range);
+    if (network && network !== range) {
+      problems.push({
+        field: 'inboundCidrs',
+        message: `has ${range}, whose host bits are set: write its network, ${network}`,
+      });
+    }
+  }
+  const runner = String(values.deployRunsOn || DEFAULT_DEPLOY_RUNNER);
+  if (GITHUB_HOSTED_RUNNER.test(runner)) {
+    problems.push({
+      field: 'deployRunsOn',
+      message: `is a GitHub-hosted runner (${runner}), whose addresses are in no fixed range, so the deploy's smoke test could not reach a load balancer that admits only inboundCidrs: give the label of a runner inside those ranges (self-hosted, or a larger GitHub-hosted runner with a static range), or leave inboundCidrs empty`,
+    });
+  }
+  return problems;
+}
+
 /**
  * The existing CI roles that Terraform runs with, by field: the plan role and
  * each environment's Terraform role. (The training role only reads data, which
@@ -159,9 +219,9 @@ function terraformRoleFields(values: ServiceValues): Array<[string, unknown]> {
 }
 
 /**
- * The ml-service template's rules that span two fields, which a JSON schema
- * cannot state: the scaffolder's form and its REST API check each field
- * alone. The template's first step (`mlops:ml-service:validate`) applies
+ * The ml-service template's rules that a JSON schema cannot state, most of
+ * them spanning two fields: the scaffolder's form and its REST API check each
+ * field alone, and by pattern only. The template's first step (`mlops:ml-service:validate`) applies
  * them before anything is created, and `yarn ml-service:render` before it
  * renders. Each problem names the field to change and how.
  *
@@ -202,7 +262,11 @@ export function serviceValueProblems(
         'is required when a certificate is set for a public endpoint: give the DNS name the certificate covers, or leave certificateArn empty',
     });
   }
-  problems.push(...hostProblems(values), ...certificateProblems(values));
+  problems.push(
+    ...hostProblems(values),
+    ...certificateProblems(values),
+    ...inboundRangeProblems(values),
+  );
   if (values.ciRoles === 'existing') {
     for (const [field, arn] of terraformRoleFields(values)) {
       const account = ROLE_ACCOUNT.exec(String(arn ?? ''))?.[1];

@@ -424,6 +424,51 @@ export const REFUSED_BY_SCHEMA: RefusedValue[] = [
     /does not meet maximum length of 6/,
   ],
   [
+    'source range without a prefix length',
+    { inboundCidrs: ['203.0.113.10'], deployRunsOn: 'vpc-runner' },
+    'inboundCidrs[0]',
+    /does not match pattern/,
+  ],
+  [
+    'source range with an octet over 255',
+    {
+      inboundCidrs: ['203.0.113.0/24', '203.0.256.0/24'],
+      deployRunsOn: 'vpc-runner',
+    },
+    'inboundCidrs[1]',
+    /does not match pattern/,
+  ],
+  [
+    'IPv6 source range (the load balancer is IPv4)',
+    { inboundCidrs: ['2001:db8::/32'], deployRunsOn: 'vpc-runner' },
+    'inboundCidrs[0]',
+    /does not match pattern/,
+  ],
+  [
+    'the same source range twice',
+    {
+      inboundCidrs: ['203.0.113.0/24', '203.0.113.0/24'],
+      deployRunsOn: 'vpc-runner',
+    },
+    'inboundCidrs',
+    /contains duplicate item/,
+  ],
+  [
+    "more source ranges than the load balancer's security group holds",
+    {
+      inboundCidrs: Array.from({ length: 21 }, (_, i) => `10.${i}.0.0/16`),
+      deployRunsOn: 'vpc-runner',
+    },
+    'inboundCidrs',
+    /does not meet maximum length of 20/,
+  ],
+  [
+    'deploy runner label with a space',
+    { deployRunsOn: 'self hosted' },
+    'deployRunsOn',
+    /does not match pattern/,
+  ],
+  [
     'description with a tab',
     { description: 'Predicts\tchurn' },
     'description',
@@ -509,6 +554,28 @@ export const REFUSED_ACROSS_FIELDS: RefusedValue[] = [
     },
     'existingTerraformRoleArns.staging',
     /must be a role in the service's account 123456789012, not 999999999999/,
+  ],
+  [
+    'source ranges for an internal endpoint',
+    {
+      endpointVisibility: 'internal',
+      inboundCidrs: ['10.20.0.0/16'],
+      deployRunsOn: 'vpc-runner',
+    },
+    'inboundCidrs',
+    /apply to a public endpoint only/,
+  ],
+  [
+    'source range whose host bits are set',
+    { inboundCidrs: ['203.0.113.10/24'], deployRunsOn: 'vpc-runner' },
+    'inboundCidrs',
+    /has 203\.0\.113\.10\/24, whose host bits are set: write its network, 203\.0\.113\.0\/24/,
+  ],
+  [
+    'source ranges with the default, GitHub-hosted deploy runner',
+    { inboundCidrs: ['203.0.113.0/24'] },
+    'deployRunsOn',
+    /is a GitHub-hosted runner \(ubuntu-24\.04\), whose addresses are in no fixed range/,
   ],
   [
     "existing plan role in another account than the service's",

@@ -63,6 +63,14 @@ describe('ml-service template: every example values file renders a repository th
     expect(new Set(all.map(v => v.ciRoles ?? 'create'))).toEqual(
       new Set(['create', 'existing']),
     );
+    // A public endpoint open to any address, and one that admits some source ranges only.
+    expect(
+      new Set(
+        all
+          .filter(v => v.endpointVisibility === 'public')
+          .map(v => ((v.inboundCidrs as string[]) ?? []).length > 0),
+      ),
+    ).toEqual(new Set([true, false]));
   });
 
   it.each(valueFiles)('%s', async (file: string) => {
@@ -120,6 +128,34 @@ describe('ml-service template: every example values file renders a repository th
           )
         : /create_cluster\s*=\s*true/;
     expect(tfvars).toMatch(clusterSetting);
+
+    const ranges = (values.inboundCidrs as string[] | undefined) ?? [];
+    const ingress = await fs.readFile(
+      path.join(outDir, 'k8s', 'base', 'ingress.yaml'),
+      'utf8',
+    );
+    const deployWorkflow = await fs.readFile(
+      path.join(outDir, '.github', 'workflows', 'deploy.yml'),
+      'utf8',
+    );
+    const publish = result.steps.find(step => step.stepId === 'publish');
+    expect(publish?.input.repoVariables).toMatchObject({
+      DEPLOY_RUNS_ON: values.deployRunsOn ?? 'ubuntu-24.04',
+    });
+    // Only with source ranges: the Ingress admits them alone, and the deploy job checks its runner first.
+    expect(
+      yaml.parse(ingress).metadata.annotations[
+        'alb.ingress.kubernetes.io/inbound-cidrs'
+      ],
+    ).toBe(ranges.length > 0 ? ranges.join(',') : undefined);
+    expect(
+      /INBOUND_CIDRS: (.*)\n {8}run: python3 \.github\/scripts\/check_inbound_ranges\.py\n/.exec(
+        deployWorkflow,
+      )?.[1],
+    ).toBe(ranges.length > 0 ? ranges.join(',') : undefined);
+    expect(deployWorkflow.includes('check_inbound_ranges')).toBe(
+      ranges.length > 0,
+    );
 
     const results = await verifyRepository(outDir, String(values.name), {
       slow: SLOW,

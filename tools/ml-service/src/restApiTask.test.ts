@@ -569,6 +569,7 @@ describe('a task posted to the scaffolder REST API with only the required fields
       'AWS_PLAN_ROLE_ARN',
       'DEPLOY_RUNS_ON',
     ]);
+    expect(publish.repoVariables.DEPLOY_RUNS_ON).toBe('ubuntu-24.04');
     const environments = gitHubRequests.get('github:environment:create')!;
     expect(environments.map(e => e.name)).toEqual(['dev', 'prod']);
     for (const environment of environments) {

@@ -5,7 +5,8 @@ export const examples: TemplateExample[] = [
   {
     description:
       "Check the ml-service template's values that span two fields, and that the certificate is issued in ACM and covers " +
-      'dev-churn.ml.example.com and churn.ml.example.com, before the first step that creates something. ' +
+      'dev-churn.ml.example.com and churn.ml.example.com, and that a runner inside the source ranges deploys, ' +
+      'before the first step that creates something. ' +
       'In a template, give each optional value with the default the later steps use, e.g. ${{ parameters.nodeMinSize | default(2) }}.',
     example: yaml.stringify({
       steps: [
@@ -29,6 +30,8 @@ export const examples: TemplateExample[] = [
             host: 'churn.ml.example.com',
             certificateArn:
               'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
+            inboundCidrs: ['203.0.113.0/24'],
+            deployRunsOn: 'vpc-runner',
           },
         },
       ],

@@ -95,6 +95,38 @@ describe('mlops:ml-service:validate', () => {
       },
     );
 
+    it('is warned about with the source ranges it admits, when it has some', async () => {
+      const log: string[] = [];
+      await runAction(
+        action,
+        {
+          ...VALID,
+          endpointVisibility: 'public',
+          inboundCidrs: ['203.0.113.0/24', '198.51.100.0/24'],
+          deployRunsOn: 'vpc-runner',
+        },
+        { log },
+      );
+      expect(log).toContainEqual(
+        expect.stringMatching(
+          /^endpointVisibility is public and certificateArn is empty: the model will answer anyone in 203\.0\.113\.0\/24, 198\.51\.100\.0\/24 over plain HTTP/,
+        ),
+      );
+    });
+
+    it('refuses source ranges with a GitHub-hosted deploy runner, before anything is created', async () => {
+      await expect(
+        runAction(action, {
+          ...VALID,
+          endpointVisibility: 'public',
+          inboundCidrs: ['203.0.113.0/24'],
+          deployRunsOn: 'ubuntu-24.04',
+        }),
+      ).rejects.toThrow(
+        /^Invalid values, nothing was created:\n {2}- deployRunsOn is a GitHub-hosted runner \(ubuntu-24\.04\)/,
+      );
+    });
+
     it('is not warned about when internal', async () => {
       const log: string[] = [];
       await runAction(

@@ -97,6 +97,12 @@ const inputs = {
       "Certificate for HTTPS; empty for none. It must be issued in ACM and cover every environment's host.",
     type: optionalText,
   },
+  inboundCidrs: {
+    title: 'Allowed source ranges',
+    description:
+      'The IPv4 ranges (CIDR) a public endpoint admits; empty for any address.',
+    type: z => z.array(z.string()).optional(),
+  },
   ciRoles: {
     title: 'CI roles',
     description: 'create, or existing when the roles below are given.',
@@ -112,6 +118,12 @@ const inputs = {
     description:
       "With ciRoles existing: each environment's Terraform role, by environment.",
     type: z => z.record(z.string()).optional(),
+  },
+  deployRunsOn: {
+    title: 'Deploy runner label',
+    description:
+      'The runner label of the deploy jobs; with inboundCidrs, a runner inside those ranges.',
+    type: optionalText,
   },
 } satisfies Record<string, FieldSpec>;
 
@@ -175,13 +187,19 @@ async function acmProblems(
 
 /** A warning for an internet-facing endpoint without a certificate, which the template allows. */
 function plainHttpWarning(
-  input: Pick<ValidateInput, 'endpointVisibility' | 'certificateArn'>,
+  input: Pick<
+    ValidateInput,
+    'endpointVisibility' | 'certificateArn' | 'inboundCidrs'
+  >,
 ): string | undefined {
   if (input.endpointVisibility !== 'public' || input.certificateArn) {
     return undefined;
   }
+  const callers = input.inboundCidrs?.length
+    ? `anyone in ${input.inboundCidrs.join(', ')}`
+    : 'anyone on the internet';
   return (
-    'endpointVisibility is public and certificateArn is empty: the model will answer anyone on the internet over plain HTTP, ' +
+    `endpointVisibility is public and certificateArn is empty: the model will answer ${callers} over plain HTTP, ` +
     'so inference requests and answers travel unencrypted. Set certificateArn (an ACM certificate covering host) to serve HTTPS, ' +
     'or choose internal.'
   );
@@ -192,7 +210,8 @@ function plainHttpWarning(
  * first step. It checks the rules that span two of the template's fields
  * (maximum at least minimum, limit at least request, a host with a public
  * certificate, each environment's host a DNS name, the certificate in the
- * service's account and region, existing roles in its account) and, with
+ * service's account and region, existing roles in its account, source ranges
+ * only for a public endpoint and with a deploy runner inside them) and, with
  * `acm:DescribeCertificate`, that the certificate is issued and covers every
  * environment's host (and warns when it expires within 30 days: ACM never
  * renews an imported one, and one it issued should have renewed by then;
@@ -213,7 +232,7 @@ export function mlServiceValidateAction(clientFactory: AwsClientFactory) {
     id: 'mlops:ml-service:validate',
     description:
       "Checks the ml-service template's values that span two fields (sizes, resources, each environment's host, " +
-      "the certificate's account and region, existing roles' account) and, in ACM, that the certificate is issued and covers " +
+      "the certificate's account and region, existing roles' account, source ranges) and, in ACM, that the certificate is issued and covers " +
       "every environment's host, before anything is created; fails naming each field and its fix.",
     examples,
     supportsDryRun: true,
