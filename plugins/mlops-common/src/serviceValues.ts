@@ -144,11 +144,10 @@ const IPV4_CIDR =
 /** The network of an IPv4 CIDR (`10.1.2.3/24` → `10.1.2.0/24`); undefined when it is not one. */
 function ipv4Network(cidr: string): string | undefined {
   const match = IPV4_CIDR.exec(cidr);
-  const octets = match?.slice(1, 5).map(Number) ?? [];
-  const prefix = Number(match?.[5]);
-  if (!match || octets.some(octet => octet > 255) || prefix > 32) {
-    return undefined;
-  }
+  if (!match) return undefined;
+  const octets = match.slice(1, 5).map(Number);
+  const prefix = Number(match[5]);
+  if (octets.some(octet => octet > 255) || prefix > 32) return undefined;
   const address = octets.reduce((sum, octet) => sum * 256 + octet, 0);
   const network = address - (address % 2 ** (32 - prefix));
   const networkOctets = [24, 16, 8, 0].map(
@@ -221,9 +220,9 @@ function terraformRoleFields(values: ServiceValues): Array<[string, unknown]> {
 /**
  * The ml-service template's rules that a JSON schema cannot state, most of
  * them spanning two fields: the scaffolder's form and its REST API check each
- * field alone, and by pattern only. The template's first step (`mlops:ml-service:validate`) applies
- * them before anything is created, and `yarn ml-service:render` before it
- * renders. Each problem names the field to change and how.
+ * field alone, and by pattern only. The template's first step
+ * (`mlops:ml-service:validate`) applies them before anything is created, and
+ * `yarn ml-service:render` before it renders. Each problem names the field to change and how.
  *
  * @public
  */
