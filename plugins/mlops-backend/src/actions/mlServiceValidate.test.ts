@@ -114,6 +114,33 @@ describe('mlops:ml-service:validate', () => {
       );
     });
 
+    it("reminds that Backstage's outbound addresses must be in the source ranges when it calls a host", async () => {
+      const backstageOutside = /Backstage's outbound addresses must be inside/;
+      const ranges = {
+        ...VALID,
+        endpointVisibility: 'public',
+        inboundCidrs: ['203.0.113.0/24'],
+        deployRunsOn: 'vpc-runner',
+      };
+      const withHost: string[] = [];
+      const withoutHost: string[] = [];
+      await runAction(
+        action,
+        { ...ranges, host: 'churn.ml.example.com' },
+        { log: withHost },
+      );
+      await runAction(action, ranges, { log: withoutHost });
+      expect(withHost).toContainEqual(
+        expect.stringMatching(
+          /^inboundCidrs admits only 203\.0\.113\.0\/24, and Backstage's health probes and predict calls go to churn\.ml\.example\.com: Backstage's outbound addresses must be inside those ranges too/,
+        ),
+      );
+      // Without a host, Backstage goes through the Kubernetes API, not the load balancer.
+      expect(withoutHost.filter(line => backstageOutside.test(line))).toEqual(
+        [],
+      );
+    });
+
     it('refuses source ranges with a GitHub-hosted deploy runner, before anything is created', async () => {
       await expect(
         runAction(action, {

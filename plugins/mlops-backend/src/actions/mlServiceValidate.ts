@@ -206,6 +206,22 @@ function plainHttpWarning(
 }
 
 /**
+ * A reminder for source ranges with a host: Backstage calls the host, and no
+ * step can see Backstage's outbound addresses to check them against the ranges.
+ */
+function backstageOutsideRangesWarning(
+  input: Pick<ValidateInput, 'inboundCidrs' | 'host'>,
+): string | undefined {
+  if (!input.inboundCidrs?.length || !input.host) return undefined;
+  return (
+    `inboundCidrs admits only ${input.inboundCidrs.join(
+      ', ',
+    )}, and Backstage's health probes and predict calls go to ${input.host}: ` +
+    "Backstage's outbound addresses must be inside those ranges too, or the service's page reads its endpoints as down."
+  );
+}
+
+/**
  * Creates the `mlops:ml-service:validate` action: the ml-service template's
  * first step. It checks the rules that span two of the template's fields
  * (maximum at least minimum, limit at least request, a host with a public
@@ -215,7 +231,8 @@ function plainHttpWarning(
  * `acm:DescribeCertificate`, that the certificate is issued and covers every
  * environment's host (and warns when it expires within 30 days: ACM never
  * renews an imported one, and one it issued should have renewed by then;
- * and when a public endpoint has no certificate, so would serve plain HTTP).
+ * when a public endpoint has no certificate, so would serve plain HTTP; and
+ * when source ranges and a host are given, since Backstage calls that host).
  * The scaffolder's form and REST API check neither, so a task with such
  * values fails before any step creates something. It writes
  * nothing; a dry run checks the same (ACM too, when it can read it).
@@ -250,8 +267,12 @@ export function mlServiceValidateAction(clientFactory: AwsClientFactory) {
             .join('\n')}`,
         );
       }
-      const plainHttp = plainHttpWarning(ctx.input);
-      if (plainHttp) ctx.logger.warn(plainHttp);
+      for (const warning of [
+        plainHttpWarning(ctx.input),
+        backstageOutsideRangesWarning(ctx.input),
+      ]) {
+        if (warning) ctx.logger.warn(warning);
+      }
       ctx.logger.info(
         ctx.input.certificateArn
           ? 'The values that span two fields agree, and the certificate serves every environment.'
