@@ -3,33 +3,14 @@
  * run with the machine's Python against a local stand-in for the address service, which answers with
  * the address a runner would be seen from.
  */
-import http from 'node:http';
-import { AddressInfo } from 'node:net';
 import { exec, ExecResult } from './exec';
-import { skeletonScript } from './skeletonScripts';
+import { skeletonScript, textStandIn } from './skeletonScripts';
 
 // Each test starts Python; on a two-core CI machine busy with other suites that has taken seconds.
 jest.setTimeout(60_000);
 
 const SCRIPT = skeletonScript('check_inbound_ranges.py');
 const RANGES = '203.0.113.0/24,198.51.100.7/32';
-
-/** Answers every request with `status` and `body`, as checkip.amazonaws.com answers with the caller's address. */
-async function addressService(status: number, body: string) {
-  let requests = 0;
-  const server = http.createServer((_request, response) => {
-    requests += 1;
-    response.writeHead(status, { 'Content-Type': 'text/plain' });
-    response.end(body);
-  });
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    requests: () => requests,
-    close: () => new Promise<void>(resolve => server.close(() => resolve())),
-  };
-}
 
 function check(url: string, ranges = RANGES): Promise<ExecResult> {
   return exec('python3', [SCRIPT], {
@@ -45,14 +26,14 @@ describe('check_inbound_ranges.py', () => {
   ])(
     'passes a runner whose address is %s, after asking once',
     async (_case, seenAs) => {
-      const service = await addressService(200, seenAs);
+      const service = await textStandIn(200, seenAs);
       try {
         const result = await check(service.url);
         expect(result).toEqual({
           code: 0,
           output: `This runner's public address ${seenAs.trim()} is inside the load balancer's source ranges.\n`,
         });
-        expect(service.requests()).toBe(1);
+        expect(service.seen).toHaveLength(1);
       } finally {
         await service.close();
       }
@@ -60,7 +41,7 @@ describe('check_inbound_ranges.py', () => {
   );
 
   it('stops a runner outside every range, naming its address, the ranges and the fix', async () => {
-    const service = await addressService(200, '198.51.100.8\n');
+    const service = await textStandIn(200, '198.51.100.8\n');
     try {
       const result = await check(service.url);
       expect(result.code).toBe(1);
@@ -82,12 +63,12 @@ describe('check_inbound_ranges.py', () => {
   ])(
     'warns and goes on when the address service %s',
     async (_case, status, body) => {
-      const service = await addressService(status, body);
+      const service = await textStandIn(status, body);
       try {
         const result = await check(service.url);
         expect(result.code).toBe(0);
         expect(result.output).toMatch(
-          /^::warning::Could not learn this runner's public address from http:\/\/127\.0\.0\.1:[0-9]+\/ \(.+\), so it is not known whether the load balancer, which admits only 203\.0\.113\.0\/24, 198\.51\.100\.7\/32, admits it; the smoke test will tell\.\n$/,
+          /^::warning::Could not learn this runner's public address from http:\/\/127\.0\.0\.1:[0-9]+ \(.+\), so it is not known whether the load balancer, which admits only 203\.0\.113\.0\/24, 198\.51\.100\.7\/32, admits it; the smoke test will tell\.\n$/,
         );
       } finally {
         await service.close();
@@ -96,7 +77,7 @@ describe('check_inbound_ranges.py', () => {
   );
 
   it('warns and goes on when the address service cannot be reached', async () => {
-    const service = await addressService(200, '203.0.113.1');
+    const service = await textStandIn(200, '203.0.113.1');
     await service.close();
     const result = await check(service.url);
     expect(result.code).toBe(0);

@@ -4,7 +4,7 @@
  * that should require reviewers stops when GitHub has none, and says why and how to fix it.
  */
 import { exec, ExecResult } from './exec';
-import { JsonStandIn, jsonStandIn, skeletonScript } from './skeletonScripts';
+import { StandIn, jsonStandIn, skeletonScript } from './skeletonScripts';
 
 jest.setTimeout(30_000);
 
@@ -13,10 +13,7 @@ const SCRIPT = skeletonScript('check_required_reviewers.sh');
 /** GitHub's "get an environment" endpoint, answering `status` with `body`. */
 const gitHubApi = jsonStandIn;
 
-function runGuard(
-  api: JsonStandIn,
-  requireReviewers: string,
-): Promise<ExecResult> {
+function runGuard(api: StandIn, requireReviewers: string): Promise<ExecResult> {
   return exec('bash', [SCRIPT], {
     env: {
       REQUIRE_REVIEWERS: requireReviewers,
@@ -34,7 +31,7 @@ const prod = (protectionRules: unknown[]) => ({
 });
 
 describe('check_required_reviewers.sh (skeleton)', () => {
-  let api: JsonStandIn | undefined;
+  let api: StandIn | undefined;
   afterEach(() => api?.close());
 
   it('passes, naming the reviewers, when the environment has them', async () => {

@@ -4,7 +4,7 @@
  * an older commit stops before it changes anything, a first attempt or a rollback is never refused.
  */
 import { exec, ExecResult } from './exec';
-import { JsonStandIn, jsonStandIn, skeletonScript } from './skeletonScripts';
+import { StandIn, jsonStandIn, skeletonScript } from './skeletonScripts';
 
 jest.setTimeout(30_000);
 
@@ -13,7 +13,7 @@ const RUN_SHA = 'a'.repeat(40);
 const NEWER_SHA = 'b'.repeat(40);
 
 function runGuard(
-  api: JsonStandIn,
+  api: StandIn,
   env: { attempt: string; rollbackDigest?: string },
 ): Promise<ExecResult> {
   return exec('bash', [SCRIPT], {
@@ -30,7 +30,7 @@ function runGuard(
 }
 
 describe('check_rerun_is_current.sh (skeleton)', () => {
-  let api: JsonStandIn | undefined;
+  let api: StandIn | undefined;
   afterEach(() => api?.close());
 
   it('stops a re-run once the branch has moved on, saying how to go back instead', async () => {

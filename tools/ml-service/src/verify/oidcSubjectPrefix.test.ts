@@ -9,7 +9,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { exec, ExecResult } from './exec';
-import { JsonStandIn, jsonStandIn, skeletonScript } from './skeletonScripts';
+import { StandIn, jsonStandIn, skeletonScript } from './skeletonScripts';
 
 jest.setTimeout(30_000);
 
@@ -37,7 +37,7 @@ function jwt(subject: string): string {
 }
 
 /** ACTIONS_ID_TOKEN_REQUEST_URL of a stand-in: GitHub's carries a query string of its own. */
-const requestUrlOf = (endpoint: JsonStandIn) =>
+const requestUrlOf = (endpoint: StandIn) =>
   `${endpoint.url}/_apis/token?api-version=2.0`;
 
 /** GitHub's OIDC token endpoint, answering `status` with `body`. */
@@ -47,7 +47,7 @@ const tokenFor = (subject: string) =>
   tokenEndpoint(200, { count: 1, value: jwt(subject) });
 
 describe('oidc_subject_prefix.sh (skeleton)', () => {
-  let endpoint: JsonStandIn | undefined;
+  let endpoint: StandIn | undefined;
   let dir: string;
   let githubEnv: string;
 

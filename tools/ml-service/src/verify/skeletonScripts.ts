@@ -35,8 +35,8 @@ export function awsCliEnvironment(
   };
 }
 
-/** A local HTTP server standing in for one GitHub endpoint. */
-export interface JsonStandIn {
+/** A local HTTP server standing in for one endpoint a workflow script calls. */
+export interface StandIn {
   /** `http://127.0.0.1:<port>`. */
   url: string;
   /** Each request's method, path with query and Authorization header. */
@@ -44,18 +44,19 @@ export interface JsonStandIn {
   close(): Promise<void>;
 }
 
-/** Answers every request with `status` and `body` as JSON, recording what was asked. */
-export async function jsonStandIn(
+/** Answers every request with `status` and the text `body`, recording what was asked. */
+export async function textStandIn(
   status: number,
-  body: unknown,
-): Promise<JsonStandIn> {
+  body: string,
+  contentType = 'text/plain',
+): Promise<StandIn> {
   const seen: string[] = [];
   const server = http.createServer((request, response) => {
     seen.push(
       `${request.method} ${request.url} ${request.headers.authorization}`,
     );
-    response.writeHead(status, { 'Content-Type': 'application/json' });
-    response.end(JSON.stringify(body));
+    response.writeHead(status, { 'Content-Type': contentType });
+    response.end(body);
   });
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -64,4 +65,9 @@ export async function jsonStandIn(
     seen,
     close: () => new Promise(resolve => server.close(() => resolve())),
   };
+}
+
+/** Answers every request with `status` and `body` as JSON, recording what was asked. */
+export function jsonStandIn(status: number, body: unknown): Promise<StandIn> {
+  return textStandIn(status, JSON.stringify(body), 'application/json');
 }
