@@ -34,7 +34,8 @@ export interface Config {
     github?: {
       /**
        * `create` (default): Backstage creates the account's GitHub Actions OIDC
-       * provider (token.actions.githubusercontent.com) when it is missing, and
+       * provider (token.actions.githubusercontent.com, or its enterprise
+       * issuer: `enterpriseSlug`) when it is missing, and
        * adds the sts.amazonaws.com audience when it lacks it. `existing`: the
        * platform made the provider; the action only reads it and refuses to
        * run when it is missing.
@@ -66,6 +67,17 @@ export interface Config {
        * @visibility backend
        */
       planRolePolicies?: string[];
+      /**
+       * The slug of the GitHub enterprise (as in
+       * https://github.com/enterprises/<slug>), set only when the enterprise
+       * has turned on its unique OIDC issuer URL: its github.com workflows'
+       * tokens then come from token.actions.githubusercontent.com/<slug>, and
+       * the OIDC provider and the CI roles' trust must name that issuer.
+       * Applies to github.com repositories only (GHE.com and GitHub Enterprise
+       * Server have issuers of their own).
+       * @visibility backend
+       */
+      enterpriseSlug?: string;
     };
 
     /**

@@ -667,6 +667,106 @@ describe('mlops:github-oidc:ensure against moto', () => {
     });
   });
 
+  describe("for an enterprise with its unique issuer URL (mlops.github.enterpriseSlug)", () => {
+    // GitHub's "Switching to a unique token URL": an enterprise's github.com workflows then get
+    // tokens whose iss is https://token.actions.githubusercontent.com/<slug>.
+    const ISSUER = 'token.actions.githubusercontent.com/acme-corp';
+    const ENTERPRISE_PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/${ISSUER}`;
+    const enterprise = () =>
+      actionWith({ ...PLATFORM_GITHUB_CONFIG, enterpriseSlug: 'acme-corp' });
+    const dev = { ...input, environments: ['dev'] };
+
+    it('makes the provider of that issuer and trusts its tokens only', async () => {
+      const out = await runAction(enterprise(), dev);
+
+      const provider = await iam().send(
+        new GetOpenIDConnectProviderCommand({
+          OpenIDConnectProviderArn: ENTERPRISE_PROVIDER_ARN,
+        }),
+      );
+      expect(provider.Url).toBe(ISSUER);
+      expect(out.oidcProviderArn).toBe(ENTERPRISE_PROVIDER_ARN);
+      expect(
+        (await readRole('churn-model-dev-ci-terraform')).trust.Statement,
+      ).toEqual([
+        {
+          Sid: 'GithubActionsOidc',
+          Effect: 'Allow',
+          Principal: { Federated: ENTERPRISE_PROVIDER_ARN },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: {
+            StringEquals: {
+              [`${ISSUER}:aud`]: 'sts.amazonaws.com',
+              [`${ISSUER}:sub`]: 'repo:acme/churn-model:environment:dev',
+            },
+          },
+        },
+      ]);
+      await expect(
+        iam().send(
+          new GetOpenIDConnectProviderCommand({
+            OpenIDConnectProviderArn: PROVIDER_ARN,
+          }),
+        ),
+      ).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+
+      recorder.clear();
+      expect((await runAction(enterprise(), dev)).changes).toEqual([]);
+      expect(recorder.mutating()).toEqual([]);
+    });
+
+    it('moves roles made before the enterprise turned it on over to the new issuer', async () => {
+      await runAction(action, dev);
+
+      const dryRun = await runAction(enterprise(), dev, { dryRun: true });
+      expect(dryRun.plan).toContain(
+        `would create GitHub OIDC provider "${ISSUER}" (audience sts.amazonaws.com)`,
+      );
+      const out = await runAction(enterprise(), dev);
+
+      expect(out.changes).toContain(
+        `created GitHub OIDC provider "${ISSUER}" (audience sts.amazonaws.com)`,
+      );
+      expect(
+        (await readRole('churn-model-ci-plan')).trust.Statement[0],
+      ).toMatchObject({
+        Principal: { Federated: ENTERPRISE_PROVIDER_ARN },
+        Condition: {
+          StringEquals: {
+            [`${ISSUER}:aud`]: 'sts.amazonaws.com',
+            [`${ISSUER}:sub`]: BRANCH_SUBJECTS,
+          },
+        },
+      });
+    });
+
+    it('with oidcProvider "existing", names the enterprise issuer the platform must register', async () => {
+      await expect(
+        runAction(
+          actionWith({
+            ...PLATFORM_GITHUB_CONFIG,
+            enterpriseSlug: 'acme-corp',
+            oidcProvider: 'existing',
+          }),
+          dev,
+        ),
+      ).rejects.toThrow(
+        `has no OIDC provider for ${ISSUER}. Have the platform create it once (URL https://${ISSUER}, audience sts.amazonaws.com)`,
+      );
+      expect(recorder.mutating()).toEqual([]);
+    });
+
+    it("leaves the issuers of GitHub Enterprise Server and GHE.com as they are", async () => {
+      const out = await runAction(enterprise(), {
+        ...dev,
+        githubHost: 'octocorp.ghe.com',
+      });
+      expect(out.oidcProviderArn).toBe(
+        `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.octocorp.ghe.com`,
+      );
+    });
+  });
+
   describe('platform configuration', () => {
     it.each([
       [
@@ -696,6 +796,11 @@ describe('mlops:github-oidc:ensure against moto', () => {
           planRolePolicies: ['arn:aws:s3:::bucket'],
         },
         /mlops\.github\.planRolePolicies "arn:aws:s3:::bucket" is neither a policy name nor a policy ARN/,
+      ],
+      [
+        'an enterprise slug that is not one',
+        { ...PLATFORM_GITHUB_CONFIG, enterpriseSlug: 'Acme Corp' },
+        /mlops\.github\.enterpriseSlug "Acme Corp" must be the enterprise's slug as its URL spells it, https:\/\/github\.com\/enterprises\/<slug>/,
       ],
       [
         'an empty plan policy list',

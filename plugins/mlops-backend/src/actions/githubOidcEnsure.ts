@@ -81,7 +81,7 @@ const inputs = {
     description:
       'Host of the GitHub instance the repository lives on: github.com (the default), <subdomain>.ghe.com (GitHub Enterprise Cloud ' +
       'with data residency) or a GitHub Enterprise Server host, for example (repoUrl | parseRepoUrl).host. The roles trust the Actions ' +
-      'OIDC tokens of its issuer: token.actions.githubusercontent.com, token.actions.<subdomain>.ghe.com or <host>/_services/token.',
+      'OIDC tokens of its issuer: token.actions.githubusercontent.com (with mlops.github.enterpriseSlug, …/<slug>), token.actions.<subdomain>.ghe.com or <host>/_services/token.',
     type: z => z.string().optional(),
   },
   githubOwner: {
@@ -460,7 +460,10 @@ export function githubOidcEnsureAction(
       validate(input);
       const settings = readGithubCiSettings(config);
       const request = ciRoleRequest(input);
-      const issuer = githubOidcIssuer(githubHost(input));
+      const issuer = githubOidcIssuer(
+        githubHost(input),
+        settings.enterpriseSlug,
+      );
       const { region, namePrefix } = input;
       ctx.logger.info(
         `${

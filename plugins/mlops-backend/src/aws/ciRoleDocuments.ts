@@ -3,14 +3,21 @@
  * `https://`), as IAM names it: the provider's ARN ends in
  * `oidc-provider/<issuer>` and the trust policy's condition keys are
  * `<issuer>:aud` and `<issuer>:sub`, a path included. github.com issues from
- * token.actions.githubusercontent.com, an enterprise on GHE.com from
- * token.actions.<subdomain>.ghe.com, GitHub Enterprise Server from
- * <host>/_services/token. `githubHost` has passed `checkGithubHost`.
+ * token.actions.githubusercontent.com, or from
+ * token.actions.githubusercontent.com/<enterprise slug> for an enterprise
+ * that turned on its unique issuer URL (`include_enterprise_slug`); an
+ * enterprise on GHE.com from token.actions.<subdomain>.ghe.com, GitHub
+ * Enterprise Server from <host>/_services/token. `githubHost` has passed
+ * `checkGithubHost`.
  */
-export function githubOidcIssuer(githubHost: string): string {
+export function githubOidcIssuer(
+  githubHost: string,
+  enterpriseSlug?: string,
+): string {
   const host = githubHost.toLowerCase();
   if (host === 'github.com') {
-    return 'token.actions.githubusercontent.com';
+    const issuer = 'token.actions.githubusercontent.com';
+    return enterpriseSlug ? `${issuer}/${enterpriseSlug}` : issuer;
   }
   if (host.endsWith('.ghe.com')) {
     return `token.actions.${host}`;

@@ -21,7 +21,12 @@ export interface GithubCiSettings {
   terraformRolePolicies: string[];
   /** Undefined: the partition's AWS-managed ReadOnlyAccess. */
   planRolePolicies?: string[];
+  /** Set when the enterprise's github.com tokens come from its unique issuer URL. */
+  enterpriseSlug?: string;
 }
+
+/** GitHub's enterprise slugs: lowercase letters and digits in hyphen-separated words. */
+const ENTERPRISE_SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 function configKey(name: string): string {
   return `${GITHUB_CI_CONFIG_KEY}.${name}`;
@@ -110,6 +115,18 @@ function planPolicyProblems(policies: string[] | undefined): string[] {
   return policyRefProblems('planRolePolicies', policies);
 }
 
+function enterpriseSlugProblems(slug: string | undefined): string[] {
+  if (slug === undefined || ENTERPRISE_SLUG.test(slug)) {
+    return [];
+  }
+  return [
+    `${configKey(
+      'enterpriseSlug',
+    )} "${slug}" must be the enterprise's slug as its URL spells it, https://github.com/enterprises/<slug> ` +
+      '(lowercase letters, digits and hyphens); set it only when the enterprise has its unique OIDC issuer URL turned on',
+  ];
+}
+
 /**
  * Reads `mlops.github` and checks it, without calling AWS. Throws one error
  * naming every key that is wrong and how to fix it.
@@ -124,11 +141,13 @@ export function readGithubCiSettings(config: Config): GithubCiSettings {
     'terraformRolePolicies',
   );
   const planRolePolicies = github?.getOptionalStringArray('planRolePolicies');
+  const enterpriseSlug = github?.getOptionalString('enterpriseSlug');
   const problems = [
     ...oidcProvider.problems,
     ...boundaryProblems(permissionsBoundary, allowMissing),
     ...terraformPolicyProblems(terraformRolePolicies),
     ...planPolicyProblems(planRolePolicies),
+    ...enterpriseSlugProblems(enterpriseSlug),
   ];
   if (problems.length > 0) {
     throw new Error(
@@ -142,5 +161,6 @@ export function readGithubCiSettings(config: Config): GithubCiSettings {
     permissionsBoundary,
     terraformRolePolicies: terraformRolePolicies ?? [],
     planRolePolicies,
+    enterpriseSlug,
   };
 }

@@ -105,6 +105,17 @@ describe("a GitHub instance's Actions OIDC issuer", () => {
     expect(githubOidcIssuer(host)).toBe(issuer);
   });
 
+  it.each([
+    ['github.com', 'token.actions.githubusercontent.com/acme-corp'],
+    ['octocorp.ghe.com', 'token.actions.octocorp.ghe.com'],
+    ['github.example.com', 'github.example.com/_services/token'],
+  ])(
+    "of %s, for an enterprise with its unique issuer URL, is %s",
+    (host, issuer) => {
+      expect(githubOidcIssuer(host, 'acme-corp')).toBe(issuer);
+    },
+  );
+
   it('names the provider with its path and prefixes the condition keys with it', () => {
     const provider = {
       arn: 'arn:aws:iam::123456789012:oidc-provider/github.example.com/_services/token',
