@@ -667,7 +667,7 @@ describe('mlops:github-oidc:ensure against moto', () => {
     });
   });
 
-  describe("for an enterprise with its unique issuer URL (mlops.github.enterpriseSlug)", () => {
+  describe('for an enterprise with its unique issuer URL (mlops.github.enterpriseSlug)', () => {
     // GitHub's "Switching to a unique token URL": an enterprise's github.com workflows then get
     // tokens whose iss is https://token.actions.githubusercontent.com/<slug>.
     const ISSUER = 'token.actions.githubusercontent.com/acme-corp';
@@ -756,7 +756,7 @@ describe('mlops:github-oidc:ensure against moto', () => {
       expect(recorder.mutating()).toEqual([]);
     });
 
-    it("leaves the issuers of GitHub Enterprise Server and GHE.com as they are", async () => {
+    it('leaves the issuers of GitHub Enterprise Server and GHE.com as they are', async () => {
       const out = await runAction(enterprise(), {
         ...dev,
         githubHost: 'octocorp.ghe.com',

@@ -110,7 +110,7 @@ describe("a GitHub instance's Actions OIDC issuer", () => {
     ['octocorp.ghe.com', 'token.actions.octocorp.ghe.com'],
     ['github.example.com', 'github.example.com/_services/token'],
   ])(
-    "of %s, for an enterprise with its unique issuer URL, is %s",
+    'of %s, for an enterprise with its unique issuer URL, is %s',
     (host, issuer) => {
       expect(githubOidcIssuer(host, 'acme-corp')).toBe(issuer);
     },

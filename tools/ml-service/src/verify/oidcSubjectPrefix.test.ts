@@ -2,8 +2,9 @@
  * The plan jobs' OIDC subject step (.github/scripts/oidc_subject_prefix.sh of the skeleton), run with
  * bash, curl and python3 against a local stand-in for GitHub's OIDC token endpoint that serves a JWT
  * built here: the job prints the subject it presents and hands its prefix, in whichever form GitHub
- * mints it, to Terraform through GITHUB_ENV; a customised subject, a job without a token and a
- * refused token request stop the job, naming the fix.
+ * mints it, and the token's issuer (an enterprise's unique issuer URL included), to Terraform through
+ * GITHUB_ENV; a customised subject, an issuer no OIDC provider could match, a job without a token and
+ * a refused token request stop the job, naming the fix.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -19,10 +20,12 @@ const REQUEST_TOKEN = 'job-request-token';
 const base64url = (value: unknown) =>
   Buffer.from(JSON.stringify(value)).toString('base64url');
 
+const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
+
 /** A token as GitHub signs it, with a made-up signature: the script reads its claims only. */
-function jwt(subject: string): string {
+function jwt(subject: string, issuer: string): string {
   const claims = {
-    iss: 'https://token.actions.githubusercontent.com',
+    iss: issuer,
     aud: 'sts.amazonaws.com',
     sub: subject,
     repository: 'acme/churn',
@@ -43,8 +46,8 @@ const requestUrlOf = (endpoint: StandIn) =>
 /** GitHub's OIDC token endpoint, answering `status` with `body`. */
 const tokenEndpoint = jsonStandIn;
 
-const tokenFor = (subject: string) =>
-  tokenEndpoint(200, { count: 1, value: jwt(subject) });
+const tokenFor = (subject: string, issuer = GITHUB_ISSUER) =>
+  tokenEndpoint(200, { count: 1, value: jwt(subject, issuer) });
 
 describe('oidc_subject_prefix.sh (skeleton)', () => {
   let endpoint: StandIn | undefined;
@@ -91,10 +94,12 @@ describe('oidc_subject_prefix.sh (skeleton)', () => {
       code: 0,
       output:
         'This job presents the OIDC subject repo:acme/churn:environment:prod; the role it assumes must trust exactly that.\n' +
-        'Its prefix is repo:acme/churn (names only): Terraform gets it as TF_VAR_github_subject_prefix, and the deploy role it manages trusts repo:acme/churn:environment:<env>.\n',
+        'Its prefix is repo:acme/churn (names only): Terraform gets it as TF_VAR_github_subject_prefix, and the deploy role it manages trusts repo:acme/churn:environment:<env>.\n' +
+        "Its issuer is https://token.actions.githubusercontent.com: Terraform gets it as TF_VAR_github_oidc_issuer, and the deploy role trusts the account's OIDC provider for it.\n",
     });
     expect(await written()).toBe(
-      'EARLIER=1\nTF_VAR_github_subject_prefix=repo:acme/churn\n',
+      'EARLIER=1\nTF_VAR_github_subject_prefix=repo:acme/churn\n' +
+        'TF_VAR_github_oidc_issuer=token.actions.githubusercontent.com\n',
     );
     expect(endpoint.seen).toEqual([
       `GET /_apis/token?api-version=2.0&audience=sts.amazonaws.com bearer ${REQUEST_TOKEN}`,
@@ -116,7 +121,8 @@ describe('oidc_subject_prefix.sh (skeleton)', () => {
       'Its prefix is repo:acme@123456/churn@789012 (immutable subject claims: owner and repository IDs)',
     );
     expect(await written()).toBe(
-      'EARLIER=1\nTF_VAR_github_subject_prefix=repo:acme@123456/churn@789012\n',
+      'EARLIER=1\nTF_VAR_github_subject_prefix=repo:acme@123456/churn@789012\n' +
+        'TF_VAR_github_oidc_issuer=token.actions.githubusercontent.com\n',
     );
   });
 
@@ -130,9 +136,63 @@ describe('oidc_subject_prefix.sh (skeleton)', () => {
       'This job presents the OIDC subject repo:acme-ml@42/churn.model_v2@7:pull_request; the role it assumes must trust exactly that.\n',
     );
     expect(await written()).toBe(
-      'EARLIER=1\nTF_VAR_github_subject_prefix=repo:acme-ml@42/churn.model_v2@7\n',
+      'EARLIER=1\nTF_VAR_github_subject_prefix=repo:acme-ml@42/churn.model_v2@7\n' +
+        'TF_VAR_github_oidc_issuer=token.actions.githubusercontent.com\n',
     );
   });
+
+  it("hands an enterprise's unique issuer to Terraform, naming the Backstage setting its roles need", async () => {
+    endpoint = await tokenFor(
+      'repo:acme@123456/churn@789012:environment:prod',
+      'https://token.actions.githubusercontent.com/acme-corp',
+    );
+
+    const run = await runStep();
+
+    expect(run.code).toBe(0);
+    expect(run.output).toContain(
+      'Its issuer is https://token.actions.githubusercontent.com/acme-corp: Terraform gets it as TF_VAR_github_oidc_issuer',
+    );
+    expect(run.output).toContain(
+      "::notice::This repository's enterprise has its unique OIDC issuer URL turned on (https://token.actions.githubusercontent.com/acme-corp). " +
+        "The roles Backstage makes trust it only with mlops.github.enterpriseSlug: acme-corp in Backstage's app-config",
+    );
+    expect(await written()).toBe(
+      'EARLIER=1\nTF_VAR_github_subject_prefix=repo:acme@123456/churn@789012\n' +
+        'TF_VAR_github_oidc_issuer=token.actions.githubusercontent.com/acme-corp\n',
+    );
+  });
+
+  it('says nothing of enterprise settings for the default issuer', async () => {
+    endpoint = await tokenFor('repo:acme/churn:pull_request');
+
+    const run = await runStep();
+
+    expect(run.code).toBe(0);
+    expect(run.output).not.toContain('::notice::');
+  });
+
+  it.each([
+    ['a plain-HTTP issuer', 'http://token.actions.githubusercontent.com'],
+    [
+      'an issuer with a query',
+      'https://token.actions.githubusercontent.com?x=1',
+    ],
+    ['an empty issuer', ''],
+  ])(
+    'stops on %s, which no OIDC provider could match, writing nothing',
+    async (_case, issuer) => {
+      endpoint = await tokenFor('repo:acme/churn:pull_request', issuer);
+
+      const run = await runStep();
+
+      expect(run.code).toBe(1);
+      expect(run.output).toContain(
+        `::error::This job's OIDC token names the issuer '${issuer}', which is not an https URL of a host and an optional path`,
+      );
+      expect(await written()).toBe('EARLIER=1\n');
+    },
+  );
 
   it.each([
     [

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prints the OIDC subject this job presents to AWS and hands its prefix to Terraform as
-# TF_VAR_github_subject_prefix (through GITHUB_ENV). Run by every job that runs `terraform plan`
+# TF_VAR_github_subject_prefix, and the token's issuer as TF_VAR_github_oidc_issuer (through GITHUB_ENV). Run by every job that runs `terraform plan`
 # (plan-<env> in .github/workflows/deploy.yml, plan in ci.yml), before it assumes a role.
 #
 # Why: the subject of a job's token is <prefix>:<context>. The prefix is repo:<owner>/<repo> for older
@@ -9,6 +9,10 @@
 # claims. The deploy role Terraform manages (terraform/modules/iam) trusts exactly
 # <prefix>:environment:<env>, so Terraform needs the prefix this repository really has, and the
 # subject printed here is what a refused AssumeRoleWithWebIdentity in the next step is to be compared with.
+#
+# The issuer is https://token.actions.githubusercontent.com, or .../<enterprise slug> where the repository's
+# enterprise has turned on its unique issuer URL; the deploy role trusts the account's OIDC provider for
+# exactly that issuer (its condition keys are <issuer>:aud and <issuer>:sub).
 #
 # Reads ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN (set by GitHub in a job with
 # `permissions: id-token: write`), GITHUB_ENV and GITHUB_REPOSITORY (set by GitHub).
@@ -40,15 +44,17 @@ if [ "${status}" != 200 ]; then
   exit 1
 fi
 
-# Two lines: the subject's prefix when the subject has the shape of GitHub's default subject template
-# (<prefix>:<context>), else an empty line; then the token's subject.
+# Three lines: the subject's prefix when the subject has the shape of GitHub's default subject template
+# (<prefix>:<context>), else an empty line; the token's subject; its issuer.
 claims="$(python3 -c '
 import base64, json, re, sys
 
 token = json.load(sys.stdin)["value"]
 payload = token.split(".")[1]
 payload += "=" * (-len(payload) % 4)
-subject = json.loads(base64.urlsafe_b64decode(payload))["sub"]
+decoded = json.loads(base64.urlsafe_b64decode(payload))
+subject = decoded["sub"]
+issuer = decoded["iss"]
 # Git refs and the names in the prefix cannot contain a colon (environment names are taken not to
 # either). A customised template adds ":<claim>:<value>" pairs or puts other claims first, which
 # none of these shapes matches.
@@ -59,12 +65,17 @@ shape = re.fullmatch(
 )
 print(shape.group(1) if shape else "")
 print(subject)
+print(issuer)
 ' <<< "${body}" 2> /dev/null)" || {
-  echo "::error::GitHub's OIDC token endpoint answered without a token whose claims could be read (expected JSON {\"value\": \"<JWT>\"} with a sub claim); re-run the job."
+  echo "::error::GitHub's OIDC token endpoint answered without a token whose claims could be read (expected JSON {\"value\": \"<JWT>\"} with sub and iss claims); re-run the job."
   exit 1
 }
-prefix="${claims%%$'\n'*}"
-subject="${claims#*$'\n'}"
+# Command substitution drops trailing empty lines (an empty issuer): a missing line reads as empty.
+{
+  read -r prefix || true
+  read -r subject || true
+  read -r issuer_url || true
+} <<< "${claims}"
 
 echo "This job presents the OIDC subject ${subject}; the role it assumes must trust exactly that."
 
@@ -79,4 +90,16 @@ else
   form="names only"
 fi
 echo "Its prefix is ${prefix} (${form}): Terraform gets it as TF_VAR_github_subject_prefix, and the deploy role it manages trusts ${prefix}:environment:<env>."
+
+if [[ ! "${issuer_url}" =~ ^https://[A-Za-z0-9.-]+(/[A-Za-z0-9._-]+)*$ ]]; then
+  echo "::error::This job's OIDC token names the issuer '${issuer_url}', which is not an https URL of a host and an optional path, so no IAM OIDC provider could match it; re-run the job, and if it persists, compare it with GitHub's OpenID Connect reference."
+  exit 1
+fi
+issuer="${issuer_url#https://}"
+echo "Its issuer is ${issuer_url}: Terraform gets it as TF_VAR_github_oidc_issuer, and the deploy role trusts the account's OIDC provider for it."
+if [[ "${issuer}" == token.actions.githubusercontent.com/* ]]; then
+  slug="${issuer#token.actions.githubusercontent.com/}"
+  echo "::notice::This repository's enterprise has its unique OIDC issuer URL turned on (${issuer_url}). The roles Backstage makes trust it only with mlops.github.enterpriseSlug: ${slug} in Backstage's app-config, and the account needs an IAM OIDC provider for that URL (Backstage makes it unless mlops.github.oidcProvider is existing). If AWS refuses the role in the next step, check those first, then run the template's mlops:github-oidc:ensure again."
+fi
 echo "TF_VAR_github_subject_prefix=${prefix}" >> "${GITHUB_ENV}"
+echo "TF_VAR_github_oidc_issuer=${issuer}" >> "${GITHUB_ENV}"

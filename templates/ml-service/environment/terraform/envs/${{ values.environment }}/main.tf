@@ -197,6 +197,7 @@ module "iam" {
   bucket_kms_key_arn = module.s3.kms_key_arn
 
   github_subject_prefix = var.github_subject_prefix
+  github_oidc_issuer    = var.github_oidc_issuer
   github_environment    = var.environment
 
   ecr_repository_name   = var.ecr_repository_name

@@ -316,6 +316,17 @@ variable "github_subject_prefix" {
   type        = string
 }
 
+variable "github_oidc_issuer" {
+  description = <<-EOT
+    The issuer of this repository's Actions OIDC tokens without https://: token.actions.githubusercontent.com,
+    or token.actions.githubusercontent.com/<enterprise slug> where the enterprise has turned on its unique
+    issuer URL. The workflows set it from their own token (TF_VAR_github_oidc_issuer); for a local run in such
+    an enterprise, export TF_VAR_github_oidc_issuer as well.
+  EOT
+  type        = string
+  default     = "token.actions.githubusercontent.com"
+}
+
 variable "deploy_role_terraform_access" {
   description = "Terraform permissions of the deploy role: none (the workflows apply with the environment's Terraform role), plan (read-only) or apply (plus scoped routine writes). See modules/iam."
   type        = string

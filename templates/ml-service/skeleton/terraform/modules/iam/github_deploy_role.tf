@@ -11,10 +11,13 @@
 # A job on the default branch without `environment:` cannot assume it. The
 # prefix is repo:<owner>/<repo>, or repo:<owner>@<id>/<repo>@<id> where GitHub
 # mints immutable subject claims (repositories created since mid-2026); the
-# workflows read it from their own token (.github/scripts/oidc_subject_prefix.sh).
+# workflows read it from their own token (.github/scripts/oidc_subject_prefix.sh),
+# as they read its issuer (github_oidc_issuer): the condition keys are the
+# issuer's, token.actions.githubusercontent.com/<slug> for an enterprise with
+# its unique issuer URL.
 
 locals {
-  github_oidc_url          = "https://token.actions.githubusercontent.com"
+  github_oidc_url          = "https://${var.github_oidc_issuer}"
   github_oidc_provider_arn = data.aws_iam_openid_connect_provider.github.arn
 
   github_subjects = ["${var.github_subject_prefix}:environment:${var.github_environment}"]
@@ -99,8 +102,8 @@ resource "aws_iam_role" "deploy" {
       Action    = "sts:AssumeRoleWithWebIdentity"
       Condition = {
         StringEquals = {
-          "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com"
-          "token.actions.githubusercontent.com:sub" = local.github_subjects
+          "${var.github_oidc_issuer}:aud" = "sts.amazonaws.com"
+          "${var.github_oidc_issuer}:sub" = local.github_subjects
         }
       }
     }]

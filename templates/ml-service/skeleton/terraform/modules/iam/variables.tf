@@ -130,6 +130,22 @@ variable "github_subject_prefix" {
   }
 }
 
+variable "github_oidc_issuer" {
+  description = <<-EOT
+    The issuer of the repository's Actions OIDC tokens (their iss claim without https://), which the deploy
+    role trusts through the account's OIDC provider of that URL: token.actions.githubusercontent.com, or
+    token.actions.githubusercontent.com/<enterprise slug> where the repository's enterprise has turned on its
+    unique issuer URL. The workflows set it from their own token (TF_VAR_github_oidc_issuer).
+  EOT
+  type        = string
+  default     = "token.actions.githubusercontent.com"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9.-]+(/[A-Za-z0-9._-]+)*$", var.github_oidc_issuer))
+    error_message = "github_oidc_issuer must be the OIDC tokens' issuer without https://, a host and an optional path: token.actions.githubusercontent.com, or token.actions.githubusercontent.com/<enterprise slug> for an enterprise with its unique issuer URL."
+  }
+}
+
 variable "github_environment" {
   description = "GitHub environment whose jobs, and only those, may assume the deploy role (subject <github_subject_prefix>:environment:<env>)."
   type        = string

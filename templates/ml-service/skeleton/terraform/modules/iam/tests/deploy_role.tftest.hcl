@@ -98,6 +98,39 @@ run "trusts_the_legacy_subject_form" {
   }
 }
 
+# An enterprise with its unique issuer URL: its tokens' iss is https://token.actions.githubusercontent.com/<slug>,
+# and IAM's condition keys are that issuer's, path included.
+run "trusts_the_enterprise_issuer" {
+  command = plan
+
+  variables {
+    github_oidc_issuer = "token.actions.githubusercontent.com/acme-corp"
+  }
+
+  assert {
+    condition     = data.aws_iam_openid_connect_provider.github.url == "https://token.actions.githubusercontent.com/acme-corp"
+    error_message = "The deploy role must be trusted through the account's provider of the enterprise's issuer."
+  }
+
+  assert {
+    condition = jsondecode(output.deploy_role_trust_policy).Statement[0].Condition.StringEquals == {
+      "token.actions.githubusercontent.com/acme-corp:aud" = "sts.amazonaws.com"
+      "token.actions.githubusercontent.com/acme-corp:sub" = ["repo:acme@123456/churn@789012:environment:prod"]
+    }
+    error_message = "With the enterprise's issuer the trust policy's condition keys must be that issuer's."
+  }
+}
+
+run "refuses_an_issuer_with_its_scheme" {
+  command = plan
+
+  variables {
+    github_oidc_issuer = "https://token.actions.githubusercontent.com"
+  }
+
+  expect_failures = [var.github_oidc_issuer]
+}
+
 # A subject prefix the role could never match is refused at plan time, not at the first deploy.
 run "refuses_a_malformed_subject_prefix" {
   command = plan
