@@ -82,7 +82,7 @@ describe('actionsOutsideBoundaries (moto)', () => {
     Action: 'sts:AssumeRole',
   });
 
-  it("names each action of a bounded role's inline and attached policies that its boundary does not allow, and no unbounded role", async () => {
+  it("names each action of a bounded role's inline and attached policies that its boundary does not allow, and no unbounded role or Backstage CI role", async () => {
     const { Policy: boundary } = await iam.send(
       new CreatePolicyCommand({
         PolicyName: 'test-boundary',
@@ -136,6 +136,22 @@ describe('actionsOutsideBoundaries (moto)', () => {
           Action: 'sqs:*',
           Resource: '*',
         }),
+      }),
+    );
+
+    // The plan role mlops:github-oidc:ensure makes: ReadOnlyAccess, for the boundary to cut down.
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'churn-ci-plan',
+        AssumeRolePolicyDocument: trust,
+        PermissionsBoundary: boundary!.Arn,
+        Tags: [{ Key: 'mlops:github-repository', Value: 'acme/churn' }],
+      }),
+    );
+    await iam.send(
+      new AttachRolePolicyCommand({
+        RoleName: 'churn-ci-plan',
+        PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess',
       }),
     );
 

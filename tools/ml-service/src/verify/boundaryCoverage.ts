@@ -107,7 +107,14 @@ async function rolePolicies(
   return policies;
 }
 
-/** What the roles in moto at `endpoint` that carry a permissions boundary may not do under it. */
+/** The tag mlops:github-oidc:ensure puts on the CI roles it makes. */
+const CI_ROLE_TAG = 'mlops:github-repository';
+
+/**
+ * What the roles in moto at `endpoint` that carry a permissions boundary may
+ * not do under it. The CI roles Backstage makes are left out: the plan role
+ * holds ReadOnlyAccess on purpose, for the boundary to cut down.
+ */
 export async function actionsOutsideBoundaries(
   endpoint: string,
 ): Promise<ActionOutsideBoundary[]> {
@@ -123,7 +130,9 @@ export async function actionsOutsideBoundaries(
       for (const { RoleName } of page.Roles ?? []) {
         const { Role } = await iam.send(new GetRoleCommand({ RoleName }));
         const boundaryArn = Role?.PermissionsBoundary?.PermissionsBoundaryArn;
-        if (!boundaryArn) continue;
+        if (!boundaryArn || Role?.Tags?.some(tag => tag.Key === CI_ROLE_TAG)) {
+          continue;
+        }
         if (!boundaries.has(boundaryArn)) {
           boundaries.set(
             boundaryArn,

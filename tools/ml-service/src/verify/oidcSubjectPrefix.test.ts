@@ -10,21 +10,23 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { exec, ExecResult } from './exec';
-import { StandIn, jsonStandIn, skeletonScript } from './skeletonScripts';
+import {
+  StandIn,
+  jsonStandIn,
+  skeletonScript,
+  unsignedToken,
+} from './skeletonScripts';
 
 jest.setTimeout(30_000);
 
 const SCRIPT = skeletonScript('oidc_subject_prefix.sh');
 const REQUEST_TOKEN = 'job-request-token';
 
-const base64url = (value: unknown) =>
-  Buffer.from(JSON.stringify(value)).toString('base64url');
-
 const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
 
 /** A token as GitHub signs it, with a made-up signature: the script reads its claims only. */
 function jwt(subject: string, issuer: string): string {
-  const claims = {
+  return unsignedToken({
     iss: issuer,
     aud: 'sts.amazonaws.com',
     sub: subject,
@@ -33,10 +35,7 @@ function jwt(subject: string, issuer: string): string {
     // The payload is UTF-8 JSON, base64url-encoded without padding.
     actor: 'jdoe-ü',
     exp: 1_900_000_000,
-  };
-  return `${base64url({ alg: 'RS256', typ: 'JWT', kid: 'k1' })}.${base64url(
-    claims,
-  )}.c2lnbmF0dXJl`;
+  });
 }
 
 /** ACTIONS_ID_TOKEN_REQUEST_URL of a stand-in: GitHub's carries a query string of its own. */

@@ -1,7 +1,7 @@
 /*
  * For the tests that run the skeleton's workflow scripts (.github/scripts/) as a GitHub job would:
- * where each script is, the environment that points the AWS CLI at moto and nowhere else, and a
- * stand-in for one GitHub endpoint.
+ * where each script is, the environment that points the AWS CLI at moto and nowhere else, a
+ * stand-in for one GitHub endpoint, and the tokens GitHub's OIDC endpoint hands out.
  */
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -70,4 +70,14 @@ export async function textStandIn(
 /** Answers every request with `status` and `body` as JSON, recording what was asked. */
 export function jsonStandIn(status: number, body: unknown): Promise<StandIn> {
   return textStandIn(status, JSON.stringify(body), 'application/json');
+}
+
+const base64url = (value: unknown) =>
+  Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** A JWT with `claims` and a made-up signature, as GitHub's OIDC token endpoint hands one out: the scripts read its claims only. */
+export function unsignedToken(claims: Record<string, unknown>): string {
+  return `${base64url({ alg: 'RS256', typ: 'JWT', kid: 'k1' })}.${base64url(
+    claims,
+  )}.c2lnbmF0dXJl`;
 }
