@@ -80,6 +80,10 @@ describe('the template supplies every default itself, as REST API tasks need', (
         'dispatch',
       ]);
       expect(fromApi.output).toEqual(fromForm.output);
+      // The closing text names the issuer whose tokens the roles trust (mlops:github-oidc:subject's output).
+      expect(JSON.stringify(fromApi.output)).toContain(
+        'in tokens of `https://token.actions.githubusercontent.com`: every role trusts them',
+      );
       // computeMode exists only for a new cluster; its default must come from the steps too.
       const newCluster = formValues.clusterMode === 'new';
       expect(formValues.computeMode).toBe(newCluster ? 'auto' : undefined);

@@ -1,3 +1,4 @@
+import { ConfigReader } from '@backstage/config';
 import { runAction } from '../__testUtils__/actionHarness';
 import { GithubApiStandIn } from '../__testUtils__/githubApi';
 import { createGithubOidcSubjectAction } from './githubOidcSubject';
@@ -33,6 +34,7 @@ describe('mlops:github-oidc:subject', () => {
       subjectPrefix: 'repo:acme@123456/churn@789012',
       immutable: true,
       repository: 'acme/churn',
+      issuer: 'token.actions.githubusercontent.com',
     });
     expect(github.requests.map(r => r.path)).toEqual([
       '/repos/acme/churn',
@@ -41,6 +43,29 @@ describe('mlops:github-oidc:subject', () => {
     expect(github.requests[0].headers.authorization).toBe(
       'token integration-token',
     );
+  });
+
+  it("outputs an enterprise's unique issuer when mlops.github.enterpriseSlug names it", async () => {
+    github.serveRepository(churn, {
+      status: 200,
+      body: { use_default: true, use_immutable_subject: true },
+    });
+    const withSlug = (enterpriseSlug: string) =>
+      createGithubOidcSubjectAction({
+        config: new ConfigReader({
+          ...github.config().get(),
+          mlops: { github: { enterpriseSlug } },
+        }),
+      });
+
+    const output = await runAction(withSlug('acme-corp'), { repoUrl });
+
+    expect(output.issuer).toBe('token.actions.githubusercontent.com/acme-corp');
+    github.requests.length = 0;
+    await expect(runAction(withSlug('Acme Corp'), { repoUrl })).rejects.toThrow(
+      /mlops\.github\.enterpriseSlug "Acme Corp" must be the enterprise's slug/,
+    );
+    expect(github.requests).toEqual([]);
   });
 
   it('builds the immutable prefix from the IDs when GitHub gives no prefix', async () => {
@@ -79,6 +104,7 @@ describe('mlops:github-oidc:subject', () => {
       subjectPrefix: 'repo:acme/churn',
       immutable: false,
       repository: 'acme/churn',
+      issuer: 'token.actions.githubusercontent.com',
     });
   });
 
@@ -198,6 +224,7 @@ describe('mlops:github-oidc:subject', () => {
       subjectPrefix: 'repo:acme/churn',
       immutable: false,
       repository: 'acme/churn',
+      issuer: 'token.actions.githubusercontent.com',
     });
     expect(github.requests).toEqual([]);
   });

@@ -13,6 +13,8 @@ import {
   createTemplateAction,
   parseRepoUrl,
 } from '@backstage/plugin-scaffolder-node';
+import { githubOidcIssuer } from '../aws/ciRoleDocuments';
+import { readGithubEnterpriseSlug } from '../aws/githubCiConfig';
 import { OidcSubject, readOidcSubject } from '../github/oidcSubject';
 import { FieldSpec, withTitles, zodFields } from './fields';
 import { examples } from './githubOidcSubject.examples';
@@ -49,6 +51,14 @@ const outputs = {
   repository: {
     title: 'Repository',
     description: 'OWNER/REPO as GitHub spells it.',
+    type: z => z.string(),
+  },
+  issuer: {
+    title: 'OIDC issuer',
+    description:
+      "The issuer of the repository's workflows' OIDC tokens without https://, as IAM names it (the provider's ARN ends in " +
+      'oidc-provider/<issuer>): token.actions.githubusercontent.com (…/<slug> with mlops.github.enterpriseSlug), ' +
+      'token.actions.<subdomain>.ghe.com, or <host>/_services/token.',
     type: z => z.string(),
   },
 } satisfies Record<string, FieldSpec>;
@@ -90,7 +100,8 @@ function dryRunSubject(
  * roles they assume (`subjectPrefix` of `mlops:github-oidc:ensure`). Run it
  * once the repository exists: since GitHub's immutable subject claims, a new
  * repository's subject names its ID, which only GitHub knows. A dry run
- * answers the name-only form without asking GitHub.
+ * answers the name-only form without asking GitHub. Also outputs the tokens'
+ * issuer, from the repository's host and `mlops.github.enterpriseSlug`.
  *
  * @public
  */
@@ -111,6 +122,10 @@ export function createGithubOidcSubjectAction(options: { config: Config }) {
       const { host, owner, repo } = githubRepository(
         ctx.input.repoUrl,
         integrations,
+      );
+      const issuer = githubOidcIssuer(
+        host,
+        readGithubEnterpriseSlug(options.config),
       );
       const client = async () =>
         getOctokitClient(
@@ -139,11 +154,12 @@ export function createGithubOidcSubjectAction(options: { config: Config }) {
           });
       const kind = subject.immutable ? ' (immutable subject claims)' : '';
       ctx.logger.info(
-        `Workflows of ${subject.repository} present the OIDC subject ${subject.prefix}:<context>${kind}`,
+        `Workflows of ${subject.repository} present the OIDC subject ${subject.prefix}:<context>${kind}, in tokens of https://${issuer}`,
       );
       ctx.output('subjectPrefix', subject.prefix);
       ctx.output('immutable', subject.immutable);
       ctx.output('repository', subject.repository);
+      ctx.output('issuer', issuer);
     },
   });
   return withTitles(action, inputs, outputs);

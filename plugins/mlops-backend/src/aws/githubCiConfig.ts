@@ -128,6 +128,20 @@ function enterpriseSlugProblems(slug: string | undefined): string[] {
 }
 
 /**
+ * Reads `mlops.github.enterpriseSlug` alone, for actions that need the
+ * tokens' issuer without the CI-role settings. Throws naming the key and the
+ * fix when it is not a slug.
+ */
+export function readGithubEnterpriseSlug(config: Config): string | undefined {
+  const slug = config.getOptionalString(configKey('enterpriseSlug'));
+  const problems = enterpriseSlugProblems(slug);
+  if (problems.length > 0) {
+    throw new Error(`${problems[0]}. See the README, "Configuration".`);
+  }
+  return slug;
+}
+
+/**
  * Reads `mlops.github` and checks it, without calling AWS. Throws one error
  * naming every key that is wrong and how to fix it.
  */
