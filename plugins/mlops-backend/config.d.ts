@@ -74,7 +74,8 @@ export interface Config {
        * tokens then come from token.actions.githubusercontent.com/<slug>, and
        * the OIDC provider and the CI roles' trust must name that issuer.
        * Applies to github.com repositories only (GHE.com and GitHub Enterprise
-       * Server have issuers of their own).
+       * Server have issuers of their own). A value that is not a slug stops
+       * the backend at start-up, naming this key.
        * @visibility backend
        */
       enterpriseSlug?: string;

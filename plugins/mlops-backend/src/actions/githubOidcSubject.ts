@@ -109,6 +109,8 @@ export function createGithubOidcSubjectAction(options: { config: Config }) {
   const integrations = ScmIntegrations.fromConfig(options.config);
   const credentials =
     DefaultGithubCredentialsProvider.fromIntegrations(integrations);
+  // Read when the backend starts: a wrong slug must not fail a task after publish:github made the repository.
+  const enterpriseSlug = readGithubEnterpriseSlug(options.config);
 
   const action = createTemplateAction({
     id: 'mlops:github-oidc:subject',
@@ -123,10 +125,7 @@ export function createGithubOidcSubjectAction(options: { config: Config }) {
         ctx.input.repoUrl,
         integrations,
       );
-      const issuer = githubOidcIssuer(
-        host,
-        readGithubEnterpriseSlug(options.config),
-      );
+      const issuer = githubOidcIssuer(host, enterpriseSlug);
       const client = async () =>
         getOctokitClient(
           await getOctokitOptions({
