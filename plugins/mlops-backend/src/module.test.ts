@@ -184,4 +184,28 @@ describe('scaffolder dry-run through the real scaffolder backend', () => {
     expect(await moto.snapshot()).toEqual(before);
     expect(await iamSnapshot(moto.endpoint)).toEqual(iamBefore);
   });
+
+  it('does not start with an mlops.github.enterpriseSlug that is not a slug, naming the key', async () => {
+    await expect(
+      startTestBackend({
+        features: [
+          mockServices.database.factory({
+            knex: await databases.init('SQLITE_3'),
+          }),
+          scaffolderPlugin,
+          scaffolderModuleMlops,
+          catalogServiceMock.factory(),
+          mockServices.rootConfig.factory({
+            data: {
+              mlops: {
+                github: { ...PLATFORM_GITHUB_CONFIG, enterpriseSlug: 'Acme' },
+              },
+            },
+          }),
+        ],
+      }),
+    ).rejects.toThrow(
+      /mlops\.github\.enterpriseSlug "Acme" must be the enterprise's slug/,
+    );
+  });
 });
