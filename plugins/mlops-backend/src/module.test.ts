@@ -6,6 +6,7 @@ import {
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
+import { JsonObject } from '@backstage/types';
 import request from 'supertest';
 import {
   MOTO_ACCOUNT_ID,
@@ -97,6 +98,21 @@ const template = {
   },
 };
 
+/** The real scaffolder backend with this module, on SQLite, with `config` as app-config. */
+async function startScaffolder(config: JsonObject) {
+  return startTestBackend({
+    features: [
+      mockServices.database.factory({
+        knex: await databases.init('SQLITE_3'),
+      }),
+      scaffolderPlugin,
+      scaffolderModuleMlops,
+      catalogServiceMock.factory(),
+      mockServices.rootConfig.factory({ data: config }),
+    ],
+  });
+}
+
 describe('scaffolder dry-run through the real scaffolder backend', () => {
   let moto: MotoServer;
 
@@ -107,27 +123,15 @@ describe('scaffolder dry-run through the real scaffolder backend', () => {
   afterAll(() => moto?.stop());
 
   it('runs the three actions in dry-run mode and leaves AWS untouched', async () => {
-    const { server } = await startTestBackend({
-      features: [
-        mockServices.database.factory({
-          knex: await databases.init('SQLITE_3'),
-        }),
-        scaffolderPlugin,
-        scaffolderModuleMlops,
-        catalogServiceMock.factory(),
-        mockServices.rootConfig.factory({
-          data: {
-            aws: {
-              mainAccount: MOTO_CREDENTIALS,
-              accounts: [{ accountId: MOTO_ACCOUNT_ID, ...MOTO_CREDENTIALS }],
-            },
-            mlops: {
-              aws: { endpoint: moto.endpoint },
-              github: PLATFORM_GITHUB_CONFIG,
-            },
-          },
-        }),
-      ],
+    const { server } = await startScaffolder({
+      aws: {
+        mainAccount: MOTO_CREDENTIALS,
+        accounts: [{ accountId: MOTO_ACCOUNT_ID, ...MOTO_CREDENTIALS }],
+      },
+      mlops: {
+        aws: { endpoint: moto.endpoint },
+        github: PLATFORM_GITHUB_CONFIG,
+      },
     });
     const before = await moto.snapshot();
     const iamBefore = await iamSnapshot(moto.endpoint);
@@ -187,22 +191,10 @@ describe('scaffolder dry-run through the real scaffolder backend', () => {
 
   it('does not start with an mlops.github.enterpriseSlug that is not a slug, naming the key', async () => {
     await expect(
-      startTestBackend({
-        features: [
-          mockServices.database.factory({
-            knex: await databases.init('SQLITE_3'),
-          }),
-          scaffolderPlugin,
-          scaffolderModuleMlops,
-          catalogServiceMock.factory(),
-          mockServices.rootConfig.factory({
-            data: {
-              mlops: {
-                github: { ...PLATFORM_GITHUB_CONFIG, enterpriseSlug: 'Acme' },
-              },
-            },
-          }),
-        ],
+      startScaffolder({
+        mlops: {
+          github: { ...PLATFORM_GITHUB_CONFIG, enterpriseSlug: 'Acme' },
+        },
       }),
     ).rejects.toThrow(
       /mlops\.github\.enterpriseSlug "Acme" must be the enterprise's slug/,
