@@ -81,6 +81,7 @@ describe('the local GitHub REST API stand-in', () => {
       )}`,
       immutable: true,
       repository: 'acme/churn-model',
+      issuer: 'token.actions.githubusercontent.com',
     });
   });
 });

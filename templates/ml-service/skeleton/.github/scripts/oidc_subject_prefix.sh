@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prints the OIDC subject this job presents to AWS and hands its prefix to Terraform as
-# TF_VAR_github_subject_prefix, and the token's issuer as TF_VAR_github_oidc_issuer (through GITHUB_ENV). Run by every job that runs `terraform plan`
-# (plan-<env> in .github/workflows/deploy.yml, plan in ci.yml), before it assumes a role.
+# TF_VAR_github_subject_prefix, and the token's issuer as TF_VAR_github_oidc_issuer (through GITHUB_ENV).
+# Run by every job that runs `terraform plan` (plan-<env> in .github/workflows/deploy.yml, plan in
+# ci.yml), before it assumes a role.
 #
 # Why: the subject of a job's token is <prefix>:<context>. The prefix is repo:<owner>/<repo> for older
 # repositories (and on GitHub Enterprise Server), but repo:<owner>@<owner id>/<repo>@<repo id> for
@@ -99,7 +100,7 @@ issuer="${issuer_url#https://}"
 echo "Its issuer is ${issuer_url}: Terraform gets it as TF_VAR_github_oidc_issuer, and the deploy role trusts the account's OIDC provider for it."
 if [[ "${issuer}" == token.actions.githubusercontent.com/* ]]; then
   slug="${issuer#token.actions.githubusercontent.com/}"
-  echo "::notice::This repository's enterprise has its unique OIDC issuer URL turned on (${issuer_url}). The roles Backstage makes trust it only with mlops.github.enterpriseSlug: ${slug} in Backstage's app-config, and the account needs an IAM OIDC provider for that URL (Backstage makes it unless mlops.github.oidcProvider is existing). If AWS refuses the role in the next step, check those first, then run the template's mlops:github-oidc:ensure again."
+  echo "::notice::This repository's enterprise has its unique OIDC issuer URL turned on (${issuer_url}). The roles Backstage makes trust it only with mlops.github.enterpriseSlug: ${slug} in Backstage's app-config, and the account needs an IAM OIDC provider for that URL (Backstage makes it unless mlops.github.oidcProvider is existing). If AWS refuses the role in the next step, check those first (docs/runbook.md, Common failures)."
 fi
 echo "TF_VAR_github_subject_prefix=${prefix}" >> "${GITHUB_ENV}"
 echo "TF_VAR_github_oidc_issuer=${issuer}" >> "${GITHUB_ENV}"
