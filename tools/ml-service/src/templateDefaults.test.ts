@@ -82,7 +82,7 @@ describe('the template supplies every default itself, as REST API tasks need', (
       expect(fromApi.output).toEqual(fromForm.output);
       // The closing text names the issuer whose tokens the roles trust (mlops:github-oidc:subject's output).
       expect(JSON.stringify(fromApi.output)).toContain(
-        'in tokens of `https://token.actions.githubusercontent.com`: every role trusts them',
+        'in tokens of `https://token.actions.githubusercontent.com`, which the roles must trust',
       );
       // computeMode exists only for a new cluster; its default must come from the steps too.
       const newCluster = formValues.clusterMode === 'new';
