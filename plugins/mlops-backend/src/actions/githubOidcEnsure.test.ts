@@ -727,6 +727,14 @@ describe('mlops:github-oidc:ensure against moto', () => {
       expect(out.changes).toContain(
         `created GitHub OIDC provider "${ISSUER}" (audience sts.amazonaws.com)`,
       );
+      // The shared issuer's provider stays: other repositories may still use it.
+      await expect(
+        iam().send(
+          new GetOpenIDConnectProviderCommand({
+            OpenIDConnectProviderArn: PROVIDER_ARN,
+          }),
+        ),
+      ).resolves.toMatchObject({ Url: 'token.actions.githubusercontent.com' });
       expect(
         (await readRole('churn-model-ci-plan')).trust.Statement[0],
       ).toMatchObject({
