@@ -10,11 +10,11 @@ import { JsonObject } from '@backstage/types';
 import request from 'supertest';
 import {
   MOTO_ACCOUNT_ID,
-  MOTO_CREDENTIALS,
   MotoServer,
 } from '@internal/moto-server';
 import {
   iamSnapshot,
+  motoGithubConfig,
   PLATFORM_GITHUB_CONFIG,
   seedPlatformPolicies,
   startIamMoto,
@@ -123,16 +123,9 @@ describe('scaffolder dry-run through the real scaffolder backend', () => {
   afterAll(() => moto?.stop());
 
   it('runs the three actions in dry-run mode and leaves AWS untouched', async () => {
-    const { server } = await startScaffolder({
-      aws: {
-        mainAccount: MOTO_CREDENTIALS,
-        accounts: [{ accountId: MOTO_ACCOUNT_ID, ...MOTO_CREDENTIALS }],
-      },
-      mlops: {
-        aws: { endpoint: moto.endpoint },
-        github: PLATFORM_GITHUB_CONFIG,
-      },
-    });
+    const { server } = await startScaffolder(
+      motoGithubConfig(moto.endpoint).get() as JsonObject,
+    );
     const before = await moto.snapshot();
     const iamBefore = await iamSnapshot(moto.endpoint);
 

@@ -87,6 +87,13 @@ describe('mlops:github-oidc:ensure against moto', () => {
   let moto: MotoServer;
   const recorder = new CallRecorder();
   const iam = () => iamClient(moto.endpoint);
+  /** The account's provider for the shared github.com issuer. */
+  const sharedProvider = () =>
+    iam().send(
+      new GetOpenIDConnectProviderCommand({
+        OpenIDConnectProviderArn: PROVIDER_ARN,
+      }),
+    );
   const actionWith = (github: Record<string, unknown> | null) => {
     const config = motoGithubConfig(moto.endpoint, github);
     return githubOidcEnsureAction(
@@ -143,11 +150,7 @@ describe('mlops:github-oidc:ensure against moto', () => {
       datasetUri: 's3://acme-data/churn/2024/data.csv',
     });
 
-    const provider = await iam().send(
-      new GetOpenIDConnectProviderCommand({
-        OpenIDConnectProviderArn: PROVIDER_ARN,
-      }),
-    );
+    const provider = await sharedProvider();
     expect(provider.ClientIDList).toEqual(['sts.amazonaws.com']);
     expect(provider.Tags).toEqual([
       { Key: 'managed-by', Value: 'backstage-mlops' },
@@ -621,13 +624,9 @@ describe('mlops:github-oidc:ensure against moto', () => {
         expect(dev.tags['mlops:github-repository']).toBe(
           `${githubHost}/acme/churn-model`,
         );
-        await expect(
-          iam().send(
-            new GetOpenIDConnectProviderCommand({
-              OpenIDConnectProviderArn: PROVIDER_ARN,
-            }),
-          ),
-        ).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+        await expect(sharedProvider()).rejects.toMatchObject({
+          name: 'NoSuchEntityException',
+        });
 
         recorder.clear();
         const again = await runAction(action, onHost);
@@ -702,13 +701,9 @@ describe('mlops:github-oidc:ensure against moto', () => {
           },
         },
       ]);
-      await expect(
-        iam().send(
-          new GetOpenIDConnectProviderCommand({
-            OpenIDConnectProviderArn: PROVIDER_ARN,
-          }),
-        ),
-      ).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+      await expect(sharedProvider()).rejects.toMatchObject({
+        name: 'NoSuchEntityException',
+      });
 
       recorder.clear();
       expect((await runAction(enterprise(), dev)).changes).toEqual([]);
@@ -728,13 +723,9 @@ describe('mlops:github-oidc:ensure against moto', () => {
         `created GitHub OIDC provider "${ISSUER}" (audience sts.amazonaws.com)`,
       );
       // The shared issuer's provider stays: other repositories may still use it.
-      await expect(
-        iam().send(
-          new GetOpenIDConnectProviderCommand({
-            OpenIDConnectProviderArn: PROVIDER_ARN,
-          }),
-        ),
-      ).resolves.toMatchObject({ Url: 'token.actions.githubusercontent.com' });
+      await expect(sharedProvider()).resolves.toMatchObject({
+        Url: 'token.actions.githubusercontent.com',
+      });
       expect(
         (await readRole('churn-model-ci-plan')).trust.Statement[0],
       ).toMatchObject({
@@ -898,11 +889,7 @@ describe('mlops:github-oidc:ensure against moto', () => {
       expect(out.oidcProviderArn).toBe(PROVIDER_ARN);
       expect(out.changes).toHaveLength(3);
       expect(recorder.mutating()).not.toContain('CreateOpenIDConnectProvider');
-      const provider = await iam().send(
-        new GetOpenIDConnectProviderCommand({
-          OpenIDConnectProviderArn: PROVIDER_ARN,
-        }),
-      );
+      const provider = await sharedProvider();
       expect(provider.Tags).toEqual([{ Key: 'owner', Value: 'platform' }]);
     });
 
