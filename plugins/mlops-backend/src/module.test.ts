@@ -8,10 +8,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import { JsonObject } from '@backstage/types';
 import request from 'supertest';
-import {
-  MOTO_ACCOUNT_ID,
-  MotoServer,
-} from '@internal/moto-server';
+import { MOTO_ACCOUNT_ID, MotoServer } from '@internal/moto-server';
 import {
   iamSnapshot,
   motoGithubConfig,
